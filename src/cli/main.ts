@@ -1,0 +1,169 @@
+import { spawn } from 'node:child_process';
+import { existsSync, statSync, watch } from 'node:fs';
+import { relative, resolve, sep } from 'node:path';
+import { parseArgs } from 'node:util';
+import { compile, VERSION } from '../compile.js';
+import { hasErrors } from '../diagnostics.js';
+import { apply, plan } from '../write/index.js';
+import { formatChanges, formatDiagnostics, jsonDiagnostic } from './format.js';
+
+const USAGE = `Usage: cdc-compile [options]
+
+Compiles pipeline.config.ts into Debezium, Flink SQL and analytics PostgreSQL artefacts.
+
+Options:
+  --config <path>          the config file (default: pipeline.config.ts)
+  --out <dir>              output directory (default: generated/ beside the config)
+  --check                  write nothing; exit 1 if the output directory is not up to date
+  --watch                  compile again whenever the config or templates change
+  --format <pretty|json>   how to report (default: pretty)
+  -h, --help               show this help
+  -v, --version            show the version
+
+Exit status: 0 success, 1 config errors or --check drift, 2 bad usage, 70 internal error.
+`;
+
+class UsageError extends Error {}
+
+interface Args {
+  config: string;
+  out?: string;
+  check: boolean;
+  watch: boolean;
+  format: 'pretty' | 'json';
+}
+
+function parse(argv: string[]): Args | 'help' | 'version' {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        config: { type: 'string', short: 'c' },
+        out: { type: 'string', short: 'o' },
+        check: { type: 'boolean' },
+        watch: { type: 'boolean', short: 'w' },
+        format: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  if (values.help) return 'help';
+  if (values.version) return 'version';
+  const format = values.format ?? 'pretty';
+  if (format !== 'pretty' && format !== 'json') throw new UsageError(`--format must be 'pretty' or 'json', not '${format}'`);
+  if (values.check && values.watch) throw new UsageError('--check and --watch cannot be combined');
+  const args: Args = { config: values.config ?? 'pipeline.config.ts', check: values.check ?? false, watch: values.watch ?? false, format };
+  if (values.out !== undefined) args.out = values.out;
+  return args;
+}
+
+async function run(args: Args, cwd: string): Promise<number> {
+  const out = args.out === undefined ? undefined : resolve(cwd, args.out);
+  if (out && existsSync(out) && !statSync(out).isDirectory()) throw new UsageError(`--out ${args.out} is a file, not a directory`);
+  const result = await compile({ config: resolve(cwd, args.config), ...(out ? { outDir: out } : {}) });
+  const notFound = result.diagnostics.find((d) => d.code === 'CLI.CONFIG_NOT_FOUND');
+  if (notFound) throw new UsageError(`${notFound.message}\n${notFound.hint ?? ''}`);
+  const outName = relative(cwd, result.outDir) || '.';
+  if (hasErrors(result.diagnostics)) {
+    if (args.format === 'json') {
+      process.stdout.write(`${JSON.stringify({ ok: false, diagnostics: result.diagnostics.map(jsonDiagnostic) }, null, 2)}\n`);
+    } else {
+      process.stderr.write(formatDiagnostics(result.diagnostics, cwd));
+      process.stderr.write(`${outName}${sep} was not changed.\n`);
+    }
+    return 1;
+  }
+  const changes = plan(result.outDir, result.artefacts);
+  if (!args.check) apply(result.outDir, result.artefacts, changes);
+  const drift = args.check && changes.length > 0;
+  if (args.format === 'json') {
+    process.stdout.write(
+      `${JSON.stringify({ ok: !drift, check: args.check, outDir: result.outDir, changes, diagnostics: result.diagnostics.map(jsonDiagnostic) }, null, 2)}\n`,
+    );
+  } else {
+    if (result.diagnostics.length) process.stderr.write(formatDiagnostics(result.diagnostics, cwd));
+    const files = result.artefacts.length;
+    if (args.check) {
+      process.stdout.write(
+        drift
+          ? `${outName}${sep} is out of date (${changes.length} of ${files} files differ):\n${formatChanges(changes)}\nRun \`npx cdc-compile\` and commit the result.\n`
+          : `${outName}${sep} is up to date (${files} files).\n`,
+      );
+    } else {
+      process.stdout.write(
+        changes.length
+          ? `Wrote ${outName}${sep}: ${changes.length} of ${files} files changed.\n${formatChanges(changes)}\n`
+          : `${outName}${sep} is up to date (${files} files).\n`,
+      );
+    }
+  }
+  return drift ? 1 : 0;
+}
+
+/** Recompiles in a fresh process on every change, so edited imports of the config are read again too. */
+function watchMode(argv: string[], args: Args, cwd: string): void {
+  const configDir = resolve(cwd, args.config, '..');
+  const outDir = resolve(cwd, args.out ?? resolve(configDir, 'generated'));
+  const childArgs = argv.filter((a) => a !== '--watch' && a !== '-w');
+  let timer: NodeJS.Timeout | undefined;
+  let running = false;
+  let again = false;
+  const once = () => {
+    if (running) {
+      again = true;
+      return;
+    }
+    running = true;
+    const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, ...childArgs], { cwd, stdio: 'inherit' });
+    child.on('exit', () => {
+      running = false;
+      process.stdout.write('watching for changes (Ctrl-C to stop)...\n');
+      if (again) {
+        again = false;
+        once();
+      }
+    });
+  };
+  watch(configDir, { recursive: true }, (_event, file) => {
+    if (!file) return;
+    const full = resolve(configDir, file.toString());
+    if (full.startsWith(outDir + sep) || full === outDir || /(^|[/\\])(node_modules|\.git)([/\\]|$)/.test(file.toString())) return;
+    clearTimeout(timer);
+    timer = setTimeout(once, 100);
+  });
+  once();
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    const args = parse(argv);
+    if (args === 'help') {
+      process.stdout.write(USAGE);
+      return 0;
+    }
+    if (args === 'version') {
+      process.stdout.write(`${VERSION}\n`);
+      return 0;
+    }
+    if (args.watch) {
+      watchMode(argv, args, process.cwd());
+      return new Promise(() => undefined);
+    }
+    return await run(args, process.cwd());
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`cdc-compile: ${err.message}\n\n${USAGE}`);
+      return 2;
+    }
+    process.stderr.write(
+      `cdc-compile: internal error (a bug in cdc-compile, not in your config). Please report it with this output:\n${(err as Error)?.stack ?? String(err)}\n`,
+    );
+    return 70;
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * Every user mistake is a Diagnostic: data, collected and returned, never thrown. `InternalError` is for
+ * bugs only.
+ */
+
+/** Where in the config a finding belongs: a DSL entity and a property path inside its options. */
+export type Subject =
+  | { readonly kind: 'pipeline'; readonly path?: readonly (string | number)[] }
+  | { readonly kind: 'source'; readonly source: string; readonly path?: readonly (string | number)[] }
+  | {
+      readonly kind: 'table';
+      readonly source: string;
+      readonly table: string;
+      readonly path?: readonly (string | number)[];
+    }
+  | { readonly kind: 'view'; readonly view: string; readonly path?: readonly (string | number)[] }
+  | { readonly kind: 'chart'; readonly chart: string; readonly path?: readonly (string | number)[] }
+  | { readonly kind: 'dashboard'; readonly dashboard: string; readonly path?: readonly (string | number)[] };
+
+export interface Location {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+}
+
+export interface Diagnostic {
+  /** Dotted, stable code, e.g. `REF.UNKNOWN_COLUMN`. */
+  readonly code: string;
+  readonly severity: 'error' | 'warning';
+  readonly message: string;
+  readonly hint?: string;
+  readonly subject?: Subject;
+  /** Filled in by the locator (CLI) from `subject`, or directly by the loader. */
+  readonly location?: Location;
+}
+
+export function error(code: string, message: string, subject?: Subject, hint?: string): Diagnostic {
+  return { code, severity: 'error', message, ...(subject ? { subject } : {}), ...(hint ? { hint } : {}) };
+}
+
+export function warning(code: string, message: string, subject?: Subject, hint?: string): Diagnostic {
+  return { code, severity: 'warning', message, ...(subject ? { subject } : {}), ...(hint ? { hint } : {}) };
+}
+
+export const hasErrors = (diagnostics: readonly Diagnostic[]) => diagnostics.some((d) => d.severity === 'error');
+
+/** Sorted by location, then code, then message: the same input always lists findings in the same order. */
+export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  const key = (d: Diagnostic) => [d.location?.file ?? '', d.location?.line ?? 0, d.location?.column ?? 0] as const;
+  return [...diagnostics].sort((a, b) => {
+    const [fa, la, ca] = key(a);
+    const [fb, lb, cb] = key(b);
+    return (
+      (fa < fb ? -1 : fa > fb ? 1 : 0) ||
+      la - lb ||
+      ca - cb ||
+      (a.code < b.code ? -1 : a.code > b.code ? 1 : 0) ||
+      (a.message < b.message ? -1 : a.message > b.message ? 1 : 0)
+    );
+  });
+}
+
+/** A bug in cdc-compile, never a user mistake. */
+export class InternalError extends Error {
+  override name = 'InternalError';
+}
+
+export function assertNever(value: never): never {
+  throw new InternalError(`unexpected value: ${JSON.stringify(value)}`);
+}

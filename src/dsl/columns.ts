@@ -1,0 +1,183 @@
+import { brand, type Branded } from './entity.js';
+
+/** PostgreSQL column types the compiler knows how to carry from a source table to the analytics DB. */
+export type PgType =
+  | 'boolean'
+  | 'smallint'
+  | 'integer'
+  | 'bigint'
+  | 'real'
+  | 'double precision'
+  | 'numeric'
+  | 'money'
+  | 'varchar'
+  | 'text'
+  | 'char'
+  | 'uuid'
+  | 'json'
+  | 'jsonb'
+  | 'bytea'
+  | 'date'
+  | 'time'
+  | 'timetz'
+  | 'timestamp'
+  | 'timestamptz'
+  | 'interval'
+  | 'enum'
+  | 'inet'
+  | 'cidr'
+  | 'macaddr'
+  | 'xml'
+  | 'point'
+  | 'array';
+
+/** The plain description of a column type; what the compiler reads. */
+export interface ColumnSpec {
+  readonly type: PgType;
+  /** `serial`, `smallserial`, `bigserial`: how the source declares an auto-increment integer. */
+  readonly serial?: boolean;
+  readonly length?: number;
+  readonly precision?: number;
+  readonly scale?: number;
+  readonly enumName?: string;
+  readonly element?: ColumnSpec;
+  readonly primaryKey?: boolean;
+  readonly notNull?: boolean;
+  /** Name of a non-default mapping variant of the type matrix (e.g. `'text'` for a uuid). */
+  readonly mapping?: string;
+  /** SQL default expression; only for analytics-only extra columns. */
+  readonly default?: string;
+  readonly description?: string;
+}
+
+/** The JavaScript-side value a column holds; used only for typing charts and metrics. */
+export type ValueCategory = 'number' | 'string' | 'boolean' | 'temporal' | 'json' | 'binary' | 'array';
+
+/**
+ * A column type, built with `t.*()` and refined with chained calls. Immutable: every call returns a new
+ * column type.
+ *
+ * @example
+ *   id: t.uuid().primaryKey(),
+ *   total: t.numeric(10, 2).notNull(),
+ *   tags: t.array(t.text()),
+ */
+export interface ColumnType<C extends ValueCategory = ValueCategory> extends Branded<'column-type'> {
+  readonly spec: ColumnSpec;
+  /** Phantom: the category of value, for chart typing. Never set at run time. */
+  readonly __category?: C;
+  /** Part of the primary key (declare it on several columns for a composite key, in column order). */
+  primaryKey(): ColumnType<C>;
+  /** NOT NULL in the analytics table too. */
+  notNull(): ColumnType<C>;
+  /**
+   * Chooses another row of the type matrix for this column, e.g. `t.uuid().mapping('text')` lands the
+   * value as `text` instead of `uuid`. Unknown variants are reported with the list of valid ones.
+   */
+  mapping(variant: string): ColumnType<C>;
+  /** SQL default of an analytics-only extra column, e.g. `t.timestamptz().default('now()')`. */
+  default(sqlExpression: string): ColumnType<C>;
+  /** Free text carried into comments of the generated DDL. */
+  describe(text: string): ColumnType<C>;
+}
+
+function column<C extends ValueCategory>(spec: ColumnSpec): ColumnType<C> {
+  const with_ = (patch: Partial<ColumnSpec>) => column<C>({ ...spec, ...patch });
+  return brand('column-type', {
+    spec,
+    primaryKey: () => with_({ primaryKey: true }),
+    notNull: () => with_({ notNull: true }),
+    mapping: (variant: string) => with_({ mapping: variant }),
+    default: (sqlExpression: string) => with_({ default: sqlExpression }),
+    describe: (text: string) => with_({ description: text }),
+  });
+}
+
+/**
+ * Column type constructors, named after PostgreSQL's types.
+ *
+ * @example
+ *   columns: { id: t.uuid().primaryKey(), price: t.numeric(10, 2), created_at: t.timestamp() }
+ */
+export const t = {
+  boolean: () => column<'boolean'>({ type: 'boolean' }),
+  smallint: () => column<'number'>({ type: 'smallint' }),
+  integer: () => column<'number'>({ type: 'integer' }),
+  /** Alias of `integer`. */
+  int: () => column<'number'>({ type: 'integer' }),
+  bigint: () => column<'number'>({ type: 'bigint' }),
+  smallserial: () => column<'number'>({ type: 'smallint', serial: true }),
+  serial: () => column<'number'>({ type: 'integer', serial: true }),
+  bigserial: () => column<'number'>({ type: 'bigint', serial: true }),
+  real: () => column<'number'>({ type: 'real' }),
+  double: () => column<'number'>({ type: 'double precision' }),
+  /** `numeric(precision, scale)`; `t.numeric()` without arguments is an unconstrained `numeric`. */
+  numeric: (precision?: number, scale?: number) =>
+    column<'number'>({
+      type: 'numeric',
+      ...(precision === undefined ? {} : { precision, scale: scale ?? 0 }),
+    }),
+  /** Alias of `numeric`. */
+  decimal: (precision?: number, scale?: number) => t.numeric(precision, scale),
+  money: () => column<'number'>({ type: 'money' }),
+  varchar: (length?: number) => column<'string'>({ type: 'varchar', ...(length === undefined ? {} : { length }) }),
+  text: () => column<'string'>({ type: 'text' }),
+  char: (length = 1) => column<'string'>({ type: 'char', length }),
+  uuid: () => column<'string'>({ type: 'uuid' }),
+  json: () => column<'json'>({ type: 'json' }),
+  jsonb: () => column<'json'>({ type: 'jsonb' }),
+  bytea: () => column<'binary'>({ type: 'bytea' }),
+  date: () => column<'temporal'>({ type: 'date' }),
+  /** `time(precision)`, without time zone; PostgreSQL's default precision is 6. */
+  time: (precision?: number) => column<'temporal'>({ type: 'time', ...(precision === undefined ? {} : { precision }) }),
+  timetz: (precision?: number) =>
+    column<'temporal'>({ type: 'timetz', ...(precision === undefined ? {} : { precision }) }),
+  /** `timestamp(precision)` without time zone; PostgreSQL's default precision is 6. */
+  timestamp: (precision?: number) =>
+    column<'temporal'>({ type: 'timestamp', ...(precision === undefined ? {} : { precision }) }),
+  timestamptz: (precision?: number) =>
+    column<'temporal'>({ type: 'timestamptz', ...(precision === undefined ? {} : { precision }) }),
+  interval: () => column<'temporal'>({ type: 'interval' }),
+  /** A column of a PostgreSQL enum type (`CREATE TYPE name AS ENUM …` in the source DB). */
+  enum: (typeName: string) => column<'string'>({ type: 'enum', enumName: typeName }),
+  inet: () => column<'string'>({ type: 'inet' }),
+  cidr: () => column<'string'>({ type: 'cidr' }),
+  macaddr: () => column<'string'>({ type: 'macaddr' }),
+  /** Declared so the compiler can tell you it cannot be captured; Debezium emits no value for it. */
+  xml: () => column<'string'>({ type: 'xml' }),
+  point: () => column<'string'>({ type: 'point' }),
+  /** One-dimensional array, e.g. `t.array(t.text())`. */
+  array: (element: ColumnType) => column<'array'>({ type: 'array', element: element.spec }),
+};
+
+/** The category of each type, for chart typing and for checks like "SUM over a string". */
+export function valueCategory(spec: ColumnSpec): ValueCategory {
+  switch (spec.type) {
+    case 'boolean':
+      return 'boolean';
+    case 'smallint':
+    case 'integer':
+    case 'bigint':
+    case 'real':
+    case 'double precision':
+    case 'numeric':
+    case 'money':
+      return 'number';
+    case 'date':
+    case 'time':
+    case 'timetz':
+    case 'timestamp':
+    case 'timestamptz':
+    case 'interval':
+      return 'temporal';
+    case 'json':
+    case 'jsonb':
+      return 'json';
+    case 'bytea':
+      return 'binary';
+    case 'array':
+      return 'array';
+    default:
+      return 'string';
+  }
+}

@@ -1,0 +1,66 @@
+import type { Chart, Dashboard } from './chart.js';
+import { brand, type Branded } from './entity.js';
+import type { SecretRef, Source } from './source.js';
+import type { View } from './view.js';
+
+export interface KafkaOptions {
+  /** Brokers as Flink and Connect reach them, e.g. `kafka.infra.svc.cluster.local:9092`. */
+  bootstrapServers: string;
+}
+
+export interface ConnectOptions {
+  /** Kafka Connect REST URL used by the registration script (overridable by `CONNECT_URL`). */
+  url: string;
+}
+
+export interface FlinkOptions {
+  /** Kafka consumer group of every source table; default `<pipeline>-flink`. */
+  consumerGroup?: string;
+  /** `execution.checkpointing.interval`; default `30s`. */
+  checkpointInterval?: string;
+  /** `per-table` (default): one INSERT job per table. `single`: one STATEMENT SET job for all tables. */
+  jobs?: 'per-table' | 'single';
+  /** Shared checkpoint directory every JobManager and TaskManager sees. */
+  checkpointDir?: string;
+  savepointDir?: string;
+  /** JDBC sink buffering; defaults flush every row within 1 s (low latency, as the seed system). */
+  sink?: { bufferFlushMaxRows?: number; bufferFlushInterval?: string; maxRetries?: number };
+  /** Further session settings (`SET 'key' = 'value';`), checked against the known Flink option list. */
+  settings?: Record<string, string | number | boolean>;
+}
+
+export interface AnalyticsOptions {
+  host: string;
+  port?: number;
+  database: string;
+  /** Login of the Flink JDBC sinks; a Secret reference or a plain role name. */
+  user: string | SecretRef;
+  password: SecretRef;
+  /** Schema of analytics tables and views; default `public`. */
+  schema?: string;
+  /** Column filled with `now()` when a row first lands; default `synced_at`, `false` for none. */
+  syncedAtColumn?: string | false;
+}
+
+export interface PipelineOptions {
+  /** Lower-case name of the pipeline, used in job names and consumer groups. */
+  name: string;
+  sources: readonly Source[];
+  kafka: KafkaOptions;
+  connect: ConnectOptions;
+  flink?: FlinkOptions;
+  analytics: AnalyticsOptions;
+  views?: readonly View<any>[];
+  /** Charts not on any dashboard; charts on dashboards are found there. */
+  charts?: readonly Chart<any>[];
+  dashboards?: readonly Dashboard[];
+}
+
+export interface Pipeline extends Branded<'pipeline'> {
+  readonly options: PipelineOptions;
+}
+
+/** The root of `pipeline.config.ts`: `export default definePipeline({ … })`. */
+export function definePipeline(options: PipelineOptions): Pipeline {
+  return brand('pipeline', { options });
+}

@@ -1,0 +1,172 @@
+import type { ColumnType } from './columns.js';
+import { brand, type Branded } from './entity.js';
+import type { View } from './view.js';
+
+/**
+ * A value held in a Kubernetes Secret. Generated artefacts reference it (a Connect config provider, an
+ * environment variable), never contain it.
+ *
+ * @example password: secret('ecom-db-credentials', 'password')
+ */
+export interface SecretRef extends Branded<'secret'> {
+  readonly name: string;
+  readonly key: string;
+}
+
+export function secret(name: string, key: string): SecretRef {
+  return brand('secret', { name, key });
+}
+
+export type DecimalHandling = 'precise' | 'double' | 'string';
+export type TimePrecision = 'adaptive' | 'adaptive_time_microseconds' | 'connect';
+
+/** Debezium connector settings; everything has a working default. */
+export interface ConnectorOptions {
+  /** Connector name in Kafka Connect; default `<source>-connector`. Renaming starts a new snapshot. */
+  name?: string;
+  /** Kafka topic prefix; default the connector name. Topics are `<prefix>.<schema>.<table>`. */
+  topicPrefix?: string;
+  /** Replication slot; default `debezium_<source>_slot`. */
+  slotName?: string;
+  /** Publication; default `debezium_<source>_pub`. */
+  publicationName?: string;
+  /** `decimal.handling.mode`; default `string` (exact). `precise` needs `decimalFormat: 'NUMERIC'`. */
+  decimalHandling?: DecimalHandling;
+  /** `value.converter.decimal.format`; only meaningful with `decimalHandling: 'precise'`. */
+  decimalFormat?: 'BASE64' | 'NUMERIC';
+  /** `time.precision.mode`; default `adaptive`. */
+  timePrecision?: TimePrecision;
+  /** `interval.handling.mode`; default `numeric`. */
+  intervalHandling?: 'numeric' | 'string';
+  /** `binary.handling.mode`; default `bytes`. */
+  binaryHandling?: 'bytes' | 'base64' | 'hex';
+  /** `snapshot.mode`; default `initial`. */
+  snapshotMode?: 'initial' | 'initial_only' | 'no_data' | 'never' | 'always' | 'when_needed';
+  /** `heartbeat.interval.ms`; default 10000 (keeps the slot advancing in quiet databases). */
+  heartbeatIntervalMs?: number;
+  /** Further Debezium properties, checked against the Debezium 2.7 property list. */
+  properties?: Record<string, string | number | boolean>;
+}
+
+export interface PostgresSourceOptions {
+  /** Host name the Connect workers reach the database at. */
+  host: string;
+  port?: number;
+  database: string;
+  /** The replication role Debezium logs in as (created by the generated setup SQL). Default `debezium_<source>`. */
+  user?: string;
+  /** Password of `user`, as a Secret reference. */
+  password: SecretRef;
+  /** Schema of tables that do not name one; default `public`. */
+  schema?: string;
+  connector?: ConnectorOptions;
+}
+
+/** How a captured table lands in the analytics database. */
+export interface AnalyticsTableOptions<K extends string = string> {
+  /** Table name; default `fact_<table>` or `dim_<table>` after `kind`. */
+  name?: string;
+  /** `fact` (default) or `dimension`. */
+  kind?: 'fact' | 'dimension';
+  /** Columns added in the analytics table only, e.g. `{ loaded_at: t.timestamptz().default('now()') }`. */
+  extraColumns?: Record<string, ColumnType>;
+  /** Capture only these columns (default: all declared columns). */
+  columns?: readonly K[];
+  /** Override the pipeline's `syncedAtColumn` for this table (`false` for none). */
+  syncedAtColumn?: string | false;
+}
+
+export interface TableOptions<C extends Record<string, ColumnType>> {
+  /** Source schema; default the source's `schema`. */
+  schema?: string;
+  columns: C;
+  /** Composite primary key in key order; alternative to `.primaryKey()` on columns. */
+  primaryKey?: readonly (keyof C & string)[];
+  analytics?: AnalyticsTableOptions<keyof C & string>;
+  description?: string;
+}
+
+/** A reference to a column for view SQL; renders as `<analytics table or alias>.<column>`. */
+export interface ColumnRef extends Branded<'column-ref'> {
+  readonly owner: Table | TableAlias | View;
+  readonly column: string;
+}
+
+export type ColumnRefs<C> = { readonly [K in keyof C]: ColumnRef };
+
+export interface TableAlias extends Branded<'table-alias'> {
+  readonly table: Table;
+  readonly alias: string;
+  readonly c: Record<string, ColumnRef>;
+}
+
+export interface Table<C extends Record<string, ColumnType> = Record<string, ColumnType>> extends Branded<'table'> {
+  readonly name: string;
+  readonly source: Source;
+  readonly options: TableOptions<C>;
+  /** Typed column references for view SQL: `${orders.c.total}`. */
+  readonly c: ColumnRefs<C>;
+  /** The table under an alias in view SQL: `const o = orders.as('o')`, then `${o}` and `${o.c.total}`. */
+  as(alias: string): TableAlias & { readonly c: ColumnRefs<C> };
+}
+
+export interface Source extends Branded<'source'> {
+  readonly name: string;
+  readonly options: PostgresSourceOptions;
+  readonly tables: readonly Table[];
+  /**
+   * Captures a table of this database.
+   *
+   * @example
+   *   const orders = ecom.table('orders', {
+   *     columns: { id: t.uuid().primaryKey(), total: t.numeric(10, 2) },
+   *     analytics: { name: 'fact_orders' },
+   *   });
+   */
+  table<const C extends Record<string, ColumnType>>(name: string, options: TableOptions<C>): Table<C>;
+}
+
+export function columnRefs<T extends Record<string, unknown>>(
+  owner: Table | TableAlias | View,
+  columns: T,
+): ColumnRefs<T> {
+  const refs: Record<string, ColumnRef> = {};
+  for (const column of Object.keys(columns ?? {})) refs[column] = brand('column-ref', { owner, column });
+  return refs as ColumnRefs<T>;
+}
+
+/**
+ * An operational PostgreSQL database captured by one Debezium connector.
+ *
+ * @example
+ *   const ecom = postgresSource('ecom', {
+ *     host: 'ecom-db.ecom.svc.cluster.local', database: 'ecomdb',
+ *     password: secret('ecom-db-credentials', 'password'),
+ *   });
+ */
+export function postgresSource(name: string, options: PostgresSourceOptions): Source {
+  const tables: Table[] = [];
+  const source: Source = brand('source', {
+    name,
+    options,
+    tables,
+    table<const C extends Record<string, ColumnType>>(tableName: string, tableOptions: TableOptions<C>): Table<C> {
+      const table: Table<C> = brand('table', {
+        name: tableName,
+        source,
+        options: tableOptions,
+        c: {} as ColumnRefs<C>,
+        as(alias: string) {
+          const aliased = brand('table-alias', { table: table as unknown as Table, alias, c: {} as ColumnRefs<C> });
+          Object.assign(aliased.c, columnRefs(aliased, tableOptions?.columns ?? {}));
+          return aliased;
+        },
+      }) as unknown as Table<C>;
+      Object.assign(table.c, columnRefs(table as unknown as Table, tableOptions?.columns ?? {}));
+      tables.push(table as unknown as Table);
+      return table;
+    },
+  });
+  return source;
+}
+

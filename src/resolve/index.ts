@@ -1,0 +1,373 @@
+import type { Chart } from '../dsl/chart.js';
+import { valueCategory } from '../dsl/columns.js';
+import type { SecretRef, Source, Table } from '../dsl/source.js';
+import { error, warning, type Diagnostic, type Subject } from '../diagnostics.js';
+import type { ValidConfig } from '../validate/index.js';
+import { DEBEZIUM_PROPERTIES, FLINK_SESSION_OPTIONS, isKnownProperty } from './catalog.js';
+import type { ChartModel, KeyValue, Model, SecretBinding, SourceModel, TableModel } from './model.js';
+import * as names from './names.js';
+import { resolveTable, type ResolvedTable } from './tables.js';
+import type { ConnectorModes } from './type-matrix.js';
+import { resolveViews } from './views.js';
+
+export type { Model } from './model.js';
+
+const DEFAULT_MODES: ConnectorModes = {
+  decimalHandling: 'string',
+  decimalFormat: 'BASE64',
+  timePrecision: 'adaptive',
+  intervalHandling: 'numeric',
+  binaryHandling: 'bytes',
+};
+
+const binding = (env: string, ref: SecretRef): SecretBinding => ({ env, secret: ref.name, key: ref.key });
+const str = (v: string | number | boolean) => String(v);
+
+/** Connector keys the compiler sets from typed options or holds fixed because the type matrix relies on them. */
+const MANAGED_CONNECTOR_KEYS: Readonly<Record<string, string>> = {
+  name: 'connector.name',
+  'connector.class': 'the compiler (PostgreSQL connector)',
+  'plugin.name': 'the compiler (pgoutput)',
+  'database.hostname': 'host',
+  'database.port': 'port',
+  'database.user': 'user',
+  'database.password': 'password (a Secret reference)',
+  'database.dbname': 'database',
+  'topic.prefix': 'connector.topicPrefix',
+  'table.include.list': 'the tables declared with source.table(…)',
+  'slot.name': 'connector.slotName',
+  'publication.name': 'connector.publicationName',
+  'snapshot.mode': 'connector.snapshotMode',
+  'decimal.handling.mode': 'connector.decimalHandling',
+  'time.precision.mode': 'connector.timePrecision',
+  'interval.handling.mode': 'connector.intervalHandling',
+  'binary.handling.mode': 'connector.binaryHandling',
+  'heartbeat.interval.ms': 'connector.heartbeatIntervalMs',
+  'key.converter': 'the compiler (JSON without schemas, which Flink debezium-json reads)',
+  'key.converter.schemas.enable': 'the compiler (JSON without schemas)',
+  'value.converter': 'the compiler (JSON without schemas)',
+  'value.converter.schemas.enable': 'the compiler (JSON without schemas)',
+  'value.converter.decimal.format': 'connector.decimalFormat',
+  transforms: 'the compiler: SMTs would change the event shape the type matrix assumes',
+};
+
+function resolveSource(source: Source, tables: readonly TableModel[], modes: ConnectorModes, out: Diagnostic[]): SourceModel {
+  const o = source.options;
+  const c = o.connector ?? {};
+  const subject = (path: (string | number)[]): Subject => ({ kind: 'source', source: source.name, path });
+  const connectorName = c.name ?? names.connectorName(source.name);
+  const model = {
+    name: source.name,
+    connectorName,
+    topicPrefix: c.topicPrefix ?? connectorName,
+    slotName: c.slotName ?? names.slotName(source.name),
+    publicationName: c.publicationName ?? names.publicationName(source.name),
+    host: o.host,
+    port: o.port ?? 5432,
+    database: o.database,
+    user: o.user ?? names.replicationUser(source.name),
+    password: binding(names.envName(source.name, 'db_password'), o.password),
+    modes,
+    tables,
+    schemas: [...new Set(tables.map((t) => t.schema))].sort(),
+  };
+  const config: [string, string][] = [
+    ['name', model.connectorName],
+    ['connector.class', 'io.debezium.connector.postgresql.PostgresConnector'],
+    ['tasks.max', '1'],
+    // The default, decoderbufs, is not in stock PostgreSQL.
+    ['plugin.name', 'pgoutput'],
+    ['database.hostname', model.host],
+    ['database.port', str(model.port)],
+    ['database.user', model.user],
+    // Resolved by the worker's EnvVarConfigProvider; the REST API keeps showing the placeholder.
+    ['database.password', `\${env:${model.password.env}}`],
+    ['database.dbname', model.database],
+    ['topic.prefix', model.topicPrefix],
+    // Anchored regexes: escape the dot.
+    ['table.include.list', tables.map((t) => `${t.schema}\\.${t.name}`).join(',')],
+    ['slot.name', model.slotName],
+    ['publication.name', model.publicationName],
+    // The generated setup SQL creates the publication for exactly these tables.
+    ['publication.autocreate.mode', 'disabled'],
+    ['slot.drop.on.stop', 'false'],
+    ['snapshot.mode', c.snapshotMode ?? 'initial'],
+    ['decimal.handling.mode', modes.decimalHandling],
+    ['time.precision.mode', modes.timePrecision],
+    ['interval.handling.mode', modes.intervalHandling],
+    ['binary.handling.mode', modes.binaryHandling],
+    // Flink skips tombstones; they only serve log compaction.
+    ['tombstones.on.delete', 'false'],
+    // A truncate event (op t) would fail Flink's debezium-json.
+    ['skipped.operations', 't'],
+    ['heartbeat.interval.ms', str(c.heartbeatIntervalMs ?? 10000)],
+    ['key.converter', 'org.apache.kafka.connect.json.JsonConverter'],
+    ['key.converter.schemas.enable', 'false'],
+    ['value.converter', 'org.apache.kafka.connect.json.JsonConverter'],
+    ['value.converter.schemas.enable', 'false'],
+    // Otherwise an explicit NULL in a column with a DEFAULT arrives as the default (KIP-581).
+    ['value.converter.replace.null.with.default', 'false'],
+  ];
+  if (modes.decimalHandling === 'precise') config.push(['value.converter.decimal.format', modes.decimalFormat]);
+  const extra = Object.entries(c.properties ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  for (const [key, value] of extra) {
+    const managedBy = MANAGED_CONNECTOR_KEYS[key] ?? (config.some(([k]) => k === key) ? 'the compiler' : undefined);
+    if (managedBy) {
+      out.push(error('CONNECTOR.MANAGED_PROPERTY', `connector property '${key}' is set by the compiler`, subject(['connector', 'properties', key]), `set it through ${managedBy}`));
+    } else if (!isKnownProperty(DEBEZIUM_PROPERTIES, key)) {
+      out.push(
+        error(
+          'CONNECTOR.UNKNOWN_PROPERTY',
+          `'${key}' is not a Debezium 2.7 PostgreSQL connector property`,
+          subject(['connector', 'properties', key]),
+          names.didYouMean(key, DEBEZIUM_PROPERTIES),
+        ),
+      );
+    } else {
+      config.push([key, str(value)]);
+    }
+  }
+  return { ...model, connectorConfig: config };
+}
+
+function duplicates<T>(items: readonly T[], key: (item: T) => string, report: (item: T, name: string) => void) {
+  const seen = new Set<string>();
+  for (const item of items) {
+    const k = key(item);
+    if (seen.has(k)) report(item, k);
+    seen.add(k);
+  }
+}
+
+function resolveCharts(charts: readonly Chart[], out: Diagnostic[]): ChartModel[] {
+  duplicates(charts, (c) => c.name, (c, n) => out.push(error('CHART.DUPLICATE', `two charts are named '${n}'`, { kind: 'chart', chart: c.name })));
+  return charts.map((c) => {
+    const o = c.options;
+    const subject = (path: (string | number)[]): Subject => ({ kind: 'chart', chart: c.name, path });
+    const columns = o.view.options.columns;
+    const names_ = Object.keys(columns);
+    const checkColumn = (name: string, path: (string | number)[]) => {
+      if (!(name in columns)) {
+        out.push(error('REF.UNKNOWN_COLUMN', `chart '${c.name}' uses '${name}', which view '${o.view.name}' does not have`, subject(path), names.didYouMean(name, names_)));
+        return false;
+      }
+      return true;
+    };
+    if (o.x !== undefined) checkColumn(o.x, ['x']);
+    o.groupBy?.forEach((g, i) => checkColumn(g, ['groupBy', i]));
+    o.metrics?.forEach((m, i) => {
+      if (m.column === undefined) return;
+      if (!checkColumn(m.column, ['metrics', i])) return;
+      const category = valueCategory(columns[m.column]!.spec);
+      if ((m.aggregate === 'sum' || m.aggregate === 'avg') && category !== 'number') {
+        out.push(error('CHART.METRIC_TYPE', `chart '${c.name}' takes ${m.aggregate.toUpperCase()} of '${m.column}', a ${category} column`, subject(['metrics', i]), 'use count() or countDistinct() for non-numeric columns'));
+      }
+    });
+    if (o.kind !== 'table' && (o.metrics ?? []).length === 0) {
+      out.push(error('CHART.NO_METRIC', `chart '${c.name}' (${o.kind}) needs at least one metric`, subject(['metrics'])));
+    }
+    return { name: c.name, kind: o.kind, view: o.view.name };
+  });
+}
+
+/** Config → Model. Pure: every decision the artefacts need, and every cross-reference check. */
+export function resolve(config: ValidConfig): { model?: Model; diagnostics: Diagnostic[] } {
+  const out: Diagnostic[] = [];
+  const p = config.pipeline.options;
+  const analyticsSchema = p.analytics.schema ?? 'public';
+  const syncedAtColumn = p.analytics.syncedAtColumn ?? 'synced_at';
+
+  duplicates(config.sources, (s) => s.name, (s, n) => out.push(error('SOURCE.DUPLICATE', `two sources are named '${n}'`, { kind: 'source', source: s.name })));
+  for (const s of config.sources) {
+    if (s.name === 'analytics') {
+      out.push(error('SOURCE.RESERVED_NAME', "a source may not be named 'analytics' (its secrets would clash with the analytics database's)", { kind: 'source', source: s.name }));
+    }
+  }
+
+  // Tables, per source.
+  const resolvedTables = new Map<Table, ResolvedTable>();
+  const perSource = new Map<Source, ResolvedTable[]>();
+  for (const source of config.sources) {
+    const modes: ConnectorModes = { ...DEFAULT_MODES, ...stripUndefined(source.options.connector ?? {}) } as ConnectorModes;
+    const list: ResolvedTable[] = [];
+    const ctx = { modes, defaultSchema: source.options.schema ?? 'public', analyticsSchema, syncedAtColumn };
+    for (const table of source.tables) {
+      const r = resolveTable(source, table, ctx, out);
+      if (r) {
+        list.push(r);
+        resolvedTables.set(table, r);
+      }
+    }
+    duplicates(list, (t) => t.qualifiedName, (t, n) =>
+      out.push(error('TABLE.DUPLICATE', `source '${source.name}' captures '${n}' twice`, { kind: 'table', source: source.name, table: t.name })),
+    );
+    perSource.set(source, list);
+  }
+  const allTables = [...perSource.values()].flat();
+  duplicates(allTables, (t) => t.analyticsQualifiedName, (t, n) =>
+    out.push(
+      error('TABLE.DUPLICATE_ANALYTICS_NAME', `two tables land in analytics table '${n}'`, { kind: 'table', source: t.source, table: t.name, path: ['analytics', 'name'] }, 'give one of them another analytics.name'),
+    ),
+  );
+
+  // Flink table names: short where unambiguous, qualified by source (and schema) where two tables share a name.
+  const count = (key: (t: ResolvedTable) => string) => {
+    const m = new Map<string, number>();
+    for (const t of allTables) m.set(key(t), (m.get(key(t)) ?? 0) + 1);
+    return m;
+  };
+  const byName = count((t) => t.name);
+  const bySourceName = count((t) => `${t.source}_${t.name}`);
+  const flinkSourceName = (t: ResolvedTable) =>
+    byName.get(t.name) === 1 ? `kafka_${t.name}` : bySourceName.get(`${t.source}_${t.name}`) === 1 ? `kafka_${t.source}_${t.name}` : `kafka_${t.source}_${t.schema}_${t.name}`;
+
+  // Analytics connection and Flink options.
+  const analyticsUser: string | SecretBinding =
+    typeof p.analytics.user === 'string' ? p.analytics.user : binding('ANALYTICS_DB_USER', p.analytics.user);
+  const analyticsPassword = binding('ANALYTICS_DB_PASSWORD', p.analytics.password);
+  const needsStringtype = allTables.some((t) => t.columns.some((c) => c.mapping.stringtypeUnspecified));
+  const analyticsPort = p.analytics.port ?? 5432;
+  // PgJDBC binds Java strings as varchar unless told otherwise; uuid/jsonb/inet/… columns need it.
+  const jdbcUrl = `jdbc:postgresql://${p.analytics.host}:${analyticsPort}/${p.analytics.database}${needsStringtype ? '?stringtype=unspecified' : ''}`;
+  const flink = p.flink ?? {};
+  const consumerGroup = flink.consumerGroup ?? `${p.name}-flink`;
+  const sink = flink.sink ?? {};
+
+  const tableModels = new Map<ResolvedTable, TableModel>();
+  for (const t of allTables) {
+    const source = config.sources.find((s) => s.name === t.source)!;
+    const connector = source.options.connector ?? {};
+    const topicPrefix = connector.topicPrefix ?? connector.name ?? names.connectorName(source.name);
+    const topic = names.topicName(topicPrefix, t.schema, t.name);
+    const sinkTable = `sink_${t.analyticsName}`;
+    tableModels.set(t, {
+      source: t.source,
+      schema: t.schema,
+      name: t.name,
+      qualifiedName: t.qualifiedName,
+      topic,
+      primaryKey: t.primaryKey,
+      columns: t.columns,
+      ...(t.description ? { description: t.description } : {}),
+      analytics: { name: t.analyticsName, qualifiedName: t.analyticsQualifiedName, kind: t.kind, columns: t.analyticsColumns },
+      flink: {
+        sourceTable: flinkSourceName(t),
+        sinkTable,
+        jobName: `${p.name}-${t.analyticsName}`,
+        sourceOptions: [
+          ['connector', 'kafka'],
+          ['topic', topic],
+          ['properties.bootstrap.servers', p.kafka.bootstrapServers],
+          ['properties.group.id', consumerGroup],
+          // group-offsets without committed offsets fails the first start.
+          ['scan.startup.mode', 'earliest-offset'],
+          ['format', 'debezium-json'],
+          ['debezium-json.schema-include', 'false'],
+          // timestamptz arrives as ISO-8601 text; harmless for the other types, which arrive as numbers.
+          ['debezium-json.timestamp-format.standard', 'ISO-8601'],
+        ],
+        sinkOptions: [
+          ['connector', 'jdbc'],
+          ['url', jdbcUrl],
+          ['table-name', t.analyticsQualifiedName],
+          ['username', typeof analyticsUser === 'string' ? analyticsUser : `\${${analyticsUser.env}}`],
+          ['password', `\${${analyticsPassword.env}}`],
+          ['sink.buffer-flush.max-rows', str(sink.bufferFlushMaxRows ?? 1)],
+          ['sink.buffer-flush.interval', sink.bufferFlushInterval ?? '1s'],
+          ['sink.max-retries', str(sink.maxRetries ?? 3)],
+        ],
+      },
+    });
+  }
+
+  const sources = config.sources.map((s) =>
+    resolveSource(
+      s,
+      (perSource.get(s) ?? []).map((t) => tableModels.get(t)!),
+      { ...DEFAULT_MODES, ...stripUndefined(s.options.connector ?? {}) } as ConnectorModes,
+      out,
+    ),
+  );
+  duplicates(sources, (s) => s.connectorName, (s, n) => out.push(error('SOURCE.DUPLICATE_CONNECTOR', `two sources use connector name '${n}'`, { kind: 'source', source: s.name, path: ['connector', 'name'] })));
+  duplicates(sources, (s) => s.topicPrefix, (s, n) => out.push(error('SOURCE.DUPLICATE_TOPIC_PREFIX', `two sources use topic prefix '${n}': their topics would collide`, { kind: 'source', source: s.name, path: ['connector', 'topicPrefix'] })));
+  duplicates(sources, (s) => `${s.host}:${s.port}/${s.slotName}`, (s, n) => out.push(error('SOURCE.DUPLICATE_SLOT', `two connectors would share replication slot '${n}'`, { kind: 'source', source: s.name, path: ['connector', 'slotName'] })));
+  for (const s of sources) {
+    if (s.tables.length === 0) out.push(warning('SOURCE.NO_TABLES', `source '${s.name}' captures no table; its connector is still generated`, { kind: 'source', source: s.name }, 'add tables with source.table(…)'));
+  }
+
+  const views = resolveViews(config.views, resolvedTables, analyticsSchema, out);
+  duplicates(config.views, (v) => v.name, (v, n) => out.push(error('VIEW.DUPLICATE', `two views are named '${n}'`, { kind: 'view', view: v.name })));
+  const tableNames = new Set(allTables.map((t) => t.analyticsName));
+  for (const v of config.views) {
+    if (tableNames.has(v.name)) out.push(error('VIEW.NAME_TAKEN', `view '${v.name}' has the name of an analytics table`, { kind: 'view', view: v.name }));
+  }
+  const charts = resolveCharts(config.charts, out);
+  duplicates(config.dashboards, (d) => d.title, (d, n) => out.push(error('DASHBOARD.DUPLICATE', `two dashboards are titled '${n}'`, { kind: 'dashboard', dashboard: d.title })));
+
+  // Flink session settings.
+  const taskManagerUtc = allTables.some((t) => t.columns.some((c) => c.mapping.utcTaskManager));
+  const usesUtcSession = allTables.some((t) => t.columns.some((c) => c.mapping.utcSession));
+  const settings: [string, string][] = [
+    ['execution.runtime-mode', 'streaming'],
+    // Every CAST from TIMESTAMP_LTZ renders in this zone; UTC gives back the source's wall clock.
+    ['table.local-time-zone', 'UTC'],
+    ['execution.checkpointing.interval', flink.checkpointInterval ?? '30s'],
+    ['execution.checkpointing.mode', 'EXACTLY_ONCE'],
+    ['execution.checkpointing.externalized-checkpoint-retention', 'RETAIN_ON_CANCELLATION'],
+    ['execution.checkpointing.storage', 'filesystem'],
+    ['execution.checkpointing.dir', flink.checkpointDir ?? 'file:///opt/flink/checkpoints'],
+    ['execution.checkpointing.savepoint-dir', flink.savepointDir ?? 'file:///opt/flink/savepoints'],
+    // fixed-delay defaults to one attempt after one second: always set both.
+    ['restart-strategy.type', 'fixed-delay'],
+    ['restart-strategy.fixed-delay.attempts', '10'],
+    ['restart-strategy.fixed-delay.delay', '10 s'],
+  ];
+  for (const [key, value] of Object.entries(flink.settings ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const subject: Subject = { kind: 'pipeline', path: ['flink', 'settings', key] };
+    if (key === 'pipeline.name') {
+      out.push(error('FLINK.MANAGED_SETTING', "'pipeline.name' names each job and is set by the compiler", subject));
+      continue;
+    }
+    if (key === 'table.local-time-zone' && str(value) !== 'UTC' && usesUtcSession) {
+      out.push(error('FLINK.MANAGED_SETTING', "'table.local-time-zone' must stay 'UTC': timestamp conversions of this pipeline depend on it", subject));
+      continue;
+    }
+    if (!isKnownProperty(FLINK_SESSION_OPTIONS, key)) {
+      out.push(warning('FLINK.UNKNOWN_SETTING', `'${key}' is not a Flink session option cdc-compile knows; it is passed through`, subject, names.didYouMean(key, FLINK_SESSION_OPTIONS)));
+    }
+    const existing = settings.findIndex(([k]) => k === key);
+    if (existing >= 0) settings[existing] = [key, str(value)];
+    else settings.push([key, str(value)]);
+  }
+
+  const env: SecretBinding[] = [...(typeof analyticsUser === 'string' ? [] : [analyticsUser]), analyticsPassword];
+  if (out.some((d) => d.severity === 'error')) return { diagnostics: out };
+  return {
+    diagnostics: out,
+    model: {
+      pipeline: { name: p.name },
+      connect: { url: p.connect.url },
+      sources,
+      tables: sources.flatMap((s) => s.tables),
+      views,
+      charts,
+      dashboards: config.dashboards.map((d) => ({ title: d.title, rows: d.options.rows.map((r) => r.map((c) => c.name)) })),
+      analytics: {
+        host: p.analytics.host,
+        port: analyticsPort,
+        database: p.analytics.database,
+        schema: analyticsSchema,
+        jdbcUrl,
+        user: analyticsUser,
+        password: analyticsPassword,
+      },
+      flink: { settings, jobs: flink.jobs ?? 'per-table', jobName: `${p.name}-cdc`, env, taskManagerUtc },
+    },
+  };
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+export type { KeyValue };

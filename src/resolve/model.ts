@@ -1,0 +1,135 @@
+/**
+ * The resolved Model: plain, immutable data in which every decision has been made (names, topics, type
+ * mappings, option lists, dependency order). Emitters only render it.
+ */
+import type { ConnectorModes, Mapping } from './type-matrix.js';
+
+export type KeyValue = readonly [key: string, value: string];
+
+export interface SecretBinding {
+  /** Environment variable the consumer reads (Connect worker, Flink SQL runner). */
+  readonly env: string;
+  readonly secret: string;
+  readonly key: string;
+}
+
+export interface ColumnModel {
+  readonly name: string;
+  /** Source type as PostgreSQL spells it, e.g. `numeric(10, 2)`. */
+  readonly sourceType: string;
+  readonly primaryKey: boolean;
+  readonly notNull: boolean;
+  readonly mapping: Mapping;
+  /** The Flink SELECT expression with the column substituted. */
+  readonly flinkExpression: string;
+  readonly description?: string;
+}
+
+export interface AnalyticsColumnModel {
+  readonly name: string;
+  readonly type: string;
+  readonly notNull: boolean;
+  readonly default?: string;
+  /** `source`: written by the Flink sink; `extra` and `synced-at`: filled by PostgreSQL defaults. */
+  readonly origin: 'source' | 'extra' | 'synced-at';
+  readonly description?: string;
+}
+
+export interface TableModel {
+  readonly source: string;
+  readonly schema: string;
+  readonly name: string;
+  /** `schema.table` in the source database. */
+  readonly qualifiedName: string;
+  readonly topic: string;
+  readonly primaryKey: readonly string[];
+  /** Captured columns, in declaration order. */
+  readonly columns: readonly ColumnModel[];
+  readonly description?: string;
+  readonly analytics: {
+    readonly name: string;
+    /** Name as written in SQL (schema-qualified unless the schema is `public`). */
+    readonly qualifiedName: string;
+    readonly kind: 'fact' | 'dimension';
+    readonly columns: readonly AnalyticsColumnModel[];
+  };
+  readonly flink: {
+    readonly sourceTable: string;
+    readonly sinkTable: string;
+    readonly jobName: string;
+    readonly sourceOptions: readonly KeyValue[];
+    readonly sinkOptions: readonly KeyValue[];
+  };
+}
+
+export interface SourceModel {
+  readonly name: string;
+  readonly connectorName: string;
+  readonly topicPrefix: string;
+  readonly slotName: string;
+  readonly publicationName: string;
+  readonly host: string;
+  readonly port: number;
+  readonly database: string;
+  readonly user: string;
+  readonly password: SecretBinding;
+  readonly modes: ConnectorModes;
+  readonly tables: readonly TableModel[];
+  /** Schemas that hold captured tables, sorted. */
+  readonly schemas: readonly string[];
+  /** The connector configuration in emission order. */
+  readonly connectorConfig: readonly KeyValue[];
+}
+
+export interface ViewModel {
+  readonly name: string;
+  readonly qualifiedName: string;
+  /** SQL of the view body with every reference rendered. */
+  readonly sql: string;
+  readonly columns: readonly { readonly name: string; readonly type: string }[];
+  /** Views (by name) this one reads; tables are not listed. */
+  readonly dependsOn: readonly string[];
+  readonly description?: string;
+}
+
+export interface ChartModel {
+  readonly name: string;
+  readonly kind: string;
+  readonly view: string;
+}
+
+export interface DashboardModel {
+  readonly title: string;
+  readonly rows: readonly (readonly string[])[];
+}
+
+export interface Model {
+  readonly pipeline: { readonly name: string };
+  readonly connect: { readonly url: string };
+  readonly sources: readonly SourceModel[];
+  /** Every captured table, sources in config order, tables in declaration order. */
+  readonly tables: readonly TableModel[];
+  /** Views in dependency order (a view after every view it reads). */
+  readonly views: readonly ViewModel[];
+  readonly charts: readonly ChartModel[];
+  readonly dashboards: readonly DashboardModel[];
+  readonly analytics: {
+    readonly host: string;
+    readonly port: number;
+    readonly database: string;
+    readonly schema: string;
+    readonly jdbcUrl: string;
+    /** Literal role name, or the Secret binding Flink reads it from. */
+    readonly user: string | SecretBinding;
+    readonly password: SecretBinding;
+  };
+  readonly flink: {
+    readonly settings: readonly KeyValue[];
+    readonly jobs: 'per-table' | 'single';
+    readonly jobName: string;
+    /** Environment variables `pipeline.sql` expects to be substituted before submission. */
+    readonly env: readonly SecretBinding[];
+    /** The TaskManager JVM must run in UTC (some sink lands in `timestamptz`). */
+    readonly taskManagerUtc: boolean;
+  };
+}

@@ -1,0 +1,177 @@
+import { describeType, mapColumn, type ConnectorModes } from './type-matrix.js';
+import type { ColumnSpec } from '../dsl/columns.js';
+import type { Source, Table } from '../dsl/source.js';
+import { error, type Diagnostic, type Subject } from '../diagnostics.js';
+import type { AnalyticsColumnModel, ColumnModel } from './model.js';
+import { analyticsTableName, didYouMean, qualify } from './names.js';
+
+/** A table with its columns and analytics landing decided; Flink names come later (they need all tables). */
+export interface ResolvedTable {
+  readonly entity: Table;
+  readonly source: string;
+  readonly schema: string;
+  readonly name: string;
+  readonly qualifiedName: string;
+  readonly primaryKey: readonly string[];
+  readonly columns: readonly ColumnModel[];
+  readonly analyticsName: string;
+  readonly analyticsQualifiedName: string;
+  readonly kind: 'fact' | 'dimension';
+  readonly analyticsColumns: readonly AnalyticsColumnModel[];
+  readonly description?: string;
+}
+
+export interface TableContext {
+  readonly modes: ConnectorModes;
+  readonly defaultSchema: string;
+  readonly analyticsSchema: string;
+  readonly syncedAtColumn: string | false;
+}
+
+/** The PostgreSQL type of an analytics-only column, as written. */
+function extraColumnType(spec: ColumnSpec): string {
+  return describeType(spec).replace(/^(smallserial|serial|bigserial)$/, (s) => ({ smallserial: 'smallint', serial: 'integer', bigserial: 'bigint' })[s]!);
+}
+
+export function resolveTable(source: Source, table: Table, ctx: TableContext, out: Diagnostic[]): ResolvedTable | undefined {
+  const subject = (path: (string | number)[]): Subject => ({ kind: 'table', source: source.name, table: table.name, path });
+  const options = table.options;
+  const declared = Object.entries(options.columns).map(([name, type]) => [name, type.spec] as const);
+  const declaredNames = declared.map(([name]) => name);
+  const failures = out.length;
+
+  // Which columns are captured.
+  const include = options.analytics?.columns;
+  for (const name of include ?? []) {
+    if (!declaredNames.includes(name)) {
+      out.push(error('REF.UNKNOWN_COLUMN', `analytics.columns names '${name}', which table '${table.name}' does not declare`, subject(['analytics', 'columns', include!.indexOf(name)]), didYouMean(name, declaredNames)));
+    }
+  }
+  const captured = include ? declared.filter(([name]) => include.includes(name)) : declared;
+
+  // Primary key: from the table option, or from the columns marked .primaryKey(), in declaration order.
+  const marked = declared.filter(([, spec]) => spec.primaryKey).map(([name]) => name);
+  let primaryKey: readonly string[] = options.primaryKey ?? marked;
+  if (options.primaryKey && marked.length && marked.join() !== [...options.primaryKey].sort((a, b) => marked.indexOf(a) - marked.indexOf(b)).join()) {
+    out.push(error('TABLE.PRIMARY_KEY_CONFLICT', `primaryKey [${options.primaryKey.join(', ')}] disagrees with the columns marked .primaryKey() (${marked.join(', ')})`, subject(['primaryKey']), 'declare the key in one place'));
+  }
+  options.primaryKey?.forEach((name, i) => {
+    if (!declaredNames.includes(name)) {
+      out.push(error('REF.UNKNOWN_COLUMN', `primaryKey names '${name}', which table '${table.name}' does not declare`, subject(['primaryKey', i]), didYouMean(name, declaredNames)));
+    }
+  });
+  if (primaryKey.length === 0) {
+    out.push(
+      error(
+        'TABLE.NO_PRIMARY_KEY',
+        `table '${table.name}' has no primary key: the Flink JDBC sink needs one to apply updates and deletes, and Debezium's message key would be empty`,
+        subject(['columns']),
+        "mark the key column(s) with .primaryKey(), or set primaryKey: ['a', 'b'] (the source table must have that key too)",
+      ),
+    );
+    primaryKey = [];
+  }
+  for (const name of primaryKey) {
+    if (include && declaredNames.includes(name) && !include.includes(name)) {
+      out.push(error('TABLE.KEY_NOT_CAPTURED', `primary key column '${name}' must be captured, but analytics.columns leaves it out`, subject(['analytics', 'columns'])));
+    }
+  }
+
+  const columns: ColumnModel[] = [];
+  for (const [name, spec] of captured) {
+    const result = mapColumn(spec, ctx.modes);
+    if (!result.ok) {
+      if ('refusal' in result) {
+        out.push(
+          error(
+            'TYPE.UNSUPPORTED',
+            `column '${name}' (${describeType(spec)}) cannot be carried with decimal.handling.mode=${ctx.modes.decimalHandling}, time.precision.mode=${ctx.modes.timePrecision}: ${result.refusal.reason} [${result.refusal.rule}]`,
+            subject(['columns', name]),
+            result.refusal.fix,
+          ),
+        );
+      } else {
+        out.push(
+          error(
+            'TYPE.UNKNOWN_MAPPING',
+            `column '${name}' (${describeType(spec)}) has no mapping variant '${result.unknownVariant}'`,
+            subject(['columns', name]),
+            `valid variants here: ${result.variants.map((v) => `'${v}'`).join(', ') || 'none'}`,
+          ),
+        );
+      }
+      continue;
+    }
+    const isKey = primaryKey.includes(name);
+    columns.push({
+      name,
+      sourceType: describeType(spec),
+      primaryKey: isKey,
+      notNull: isKey || spec.notNull === true,
+      mapping: result.mapping,
+      flinkExpression: result.mapping.expression.replaceAll('{col}', name),
+      ...(spec.description ? { description: spec.description } : {}),
+    });
+    if (isKey && /^(ARRAY|BYTES)/.test(result.mapping.flinkSourceType)) {
+      out.push(error('TABLE.UNSUPPORTED_KEY', `primary key column '${name}' (${describeType(spec)}) cannot be an upsert key`, subject(['columns', name])));
+    }
+  }
+
+  // Analytics landing.
+  const kind = options.analytics?.kind ?? 'fact';
+  const analyticsName = options.analytics?.name ?? analyticsTableName(table.name, kind);
+  const analyticsColumns: AnalyticsColumnModel[] = columns.map((c) => ({
+    name: c.name,
+    type: c.mapping.analyticsType,
+    notNull: c.notNull,
+    origin: 'source' as const,
+    ...(c.description ? { description: c.description } : {}),
+  }));
+  const taken = new Set(declaredNames);
+  for (const [name, type] of Object.entries(options.analytics?.extraColumns ?? {})) {
+    if (taken.has(name)) {
+      out.push(error('TABLE.DUPLICATE_COLUMN', `extra column '${name}' clashes with a source column of '${table.name}'`, subject(['analytics', 'extraColumns', name])));
+      continue;
+    }
+    taken.add(name);
+    analyticsColumns.push({
+      name,
+      type: extraColumnType(type.spec),
+      notNull: type.spec.notNull === true,
+      ...(type.spec.default ? { default: type.spec.default } : {}),
+      origin: 'extra',
+      ...(type.spec.description ? { description: type.spec.description } : {}),
+    });
+  }
+  const syncedAt = options.analytics?.syncedAtColumn ?? ctx.syncedAtColumn;
+  if (syncedAt !== false) {
+    if (taken.has(syncedAt)) {
+      out.push(
+        error(
+          'TABLE.DUPLICATE_COLUMN',
+          `the sync timestamp column '${syncedAt}' clashes with a column of '${table.name}'`,
+          subject(options.analytics?.syncedAtColumn !== undefined ? ['analytics', 'syncedAtColumn'] : ['columns', syncedAt]),
+          "rename it with analytics.syncedAtColumn (or the pipeline's analytics.syncedAtColumn), or set it to false",
+        ),
+      );
+    } else {
+      analyticsColumns.push({ name: syncedAt, type: 'timestamptz', notNull: false, default: 'now()', origin: 'synced-at' });
+    }
+  }
+  if (out.length > failures && columns.length === 0) return undefined;
+  const schema = options.schema ?? ctx.defaultSchema;
+  return {
+    entity: table,
+    source: source.name,
+    schema,
+    name: table.name,
+    qualifiedName: `${schema}.${table.name}`,
+    primaryKey,
+    columns,
+    analyticsName,
+    analyticsQualifiedName: qualify(ctx.analyticsSchema, analyticsName),
+    kind,
+    analyticsColumns,
+    ...(options.description ? { description: options.description } : {}),
+  };
+}

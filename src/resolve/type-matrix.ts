@@ -1,0 +1,376 @@
+/**
+ * The type matrix: PostgreSQL column type × connector modes → Debezium JSON → Flink source type →
+ * conversion → Flink JDBC sink type → analytics PostgreSQL type. Data, not branches: each rule matches on
+ * the column type and the connector modes, and names its cells (the default and any variants a column
+ * may pick with `.mapping(…)`). Source of every row: shared/reference/debezium-flink.md, "Type matrix".
+ */
+import type { ColumnSpec, PgType } from '../dsl/columns.js';
+
+export interface ConnectorModes {
+  readonly decimalHandling: 'precise' | 'double' | 'string';
+  readonly decimalFormat: 'BASE64' | 'NUMERIC';
+  readonly timePrecision: 'adaptive' | 'adaptive_time_microseconds' | 'connect';
+  readonly intervalHandling: 'numeric' | 'string';
+  readonly binaryHandling: 'bytes' | 'base64' | 'hex';
+}
+
+/** One resolved cell, with `{col}` already substituted by the caller through `expression(col)`. */
+export interface Mapping {
+  readonly variant: string;
+  /** What Debezium writes into the JSON event (documentation; lineage). */
+  readonly json: string;
+  readonly flinkSourceType: string;
+  /** Flink SQL expression template; `{col}` stands for the source column. */
+  readonly expression: string;
+  readonly flinkSinkType: string;
+  readonly analyticsType: string;
+  /** The JDBC URL needs `stringtype=unspecified` (a string bound into a typed PostgreSQL column). */
+  readonly stringtypeUnspecified: boolean;
+  /** The conversion reads `TIMESTAMP_LTZ` and depends on `table.local-time-zone = 'UTC'`. */
+  readonly utcSession: boolean;
+  /** The analytics column is `timestamptz`: the TaskManager JVM must run in UTC. */
+  readonly utcTaskManager: boolean;
+}
+
+export interface Refusal {
+  /** Code from the reference's table of combinations that cannot work (E1…E10). */
+  readonly rule: string;
+  readonly reason: string;
+  readonly fix: string;
+}
+
+type Cell = Omit<Mapping, 'variant'> | Refusal;
+
+interface Condition {
+  readonly decimalHandling?: readonly ConnectorModes['decimalHandling'][];
+  readonly decimalFormat?: readonly ConnectorModes['decimalFormat'][];
+  readonly timePrecision?: readonly ConnectorModes['timePrecision'][];
+  readonly intervalHandling?: readonly ConnectorModes['intervalHandling'][];
+  readonly binaryHandling?: readonly ConnectorModes['binaryHandling'][];
+  /** numeric: whether a precision is declared. */
+  readonly scaled?: boolean;
+  /** Upper bound (inclusive) on precision; a missing precision counts as the type's default. */
+  readonly maxPrecision?: number;
+  readonly minPrecision?: number;
+}
+
+interface Rule {
+  readonly types: readonly PgType[];
+  readonly when?: Condition;
+  readonly cells: { readonly default: Cell } & Readonly<Record<string, Cell>>;
+}
+
+const SU = { stringtypeUnspecified: true } as const;
+const UTC = { utcSession: true } as const;
+
+function cell(
+  json: string,
+  flinkSourceType: string,
+  expression: string,
+  flinkSinkType: string,
+  analyticsType: string,
+  flags: Partial<Pick<Mapping, 'stringtypeUnspecified' | 'utcSession' | 'utcTaskManager'>> = {},
+): Omit<Mapping, 'variant'> {
+  return {
+    json,
+    flinkSourceType,
+    expression,
+    flinkSinkType,
+    analyticsType,
+    stringtypeUnspecified: flags.stringtypeUnspecified ?? false,
+    utcSession: flags.utcSession ?? false,
+    utcTaskManager: flags.utcTaskManager ?? analyticsType === 'timestamptz',
+  };
+}
+
+const refuse = (rule: string, reason: string, fix: string): Refusal => ({ rule, reason, fix });
+
+const direct = (json: string, flink: string, analytics: string, flags = {}) =>
+  cell(json, flink, '{col}', flink, analytics, flags);
+const asString = (json: string, analytics: string) => direct(json, 'STRING', analytics, SU);
+const asText = (json: string, expression = '{col}') => cell(json, 'STRING', expression, 'STRING', 'text');
+
+const E1 = refuse(
+  'E1',
+  "decimal.handling.mode 'precise' with the converter's default decimal.format BASE64 writes the unscaled value as base64 bytes, and Flink 1.20 SQL has no function to rebuild a DECIMAL from them",
+  "set connector.decimalHandling: 'string' (exact), or decimalFormat: 'NUMERIC' with 'precise', or decimalHandling: 'double' (lossy)",
+);
+const E2 = refuse(
+  'E2',
+  "a numeric without scale under decimal.handling.mode 'precise' is emitted as a {scale, value} struct of base64 bytes; decimal.format NUMERIC does not apply to it",
+  "set connector.decimalHandling: 'string' or 'double', or declare the precision and scale: t.numeric(p, s)",
+);
+const E3 = refuse(
+  'E3',
+  'Flink DECIMAL precision is at most 38',
+  "set connector.decimalHandling: 'string' (the value travels as STRING and lands exactly), or .mapping('double') to accept a lossy double precision",
+);
+const E9 = refuse(
+  'E9',
+  'Debezium 2.7 has no schema for arrays of this element type, so the column is absent from every event',
+  'remove the column from the table, or capture a text copy of it',
+);
+
+/** Matrix cells for array element types; every array lands as jsonb via JSON_STRING. */
+function arrayOf(json: string, elementFlinkType: string): Rule['cells'] {
+  return {
+    default: cell(json, `ARRAY<${elementFlinkType}>`, 'JSON_STRING({col})', 'STRING', 'jsonb', SU),
+    text: cell(json, `ARRAY<${elementFlinkType}>`, 'JSON_STRING({col})', 'STRING', 'text'),
+  };
+}
+
+const TS_MS = 'integer, ms since epoch (wall clock read as UTC)';
+const TS_US = 'integer, µs since epoch (wall clock read as UTC)';
+const TS_FROM_MS = 'CAST(TO_TIMESTAMP_LTZ({col}, 3) AS TIMESTAMP(3))';
+const TS_FROM_US = 'CAST(TO_TIMESTAMP_LTZ({col} / 1000, 3) AS TIMESTAMP(3))';
+const TIME_FROM_MS = 'CAST(CAST(TO_TIMESTAMP_LTZ({col}, 3) AS TIMESTAMP(3)) AS TIME(3))';
+const TIME_FROM_US = 'CAST(CAST(TO_TIMESTAMP_LTZ({col} / 1000, 3) AS TIMESTAMP(3)) AS TIME(3))';
+
+const timestampCells = (json: string, expression: string, rawType: string): Rule['cells'] => ({
+  default: cell(json, 'BIGINT', expression, 'TIMESTAMP(3)', 'timestamp(3)', UTC),
+  // The seed system's choice: the same instant in a timestamptz column (needs the TaskManager in UTC).
+  timestamptz: cell(json, 'BIGINT', expression, 'TIMESTAMP(3)', 'timestamptz', UTC),
+  raw: cell(json, 'BIGINT', '{col}', 'BIGINT', rawType),
+});
+const timeCells = (json: string, flinkType: 'INT' | 'BIGINT', expression: string): Rule['cells'] => ({
+  // JDBC writes TIME through java.sql.Time, which has no fraction: time(0) says what is stored.
+  default: cell(json, flinkType, expression, 'TIME(3)', 'time(0)', UTC),
+  // Exact alternative: the raw offset since midnight.
+  integer: cell(json, flinkType, '{col}', flinkType, flinkType === 'INT' ? 'integer' : 'bigint'),
+});
+
+const ADAPTIVE = ['adaptive', 'adaptive_time_microseconds'] as const;
+
+export const RULES: readonly Rule[] = [
+  { types: ['boolean'], cells: { default: direct('true / false', 'BOOLEAN', 'boolean') } },
+  { types: ['smallint'], cells: { default: direct('integer', 'SMALLINT', 'smallint') } },
+  { types: ['integer'], cells: { default: direct('integer', 'INT', 'integer') } },
+  { types: ['bigint'], cells: { default: direct('integer', 'BIGINT', 'bigint') } },
+  { types: ['real'], cells: { default: direct('number', 'FLOAT', 'real') } },
+  { types: ['double precision'], cells: { default: direct('number', 'DOUBLE', 'double precision') } },
+
+  // numeric(p,s)
+  { types: ['numeric'], when: { scaled: true, decimalHandling: ['precise'], decimalFormat: ['BASE64'] }, cells: { default: E1 } },
+  {
+    types: ['numeric'],
+    when: { scaled: true, decimalHandling: ['precise'], maxPrecision: 38 },
+    cells: { default: direct('number (decimal.format NUMERIC)', 'DECIMAL({p}, {s})', 'numeric({p}, {s})') },
+  },
+  { types: ['numeric'], when: { scaled: true, decimalHandling: ['precise'] }, cells: { default: E3 } },
+  {
+    types: ['numeric'],
+    when: { scaled: true, decimalHandling: ['double'], maxPrecision: 38 },
+    cells: {
+      default: cell('number (lossy beyond ~15 digits)', 'DOUBLE', 'CAST({col} AS DECIMAL({p}, {s}))', 'DECIMAL({p}, {s})', 'numeric({p}, {s})'),
+      double: direct('number (lossy beyond ~15 digits)', 'DOUBLE', 'double precision'),
+    },
+  },
+  {
+    types: ['numeric'],
+    when: { scaled: true, decimalHandling: ['double'] },
+    cells: { default: E3, double: direct('number (lossy)', 'DOUBLE', 'double precision') },
+  },
+  {
+    types: ['numeric'],
+    when: { scaled: true, decimalHandling: ['string'], maxPrecision: 38 },
+    cells: { default: direct('string, plain notation', 'DECIMAL({p}, {s})', 'numeric({p}, {s})') },
+  },
+  {
+    types: ['numeric'],
+    when: { scaled: true, decimalHandling: ['string'] },
+    cells: { default: asString('string, plain notation', 'numeric({p}, {s})') },
+  },
+  // numeric without precision
+  { types: ['numeric'], when: { scaled: false, decimalHandling: ['precise'] }, cells: { default: E2 } },
+  { types: ['numeric'], when: { scaled: false, decimalHandling: ['double'] }, cells: { default: direct('number', 'DOUBLE', 'double precision') } },
+  { types: ['numeric'], when: { scaled: false, decimalHandling: ['string'] }, cells: { default: asString('string, plain notation', 'numeric') } },
+
+  // money: scale money.fraction.digits (2); analytics numeric, because money is locale-dependent
+  { types: ['money'], when: { decimalHandling: ['precise'], decimalFormat: ['BASE64'] }, cells: { default: E1 } },
+  { types: ['money'], when: { decimalHandling: ['precise'] }, cells: { default: direct('number, 2 decimals', 'DECIMAL(19, 2)', 'numeric(19, 2)') } },
+  {
+    types: ['money'],
+    when: { decimalHandling: ['double'] },
+    cells: { default: cell('number', 'DOUBLE', 'CAST({col} AS DECIMAL(19, 2))', 'DECIMAL(19, 2)', 'numeric(19, 2)') },
+  },
+  { types: ['money'], when: { decimalHandling: ['string'] }, cells: { default: direct('string, plain', 'DECIMAL(19, 2)', 'numeric(19, 2)') } },
+
+  { types: ['varchar'], cells: { default: direct('string', 'STRING', 'varchar{(n)}') } },
+  { types: ['text'], cells: { default: direct('string', 'STRING', 'text') } },
+  { types: ['char'], cells: { default: direct('string, blank-padded', 'STRING', 'char({n})'), text: asText('string, blank-padded', 'RTRIM({col})') } },
+  { types: ['uuid'], cells: { default: asString('string', 'uuid'), text: asText('string') } },
+  { types: ['json'], cells: { default: asString('string holding the JSON text', 'json'), text: asText('string holding the JSON text') } },
+  { types: ['jsonb'], cells: { default: asString('string holding the JSON text', 'jsonb'), text: asText('string holding the JSON text') } },
+  { types: ['bytea'], when: { binaryHandling: ['bytes', 'base64'] }, cells: { default: direct('base64 string', 'BYTES', 'bytea') } },
+  { types: ['bytea'], when: { binaryHandling: ['hex'] }, cells: { default: asText('hex string') } },
+
+  {
+    types: ['date'],
+    cells: { default: cell('integer, days since 1970-01-01', 'INT', "TIMESTAMPADD(DAY, {col}, DATE '1970-01-01')", 'DATE', 'date') },
+  },
+  { types: ['time'], when: { timePrecision: ['adaptive'], maxPrecision: 3 }, cells: timeCells('integer, ms since midnight', 'INT', TIME_FROM_MS) },
+  { types: ['time'], when: { timePrecision: ADAPTIVE }, cells: timeCells('integer, µs since midnight', 'BIGINT', TIME_FROM_US) },
+  { types: ['time'], when: { timePrecision: ['connect'] }, cells: timeCells('integer, ms since midnight', 'INT', TIME_FROM_MS) },
+  { types: ['timetz'], cells: { default: asString('string in UTC, e.g. "10:15:30.123456Z"', 'timetz'), text: asText('string in UTC') } },
+
+  { types: ['timestamp'], when: { timePrecision: ADAPTIVE, maxPrecision: 3 }, cells: timestampCells(TS_MS, TS_FROM_MS, 'bigint') },
+  { types: ['timestamp'], when: { timePrecision: ADAPTIVE }, cells: timestampCells(TS_US, TS_FROM_US, 'bigint') },
+  { types: ['timestamp'], when: { timePrecision: ['connect'] }, cells: timestampCells(TS_MS, TS_FROM_MS, 'bigint') },
+  {
+    types: ['timestamptz'],
+    cells: {
+      default: cell('ISO-8601 string in UTC', 'TIMESTAMP_LTZ(6)', 'CAST({col} AS TIMESTAMP(6))', 'TIMESTAMP(6)', 'timestamptz', UTC),
+      // PostgreSQL parses the ISO text itself: exact to the µs and safe for ±infinity.
+      string: asString('ISO-8601 string in UTC', 'timestamptz'),
+      timestamp: cell('ISO-8601 string in UTC', 'TIMESTAMP_LTZ(6)', 'CAST({col} AS TIMESTAMP(6))', 'TIMESTAMP(6)', 'timestamp(6)', UTC),
+    },
+  },
+  // Not INTERVAL: Flink's JSON format reads interval numbers as ms while Debezium sends µs (E7).
+  { types: ['interval'], when: { intervalHandling: ['numeric'] }, cells: { default: direct('integer, µs (months as 30.4375 days)', 'BIGINT', 'bigint') } },
+  { types: ['interval'], when: { intervalHandling: ['string'] }, cells: { default: asString('ISO-8601 duration string', 'interval') } },
+  { types: ['enum'], cells: { default: asText('string label') } },
+  { types: ['inet'], cells: { default: asString('string', 'inet'), text: asText('string') } },
+  { types: ['cidr'], cells: { default: asString('string', 'cidr'), text: asText('string') } },
+  { types: ['macaddr'], cells: { default: asString('string', 'macaddr'), text: asText('string') } },
+  { types: ['xml'], cells: { default: asString('string holding the XML text', 'xml'), text: asText('string holding the XML text') } },
+  {
+    types: ['point'],
+    cells: {
+      default: refuse(
+        'E6',
+        'Debezium emits a point as a geometry struct {x, y, wkb, srid}, which the JDBC PostgreSQL sink cannot write',
+        'remove the column, or capture its coordinates as two double precision columns in the source',
+      ),
+    },
+  },
+];
+
+/** Array rules, matched on the element type. */
+export const ARRAY_RULES: readonly Rule[] = [
+  { types: ['money', 'interval', 'xml', 'point'], cells: { default: E9 } },
+  { types: ['numeric'], when: { decimalHandling: ['precise'] }, cells: { default: E1 } },
+  { types: ['numeric'], when: { decimalHandling: ['double'] }, cells: arrayOf('array of numbers', 'DOUBLE') },
+  { types: ['numeric'], when: { decimalHandling: ['string'] }, cells: arrayOf('array of strings', 'STRING') },
+  { types: ['boolean'], cells: arrayOf('array of booleans', 'BOOLEAN') },
+  { types: ['smallint'], cells: arrayOf('array of integers', 'SMALLINT') },
+  { types: ['integer'], cells: arrayOf('array of integers', 'INT') },
+  { types: ['bigint'], cells: arrayOf('array of integers', 'BIGINT') },
+  { types: ['real'], cells: arrayOf('array of numbers', 'FLOAT') },
+  { types: ['double precision'], cells: arrayOf('array of numbers', 'DOUBLE') },
+  { types: ['date'], cells: arrayOf('array of integers (days)', 'INT') },
+  { types: ['time'], when: { timePrecision: ['adaptive'], maxPrecision: 3 }, cells: arrayOf('array of integers (ms)', 'INT') },
+  { types: ['time'], when: { timePrecision: ADAPTIVE }, cells: arrayOf('array of integers (µs)', 'BIGINT') },
+  { types: ['time'], when: { timePrecision: ['connect'] }, cells: arrayOf('array of integers (ms)', 'INT') },
+  { types: ['timestamp'], cells: arrayOf('array of integers (epoch)', 'BIGINT') },
+  {
+    types: ['text', 'varchar', 'char', 'uuid', 'json', 'jsonb', 'inet', 'cidr', 'macaddr', 'enum', 'timetz', 'timestamptz'],
+    cells: arrayOf('array of strings', 'STRING'),
+  },
+  {
+    types: ['bytea', 'array'],
+    cells: {
+      default: refuse(
+        'E6',
+        'arrays of this element type have no mapping the JDBC PostgreSQL sink can write',
+        'remove the column, or capture a text copy of it',
+      ),
+    },
+  },
+];
+
+/** Precision PostgreSQL uses when none is declared. */
+function effectivePrecision(spec: ColumnSpec): number | undefined {
+  if (spec.precision !== undefined) return spec.precision;
+  if (spec.type === 'time' || spec.type === 'timestamp' || spec.type === 'timetz' || spec.type === 'timestamptz') return 6;
+  return undefined;
+}
+
+function matches(rule: Rule, spec: ColumnSpec, modes: ConnectorModes): boolean {
+  if (!rule.types.includes(spec.type)) return false;
+  const w = rule.when;
+  if (!w) return true;
+  const precision = effectivePrecision(spec);
+  return (
+    (!w.decimalHandling || w.decimalHandling.includes(modes.decimalHandling)) &&
+    (!w.decimalFormat || w.decimalFormat.includes(modes.decimalFormat)) &&
+    (!w.timePrecision || w.timePrecision.includes(modes.timePrecision)) &&
+    (!w.intervalHandling || w.intervalHandling.includes(modes.intervalHandling)) &&
+    (!w.binaryHandling || w.binaryHandling.includes(modes.binaryHandling)) &&
+    (w.scaled === undefined || w.scaled === (spec.precision !== undefined)) &&
+    (w.maxPrecision === undefined || (precision !== undefined && precision <= w.maxPrecision)) &&
+    (w.minPrecision === undefined || (precision !== undefined && precision >= w.minPrecision))
+  );
+}
+
+export type MappingResult =
+  | { readonly ok: true; readonly mapping: Mapping; readonly variants: readonly string[] }
+  | { readonly ok: false; readonly refusal: Refusal; readonly variants: readonly string[] }
+  | { readonly ok: false; readonly unknownVariant: string; readonly variants: readonly string[] };
+
+const isRefusal = (c: Cell): c is Refusal => 'rule' in c;
+
+function fill(template: string, spec: ColumnSpec): string {
+  return template
+    .replaceAll('{p}', String(spec.precision ?? ''))
+    .replaceAll('{s}', String(spec.scale ?? 0))
+    .replaceAll('{n}', String(spec.length ?? ''))
+    .replaceAll('{(n)}', spec.length === undefined ? '' : `(${spec.length})`);
+}
+
+/** Looks a column up in the matrix. Pure; the only place a column's journey is decided. */
+export function mapColumn(spec: ColumnSpec, modes: ConnectorModes): MappingResult {
+  const isArray = spec.type === 'array';
+  const key = isArray ? spec.element ?? { type: 'text' as const } : spec;
+  const rule = (isArray ? ARRAY_RULES : RULES).find((r) => matches(r, key, modes));
+  if (!rule) {
+    return {
+      ok: false,
+      refusal: { rule: 'E0', reason: `no row of the type matrix covers ${describeType(spec)} here`, fix: 'use another column type' },
+      variants: [],
+    };
+  }
+  const variants = Object.keys(rule.cells);
+  const variant = spec.mapping ?? 'default';
+  const chosen = rule.cells[variant];
+  if (!chosen) return { ok: false, unknownVariant: variant, variants };
+  if (isRefusal(chosen)) return { ok: false, refusal: chosen, variants };
+  return {
+    ok: true,
+    variants,
+    mapping: {
+      ...chosen,
+      variant,
+      flinkSourceType: fill(chosen.flinkSourceType, key),
+      flinkSinkType: fill(chosen.flinkSinkType, key),
+      expression: fill(chosen.expression, key),
+      analyticsType: fill(chosen.analyticsType, key),
+    },
+  };
+}
+
+/** The source column's type as PostgreSQL spells it. */
+export function describeType(spec: ColumnSpec): string {
+  switch (spec.type) {
+    case 'numeric':
+      return spec.precision === undefined ? 'numeric' : `numeric(${spec.precision}, ${spec.scale ?? 0})`;
+    case 'varchar':
+      return spec.length === undefined ? 'varchar' : `varchar(${spec.length})`;
+    case 'char':
+      return `char(${spec.length ?? 1})`;
+    case 'time':
+    case 'timetz':
+    case 'timestamp':
+    case 'timestamptz':
+      return spec.precision === undefined ? spec.type : `${spec.type}(${spec.precision})`;
+    case 'smallint':
+    case 'integer':
+    case 'bigint':
+      return spec.serial ? { smallint: 'smallserial', integer: 'serial', bigint: 'bigserial' }[spec.type] : spec.type;
+    case 'enum':
+      return spec.enumName ?? 'enum';
+    case 'array':
+      return `${spec.element ? describeType(spec.element) : 'text'}[]`;
+    default:
+      return spec.type;
+  }
+}

@@ -1,0 +1,145 @@
+import { entityKind } from '../dsl/entity.js';
+import type { ColumnRef, Table, TableAlias } from '../dsl/source.js';
+import type { SqlFragment, View } from '../dsl/view.js';
+import { describeType } from './type-matrix.js';
+import { error, type Diagnostic, type Subject } from '../diagnostics.js';
+import type { ViewModel } from './model.js';
+import { didYouMean, qualify } from './names.js';
+import { dedent } from '../render/text.js';
+import type { ResolvedTable } from './tables.js';
+
+/**
+ * Renders view SQL: every interpolated table, view or column becomes the analytics name it stands for, so
+ * the SQL can never name a table or column the pipeline does not produce.
+ */
+export function resolveViews(
+  views: readonly View[],
+  tables: ReadonlyMap<Table, ResolvedTable>,
+  analyticsSchema: string,
+  out: Diagnostic[],
+): ViewModel[] {
+  const resolved = new Map<View, ViewModel>();
+  const known = new Set(views);
+  for (const v of views) {
+    const subject: Subject = { kind: 'view', view: v.name, path: ['sql'] };
+    const dependsOn: string[] = [];
+    const render = (fragment: SqlFragment): string => {
+      let text = fragment.strings[0] ?? '';
+      fragment.values.forEach((raw, i) => {
+        text += renderValue(raw) + (fragment.strings[i + 1] ?? '');
+      });
+      return text;
+    };
+    const tableName = (table: Table): string => {
+      const t = tables.get(table);
+      if (!t) {
+        out.push(
+          error(
+            'REF.UNKNOWN_TABLE',
+            `view '${v.name}' reads table '${table.name}', whose source is not in the pipeline's sources`,
+            subject,
+            `add source '${table.source?.name}' to definePipeline({ sources: [...] })`,
+          ),
+        );
+        return table.name;
+      }
+      return t.analyticsQualifiedName;
+    };
+    const viewName = (target: View): string => {
+      if (!known.has(target)) {
+        out.push(error('REF.UNKNOWN_VIEW', `view '${v.name}' reads view '${target.name}', which is not part of the pipeline`, subject));
+      }
+      if (!dependsOn.includes(target.name)) dependsOn.push(target.name);
+      return qualify(analyticsSchema, target.name);
+    };
+    const checkColumn = (ownerName: string, columns: readonly string[], column: string) => {
+      if (!columns.includes(column)) {
+        out.push(
+          error('REF.UNKNOWN_COLUMN', `view '${v.name}' references '${ownerName}.${column}', which does not exist`, subject, didYouMean(column, columns)),
+        );
+      }
+    };
+    const renderValue = (raw: unknown): string => {
+      const value = typeof raw === 'function' && !entityKind(raw) ? (raw as () => unknown)() : raw;
+      switch (entityKind(value)) {
+        case 'table':
+          return tableName(value as Table);
+        case 'table-alias': {
+          const alias = value as TableAlias;
+          return `${tableName(alias.table)} AS ${alias.alias}`;
+        }
+        case 'view':
+          return viewName(value as View);
+        case 'column-ref': {
+          const ref = value as ColumnRef;
+          const owner = ref.owner;
+          switch (entityKind(owner)) {
+            case 'table': {
+              const t = tables.get(owner as Table);
+              if (t) checkColumn(t.analyticsName, t.analyticsColumns.map((c) => c.name), ref.column);
+              return `${tableName(owner as Table)}.${ref.column}`;
+            }
+            case 'table-alias': {
+              const alias = owner as TableAlias;
+              const t = tables.get(alias.table);
+              if (t) checkColumn(t.analyticsName, t.analyticsColumns.map((c) => c.name), ref.column);
+              return `${alias.alias}.${ref.column}`;
+            }
+            default: {
+              const target = owner as View;
+              checkColumn(target.name, Object.keys(target.options.columns), ref.column);
+              viewName(target);
+              return `${qualify(analyticsSchema, target.name)}.${ref.column}`;
+            }
+          }
+        }
+        case 'sql':
+          return render(value as SqlFragment);
+        default:
+          out.push(
+            error(
+              'VIEW.BAD_INTERPOLATION',
+              `view '${v.name}' interpolates ${value === null ? 'null' : typeof value} into its SQL; only tables, views, their columns (t.c.name) and sql\`…\` fragments may appear in \${…}`,
+              subject,
+              'write literals in the SQL text itself',
+            ),
+          );
+          return String(value);
+      }
+    };
+    const body = dedent(render(v.options.sql)).trim().replace(/;\s*$/, '');
+    resolved.set(v, {
+      name: v.name,
+      qualifiedName: qualify(analyticsSchema, v.name),
+      sql: body,
+      columns: Object.entries(v.options.columns).map(([name, type]) => ({ name, type: describeType(type.spec) })),
+      dependsOn,
+      ...(v.options.description ? { description: v.options.description } : {}),
+    });
+  }
+  return dependencyOrder([...resolved.values()], out);
+}
+
+/** Stable topological order: declaration order, each view after the views it reads; cycles are errors. */
+function dependencyOrder(views: readonly ViewModel[], out: Diagnostic[]): ViewModel[] {
+  const byName = new Map(views.map((v) => [v.name, v]));
+  const ordered: ViewModel[] = [];
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (v: ViewModel, trail: string[]) => {
+    if (state.get(v.name) === 'done') return;
+    if (state.get(v.name) === 'visiting') {
+      const cycle = [...trail.slice(trail.indexOf(v.name)), v.name];
+      out.push(error('VIEW.CYCLE', `views depend on each other in a cycle: ${cycle.join(' → ')}`, { kind: 'view', view: v.name, path: ['sql'] }));
+      return;
+    }
+    state.set(v.name, 'visiting');
+    for (const dep of v.dependsOn) {
+      const target = byName.get(dep);
+      if (target) visit(target, [...trail, v.name]);
+    }
+    state.set(v.name, 'done');
+    ordered.push(v);
+  };
+  for (const v of views) visit(v, []);
+  return ordered;
+}

@@ -1,0 +1,35 @@
+import type { Model } from '../../resolve/model.js';
+import { align, commaSeparated, sqlString } from '../../render/text.js';
+import { header, type Artefact, type EmitContext } from '../artefact.js';
+
+/** Analytics PostgreSQL: idempotent DDL of the landing tables, and the views in dependency order. */
+export function emit(model: Model, ctx: EmitContext): Artefact[] {
+  const createSchema = model.analytics.schema === 'public' ? undefined : model.analytics.schema;
+  const tables = model.tables.map((t) => {
+    const columns = align(
+      t.analytics.columns.map((c) => [c.name, [c.type, c.notNull ? 'NOT NULL' : '', c.default ? `DEFAULT ${c.default}` : ''].filter(Boolean).join(' ')]),
+    );
+    const comments = [
+      ...(t.description ? [`COMMENT ON TABLE ${t.analytics.qualifiedName} IS ${sqlString(t.description)};`] : []),
+      ...t.analytics.columns
+        .filter((c) => c.description)
+        .map((c) => `COMMENT ON COLUMN ${t.analytics.qualifiedName}.${c.name} IS ${sqlString(c.description!)};`),
+    ];
+    return {
+      title: `${t.analytics.kind === 'fact' ? 'Fact' : 'Dimension'} ${t.analytics.qualifiedName}: from ${t.source}.${t.qualifiedName} via topic ${t.topic}`,
+      name: t.analytics.qualifiedName,
+      lines: commaSeparated([...columns, `PRIMARY KEY (${t.primaryKey.join(', ')})`]),
+      comments,
+    };
+  });
+  const views = model.views.map((v) => ({
+    title: v.dependsOn.length ? `${v.qualifiedName} (reads views ${v.dependsOn.join(', ')})` : v.qualifiedName,
+    description: v.description?.replace(/\s+/g, ' '),
+    name: v.qualifiedName,
+    sql: v.sql,
+  }));
+  return [
+    { path: 'analytics/schema.sql', contents: ctx.render('analytics/schema.sql', { header: header(ctx, '--'), createSchema, tables }) },
+    { path: 'analytics/views.sql', contents: ctx.render('analytics/views.sql', { header: header(ctx, '--'), views }) },
+  ];
+}

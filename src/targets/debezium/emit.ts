@@ -1,0 +1,42 @@
+import type { Model } from '../../resolve/model.js';
+import { canonicalJson } from '../../render/json.js';
+import { quoteIdent, shellString, sqlString } from '../../render/text.js';
+import { header, type Artefact, type EmitContext } from '../artefact.js';
+
+/** Debezium: one connector config per source, the registration script, the DBA's setup SQL per source. */
+export function emit(model: Model, ctx: EmitContext): Artefact[] {
+  const artefacts: Artefact[] = [];
+  for (const source of model.sources) {
+    artefacts.push({
+      path: `debezium/${source.connectorName}.json`,
+      contents: canonicalJson(Object.fromEntries(source.connectorConfig)),
+    });
+    const tables = source.tables.map((t) => `${quoteIdent(t.schema)}.${quoteIdent(t.name)}`);
+    artefacts.push({
+      path: `debezium/${source.name}-setup.sql`,
+      contents: ctx.render('debezium/setup.sql', {
+        header: header(ctx, '--'),
+        source,
+        role: quoteIdent(source.user),
+        roleLiteral: sqlString(source.user),
+        database: quoteIdent(source.database),
+        schemas: source.schemas.map(quoteIdent),
+        tables,
+        tableList: tables.join(', '),
+        publication: quoteIdent(source.publicationName),
+        publicationLiteral: sqlString(source.publicationName),
+        maxSlots: model.sources.filter((s) => s.host === source.host && s.port === source.port).length,
+      }),
+    });
+  }
+  artefacts.push({
+    path: 'debezium/register-connectors.sh',
+    contents: ctx.render('debezium/register-connectors.sh', {
+      header: header(ctx, '#'),
+      connectUrl: model.connect.url,
+      connectUrlLiteral: shellString(model.connect.url),
+      connectors: model.sources.map((s) => ({ name: s.connectorName, file: `${s.connectorName}.json` })),
+    }),
+  });
+  return artefacts;
+}

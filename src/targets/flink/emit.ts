@@ -1,0 +1,41 @@
+import type { KeyValue, Model, TableModel } from '../../resolve/model.js';
+import { align, commaSeparated, sqlString } from '../../render/text.js';
+import { header, type Artefact, type EmitContext } from '../artefact.js';
+
+const options = (pairs: readonly KeyValue[]) =>
+  commaSeparated(align(pairs.map(([k, v]) => [sqlString(k), `= ${sqlString(v)}`])));
+
+const primaryKey = (t: TableModel) => `PRIMARY KEY (${t.primaryKey.join(', ')}) NOT ENFORCED`;
+
+function insert(t: TableModel): string {
+  const select = commaSeparated(
+    t.columns.map((c) => (c.flinkExpression === c.name ? c.name : `${c.flinkExpression} AS ${c.name}`)),
+  );
+  const columns = t.columns.map((c) => c.name).join(', ');
+  return [`INSERT INTO ${t.flink.sinkTable} (${columns})`, 'SELECT', ...select.map((l) => `  ${l}`), `FROM ${t.flink.sourceTable};`].join('\n');
+}
+
+/** Flink: `pipeline.sql` for `sql-client.sh -f`: session settings, Kafka sources, JDBC sinks, INSERT jobs. */
+export function emit(model: Model, ctx: EmitContext): Artefact[] {
+  const tables = model.tables.map((t) => ({
+    title: `${t.source}.${t.qualifiedName} → ${t.analytics.qualifiedName} (topic ${t.topic})`,
+    sourceTable: t.flink.sourceTable,
+    sourceColumns: commaSeparated([...align(t.columns.map((c) => [c.name, c.mapping.flinkSourceType])), primaryKey(t)]),
+    sourceOptions: options(t.flink.sourceOptions),
+    sinkTable: t.flink.sinkTable,
+    sinkColumns: commaSeparated([...align(t.columns.map((c) => [c.name, c.mapping.flinkSinkType])), primaryKey(t)]),
+    sinkOptions: options(t.flink.sinkOptions),
+    jobName: sqlString(t.flink.jobName),
+    insert: insert(t),
+  }));
+  const contents = ctx.render('flink/pipeline.sql', {
+    header: header(ctx, '--'),
+    env: model.flink.env.map((e) => `\${${e.env}} from Secret ${e.secret} (key ${e.key})`),
+    taskManagerUtc: model.flink.taskManagerUtc,
+    settings: model.flink.settings.map(([k, v]) => `SET ${sqlString(k)} = ${sqlString(v)};`),
+    tables,
+    perTable: model.flink.jobs === 'per-table',
+    jobName: sqlString(model.flink.jobName),
+  });
+  return [{ path: 'flink/pipeline.sql', contents }];
+}

@@ -1,0 +1,180 @@
+import type { ZodIssue, ZodType } from 'zod';
+import type { Chart, Dashboard } from '../dsl/chart.js';
+import { entityKind } from '../dsl/entity.js';
+import type { Pipeline } from '../dsl/pipeline.js';
+import type { Source, Table } from '../dsl/source.js';
+import type { SqlFragment, View } from '../dsl/view.js';
+import { error, type Diagnostic, type Subject } from '../diagnostics.js';
+import * as schema from './schema.js';
+
+/** The entity graph of a config that passed validation; the resolver reads it. */
+export interface ValidConfig {
+  readonly pipeline: Pipeline;
+  readonly sources: readonly Source[];
+  readonly views: readonly View[];
+  readonly charts: readonly Chart[];
+  readonly dashboards: readonly Dashboard[];
+}
+
+const withPath = (subject: Subject, path: readonly (string | number)[]): Subject => ({ ...subject, path });
+
+function issueToDiagnostic(issue: ZodIssue, subject: Subject, prefix: readonly (string | number)[]): Diagnostic {
+  const path = [...prefix, ...issue.path];
+  const where = path.length ? `'${path.join('.')}'` : 'value';
+  const custom = issue.code === 'custom' ? (issue.params?.['code'] as string | undefined) : undefined;
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return error(
+        'CONFIG.UNKNOWN_KEY',
+        `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}${path.length ? ` in '${path.join('.')}'` : ''}`,
+        withPath(subject, [...path, issue.keys[0]!]),
+        'check the spelling against the DSL types (your editor lists the valid keys)',
+      );
+    case 'invalid_type':
+      if (issue.received === 'undefined') {
+        return error('CONFIG.MISSING', `${where} is required (expected ${issue.expected})`, withPath(subject, path));
+      }
+      return error(
+        'CONFIG.INVALID_TYPE',
+        `${where} must be ${issue.expected}, got ${issue.received}`,
+        withPath(subject, path),
+      );
+    case 'invalid_enum_value':
+      return error(
+        'CONFIG.INVALID_VALUE',
+        `${where} is '${String(issue.received)}'; expected one of ${issue.options.map((o) => `'${String(o)}'`).join(', ')}`,
+        withPath(subject, path),
+      );
+    case 'too_small':
+    case 'too_big':
+      return error('CONFIG.OUT_OF_RANGE', `${where} ${issue.message.replace(/^(String|Number|Array) /, '').toLowerCase()}`, withPath(subject, path));
+    case 'invalid_string':
+      return error('CONFIG.INVALID_VALUE', `${where} ${issue.message}`, withPath(subject, path));
+    default:
+      if (custom === 'CONFIG.PLAINTEXT_SECRET') {
+        return error(
+          'CONFIG.PLAINTEXT_SECRET',
+          `${where} ${issue.message}`,
+          withPath(subject, path),
+          'create the Kubernetes Secret out of band and reference it; generated files only ever name it',
+        );
+      }
+      return error(
+        path.at(-1) !== undefined && /name|schema|user|slot|publication|enumName/i.test(String(path.at(-1)))
+          ? 'CONFIG.INVALID_NAME'
+          : 'CONFIG.INVALID_VALUE',
+        `${where} ${issue.message}`,
+        withPath(subject, path),
+      );
+  }
+}
+
+function check(
+  zod: ZodType,
+  value: unknown,
+  subject: Subject,
+  out: Diagnostic[],
+  prefix: readonly (string | number)[] = [],
+): boolean {
+  const result = zod.safeParse(value);
+  if (result.success) return true;
+  for (const issue of result.error.issues) {
+    // A name that fails its regex also fails the length refinement sometimes; one message is enough.
+    out.push(issueToDiagnostic(issue, subject, prefix));
+  }
+  return false;
+}
+
+/** Views, tables and charts reachable from the pipeline, in first-seen order. */
+function fragmentRefs(fragment: SqlFragment): unknown[] {
+  const refs: unknown[] = [];
+  for (const value of fragment.values) {
+    const resolved = typeof value === 'function' && !entityKind(value) ? safeCall(value) : value;
+    refs.push(resolved);
+    if (entityKind(resolved) === 'sql') refs.push(...fragmentRefs(resolved as SqlFragment));
+  }
+  return refs;
+}
+
+function safeCall(fn: () => unknown): unknown {
+  try {
+    return fn();
+  } catch {
+    return undefined;
+  }
+}
+
+export function validate(value: unknown): { config?: ValidConfig; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  if (entityKind(value) !== 'pipeline') {
+    diagnostics.push(
+      error(
+        'CONFIG.NO_PIPELINE',
+        'the config must `export default definePipeline({ … })`',
+        undefined,
+        "import { definePipeline } from 'cdc-compile' and export its result as the module's default export",
+      ),
+    );
+    return { diagnostics };
+  }
+  const pipeline = value as Pipeline;
+  const root: Subject = { kind: 'pipeline' };
+  if (!check(schema.pipelineOptions, pipeline.options, root, diagnostics)) {
+    // Keep going where the structure allows it, so the user sees every problem at once.
+    if (!Array.isArray(pipeline.options?.sources)) return { diagnostics };
+  }
+  const sources = (pipeline.options.sources ?? []).filter((s): s is Source => entityKind(s) === 'source');
+  for (const source of sources) {
+    const subject: Subject = { kind: 'source', source: String(source.name) };
+    check(schema.sourceName, source.name, subject, diagnostics, ['name']);
+    check(schema.sourceOptions, source.options, subject, diagnostics);
+    for (const table of source.tables) {
+      const tableSubject: Subject = { kind: 'table', source: String(source.name), table: String(table.name) };
+      check(schema.identifier, table.name, tableSubject, diagnostics, ['name']);
+      check(schema.tableOptions, table.options, tableSubject, diagnostics);
+    }
+  }
+
+  // Views: those listed, plus any a listed view or chart depends on (listing them is optional).
+  const views: View[] = [];
+  const charts: Chart[] = [];
+  const seenViews = new Set<unknown>();
+  const addView = (v: unknown) => {
+    if (entityKind(v) !== 'view' || seenViews.has(v)) return;
+    seenViews.add(v);
+    const viewEntity = v as View;
+    const subject: Subject = { kind: 'view', view: String(viewEntity.name) };
+    check(schema.identifier, viewEntity.name, subject, diagnostics, ['name']);
+    if (!check(schema.viewOptions, viewEntity.options, subject, diagnostics)) {
+      views.push(viewEntity);
+      return;
+    }
+    for (const ref of fragmentRefs(viewEntity.options.sql)) {
+      if (entityKind(ref) === 'view') addView(ref);
+      if (entityKind(ref) === 'column-ref') addView((ref as { owner: unknown }).owner);
+    }
+    views.push(viewEntity);
+  };
+  for (const v of pipeline.options.views ?? []) addView(v);
+
+  const dashboards = (pipeline.options.dashboards ?? []).filter((d): d is Dashboard => entityKind(d) === 'dashboard');
+  const seenCharts = new Set<unknown>();
+  const addChart = (c: unknown) => {
+    if (entityKind(c) !== 'chart' || seenCharts.has(c)) return;
+    seenCharts.add(c);
+    const chartEntity = c as Chart;
+    const subject: Subject = { kind: 'chart', chart: String(chartEntity.name) };
+    if (check(schema.chartOptions, chartEntity.options, subject, diagnostics)) addView(chartEntity.options.view);
+    charts.push(chartEntity);
+  };
+  for (const c of pipeline.options.charts ?? []) addChart(c);
+  for (const d of dashboards) {
+    const subject: Subject = { kind: 'dashboard', dashboard: String(d.title) };
+    if (check(schema.dashboardOptions, d.options, subject, diagnostics)) {
+      for (const row of d.options.rows) for (const c of row) addChart(c);
+    }
+  }
+  return { config: { pipeline, sources, views, charts, dashboards }, diagnostics };
+}
+
+export type { Table };

@@ -1,0 +1,206 @@
+import { z } from 'zod';
+import { entityKind, type EntityKind } from '../dsl/entity.js';
+
+/**
+ * zod schemas of every DSL entity's options. One schema per entity, so an issue's path is relative to the
+ * entity the user wrote, which is what the locator needs to point at the line.
+ *
+ * Names follow the Flink PostgreSQL dialect, which does not quote identifiers: lower-case snake case only.
+ */
+export const MAX_IDENTIFIER_BYTES = 63;
+
+export const identifier = z
+  .string()
+  .regex(/^[a-z_][a-z0-9_]*$/, {
+    message: 'must be lower-case snake_case (letters a-z, digits, _; not starting with a digit)',
+  })
+  .refine((s) => Buffer.byteLength(s) <= MAX_IDENTIFIER_BYTES, {
+    message: `is longer than PostgreSQL's ${MAX_IDENTIFIER_BYTES}-byte identifier limit`,
+  });
+
+/** Kubernetes Secret names and Connect connector names end up in URLs, file names and object names. */
+const dnsName = z.string().regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, {
+  message: 'must be a DNS-1123 name (lower-case letters, digits and -)',
+});
+
+const hostName = z.string().regex(/^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/, { message: 'must be a host name' });
+const port = z.number().int().min(1).max(65535);
+const duration = z.string().regex(/^\d+\s*(ms|s|min|h|d)$/, { message: "must be a duration like '30s', '500ms' or '5min'" });
+const propertyValue = z.union([z.string(), z.number(), z.boolean()]);
+
+const entity = (kind: EntityKind, what: string) =>
+  z.custom<unknown>((v) => entityKind(v) === kind, { message: `must be ${what}` });
+
+export const secretRef = z.custom<unknown>((v) => entityKind(v) === 'secret', {
+  params: { code: 'CONFIG.PLAINTEXT_SECRET' },
+  message: "must be a Secret reference, e.g. secret('my-db-credentials', 'password'); never a literal value",
+});
+
+const columnSpecBase = z
+  .object({
+    type: z.string(),
+    serial: z.boolean().optional(),
+    length: z.number().int().min(1).max(10_485_760).optional(),
+    precision: z.number().int().min(0).max(1000).optional(),
+    scale: z.number().int().min(0).max(1000).optional(),
+    enumName: identifier.optional(),
+    primaryKey: z.boolean().optional(),
+    notNull: z.boolean().optional(),
+    mapping: z.string().optional(),
+    default: z.string().min(1).optional(),
+    description: z.string().optional(),
+  })
+  .strict();
+
+export const columnSpec = columnSpecBase
+  .extend({ element: columnSpecBase.optional() })
+  .strict()
+  .superRefine((spec, ctx) => {
+    const temporal = spec.type === 'time' || spec.type === 'timetz' || spec.type === 'timestamp' || spec.type === 'timestamptz';
+    if (temporal && spec.precision !== undefined && spec.precision > 6) {
+      ctx.addIssue({ code: 'custom', path: ['precision'], message: `${spec.type} precision must be 0 to 6` });
+    }
+    if (spec.type === 'numeric' && spec.precision !== undefined) {
+      if (spec.precision < 1) ctx.addIssue({ code: 'custom', path: ['precision'], message: 'numeric precision must be at least 1' });
+      if ((spec.scale ?? 0) > spec.precision) {
+        ctx.addIssue({ code: 'custom', path: ['scale'], message: `numeric scale ${spec.scale} exceeds its precision ${spec.precision}` });
+      }
+    }
+    if (spec.type === 'array' && spec.element?.type === 'array') {
+      ctx.addIssue({ code: 'custom', path: ['element'], message: 'multi-dimensional arrays are not supported' });
+    }
+  });
+
+const columnType = z
+  .custom<{ spec: unknown }>((v) => entityKind(v) === 'column-type', {
+    message: 'must be a column type such as t.text() or t.numeric(10, 2)',
+  })
+  .transform((c) => c.spec)
+  .pipe(columnSpec);
+
+export const columns = z.record(identifier, columnType).refine((c) => Object.keys(c).length > 0, {
+  message: 'must declare at least one column',
+});
+
+export const connectorOptions = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, { message: 'must be lower-case letters, digits, ., _ or -' }).optional(),
+    topicPrefix: z.string().regex(/^[A-Za-z0-9_-]+$/, { message: 'must be letters, digits, _ or - (no dots)' }).optional(),
+    slotName: identifier.optional(),
+    publicationName: identifier.optional(),
+    decimalHandling: z.enum(['precise', 'double', 'string']).optional(),
+    decimalFormat: z.enum(['BASE64', 'NUMERIC']).optional(),
+    timePrecision: z.enum(['adaptive', 'adaptive_time_microseconds', 'connect']).optional(),
+    intervalHandling: z.enum(['numeric', 'string']).optional(),
+    binaryHandling: z.enum(['bytes', 'base64', 'hex']).optional(),
+    snapshotMode: z.enum(['initial', 'initial_only', 'no_data', 'never', 'always', 'when_needed']).optional(),
+    heartbeatIntervalMs: z.number().int().min(0).optional(),
+    properties: z.record(propertyValue).optional(),
+  })
+  .strict();
+
+export const sourceOptions = z
+  .object({
+    host: hostName,
+    port: port.optional(),
+    database: z.string().min(1),
+    user: identifier.optional(),
+    password: secretRef,
+    schema: identifier.optional(),
+    connector: connectorOptions.optional(),
+  })
+  .strict();
+
+export const sourceName = z.string().regex(/^[a-z][a-z0-9_]*$/, {
+  message: 'must be lower-case letters, digits and _, starting with a letter',
+});
+
+export const tableOptions = z
+  .object({
+    schema: identifier.optional(),
+    columns,
+    primaryKey: z.array(z.string()).min(1).optional(),
+    analytics: z
+      .object({
+        name: identifier.optional(),
+        kind: z.enum(['fact', 'dimension']).optional(),
+        extraColumns: z.record(identifier, columnType).optional(),
+        columns: z.array(z.string()).min(1).optional(),
+        syncedAtColumn: z.union([identifier, z.literal(false)]).optional(),
+      })
+      .strict()
+      .optional(),
+    description: z.string().optional(),
+  })
+  .strict();
+
+export const viewOptions = z
+  .object({
+    columns,
+    sql: entity('sql', 'a sql`…` template'),
+    description: z.string().optional(),
+  })
+  .strict();
+
+const metric = entity('metric', "a metric such as sum('column') or count()");
+
+export const chartOptions = z
+  .object({
+    kind: z.enum(['bar', 'line', 'pie', 'big_number', 'table']),
+    view: entity('view', 'a view created with view(…)'),
+    x: z.string().optional(),
+    groupBy: z.array(z.string()).optional(),
+    metrics: z.array(metric).optional(),
+    rowLimit: z.number().int().min(1).optional(),
+    description: z.string().optional(),
+  })
+  .strict();
+
+export const dashboardOptions = z
+  .object({
+    rows: z.array(z.array(entity('chart', 'a chart created with chart(…)')).min(1)).min(1),
+    slug: dnsName.optional(),
+  })
+  .strict();
+
+export const pipelineOptions = z
+  .object({
+    name: z.string().regex(/^[a-z][a-z0-9-]*$/, { message: 'must be lower-case letters, digits and -' }),
+    sources: z.array(entity('source', 'a source created with postgresSource(…)')).min(1),
+    kafka: z.object({ bootstrapServers: z.string().min(1) }).strict(),
+    connect: z.object({ url: z.string().url() }).strict(),
+    flink: z
+      .object({
+        consumerGroup: z.string().min(1).optional(),
+        checkpointInterval: duration.optional(),
+        jobs: z.enum(['per-table', 'single']).optional(),
+        checkpointDir: z.string().min(1).optional(),
+        savepointDir: z.string().min(1).optional(),
+        sink: z
+          .object({
+            bufferFlushMaxRows: z.number().int().min(0).optional(),
+            bufferFlushInterval: duration.optional(),
+            maxRetries: z.number().int().min(0).optional(),
+          })
+          .strict()
+          .optional(),
+        settings: z.record(propertyValue).optional(),
+      })
+      .strict()
+      .optional(),
+    analytics: z
+      .object({
+        host: hostName,
+        port: port.optional(),
+        database: z.string().min(1),
+        user: z.union([identifier, secretRef]),
+        password: secretRef,
+        schema: identifier.optional(),
+        syncedAtColumn: z.union([identifier, z.literal(false)]).optional(),
+      })
+      .strict(),
+    views: z.array(entity('view', 'a view created with view(…)')).optional(),
+    charts: z.array(entity('chart', 'a chart created with chart(…)')).optional(),
+    dashboards: z.array(entity('dashboard', 'a dashboard created with dashboard(…)')).optional(),
+  })
+  .strict();
