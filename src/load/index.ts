@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { register } from 'node:module';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { error, type Diagnostic, type Location } from '../diagnostics.js';
 
 let hooksRegistered = false;
@@ -34,7 +34,9 @@ export async function loadConfig(file: string): Promise<Loaded> {
   }
   const source = readFileSync(file, 'utf8');
   if (!hooksRegistered && /\.(m?ts|tsx)$/.test(file)) {
-    register('./hooks.js', import.meta.url);
+    // From the built package; when cdc-compile itself runs from source under vitest, vite reads TypeScript.
+    const hooks = new URL('./hooks.js', import.meta.url);
+    if (existsSync(fileURLToPath(hooks))) register(hooks);
     hooksRegistered = true;
   }
   // The content hash in the URL makes a changed config load anew in a long-lived process.

@@ -1,0 +1,23 @@
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readdirSync } from 'node:fs';
+import { compile, type CompileResult } from '../../src/compile.js';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const SHARED = resolve(ROOT, '..', 'shared');
+
+/** The root book store and every example: name → config path. */
+export const PROJECTS: readonly { name: string; config: string }[] = [
+  { name: 'bookstore', config: join(ROOT, 'pipeline.config.ts') },
+  ...readdirSync(join(ROOT, 'examples'), { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => ({ name: d.name, config: join(ROOT, 'examples', d.name, 'pipeline.config.ts') })),
+];
+
+/** Compiles a project through the public API; fails the test on any error diagnostic. */
+export async function compileProject(config: string): Promise<CompileResult & { files: Map<string, string> }> {
+  const result = await compile({ config });
+  const errors = result.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length) throw new Error(`compile failed:\n${JSON.stringify(errors, null, 2)}`);
+  return { ...result, files: new Map(result.artefacts.map((a) => [a.path, a.contents])) };
+}
