@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { register } from 'node:module';
+import NodeModule, { register } from 'node:module';
+import { dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { error, type Diagnostic, type Location } from '../diagnostics.js';
+import { transpile } from './transpile.js';
 
 let hooksRegistered = false;
 
@@ -17,14 +19,41 @@ export interface Loaded {
 /** Where a thrown error points inside the config file, from its stack. */
 function locationInStack(err: unknown, file: string): Location | undefined {
   const stack = err instanceof Error ? (err.stack ?? '') : '';
-  const url = pathToFileURL(file).href;
-  for (const line of stack.split('\n')) {
-    const at = line.indexOf(url);
-    if (at < 0) continue;
-    const m = /^(?:\?[^:]*)?:(\d+):(\d+)/.exec(line.slice(at + url.length));
-    if (m) return { file, line: Number(m[1]), column: Number(m[2]) };
+  for (const name of [pathToFileURL(file).href, file]) {
+    for (const line of stack.split('\n')) {
+      const at = line.indexOf(name);
+      if (at < 0) continue;
+      const m = /^(?:\?[^:]*)?:(\d+):(\d+)/.exec(line.slice(at + name.length));
+      if (m) return { file, line: Number(m[1]), column: Number(m[2]) };
+    }
   }
   return undefined;
+}
+
+interface CommonJsModule {
+  exports: Record<string, unknown>;
+  filename: string;
+  paths: string[];
+  _compile(code: string, filename: string): void;
+}
+type ModuleClass = (new (id: string) => CommonJsModule) & {
+  _nodeModulePaths(dir: string): string[];
+  _extensions: Record<string, (module: CommonJsModule, filename: string) => void>;
+};
+
+/**
+ * Evaluates a TypeScript config as CommonJS in this thread: no loader thread to start, and with the
+ * transpile cache no transpiler to load. `import … from 'cdc-compile'` becomes a require of the package's
+ * ES module, which Node (>= 20.19) supports.
+ */
+function evaluateTypeScript(file: string, source: string): unknown {
+  const Module = NodeModule as unknown as ModuleClass;
+  Module._extensions['.ts'] ??= (module, filename) => module._compile(transpile(filename, readFileSync(filename, 'utf8')), filename);
+  const mod = new Module(file);
+  mod.filename = file;
+  mod.paths = Module._nodeModulePaths(dirname(file));
+  mod._compile(transpile(file, source), file);
+  return mod.exports;
 }
 
 /** Reads and evaluates the config (TypeScript or JavaScript). The only stage besides `write` that does I/O. */
@@ -33,17 +62,14 @@ export async function loadConfig(file: string): Promise<Loaded> {
     return { diagnostics: [error('CLI.CONFIG_NOT_FOUND', `config file not found: ${file}`, undefined, 'pass --config <path to pipeline.config.ts>')] };
   }
   const source = readFileSync(file, 'utf8');
-  if (!hooksRegistered && /\.(m?ts|tsx)$/.test(file)) {
-    // From the built package; when cdc-compile itself runs from source under vitest, vite reads TypeScript.
-    const hooks = new URL('./hooks.js', import.meta.url);
-    if (existsSync(fileURLToPath(hooks))) register(hooks);
-    hooksRegistered = true;
-  }
-  // The content hash in the URL makes a changed config load anew in a long-lived process.
-  const url = `${pathToFileURL(file).href}?v=${createHash('sha256').update(source).digest('hex').slice(0, 16)}`;
   try {
-    const mod = (await import(url)) as { default?: unknown };
-    if (!('default' in mod) || mod.default === undefined) {
+    let mod: { default?: unknown };
+    if (/\.c?ts$/.test(file) && !/\bimport\.meta\b|^\s*await\b/m.test(source)) {
+      mod = evaluateTypeScript(file, source) as { default?: unknown };
+    } else {
+      mod = await importModule(file, source);
+    }
+    if (mod.default === undefined) {
       return {
         source,
         diagnostics: [
@@ -60,6 +86,19 @@ export async function loadConfig(file: string): Promise<Loaded> {
   }
 }
 
+/** ES module configs (.mts, .mjs, .js, or TypeScript using import.meta / top-level await) via Node's loader. */
+async function importModule(file: string, source: string): Promise<{ default?: unknown }> {
+  if (!hooksRegistered && /\.(m?ts|tsx)$/.test(file)) {
+    // From the built package; when cdc-compile itself runs from source under vitest, vite reads TypeScript.
+    const hooks = new URL('./hooks.js', import.meta.url);
+    if (existsSync(fileURLToPath(hooks))) register(hooks);
+    hooksRegistered = true;
+  }
+  // The content hash in the URL makes a changed config load anew in a long-lived process.
+  const url = `${pathToFileURL(file).href}?v=${createHash('sha256').update(source).digest('hex').slice(0, 16)}`;
+  return (await import(url)) as { default?: unknown };
+}
+
 function loadFailure(err: unknown, file: string): Diagnostic {
   const message = err instanceof Error ? err.message : String(err);
   const code = (err as { code?: string } | undefined)?.code;
@@ -69,7 +108,7 @@ function loadFailure(err: unknown, file: string): Diagnostic {
     const location = syntax ? { file, line: Number(syntax[1]), column: Number(syntax[2]) + 1 } : (locationInStack(err, file) ?? { file, line: 1, column: 1 });
     return { ...error('CONFIG.SYNTAX', `the config does not parse: ${message.replace(/\s*\(\d+:\d+\)\s*$/, '')}`), location };
   }
-  if (code === 'ERR_MODULE_NOT_FOUND') {
+  if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
     const pkg = /Cannot find (?:package|module) '([^']+)'/.exec(message)?.[1];
     return {
       ...error(

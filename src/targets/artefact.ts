@@ -27,6 +27,9 @@ export const TEMPLATE_NAMES: readonly TemplateName[] = [
   'analytics/views.sql',
 ];
 
+/** SQL and shell are not HTML: nothing is escaped (emitters escape literals); a missing field is a bug. */
+export const TEMPLATE_OPTIONS = { noEscape: true, strict: true } as const;
+
 /** The header every text artefact starts with, in the file's comment syntax. */
 export function header(ctx: EmitContext, comment: '--' | '#'): string {
   return [
