@@ -94,20 +94,23 @@ export interface ColumnRef extends Branded<'column-ref'> {
 
 export type ColumnRefs<C> = { readonly [K in keyof C]: ColumnRef };
 
-export interface TableAlias extends Branded<'table-alias'> {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export interface TableAlias<C extends Record<string, ColumnType> = any> extends Branded<'table-alias'> {
   readonly table: Table;
   readonly alias: string;
-  readonly c: Record<string, ColumnRef>;
+  readonly c: ColumnRefs<C>;
 }
 
-export interface Table<C extends Record<string, ColumnType> = Record<string, ColumnType>> extends Branded<'table'> {
+// The default is `any`: `keyof C` in the options makes C invariant, and any table must fit where "a table" is expected.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export interface Table<C extends Record<string, ColumnType> = any> extends Branded<'table'> {
   readonly name: string;
   readonly source: Source;
   readonly options: TableOptions<C>;
   /** Typed column references for view SQL: `${orders.c.total}`. */
   readonly c: ColumnRefs<C>;
   /** The table under an alias in view SQL: `const o = orders.as('o')`, then `${o}` and `${o.c.total}`. */
-  as(alias: string): TableAlias & { readonly c: ColumnRefs<C> };
+  as(alias: string): TableAlias<C>;
 }
 
 export interface Source extends Branded<'source'> {
@@ -132,7 +135,14 @@ export function columnRefs<T extends Record<string, unknown>>(
 ): ColumnRefs<T> {
   const refs: Record<string, ColumnRef> = {};
   for (const column of Object.keys(columns ?? {})) refs[column] = brand('column-ref', { owner, column });
-  return refs as ColumnRefs<T>;
+  // A misspelt column (`orders.c.totl`, past the type-checker with a cast or in plain JavaScript) still
+  // yields a reference, so the compiler reports it as an unknown column with a suggestion, not as `undefined`.
+  return new Proxy(refs, {
+    get(target, key, receiver) {
+      if (typeof key !== 'string' || key in target || key === 'then' || key === 'toJSON') return Reflect.get(target, key, receiver);
+      return brand('column-ref', { owner, column: key });
+    },
+  }) as ColumnRefs<T>;
 }
 
 /**
@@ -158,11 +168,11 @@ export function postgresSource(name: string, options: PostgresSourceOptions): So
         c: {} as ColumnRefs<C>,
         as(alias: string) {
           const aliased = brand('table-alias', { table: table as unknown as Table, alias, c: {} as ColumnRefs<C> });
-          Object.assign(aliased.c, columnRefs(aliased, tableOptions?.columns ?? {}));
+          (aliased as { c: unknown }).c = columnRefs(aliased, tableOptions?.columns ?? {});
           return aliased;
         },
       }) as unknown as Table<C>;
-      Object.assign(table.c, columnRefs(table as unknown as Table, tableOptions?.columns ?? {}));
+      (table as { c: unknown }).c = columnRefs(table as unknown as Table, tableOptions?.columns ?? {});
       tables.push(table as unknown as Table);
       return table;
     },

@@ -1,5 +1,5 @@
 import { describeType, mapColumn, type ConnectorModes } from './type-matrix.js';
-import type { ColumnSpec } from '../dsl/columns.js';
+import type { ColumnSpec, ColumnType } from '../dsl/columns.js';
 import type { Source, Table } from '../dsl/source.js';
 import { error, type Diagnostic, type Subject } from '../diagnostics.js';
 import type { AnalyticsColumnModel, ColumnModel } from './model.js';
@@ -36,7 +36,7 @@ function extraColumnType(spec: ColumnSpec): string {
 export function resolveTable(source: Source, table: Table, ctx: TableContext, out: Diagnostic[]): ResolvedTable | undefined {
   const subject = (path: (string | number)[]): Subject => ({ kind: 'table', source: source.name, table: table.name, path });
   const options = table.options;
-  const declared = Object.entries(options.columns).map(([name, type]) => [name, type.spec] as const);
+  const declared = Object.entries(options.columns as Record<string, ColumnType>).map(([name, type]) => [name, type.spec] as const);
   const declaredNames = declared.map(([name]) => name);
   const failures = out.length;
 

@@ -98,12 +98,25 @@ const E1 = refuse(
 const E2 = refuse(
   'E2',
   "a numeric without scale under decimal.handling.mode 'precise' is emitted as a {scale, value} struct of base64 bytes; decimal.format NUMERIC does not apply to it",
-  "set connector.decimalHandling: 'string' or 'double', or declare the precision and scale: t.numeric(p, s)",
+  // Declaring t.numeric(p, s) in the config does not change what Debezium emits for an unscaled source column.
+  "set connector.decimalHandling: 'string' (exact) or 'double' (lossy)",
 );
 const E3 = refuse(
   'E3',
   'Flink DECIMAL precision is at most 38',
   "set connector.decimalHandling: 'string' (the value travels as STRING and lands exactly), or .mapping('double') to accept a lossy double precision",
+);
+/** E3 under 'precise': there is no `double` variant to pick in this mode, so the fix must not offer one. */
+const E3_PRECISE = refuse(
+  'E3',
+  'Flink DECIMAL precision is at most 38 (and under precise the value cannot be decoded by Flink at all)',
+  "set connector.decimalHandling: 'string' (the value travels as STRING and lands exactly), or decimalHandling: 'double' with .mapping('double') to accept a lossy double precision",
+);
+/** E1 for numeric(p,s)[]: the reference refuses every numeric array under precise, whatever decimal.format says. */
+const E1_ARRAY = refuse(
+  'E1',
+  "a numeric array under decimal.handling.mode 'precise' carries its elements as base64 bytes, and Flink 1.20 SQL has no function to rebuild a DECIMAL from them",
+  "set connector.decimalHandling: 'string' (exact) or 'double' (lossy)",
 );
 const E9 = refuse(
   'E9',
@@ -150,13 +163,14 @@ export const RULES: readonly Rule[] = [
   { types: ['double precision'], cells: { default: direct('number', 'DOUBLE', 'double precision') } },
 
   // numeric(p,s)
-  { types: ['numeric'], when: { scaled: true, decimalHandling: ['precise'], decimalFormat: ['BASE64'] }, cells: { default: E1 } },
+  // p > 38 under precise is E3 whatever the format: switching to NUMERIC (E1's fix) would not help.
+  { types: ['numeric'], when: { scaled: true, decimalHandling: ['precise'], decimalFormat: ['BASE64'], maxPrecision: 38 }, cells: { default: E1 } },
   {
     types: ['numeric'],
     when: { scaled: true, decimalHandling: ['precise'], maxPrecision: 38 },
     cells: { default: direct('number (decimal.format NUMERIC)', 'DECIMAL({p}, {s})', 'numeric({p}, {s})') },
   },
-  { types: ['numeric'], when: { scaled: true, decimalHandling: ['precise'] }, cells: { default: E3 } },
+  { types: ['numeric'], when: { scaled: true, decimalHandling: ['precise'] }, cells: { default: E3_PRECISE } },
   {
     types: ['numeric'],
     when: { scaled: true, decimalHandling: ['double'], maxPrecision: 38 },
@@ -248,7 +262,9 @@ export const RULES: readonly Rule[] = [
 /** Array rules, matched on the element type. */
 export const ARRAY_RULES: readonly Rule[] = [
   { types: ['money', 'interval', 'xml', 'point'], cells: { default: E9 } },
-  { types: ['numeric'], when: { decimalHandling: ['precise'] }, cells: { default: E1 } },
+  // numeric[] follows the scalar element rules under precise: unscaled → E2, scaled → E1.
+  { types: ['numeric'], when: { scaled: false, decimalHandling: ['precise'] }, cells: { default: E2 } },
+  { types: ['numeric'], when: { decimalHandling: ['precise'] }, cells: { default: E1_ARRAY } },
   { types: ['numeric'], when: { decimalHandling: ['double'] }, cells: arrayOf('array of numbers', 'DOUBLE') },
   { types: ['numeric'], when: { decimalHandling: ['string'] }, cells: arrayOf('array of strings', 'STRING') },
   { types: ['boolean'], cells: arrayOf('array of booleans', 'BOOLEAN') },

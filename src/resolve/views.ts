@@ -1,3 +1,4 @@
+import type { ColumnType } from '../dsl/columns.js';
 import { entityKind } from '../dsl/entity.js';
 import type { ColumnRef, Table, TableAlias } from '../dsl/source.js';
 import type { SqlFragment, View } from '../dsl/view.js';
@@ -112,7 +113,7 @@ export function resolveViews(
       name: v.name,
       qualifiedName: qualify(analyticsSchema, v.name),
       sql: body,
-      columns: Object.entries(v.options.columns).map(([name, type]) => ({ name, type: describeType(type.spec) })),
+      columns: Object.entries(v.options.columns as Record<string, ColumnType>).map(([name, type]) => ({ name, type: describeType(type.spec) })),
       dependsOn,
       ...(v.options.description ? { description: v.options.description } : {}),
     });

@@ -1,0 +1,127 @@
+/** The built bin, run in a temp copy of an example as a user would. */
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { cli, copyProject, tree } from './support/project.js';
+
+const noStackTrace = (text: string) => expect(text).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
+
+describe('cdc-compile CLI', () => {
+  test('a fresh copy is up to date; compiling again changes nothing', async () => {
+    const dir = copyProject('minimal');
+    const before = tree(join(dir, 'generated'));
+    const check = await cli(['--check'], { cwd: dir });
+    expect(check.exitCode, check.stderr).toBe(0);
+    expect(check.stdout).toContain('is up to date');
+    const run = await cli([], { cwd: dir });
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(tree(join(dir, 'generated'))).toEqual(before);
+  });
+
+  test('compiling from scratch writes the committed tree', async () => {
+    const dir = copyProject('types');
+    const expected = tree(join(dir, 'generated'));
+    rmSync(join(dir, 'generated'), { recursive: true });
+    const run = await cli(['--config', 'pipeline.config.ts'], { cwd: dir });
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stdout).toContain('added');
+    expect(tree(join(dir, 'generated'))).toEqual(expected);
+  });
+
+  test('--check after editing the config exits 1, names the files, and writes nothing', async () => {
+    const dir = copyProject('minimal');
+    const config = join(dir, 'pipeline.config.ts');
+    writeFileSync(config, readFileSync(config, 'utf8').replace("country: t.char(2),\n    signed_up_at", "country: t.char(2),\n    plan: t.text(),\n    signed_up_at"));
+    const before = tree(join(dir, 'generated'));
+    const check = await cli(['--check'], { cwd: dir });
+    expect(check.exitCode).toBe(1);
+    expect(check.stdout).toMatch(/changed\s+analytics\/schema\.sql/);
+    expect(check.stdout).toMatch(/changed\s+flink\/pipeline\.sql/);
+    expect(tree(join(dir, 'generated'))).toEqual(before);
+    const run = await cli([], { cwd: dir });
+    expect(run.exitCode).toBe(0);
+    expect(readFileSync(join(dir, 'generated/analytics/schema.sql'), 'utf8')).toMatch(/\n {2}plan +text,\n/);
+    expect((await cli(['--check'], { cwd: dir })).exitCode).toBe(0);
+  });
+
+  test('removes stale generated files listed in the manifest, and nothing else', async () => {
+    const dir = copyProject('types');
+    writeFileSync(join(dir, 'generated', 'NOTES.md'), 'my own file\n');
+    const config = join(dir, 'pipeline.config.ts');
+    // Drop the legacy source: its connector and setup files become stale.
+    writeFileSync(config, readFileSync(config, 'utf8').replace('sources: [app, legacy]', 'sources: [app]').replace('views: [daily, hourly, ledgerBalance, typeSample]', 'views: [typeSample]'));
+    const run = await cli([], { cwd: dir });
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/removed\s+debezium\/legacy-cdc\.json/);
+    expect(existsSync(join(dir, 'generated/debezium/legacy-cdc.json'))).toBe(false);
+    expect(existsSync(join(dir, 'generated/debezium/legacy-setup.sql'))).toBe(false);
+    expect(readFileSync(join(dir, 'generated', 'NOTES.md'), 'utf8')).toBe('my own file\n');
+  });
+
+  test('a config error exits 1 with a located diagnostic and leaves generated/ byte-identical', async () => {
+    const dir = copyProject('minimal');
+    const config = join(dir, 'pipeline.config.ts');
+    writeFileSync(config, readFileSync(config, 'utf8').replace('${customers.c.country}, COUNT(*)', '${(customers.c as any).countryy}, COUNT(*)'));
+    const before = tree(join(dir, 'generated'));
+    const run = await cli([], { cwd: dir });
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toMatch(/pipeline\.config\.ts:\d+:\d+ error VIEW\.BAD_INTERPOLATION/);
+    noStackTrace(run.stderr);
+    expect(tree(join(dir, 'generated'))).toEqual(before);
+    const json = await cli(['--format', 'json'], { cwd: dir });
+    expect(json.exitCode).toBe(1);
+    const report = JSON.parse(json.stdout) as { ok: boolean; diagnostics: { code: string; line: number }[] };
+    expect(report.ok).toBe(false);
+    expect(report.diagnostics[0]).toMatchObject({ code: 'VIEW.BAD_INTERPOLATION' });
+  });
+
+  test('bad usage exits 2 with the usage text', async () => {
+    const dir = copyProject('minimal');
+    for (const args of [['--bogus'], ['--format', 'xml'], ['--config', 'nope.config.ts'], ['--check', '--watch'], ['stray']]) {
+      const run = await cli(args, { cwd: dir });
+      expect(run.exitCode, args.join(' ')).toBe(2);
+      expect(run.stderr).toContain('Usage: cdc-compile');
+      noStackTrace(run.stderr);
+    }
+    writeFileSync(join(dir, 'afile'), '');
+    expect((await cli(['--out', 'afile'], { cwd: dir })).exitCode).toBe(2);
+  });
+
+  test('--help and --version', async () => {
+    const help = await cli(['--help']);
+    expect(help.exitCode).toBe(0);
+    expect(help.stdout).toContain('--check');
+    const version = await cli(['--version']);
+    expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version);
+  });
+
+  test('a template in the project overrides the built-in one', async () => {
+    const dir = copyProject('minimal');
+    mkdirSync(join(dir, 'templates', 'analytics'), { recursive: true });
+    writeFileSync(
+      join(dir, 'templates', 'analytics', 'views.sql.hbs'),
+      '{{header}}\n-- house style\n{{#each views}}\nCREATE OR REPLACE VIEW {{name}} AS\n{{sql}};\nGRANT SELECT ON {{name}} TO reporting;\n{{/each}}\n',
+    );
+    const run = await cli([], { cwd: dir });
+    expect(run.exitCode, run.stderr).toBe(0);
+    const views = readFileSync(join(dir, 'generated/analytics/views.sql'), 'utf8');
+    expect(views).toContain('-- house style');
+    expect(views).toContain('GRANT SELECT ON customers_by_country TO reporting;');
+    // Other artefacts still come from the built-in templates.
+    expect(readFileSync(join(dir, 'generated/analytics/schema.sql'), 'utf8')).toContain('CREATE TABLE IF NOT EXISTS dim_customers');
+  });
+
+  test('output is byte-identical whatever the time zone, locale and working directory', async () => {
+    const dir = copyProject('types');
+    const a = join(dir, 'out-a');
+    const b = join(dir, 'out-b');
+    await cli(['--out', a], { cwd: dir, env: { TZ: 'UTC', LANG: 'C', LC_ALL: 'C' } });
+    await cli(['--config', join(dir, 'pipeline.config.ts'), '--out', b], {
+      cwd: '/',
+      env: { TZ: 'Pacific/Chatham', LANG: 'tr_TR.UTF-8', LC_ALL: 'tr_TR.UTF-8' },
+    });
+    const first = tree(a);
+    expect(first.size).toBeGreaterThan(5);
+    expect(tree(b)).toEqual(first);
+  });
+});

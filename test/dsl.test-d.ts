@@ -1,0 +1,53 @@
+/** Type-level tests: a wrong column name in a view or chart reference is a TypeScript error in the editor. */
+import { describe, expectTypeOf, test } from 'vitest';
+import { chart, count, postgresSource, secret, sql, sum, t, view, type ColumnRef } from '../src/index.js';
+
+const src = postgresSource('shop', { host: 'db', database: 'shop', password: secret('db', 'password') });
+const orders = src.table('orders', {
+  columns: { id: t.uuid().primaryKey(), total: t.numeric(10, 2), status: t.text() },
+});
+const byStatus = view('by_status', {
+  columns: { status: t.text(), revenue: t.numeric() },
+  sql: sql`SELECT ${orders.c.status}, SUM(${orders.c.total}) AS revenue FROM ${orders} GROUP BY 1`,
+});
+
+describe('typed references', () => {
+  test('table and view columns are typed keys', () => {
+    expectTypeOf(orders.c.total).toEqualTypeOf<ColumnRef>();
+    expectTypeOf(orders.c).toHaveProperty('status');
+    expectTypeOf(byStatus.c).toHaveProperty('revenue');
+    // @ts-expect-error: 'totl' is not a column of orders
+    void orders.c.totl;
+    // @ts-expect-error: views expose only their declared columns
+    void byStatus.c.total;
+    // @ts-expect-error: an alias carries the same columns
+    void orders.as('o').c.nope;
+  });
+
+  test('chart columns and metrics are checked against the view', () => {
+    chart('ok', { kind: 'bar', view: byStatus, x: 'status', metrics: [sum('revenue'), count()] });
+    // @ts-expect-error: x must be a column of the view
+    chart('bad x', { kind: 'bar', view: byStatus, x: 'state', metrics: [count()] });
+    // @ts-expect-error: the metric's column must be a column of the view
+    chart('bad metric', { kind: 'bar', view: byStatus, x: 'status', metrics: [sum('revenu')] });
+    // @ts-expect-error: groupBy columns too
+    chart('bad group', { kind: 'table', view: byStatus, groupBy: ['status', 'nope'] });
+  });
+
+  test('a table primary key must name its columns', () => {
+    src.table('lines', {
+      columns: { order_id: t.uuid(), line: t.integer() },
+      primaryKey: ['order_id', 'line'],
+    });
+    src.table('lines2', {
+      columns: { order_id: t.uuid(), line: t.integer() },
+      // @ts-expect-error: 'lin' is not a column
+      primaryKey: ['order_id', 'lin'],
+    });
+  });
+
+  test('secrets are required where credentials go', () => {
+    // @ts-expect-error: a plaintext password is not a SecretRef
+    postgresSource('x', { host: 'db', database: 'x', password: 'hunter2' });
+  });
+});
