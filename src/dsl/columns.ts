@@ -143,8 +143,9 @@ export const t = {
   inet: () => column<'string'>({ type: 'inet' }),
   cidr: () => column<'string'>({ type: 'cidr' }),
   macaddr: () => column<'string'>({ type: 'macaddr' }),
-  /** Declared so the compiler can tell you it cannot be captured; Debezium emits no value for it. */
+  /** `xml`, carried as its text (analytics `xml`; `.mapping('text')` for `text`). */
   xml: () => column<'string'>({ type: 'xml' }),
+  /** Declared so the compiler can tell you it cannot be carried (Debezium emits a geometry struct). */
   point: () => column<'string'>({ type: 'point' }),
   /** One-dimensional array, e.g. `t.array(t.text())`. */
   array: (element: ColumnType) => column<'array'>({ type: 'array', element: element.spec }),

@@ -33,6 +33,19 @@ function extraColumnType(spec: ColumnSpec): string {
   return describeType(spec).replace(/^(smallserial|serial|bigserial)$/, (s) => ({ smallserial: 'smallint', serial: 'integer', bigserial: 'bigint' })[s]!);
 }
 
+/** The connector modes that decide this column's cell, as the user would set them. */
+function describeModes(spec: ColumnSpec, modes: ConnectorModes): string {
+  const type = spec.type === 'array' ? (spec.element?.type ?? 'text') : spec.type;
+  const parts: string[] = [];
+  if (type === 'numeric' || type === 'money') {
+    parts.push(`decimal.handling.mode=${modes.decimalHandling}`);
+    if (modes.decimalHandling === 'precise') parts.push(`value.converter.decimal.format=${modes.decimalFormat}`);
+  } else if (type === 'time' || type === 'timestamp') parts.push(`time.precision.mode=${modes.timePrecision}`);
+  else if (type === 'interval') parts.push(`interval.handling.mode=${modes.intervalHandling}`);
+  else if (type === 'bytea') parts.push(`binary.handling.mode=${modes.binaryHandling}`);
+  return parts.length ? parts.join(', ') : 'any connector settings';
+}
+
 export function resolveTable(source: Source, table: Table, ctx: TableContext, out: Diagnostic[]): ResolvedTable | undefined {
   const subject = (path: (string | number)[]): Subject => ({ kind: 'table', source: source.name, table: table.name, path });
   const options = table.options;
@@ -85,7 +98,7 @@ export function resolveTable(source: Source, table: Table, ctx: TableContext, ou
         out.push(
           error(
             'TYPE.UNSUPPORTED',
-            `column '${name}' (${describeType(spec)}) cannot be carried with decimal.handling.mode=${ctx.modes.decimalHandling}, time.precision.mode=${ctx.modes.timePrecision}: ${result.refusal.reason} [${result.refusal.rule}]`,
+            `column '${name}' (${describeType(spec)}) cannot be carried with ${describeModes(spec, ctx.modes)}: ${result.refusal.reason} [${result.refusal.rule}]`,
             subject(['columns', name]),
             result.refusal.fix,
           ),
