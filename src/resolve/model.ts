@@ -17,6 +17,8 @@ export interface ColumnModel {
   readonly name: string;
   /** Source type as PostgreSQL spells it, e.g. `numeric(10, 2)`. */
   readonly sourceType: string;
+  /** The enum type the source column (or its array elements) is declared with. */
+  readonly enumType?: string;
   readonly primaryKey: boolean;
   readonly notNull: boolean;
   readonly mapping: Mapping;

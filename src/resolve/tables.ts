@@ -119,6 +119,7 @@ export function resolveTable(source: Source, table: Table, ctx: TableContext, ou
     columns.push({
       name,
       sourceType: describeType(spec),
+      ...((spec.element ?? spec).enumName ? { enumType: (spec.element ?? spec).enumName } : {}),
       primaryKey: isKey,
       notNull: isKey || spec.notNull === true,
       mapping: result.mapping,
