@@ -20,12 +20,12 @@ SET 'restart-strategy.fixed-delay.delay' = '10 s';
 
 -- ecom.public.orders → fact_orders (topic ecom-connector.public.orders)
 CREATE TABLE kafka_orders (
-  id         STRING,
-  user_id    STRING,
-  total      DOUBLE,
-  status     STRING,
-  created_at BIGINT,
-  PRIMARY KEY (id) NOT ENFORCED
+  `id`         STRING,
+  `user_id`    STRING,
+  `total`      DOUBLE,
+  `status`     STRING,
+  `created_at` BIGINT,
+  PRIMARY KEY (`id`) NOT ENFORCED
 ) WITH (
   'connector'                               = 'kafka',
   'topic'                                   = 'ecom-connector.public.orders',
@@ -38,12 +38,12 @@ CREATE TABLE kafka_orders (
 );
 
 CREATE TABLE sink_fact_orders (
-  id         STRING,
-  user_id    STRING,
-  total      DECIMAL(10, 2),
-  status     STRING,
-  created_at TIMESTAMP(3),
-  PRIMARY KEY (id) NOT ENFORCED
+  `id`         STRING,
+  `user_id`    STRING,
+  `total`      DECIMAL(10, 2),
+  `status`     STRING,
+  `created_at` TIMESTAMP(3),
+  PRIMARY KEY (`id`) NOT ENFORCED
 ) WITH (
   'connector'                  = 'jdbc',
   'url'                        = 'jdbc:postgresql://analytics-db.analytics.svc.cluster.local:5432/analyticsdb?stringtype=unspecified',
@@ -57,12 +57,12 @@ CREATE TABLE sink_fact_orders (
 
 -- ecom.public.order_items → fact_order_items (topic ecom-connector.public.order_items)
 CREATE TABLE kafka_order_items (
-  id                STRING,
-  order_id          STRING,
-  book_id           STRING,
-  quantity          INT,
-  price_at_purchase DOUBLE,
-  PRIMARY KEY (id) NOT ENFORCED
+  `id`                STRING,
+  `order_id`          STRING,
+  `book_id`           STRING,
+  `quantity`          INT,
+  `price_at_purchase` DOUBLE,
+  PRIMARY KEY (`id`) NOT ENFORCED
 ) WITH (
   'connector'                               = 'kafka',
   'topic'                                   = 'ecom-connector.public.order_items',
@@ -75,12 +75,12 @@ CREATE TABLE kafka_order_items (
 );
 
 CREATE TABLE sink_fact_order_items (
-  id                STRING,
-  order_id          STRING,
-  book_id           STRING,
-  quantity          INT,
-  price_at_purchase DECIMAL(10, 2),
-  PRIMARY KEY (id) NOT ENFORCED
+  `id`                STRING,
+  `order_id`          STRING,
+  `book_id`           STRING,
+  `quantity`          INT,
+  `price_at_purchase` DECIMAL(10, 2),
+  PRIMARY KEY (`id`) NOT ENFORCED
 ) WITH (
   'connector'                  = 'jdbc',
   'url'                        = 'jdbc:postgresql://analytics-db.analytics.svc.cluster.local:5432/analyticsdb?stringtype=unspecified',
@@ -94,17 +94,17 @@ CREATE TABLE sink_fact_order_items (
 
 -- ecom.public.books → dim_books (topic ecom-connector.public.books)
 CREATE TABLE kafka_books (
-  id             STRING,
-  title          STRING,
-  author         STRING,
-  price          DOUBLE,
-  description    STRING,
-  cover_url      STRING,
-  isbn           STRING,
-  genre          STRING,
-  published_year INT,
-  created_at     BIGINT,
-  PRIMARY KEY (id) NOT ENFORCED
+  `id`             STRING,
+  `title`          STRING,
+  `author`         STRING,
+  `price`          DOUBLE,
+  `description`    STRING,
+  `cover_url`      STRING,
+  `isbn`           STRING,
+  `genre`          STRING,
+  `published_year` INT,
+  `created_at`     BIGINT,
+  PRIMARY KEY (`id`) NOT ENFORCED
 ) WITH (
   'connector'                               = 'kafka',
   'topic'                                   = 'ecom-connector.public.books',
@@ -117,17 +117,17 @@ CREATE TABLE kafka_books (
 );
 
 CREATE TABLE sink_dim_books (
-  id             STRING,
-  title          STRING,
-  author         STRING,
-  price          DECIMAL(10, 2),
-  description    STRING,
-  cover_url      STRING,
-  isbn           STRING,
-  genre          STRING,
-  published_year INT,
-  created_at     TIMESTAMP(3),
-  PRIMARY KEY (id) NOT ENFORCED
+  `id`             STRING,
+  `title`          STRING,
+  `author`         STRING,
+  `price`          DECIMAL(10, 2),
+  `description`    STRING,
+  `cover_url`      STRING,
+  `isbn`           STRING,
+  `genre`          STRING,
+  `published_year` INT,
+  `created_at`     TIMESTAMP(3),
+  PRIMARY KEY (`id`) NOT ENFORCED
 ) WITH (
   'connector'                  = 'jdbc',
   'url'                        = 'jdbc:postgresql://analytics-db.analytics.svc.cluster.local:5432/analyticsdb?stringtype=unspecified',
@@ -141,11 +141,11 @@ CREATE TABLE sink_dim_books (
 
 -- inventory.public.inventory → fact_inventory (topic inventory-connector.public.inventory)
 CREATE TABLE kafka_inventory (
-  book_id    STRING,
-  quantity   INT,
-  reserved   INT,
-  updated_at BIGINT,
-  PRIMARY KEY (book_id) NOT ENFORCED
+  `book_id`    STRING,
+  `quantity`   INT,
+  `reserved`   INT,
+  `updated_at` BIGINT,
+  PRIMARY KEY (`book_id`) NOT ENFORCED
 ) WITH (
   'connector'                               = 'kafka',
   'topic'                                   = 'inventory-connector.public.inventory',
@@ -158,11 +158,11 @@ CREATE TABLE kafka_inventory (
 );
 
 CREATE TABLE sink_fact_inventory (
-  book_id    STRING,
-  quantity   INT,
-  reserved   INT,
-  updated_at TIMESTAMP(3),
-  PRIMARY KEY (book_id) NOT ENFORCED
+  `book_id`    STRING,
+  `quantity`   INT,
+  `reserved`   INT,
+  `updated_at` TIMESTAMP(3),
+  PRIMARY KEY (`book_id`) NOT ENFORCED
 ) WITH (
   'connector'                  = 'jdbc',
   'url'                        = 'jdbc:postgresql://analytics-db.analytics.svc.cluster.local:5432/analyticsdb?stringtype=unspecified',
@@ -175,45 +175,45 @@ CREATE TABLE sink_fact_inventory (
 );
 
 SET 'pipeline.name' = 'bookstore-fact_orders';
-INSERT INTO sink_fact_orders (id, user_id, total, status, created_at)
+INSERT INTO sink_fact_orders (`id`, `user_id`, `total`, `status`, `created_at`)
 SELECT
-  id,
-  user_id,
-  CAST(total AS DECIMAL(10, 2)) AS total,
-  status,
-  CAST(TO_TIMESTAMP_LTZ(created_at, 3) AS TIMESTAMP(3)) AS created_at
+  `id`,
+  `user_id`,
+  CAST(`total` AS DECIMAL(10, 2)) AS `total`,
+  `status`,
+  CAST(TO_TIMESTAMP_LTZ(`created_at`, 3) AS TIMESTAMP(3)) AS `created_at`
 FROM kafka_orders;
 
 SET 'pipeline.name' = 'bookstore-fact_order_items';
-INSERT INTO sink_fact_order_items (id, order_id, book_id, quantity, price_at_purchase)
+INSERT INTO sink_fact_order_items (`id`, `order_id`, `book_id`, `quantity`, `price_at_purchase`)
 SELECT
-  id,
-  order_id,
-  book_id,
-  quantity,
-  CAST(price_at_purchase AS DECIMAL(10, 2)) AS price_at_purchase
+  `id`,
+  `order_id`,
+  `book_id`,
+  `quantity`,
+  CAST(`price_at_purchase` AS DECIMAL(10, 2)) AS `price_at_purchase`
 FROM kafka_order_items;
 
 SET 'pipeline.name' = 'bookstore-dim_books';
-INSERT INTO sink_dim_books (id, title, author, price, description, cover_url, isbn, genre, published_year, created_at)
+INSERT INTO sink_dim_books (`id`, `title`, `author`, `price`, `description`, `cover_url`, `isbn`, `genre`, `published_year`, `created_at`)
 SELECT
-  id,
-  title,
-  author,
-  CAST(price AS DECIMAL(10, 2)) AS price,
-  description,
-  cover_url,
-  isbn,
-  genre,
-  published_year,
-  CAST(TO_TIMESTAMP_LTZ(created_at, 3) AS TIMESTAMP(3)) AS created_at
+  `id`,
+  `title`,
+  `author`,
+  CAST(`price` AS DECIMAL(10, 2)) AS `price`,
+  `description`,
+  `cover_url`,
+  `isbn`,
+  `genre`,
+  `published_year`,
+  CAST(TO_TIMESTAMP_LTZ(`created_at`, 3) AS TIMESTAMP(3)) AS `created_at`
 FROM kafka_books;
 
 SET 'pipeline.name' = 'bookstore-fact_inventory';
-INSERT INTO sink_fact_inventory (book_id, quantity, reserved, updated_at)
+INSERT INTO sink_fact_inventory (`book_id`, `quantity`, `reserved`, `updated_at`)
 SELECT
-  book_id,
-  quantity,
-  reserved,
-  CAST(TO_TIMESTAMP_LTZ(updated_at, 3) AS TIMESTAMP(3)) AS updated_at
+  `book_id`,
+  `quantity`,
+  `reserved`,
+  CAST(TO_TIMESTAMP_LTZ(`updated_at`, 3) AS TIMESTAMP(3)) AS `updated_at`
 FROM kafka_inventory;

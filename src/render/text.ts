@@ -6,6 +6,12 @@ export const sqlString = (value: string) => `'${value.replaceAll("'", "''")}'`;
 /** A single-quoted shell word. */
 export const shellString = (value: string) => `'${value.replaceAll("'", `'\\''`)}'`;
 
+/**
+ * A Flink SQL identifier. Always backtick-quoted: Flink reserves hundreds of words (VALUE, BLOB, HOLD,
+ * TIMESTAMP, …) that are ordinary column names in PostgreSQL.
+ */
+export const flinkIdent = (name: string) => `\`${name.replaceAll('`', '``')}\``;
+
 /** An identifier, double-quoted only when PostgreSQL would otherwise fold or reject it. */
 export const quoteIdent = (name: string) => (/^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replaceAll('"', '""')}"`);
 

@@ -4,6 +4,7 @@ import type { Source, Table } from '../dsl/source.js';
 import { error, type Diagnostic, type Subject } from '../diagnostics.js';
 import type { AnalyticsColumnModel, ColumnModel } from './model.js';
 import { analyticsTableName, didYouMean, qualify } from './names.js';
+import { flinkIdent } from '../render/text.js';
 
 /** A table with its columns and analytics landing decided; Flink names come later (they need all tables). */
 export interface ResolvedTable {
@@ -123,7 +124,7 @@ export function resolveTable(source: Source, table: Table, ctx: TableContext, ou
       primaryKey: isKey,
       notNull: isKey || spec.notNull === true,
       mapping: result.mapping,
-      flinkExpression: result.mapping.expression.replaceAll('{col}', name),
+      flinkExpression: result.mapping.expression.replaceAll('{col}', flinkIdent(name)),
       ...(spec.description ? { description: spec.description } : {}),
     });
     if (isKey && /^(ARRAY|BYTES)/.test(result.mapping.flinkSourceType)) {

@@ -1,17 +1,17 @@
 import type { KeyValue, Model, TableModel } from '../../resolve/model.js';
-import { align, commaSeparated, sqlString } from '../../render/text.js';
+import { align, commaSeparated, flinkIdent, sqlString } from '../../render/text.js';
 import { header, type Artefact, type EmitContext } from '../artefact.js';
 
 const options = (pairs: readonly KeyValue[]) =>
   commaSeparated(align(pairs.map(([k, v]) => [sqlString(k), `= ${sqlString(v)}`])));
 
-const primaryKey = (t: TableModel) => `PRIMARY KEY (${t.primaryKey.join(', ')}) NOT ENFORCED`;
+const primaryKey = (t: TableModel) => `PRIMARY KEY (${t.primaryKey.map(flinkIdent).join(', ')}) NOT ENFORCED`;
 
 function insert(t: TableModel): string {
   const select = commaSeparated(
-    t.columns.map((c) => (c.flinkExpression === c.name ? c.name : `${c.flinkExpression} AS ${c.name}`)),
+    t.columns.map((c) => (c.flinkExpression === flinkIdent(c.name) ? c.flinkExpression : `${c.flinkExpression} AS ${flinkIdent(c.name)}`)),
   );
-  const columns = t.columns.map((c) => c.name).join(', ');
+  const columns = t.columns.map((c) => flinkIdent(c.name)).join(', ');
   return [`INSERT INTO ${t.flink.sinkTable} (${columns})`, 'SELECT', ...select.map((l) => `  ${l}`), `FROM ${t.flink.sourceTable};`].join('\n');
 }
 
@@ -20,10 +20,10 @@ export function emit(model: Model, ctx: EmitContext): Artefact[] {
   const tables = model.tables.map((t) => ({
     title: `${t.source}.${t.qualifiedName} → ${t.analytics.qualifiedName} (topic ${t.topic})`,
     sourceTable: t.flink.sourceTable,
-    sourceColumns: commaSeparated([...align(t.columns.map((c) => [c.name, c.mapping.flinkSourceType])), primaryKey(t)]),
+    sourceColumns: commaSeparated([...align(t.columns.map((c) => [flinkIdent(c.name), c.mapping.flinkSourceType])), primaryKey(t)]),
     sourceOptions: options(t.flink.sourceOptions),
     sinkTable: t.flink.sinkTable,
-    sinkColumns: commaSeparated([...align(t.columns.map((c) => [c.name, c.mapping.flinkSinkType])), primaryKey(t)]),
+    sinkColumns: commaSeparated([...align(t.columns.map((c) => [flinkIdent(c.name), c.mapping.flinkSinkType])), primaryKey(t)]),
     sinkOptions: options(t.flink.sinkOptions),
     jobName: sqlString(t.flink.jobName),
     insert: insert(t),

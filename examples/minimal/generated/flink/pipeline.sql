@@ -20,11 +20,11 @@ SET 'restart-strategy.fixed-delay.delay' = '10 s';
 
 -- shop.public.customers → dim_customers (topic shop-connector.public.customers)
 CREATE TABLE kafka_customers (
-  id           BIGINT,
-  email        STRING,
-  country      STRING,
-  signed_up_at TIMESTAMP_LTZ(6),
-  PRIMARY KEY (id) NOT ENFORCED
+  `id`           BIGINT,
+  `email`        STRING,
+  `country`      STRING,
+  `signed_up_at` TIMESTAMP_LTZ(6),
+  PRIMARY KEY (`id`) NOT ENFORCED
 ) WITH (
   'connector'                               = 'kafka',
   'topic'                                   = 'shop-connector.public.customers',
@@ -37,11 +37,11 @@ CREATE TABLE kafka_customers (
 );
 
 CREATE TABLE sink_dim_customers (
-  id           BIGINT,
-  email        STRING,
-  country      STRING,
-  signed_up_at TIMESTAMP(6),
-  PRIMARY KEY (id) NOT ENFORCED
+  `id`           BIGINT,
+  `email`        STRING,
+  `country`      STRING,
+  `signed_up_at` TIMESTAMP(6),
+  PRIMARY KEY (`id`) NOT ENFORCED
 ) WITH (
   'connector'                  = 'jdbc',
   'url'                        = 'jdbc:postgresql://analytics-db:5432/analytics',
@@ -54,10 +54,10 @@ CREATE TABLE sink_dim_customers (
 );
 
 SET 'pipeline.name' = 'minimal-dim_customers';
-INSERT INTO sink_dim_customers (id, email, country, signed_up_at)
+INSERT INTO sink_dim_customers (`id`, `email`, `country`, `signed_up_at`)
 SELECT
-  id,
-  email,
-  country,
-  CAST(signed_up_at AS TIMESTAMP(6)) AS signed_up_at
+  `id`,
+  `email`,
+  `country`,
+  CAST(`signed_up_at` AS TIMESTAMP(6)) AS `signed_up_at`
 FROM kafka_customers;
