@@ -65,14 +65,14 @@ describe('cdc-compile CLI', () => {
     const before = tree(join(dir, 'generated'));
     const run = await cli([], { cwd: dir });
     expect(run.exitCode).toBe(1);
-    expect(run.stderr).toMatch(/pipeline\.config\.ts:\d+:\d+ error VIEW\.BAD_INTERPOLATION/);
+    expect(run.stderr).toMatch(/pipeline\.config\.ts:\d+:\d+ error REF\.UNKNOWN_COLUMN/);
     noStackTrace(run.stderr);
     expect(tree(join(dir, 'generated'))).toEqual(before);
     const json = await cli(['--format', 'json'], { cwd: dir });
     expect(json.exitCode).toBe(1);
     const report = JSON.parse(json.stdout) as { ok: boolean; diagnostics: { code: string; line: number }[] };
     expect(report.ok).toBe(false);
-    expect(report.diagnostics[0]).toMatchObject({ code: 'VIEW.BAD_INTERPOLATION' });
+    expect(report.diagnostics[0]).toMatchObject({ code: 'REF.UNKNOWN_COLUMN' });
   });
 
   test('bad usage exits 2 with the usage text', async () => {

@@ -99,14 +99,27 @@ async function importModule(file: string, source: string): Promise<{ default?: u
   return (await import(url)) as { default?: unknown };
 }
 
+/** Where the config names a module, e.g. the './tables.js' of an import that cannot be resolved. */
+function specifierLocation(file: string, specifier: string | undefined): Location | undefined {
+  if (!specifier) return undefined;
+  const lines = readFileSync(file, 'utf8').split('\n');
+  for (const [i, line] of lines.entries()) {
+    const at = Math.max(line.indexOf(`'${specifier}'`), line.indexOf(`"${specifier}"`));
+    if (at >= 0 && /\b(from|import|require)\b/.test(line)) return { file, line: i + 1, column: at + 1 };
+  }
+  return undefined;
+}
+
 function loadFailure(err: unknown, file: string): Diagnostic {
   const message = err instanceof Error ? err.message : String(err);
   const code = (err as { code?: string } | undefined)?.code;
   // sucrase reports syntax errors as "Unexpected token (line:column)".
   const syntax = /\((\d+):(\d+)\)\s*$/.exec(message);
   if (err instanceof SyntaxError || syntax) {
-    const location = syntax ? { file, line: Number(syntax[1]), column: Number(syntax[2]) + 1 } : (locationInStack(err, file) ?? { file, line: 1, column: 1 });
-    return { ...error('CONFIG.SYNTAX', `the config does not parse: ${message.replace(/\s*\(\d+:\d+\)\s*$/, '')}`), location };
+    // sucrase's columns are 1-based already.
+    const location = syntax ? { file, line: Number(syntax[1]), column: Number(syntax[2]) } : (locationInStack(err, file) ?? { file, line: 1, column: 1 });
+    const reason = message.replace(/\s*\(\d+:\d+\)\s*$/, '').replace(/^Error transforming \S+:\s*/, '');
+    return { ...error('CONFIG.SYNTAX', `the config does not parse: ${reason}`), location };
   }
   if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
     const pkg = /Cannot find (?:package|module) '([^']+)'/.exec(message)?.[1];
@@ -117,7 +130,7 @@ function loadFailure(err: unknown, file: string): Diagnostic {
         undefined,
         pkg === 'cdc-compile' ? 'install it in the project: npm install --save-dev cdc-compile' : 'check the import path',
       ),
-      location: locationInStack(err, file) ?? { file, line: 1, column: 1 },
+      location: specifierLocation(file, pkg) ?? locationInStack(err, file) ?? { file, line: 1, column: 1 },
     };
   }
   return {

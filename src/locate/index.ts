@@ -42,7 +42,8 @@ function unwrap(node: Node | undefined, depth = 0): Node | undefined {
   return node;
 }
 
-function findCall(file: SourceFile, subject: Subject): CallExpression | undefined {
+/** The DSL calls that may have created the subject, in source order (several when names repeat). */
+function findCalls(file: SourceFile, subject: Subject): CallExpression[] {
   const name =
     subject.kind === 'source' ? subject.source
     : subject.kind === 'table' ? subject.table
@@ -54,14 +55,21 @@ function findCall(file: SourceFile, subject: Subject): CallExpression | undefine
     .getDescendantsOfKind(SyntaxKind.CallExpression)
     .filter((c) => calleeName(c) === CALLEE[subject.kind] && (name === undefined || firstStringArg(c) === name));
   if (subject.kind === 'table' && calls.length > 1) {
-    // Several sources capture a table of this name: prefer the call on the right source.
-    const match = calls.find((c) => {
+    // Several sources capture a table of this name: prefer the calls on the right source.
+    const matches = calls.filter((c) => {
       const receiver = unwrap((c.getExpression() as Node & { getExpression?: () => Node }).getExpression?.());
       return receiver && Node.isCallExpression(receiver) && firstStringArg(receiver) === subject.source;
     });
-    if (match) return match;
+    if (matches.length) return matches;
   }
-  return calls[0];
+  return calls;
+}
+
+/** The `${…}` expressions of a tagged template, e.g. sql`SELECT ${a} FROM ${b}` → [a, b]. */
+function templateSpans(node: Node): Node[] | undefined {
+  if (!Node.isTaggedTemplateExpression(node)) return undefined;
+  const template = node.getTemplate();
+  return Node.isTemplateExpression(template) ? template.getTemplateSpans().map((span) => span.getExpression()) : [];
 }
 
 /** Walks an options object along `path`; returns the deepest node reached (a property's name where possible). */
@@ -70,6 +78,15 @@ function walk(start: Node | undefined, path: readonly (string | number)[]): Node
   let best: Node | undefined = start;
   for (const segment of path) {
     if (!node) break;
+    const spans = typeof segment === 'number' ? templateSpans(node) : undefined;
+    if (spans) {
+      // A view's SQL: the segment is the index of an interpolation (nested fragments add a segment each).
+      const expression = spans[segment as number];
+      if (!expression) break;
+      best = expression;
+      node = unwrap(expression);
+      continue;
+    }
     if (typeof segment === 'number' && Node.isArrayLiteralExpression(node)) {
       const element = node.getElements()[segment];
       if (!element) break;
@@ -93,16 +110,30 @@ export function locate(diagnostics: readonly Diagnostic[], configPath: string): 
     const { line, column } = file.getLineAndColumnAtPos(node.getStart());
     return { file: configPath, line, column };
   };
-  const pipelineCall = findCall(file, { kind: 'pipeline' });
+  const pipelineCall = findCalls(file, { kind: 'pipeline' })[0];
+  // Without a definePipeline call, the default export is what is wrong.
+  const fallback: Node | undefined = pipelineCall ?? file.getExportAssignments().find((e) => !e.isExportEquals());
+  const seen = new Map<string, number>();
   return diagnostics.map((d) => {
     if (d.location || !d.subject) return d;
-    const call = findCall(file, d.subject) ?? pipelineCall;
-    if (!call) return { ...d, location: { file: configPath, line: 1, column: 1 } };
+    const calls = findCalls(file, d.subject);
+    let call = calls[0];
+    if (/\.DUPLICATE$/.test(d.code) && calls.length > 1) {
+      // Reported for every repeat after the first: the n-th report of a name belongs to its (n+1)-th call.
+      const key = `${d.code}\0${JSON.stringify(d.subject)}`;
+      const n = (seen.get(key) ?? 0) + 1;
+      seen.set(key, n);
+      call = calls[Math.min(n, calls.length - 1)];
+    }
+    if (!call) call = pipelineCall;
+    if (!call) return { ...d, location: fallback ? position(fallback) : { file: configPath, line: 1, column: 1 } };
     const args = call.getArguments();
     const options = d.subject.kind === 'pipeline' ? args[0] : args[1];
     const path = d.subject.path ?? [];
-    // A path that starts with 'name' points at the name argument itself.
-    const node = path[0] === 'name' && d.subject.kind !== 'pipeline' ? (args[0] ?? call) : (walk(options, path) ?? call);
+    // An entity as a whole (a duplicate, a reserved name) and a path that starts with 'name' point at the
+    // name argument itself.
+    const atName = d.subject.kind !== 'pipeline' && (path.length === 0 || path[0] === 'name');
+    const node = atName ? (args[0] ?? call) : (walk(options, path) ?? call);
     return { ...d, location: position(node) };
   });
 }

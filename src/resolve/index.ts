@@ -204,7 +204,9 @@ export function resolve(config: ValidConfig): { model?: Model; diagnostics: Diag
     perSource.set(source, list);
   }
   const allTables = [...perSource.values()].flat();
-  duplicates(allTables, (t) => t.analyticsQualifiedName, (t, n) =>
+  // A table captured twice (TABLE.DUPLICATE above) lands twice in the same analytics table: one report is enough.
+  const distinctTables = allTables.filter((t, i) => allTables.findIndex((o) => o.source === t.source && o.qualifiedName === t.qualifiedName) === i);
+  duplicates(distinctTables, (t) => t.analyticsQualifiedName, (t, n) =>
     out.push(
       error('TABLE.DUPLICATE_ANALYTICS_NAME', `two tables land in analytics table '${n}'`, { kind: 'table', source: t.source, table: t.name, path: ['analytics', 'name'] }, 'give one of them another analytics.name'),
     ),
@@ -288,9 +290,11 @@ export function resolve(config: ValidConfig): { model?: Model; diagnostics: Diag
       out,
     ),
   );
-  duplicates(sources, (s) => s.connectorName, (s, n) => out.push(error('SOURCE.DUPLICATE_CONNECTOR', `two sources use connector name '${n}'`, { kind: 'source', source: s.name, path: ['connector', 'name'] })));
-  duplicates(sources, (s) => s.topicPrefix, (s, n) => out.push(error('SOURCE.DUPLICATE_TOPIC_PREFIX', `two sources use topic prefix '${n}': their topics would collide`, { kind: 'source', source: s.name, path: ['connector', 'topicPrefix'] })));
-  duplicates(sources, (s) => `${s.host}:${s.port}/${s.slotName}`, (s, n) => out.push(error('SOURCE.DUPLICATE_SLOT', `two connectors would share replication slot '${n}'`, { kind: 'source', source: s.name, path: ['connector', 'slotName'] })));
+  // Sources that share a name were reported above; their derived names collide too, which says nothing new.
+  const firstByName = sources.filter((s, i) => sources.findIndex((o) => o.name === s.name) === i);
+  duplicates(firstByName, (s) => s.connectorName, (s, n) => out.push(error('SOURCE.DUPLICATE_CONNECTOR', `two sources use connector name '${n}'`, { kind: 'source', source: s.name, path: ['connector', 'name'] })));
+  duplicates(firstByName, (s) => s.topicPrefix, (s, n) => out.push(error('SOURCE.DUPLICATE_TOPIC_PREFIX', `two sources use topic prefix '${n}': their topics would collide`, { kind: 'source', source: s.name, path: ['connector', 'topicPrefix'] })));
+  duplicates(firstByName, (s) => `${s.host}:${s.port}/${s.slotName}`, (s, n) => out.push(error('SOURCE.DUPLICATE_SLOT', `two connectors would share replication slot '${n}'`, { kind: 'source', source: s.name, path: ['connector', 'slotName'] })));
   for (const s of sources) {
     if (s.tables.length === 0) out.push(warning('SOURCE.NO_TABLES', `source '${s.name}' captures no table; its connector is still generated`, { kind: 'source', source: s.name }, 'add tables with source.table(…)'));
   }

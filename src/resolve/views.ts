@@ -21,24 +21,36 @@ export function resolveViews(
 ): ViewModel[] {
   const resolved = new Map<View, ViewModel>();
   const known = new Set(views);
+  /** Per view: where in its SQL each view it depends on is first interpolated (for cycle reports). */
+  const dependencyPaths = new Map<string, Map<string, readonly (string | number)[]>>();
   for (const v of views) {
-    const subject: Subject = { kind: 'view', view: v.name, path: ['sql'] };
+    // The path of the `${…}` being rendered: ['sql', i] for the i-th interpolation, ['sql', i, j] inside a
+    // nested sql`…` fragment. The locator follows it to the interpolation itself.
+    let at: readonly (string | number)[] = ['sql'];
+    const subject = (): Subject => ({ kind: 'view', view: v.name, path: at });
     const dependsOn: string[] = [];
-    const render = (fragment: SqlFragment): string => {
+    const depPaths = new Map<string, readonly (string | number)[]>();
+    dependencyPaths.set(v.name, depPaths);
+    const unknownTables = new Set<Table>();
+    const render = (fragment: SqlFragment, path: readonly (string | number)[]): string => {
       let text = fragment.strings[0] ?? '';
       fragment.values.forEach((raw, i) => {
-        text += renderValue(raw) + (fragment.strings[i + 1] ?? '');
+        at = [...path, i];
+        text += renderValue(raw, at) + (fragment.strings[i + 1] ?? '');
       });
       return text;
     };
     const tableName = (table: Table): string => {
       const t = tables.get(table);
       if (!t) {
+        // Once per table and view: `${items}` and `${items.c.name}` are the same mistake.
+        if (unknownTables.has(table)) return table.name;
+        unknownTables.add(table);
         out.push(
           error(
             'REF.UNKNOWN_TABLE',
             `view '${v.name}' reads table '${table.name}', whose source is not in the pipeline's sources`,
-            subject,
+            subject(),
             `add source '${table.source?.name}' to definePipeline({ sources: [...] })`,
           ),
         );
@@ -48,20 +60,38 @@ export function resolveViews(
     };
     const viewName = (target: View): string => {
       if (!known.has(target)) {
-        out.push(error('REF.UNKNOWN_VIEW', `view '${v.name}' reads view '${target.name}', which is not part of the pipeline`, subject));
+        out.push(error('REF.UNKNOWN_VIEW', `view '${v.name}' reads view '${target.name}', which is not part of the pipeline`, subject()));
       }
-      if (!dependsOn.includes(target.name)) dependsOn.push(target.name);
+      if (!dependsOn.includes(target.name)) {
+        dependsOn.push(target.name);
+        depPaths.set(target.name, at);
+      }
       return qualify(analyticsSchema, target.name);
     };
     const checkColumn = (ownerName: string, columns: readonly string[], column: string) => {
       if (!columns.includes(column)) {
         out.push(
-          error('REF.UNKNOWN_COLUMN', `view '${v.name}' references '${ownerName}.${column}', which does not exist`, subject, didYouMean(column, columns)),
+          error('REF.UNKNOWN_COLUMN', `view '${v.name}' references '${ownerName}.${column}', which does not exist`, subject(), didYouMean(column, columns)),
         );
       }
     };
-    const renderValue = (raw: unknown): string => {
-      const value = typeof raw === 'function' && !entityKind(raw) ? (raw as () => unknown)() : raw;
+    const renderValue = (raw: unknown, path: readonly (string | number)[]): string => {
+      let value = raw;
+      if (typeof raw === 'function' && !entityKind(raw)) {
+        try {
+          value = (raw as () => unknown)();
+        } catch (err) {
+          out.push(
+            error(
+              'VIEW.BAD_INTERPOLATION',
+              `view '${v.name}' interpolates a function that threw: ${err instanceof Error ? err.message : String(err)}`,
+              subject(),
+              'a function in ${…} must return a table or a view, e.g. ${() => laterView}',
+            ),
+          );
+          return '';
+        }
+      }
       switch (entityKind(value)) {
         case 'table':
           return tableName(value as Table);
@@ -95,20 +125,20 @@ export function resolveViews(
           }
         }
         case 'sql':
-          return render(value as SqlFragment);
+          return render(value as SqlFragment, path);
         default:
           out.push(
             error(
               'VIEW.BAD_INTERPOLATION',
-              `view '${v.name}' interpolates ${value === null ? 'null' : typeof value} into its SQL; only tables, views, their columns (t.c.name) and sql\`…\` fragments may appear in \${…}`,
-              subject,
+              `view '${v.name}' interpolates ${describeValue(value)} into its SQL; only tables, views, their columns (t.c.name) and sql\`…\` fragments may appear in \${…}`,
+              subject(),
               'write literals in the SQL text itself',
             ),
           );
           return String(value);
       }
     };
-    const body = dedent(render(v.options.sql)).trim().replace(/;\s*$/, '');
+    const body = dedent(render(v.options.sql, ['sql'])).trim().replace(/;\s*$/, '');
     resolved.set(v, {
       name: v.name,
       qualifiedName: qualify(analyticsSchema, v.name),
@@ -118,11 +148,23 @@ export function resolveViews(
       ...(v.options.description ? { description: v.options.description } : {}),
     });
   }
-  return dependencyOrder([...resolved.values()], out);
+  return dependencyOrder([...resolved.values()], dependencyPaths, out);
+}
+
+/** What a bad `${…}` holds, for the message: `the number 10`, `undefined`, `an object`. */
+function describeValue(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return `the ${typeof value} ${String(value)}`;
+  return typeof value === 'function' ? 'a function' : 'an object';
 }
 
 /** Stable topological order: declaration order, each view after the views it reads; cycles are errors. */
-function dependencyOrder(views: readonly ViewModel[], out: Diagnostic[]): ViewModel[] {
+function dependencyOrder(
+  views: readonly ViewModel[],
+  dependencyPaths: ReadonlyMap<string, ReadonlyMap<string, readonly (string | number)[]>>,
+  out: Diagnostic[],
+): ViewModel[] {
   const byName = new Map(views.map((v) => [v.name, v]));
   const ordered: ViewModel[] = [];
   const state = new Map<string, 'visiting' | 'done'>();
@@ -130,7 +172,16 @@ function dependencyOrder(views: readonly ViewModel[], out: Diagnostic[]): ViewMo
     if (state.get(v.name) === 'done') return;
     if (state.get(v.name) === 'visiting') {
       const cycle = [...trail.slice(trail.indexOf(v.name)), v.name];
-      out.push(error('VIEW.CYCLE', `views depend on each other in a cycle: ${cycle.join(' → ')}`, { kind: 'view', view: v.name, path: ['sql'] }));
+      // Reported where the cycle closes: the `${…}` of the last view in the trail that reads this one.
+      const closer = trail.at(-1) ?? v.name;
+      out.push(
+        error(
+          'VIEW.CYCLE',
+          `view '${closer}' reads '${v.name}', which closes a cycle: ${cycle.join(' → ')}`,
+          { kind: 'view', view: closer, path: dependencyPaths.get(closer)?.get(v.name) ?? ['sql'] },
+          'views are created in dependency order, so one of them must stop reading the other',
+        ),
+      );
       return;
     }
     state.set(v.name, 'visiting');

@@ -18,6 +18,12 @@ export interface ValidConfig {
 
 const withPath = (subject: Subject, path: readonly (string | number)[]): Subject => ({ ...subject, path });
 
+/** Names (of the pipeline, a source, a slot, …) get their own code; the path says whether a value is one. */
+const nameOrValue = (path: readonly (string | number)[]) =>
+  path.at(-1) !== undefined && /name|schema|user|slot|publication|enumName/i.test(String(path.at(-1)))
+    ? 'CONFIG.INVALID_NAME'
+    : 'CONFIG.INVALID_VALUE';
+
 function issueToDiagnostic(issue: ZodIssue, subject: Subject, prefix: readonly (string | number)[]): Diagnostic {
   const path = [...prefix, ...issue.path];
   const where = path.length ? `'${path.join('.')}'` : 'value';
@@ -49,7 +55,13 @@ function issueToDiagnostic(issue: ZodIssue, subject: Subject, prefix: readonly (
     case 'too_big':
       return error('CONFIG.OUT_OF_RANGE', `${where} ${issue.message.replace(/^(String|Number|Array) /, '').toLowerCase()}`, withPath(subject, path));
     case 'invalid_string':
-      return error('CONFIG.INVALID_VALUE', `${where} ${issue.message}`, withPath(subject, path));
+      return error(nameOrValue(path), `${where} ${issue.message}`, withPath(subject, path));
+    case 'invalid_union': {
+      // zod's own message is "Invalid input": report the most specific alternative's issue instead.
+      const specific = issue.unionErrors.flatMap((e) => e.issues).find((i) => i.code !== 'invalid_type' && i.code !== 'invalid_literal');
+      if (specific) return issueToDiagnostic(specific, subject, prefix);
+      return error('CONFIG.INVALID_TYPE', `${where} has the wrong type`, withPath(subject, path), 'see the DSL types for what it accepts');
+    }
     default:
       if (custom === 'CONFIG.PLAINTEXT_SECRET') {
         return error(
@@ -59,13 +71,7 @@ function issueToDiagnostic(issue: ZodIssue, subject: Subject, prefix: readonly (
           'create the Kubernetes Secret out of band and reference it; generated files only ever name it',
         );
       }
-      return error(
-        path.at(-1) !== undefined && /name|schema|user|slot|publication|enumName/i.test(String(path.at(-1)))
-          ? 'CONFIG.INVALID_NAME'
-          : 'CONFIG.INVALID_VALUE',
-        `${where} ${issue.message}`,
-        withPath(subject, path),
-      );
+      return error(custom === 'CONFIG.INVALID_NAME' ? custom : nameOrValue(path), `${where} ${issue.message}`, withPath(subject, path));
   }
 }
 
@@ -111,7 +117,7 @@ export function validate(value: unknown): { config?: ValidConfig; diagnostics: D
       error(
         'CONFIG.NO_PIPELINE',
         'the config must `export default definePipeline({ … })`',
-        undefined,
+        { kind: 'pipeline' },
         "import { definePipeline } from 'cdc-compile' and export its result as the module's default export",
       ),
     );
@@ -155,9 +161,11 @@ export function validate(value: unknown): { config?: ValidConfig; diagnostics: D
     }
     views.push(viewEntity);
   };
-  for (const v of pipeline.options.views ?? []) addView(v);
+  // A non-array here was reported above; the guards keep a wrong type from crashing the loops.
+  const list = (value: unknown): readonly unknown[] => (Array.isArray(value) ? value : []);
+  for (const v of list(pipeline.options.views)) addView(v);
 
-  const dashboards = (pipeline.options.dashboards ?? []).filter((d): d is Dashboard => entityKind(d) === 'dashboard');
+  const dashboards = list(pipeline.options.dashboards).filter((d): d is Dashboard => entityKind(d) === 'dashboard');
   const seenCharts = new Set<unknown>();
   const addChart = (c: unknown) => {
     if (entityKind(c) !== 'chart' || seenCharts.has(c)) return;
@@ -167,7 +175,7 @@ export function validate(value: unknown): { config?: ValidConfig; diagnostics: D
     if (check(schema.chartOptions, chartEntity.options, subject, diagnostics)) addView(chartEntity.options.view);
     charts.push(chartEntity);
   };
-  for (const c of pipeline.options.charts ?? []) addChart(c);
+  for (const c of list(pipeline.options.charts)) addChart(c);
   for (const d of dashboards) {
     const subject: Subject = { kind: 'dashboard', dashboard: String(d.title) };
     if (check(schema.dashboardOptions, d.options, subject, diagnostics)) {

@@ -9,14 +9,23 @@ import { entityKind, type EntityKind } from '../dsl/entity.js';
  */
 export const MAX_IDENTIFIER_BYTES = 63;
 
-export const identifier = z
-  .string()
-  .regex(/^[a-z_][a-z0-9_]*$/, {
-    message: 'must be lower-case snake_case (letters a-z, digits, _; not starting with a digit)',
-  })
-  .refine((s) => Buffer.byteLength(s) <= MAX_IDENTIFIER_BYTES, {
-    message: `is longer than PostgreSQL's ${MAX_IDENTIFIER_BYTES}-byte identifier limit`,
-  });
+export const identifier = z.string().superRefine((s, ctx) => {
+  // One issue per name (not regex and length both), tagged so it is reported as CONFIG.INVALID_NAME
+  // wherever the name sits (also as a record key, e.g. a column name).
+  if (!/^[a-z_][a-z0-9_]*$/.test(s)) {
+    ctx.addIssue({
+      code: 'custom',
+      params: { code: 'CONFIG.INVALID_NAME' },
+      message: 'must be lower-case snake_case (letters a-z, digits, _; not starting with a digit)',
+    });
+  } else if (Buffer.byteLength(s) > MAX_IDENTIFIER_BYTES) {
+    ctx.addIssue({
+      code: 'custom',
+      params: { code: 'CONFIG.INVALID_NAME' },
+      message: `is longer than PostgreSQL's ${MAX_IDENTIFIER_BYTES}-byte identifier limit`,
+    });
+  }
+});
 
 /** Kubernetes Secret names and Connect connector names end up in URLs, file names and object names. */
 const dnsName = z.string().regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, {
@@ -168,7 +177,7 @@ export const pipelineOptions = z
     name: z.string().regex(/^[a-z][a-z0-9-]*$/, { message: 'must be lower-case letters, digits and -' }),
     sources: z.array(entity('source', 'a source created with postgresSource(…)')).min(1),
     kafka: z.object({ bootstrapServers: z.string().min(1) }).strict(),
-    connect: z.object({ url: z.string().url() }).strict(),
+    connect: z.object({ url: z.string().url({ message: "must be a URL like 'http://connect:8083'" }) }).strict(),
     flink: z
       .object({
         consumerGroup: z.string().min(1).optional(),
