@@ -8,6 +8,10 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Model } from '../src/resolve/model.js';
 import { compileProject, PROJECTS } from './support/compile.js';
 import { sourceTablesDdl } from './support/source-db.js';
+import { quoteIdent } from '../src/render/text.js';
+import { PG_RESERVED } from '../src/resolve/names.js';
+
+const quoted = (t: { schema: string; name: string }) => `${quoteIdent(t.schema)}.${quoteIdent(t.name)}`;
 
 const url = process.env['CDC_TEST_PG_URL'];
 if (!url) {
@@ -78,11 +82,11 @@ describe.skipIf(!url).each(PROJECTS)('$name on PostgreSQL', ({ name, config }) =
           const slot = `${source.slotName}_${process.pid}`;
           await role.query("SELECT pg_create_logical_replication_slot($1, 'pgoutput')", [slot]);
           for (const [i, t] of source.tables.entries()) {
-            const keys = t.columns.filter((c) => c.primaryKey);
-            await owner.query(`INSERT INTO ${t.qualifiedName} (${keys.map((c) => c.name).join(', ')}) VALUES (${keys.map((c) => sample(c.sourceType, i + 1)).join(', ')})`);
-            await owner.query(`UPDATE ${t.qualifiedName} SET ${keys[0]!.name} = ${keys[0]!.name}`);
+            const keys = t.columns.filter((c) => c.primaryKey || c.notNull);
+            await owner.query(`INSERT INTO ${quoted(t)} (${keys.map((c) => quoteIdent(c.name)).join(', ')}) VALUES (${keys.map((c) => sample(c.sourceType, i + 1)).join(', ')})`);
+            await owner.query(`UPDATE ${quoted(t)} SET ${quoteIdent(keys[0]!.name)} = ${quoteIdent(keys[0]!.name)}`);
             // The snapshot reads every captured table as this role.
-            await role.query(`SELECT * FROM ${t.qualifiedName} LIMIT 1`);
+            await role.query(`SELECT * FROM ${quoted(t)} LIMIT 1`);
           }
           const changes = await role.query<{ data: Buffer }>(
             "SELECT data FROM pg_logical_slot_get_binary_changes($1, NULL, NULL, 'proto_version', '1', 'publication_names', $2)",
@@ -120,6 +124,18 @@ describe.skipIf(!url).each(PROJECTS)('$name on PostgreSQL', ({ name, config }) =
         await client.query(files.get('analytics/views.sql')!);
       }
       for (const v of model.views) await client.query(`SELECT * FROM ${v.qualifiedName}`);
+    } finally {
+      await client.end();
+    }
+  });
+});
+
+describe.skipIf(!url)('PostgreSQL server', () => {
+  test('PG_RESERVED holds every word this server reserves', async () => {
+    const client = await connect('postgres');
+    try {
+      const words = await client.query<{ word: string }>("SELECT word FROM pg_get_keywords() WHERE catcode IN ('R', 'T')");
+      expect(words.rows.map((r) => r.word).filter((w) => !PG_RESERVED.has(w))).toEqual([]);
     } finally {
       await client.end();
     }

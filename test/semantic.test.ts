@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { FlinkSQL } from 'dt-sql-parser';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { sourceTablesDdl } from './support/source-db.js';
 import { compileProject, PROJECTS, SHARED } from './support/compile.js';
 import { readFlinkScript, type FlinkScript, type FlinkTable } from './support/flink-sql.js';
 import { startFakeConnect } from './support/fake-connect.js';
@@ -106,23 +107,7 @@ const pgQualified = (schema: string, name: string) => `${pgIdent(schema)}.${pgId
 /** Creates a source's captured tables (and their enum types) as the Model describes them. */
 async function createSourceTables(db: Awaited<ReturnType<typeof newDb>>, source: SourceModel): Promise<void> {
   await db.exec(`CREATE DATABASE ${pgIdent(source.database)}`); // GRANT CONNECT ON DATABASE needs it to exist
-  for (const schema of source.schemas) await db.exec(`CREATE SCHEMA IF NOT EXISTS ${pgIdent(schema)}`);
-  const enums = new Set<string>();
-  for (const t of source.tables) {
-    for (const c of t.columns) {
-      const element = c.sourceType.replace(/(\[\])+$/, '');
-      const known = await db.query<{ t: string | null }>('SELECT to_regtype($1)::text AS t', [element]);
-      // The DSL's only user-defined source type is an enum (t.enum('name')).
-      if (known.rows[0]?.t == null && !enums.has(element)) {
-        enums.add(element);
-        await db.exec(`CREATE TYPE ${element} AS ENUM ('happy', 'sad')`);
-      }
-    }
-    const columns = t.columns.map((c) => `${pgIdent(c.name)} ${c.sourceType}${c.notNull ? ' NOT NULL' : ''}`);
-    await db.exec(
-      `CREATE TABLE ${pgQualified(t.schema, t.name)} (${[...columns, `PRIMARY KEY (${t.primaryKey.map(pgIdent).join(', ')})`].join(', ')})`,
-    );
-  }
+  await db.exec(sourceTablesDdl(source));
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -125,6 +125,18 @@ const devices = legacy.table('devices', {
   analytics: { kind: 'dimension' },
 });
 
+// A table an ORM created: mixed-case names (quoted in the source), a reserved word, a Flink keyword.
+const userEvents = app.table('UserEvents', {
+  columns: {
+    id: t.uuid().primaryKey(),
+    userId: t.uuid(),
+    eventType: t.varchar(64),
+    order: t.integer().analyticsName('event_order'),
+    value: t.double(),
+    createdAt: t.timestamptz(),
+  },
+});
+
 const m = measurements.as('m');
 const d = devices.as('d');
 
@@ -158,6 +170,13 @@ const typeSample = view('every_type_sample', {
   sql: sql`SELECT ${everyType.c.id}, ${everyType.c.tags}, ${everyType.c.paid_at} FROM ${everyType}`,
 });
 
+const eventsPerUser = view('events_per_user', {
+  columns: { user_id: t.uuid(), events: t.bigint(), last_order: t.integer(), total_value: t.double() },
+  sql: sql`SELECT ${userEvents.c.userId}, COUNT(*) AS events, MAX(${userEvents.c.order}) AS last_order,
+           SUM(${userEvents.c.value}) AS total_value
+           FROM ${userEvents} GROUP BY ${userEvents.c.userId}`,
+});
+
 export default definePipeline({
   name: 'types',
   sources: [app, legacy],
@@ -177,5 +196,5 @@ export default definePipeline({
     user: secret('warehouse-writer', 'username'),
     password: secret('warehouse-writer', 'password'),
   },
-  views: [daily, hourly, ledgerBalance, typeSample],
+  views: [daily, hourly, ledgerBalance, typeSample, eventsPerUser],
 });

@@ -45,6 +45,8 @@ export interface ColumnSpec {
   readonly notNull?: boolean;
   /** Name of a non-default mapping variant of the type matrix (e.g. `'text'` for a uuid). */
   readonly mapping?: string;
+  /** Name of the column in the analytics database, when it differs from the source's. */
+  readonly analyticsName?: string;
   /** SQL default expression; only for analytics-only extra columns. */
   readonly default?: string;
   readonly description?: string;
@@ -75,6 +77,12 @@ export interface ColumnType<C extends ValueCategory = ValueCategory> extends Bra
    * value as `text` instead of `uuid`. Unknown variants are reported with the list of valid ones.
    */
   mapping(variant: string): ColumnType<C>;
+  /**
+   * Lands the column under another name in the analytics database, e.g. a source column `order` (a
+   * reserved word there) as `t.integer().analyticsName('sort_order')`. Views still write `${t.c.order}`.
+   * By default a mixed-case source name lands in snake_case (`createdAt` → `created_at`).
+   */
+  analyticsName(name: string): ColumnType<C>;
   /** SQL default of an analytics-only extra column, e.g. `t.timestamptz().default('now()')`. */
   default(sqlExpression: string): ColumnType<C>;
   /** Free text carried into comments of the generated DDL. */
@@ -88,6 +96,7 @@ function column<C extends ValueCategory>(spec: ColumnSpec): ColumnType<C> {
     primaryKey: () => with_({ primaryKey: true }),
     notNull: () => with_({ notNull: true }),
     mapping: (variant: string) => with_({ mapping: variant }),
+    analyticsName: (name: string) => with_({ analyticsName: name }),
     default: (sqlExpression: string) => with_({ default: sqlExpression }),
     describe: (text: string) => with_({ description: text }),
   });

@@ -1,3 +1,5 @@
+import { PG_RESERVED } from '../resolve/names.js';
+
 /** Small pure helpers for laying out SQL text; escaping lives here so no emitter forgets it. */
 
 /** A SQL string literal. */
@@ -13,7 +15,8 @@ export const shellString = (value: string) => `'${value.replaceAll("'", `'\\''`)
 export const flinkIdent = (name: string) => `\`${name.replaceAll('`', '``')}\``;
 
 /** An identifier, double-quoted only when PostgreSQL would otherwise fold or reject it. */
-export const quoteIdent = (name: string) => (/^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replaceAll('"', '""')}"`);
+export const quoteIdent = (name: string) =>
+  /^[a-z_][a-z0-9_]*$/.test(name) && !PG_RESERVED.has(name) ? name : `"${name.replaceAll('"', '""')}"`;
 
 /** Left-aligns the first cells of rows: `[['id', 'STRING'], ['total', 'DOUBLE']]` → `id    STRING`. */
 export function align(rows: readonly (readonly [string, string])[]): string[] {

@@ -218,10 +218,12 @@ export function resolve(config: ValidConfig): { model?: Model; diagnostics: Diag
     for (const t of allTables) m.set(key(t), (m.get(key(t)) ?? 0) + 1);
     return m;
   };
-  const byName = count((t) => t.name);
-  const bySourceName = count((t) => `${t.source}_${t.name}`);
+  const short = (t: ResolvedTable) => names.snakeCase(t.name);
+  const withSource = (t: ResolvedTable) => `${t.source}_${names.snakeCase(t.name)}`;
+  const byName = count(short);
+  const bySourceName = count(withSource);
   const flinkSourceName = (t: ResolvedTable) =>
-    byName.get(t.name) === 1 ? `kafka_${t.name}` : bySourceName.get(`${t.source}_${t.name}`) === 1 ? `kafka_${t.source}_${t.name}` : `kafka_${t.source}_${t.schema}_${t.name}`;
+    `kafka_${byName.get(short(t)) === 1 ? short(t) : bySourceName.get(withSource(t)) === 1 ? withSource(t) : `${t.source}_${names.snakeCase(t.schema)}_${short(t)}`}`;
 
   // Analytics connection and Flink options.
   const analyticsUser: string | SecretBinding =
@@ -251,7 +253,7 @@ export function resolve(config: ValidConfig): { model?: Model; diagnostics: Diag
       primaryKey: t.primaryKey,
       columns: t.columns,
       ...(t.description ? { description: t.description } : {}),
-      analytics: { name: t.analyticsName, qualifiedName: t.analyticsQualifiedName, kind: t.kind, columns: t.analyticsColumns },
+      analytics: { name: t.analyticsName, qualifiedName: t.analyticsQualifiedName, kind: t.kind, primaryKey: t.analyticsPrimaryKey, columns: t.analyticsColumns },
       flink: {
         sourceTable: flinkSourceName(t),
         sinkTable,

@@ -14,7 +14,10 @@ export interface SecretBinding {
 }
 
 export interface ColumnModel {
+  /** Name in the source table, the Debezium event and the Flink source table. */
   readonly name: string;
+  /** Name in the Flink sink table and the analytics table. */
+  readonly analyticsName: string;
   /** Source type as PostgreSQL spells it, e.g. `numeric(10, 2)`. */
   readonly sourceType: string;
   /** The enum type the source column (or its array elements) is declared with. */
@@ -44,6 +47,7 @@ export interface TableModel {
   /** `schema.table` in the source database. */
   readonly qualifiedName: string;
   readonly topic: string;
+  /** Key columns under their source names, in key order. */
   readonly primaryKey: readonly string[];
   /** Captured columns, in declaration order. */
   readonly columns: readonly ColumnModel[];
@@ -53,6 +57,8 @@ export interface TableModel {
     /** Name as written in SQL (schema-qualified unless the schema is `public`). */
     readonly qualifiedName: string;
     readonly kind: 'fact' | 'dimension';
+    /** Key columns under their analytics names, in key order. */
+    readonly primaryKey: readonly string[];
     readonly columns: readonly AnalyticsColumnModel[];
   };
   readonly flink: {

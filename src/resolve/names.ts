@@ -1,12 +1,34 @@
 /** Naming rules in one place: every derived name the artefacts use comes from here. */
 
+/**
+ * PostgreSQL's reserved key words (pg_get_keywords() categories R and T, PostgreSQL 15 to 18): they cannot
+ * be column or table names unless quoted, and the Flink JDBC sink never quotes. Tested against the server.
+ */
+export const PG_RESERVED: ReadonlySet<string> = new Set(
+  ('all analyse analyze and any array as asc asymmetric authorization binary both case cast check collate ' +
+    'collation column concurrently constraint create cross current_catalog current_date current_role ' +
+    'current_schema current_time current_timestamp current_user default deferrable desc distinct do else end ' +
+    'except false fetch for foreign freeze from full grant group having ilike in initially inner intersect into ' +
+    'is isnull join lateral leading left like limit localtime localtimestamp natural not notnull null offset on ' +
+    'only or order outer overlaps placing primary references returning right select session_user similar some ' +
+    'symmetric system_user table tablesample then to trailing true union unique user using variadic verbose when ' +
+    'where window with').split(' '),
+);
+
+/** `createdAt` → `created_at`, `userID` → `user_id`, `HTTPStatus` → `http_status`; snake_case stays. */
+export const snakeCase = (name: string) =>
+  name
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2')
+    .toLowerCase();
+
 export const connectorName = (source: string) => `${source}-connector`;
 export const slotName = (source: string) => `debezium_${source}_slot`;
 export const publicationName = (source: string) => `debezium_${source}_pub`;
 export const replicationUser = (source: string) => `debezium_${source}`;
 export const topicName = (prefix: string, schema: string, table: string) => `${prefix}.${schema}.${table}`;
 export const analyticsTableName = (table: string, kind: 'fact' | 'dimension') =>
-  `${kind === 'fact' ? 'fact' : 'dim'}_${table}`;
+  `${kind === 'fact' ? 'fact' : 'dim'}_${snakeCase(table)}`;
 export const envName = (...parts: string[]) => parts.join('_').toUpperCase().replace(/[^A-Z0-9]+/g, '_');
 export const qualify = (schema: string, name: string) => (schema === 'public' ? name : `${schema}.${name}`);
 

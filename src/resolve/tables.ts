@@ -3,7 +3,7 @@ import type { ColumnSpec, ColumnType } from '../dsl/columns.js';
 import type { Source, Table } from '../dsl/source.js';
 import { error, type Diagnostic, type Subject } from '../diagnostics.js';
 import type { AnalyticsColumnModel, ColumnModel } from './model.js';
-import { analyticsTableName, didYouMean, qualify } from './names.js';
+import { analyticsTableName, didYouMean, PG_RESERVED, qualify, snakeCase } from './names.js';
 import { flinkIdent } from '../render/text.js';
 
 /** A table with its columns and analytics landing decided; Flink names come later (they need all tables). */
@@ -14,6 +14,7 @@ export interface ResolvedTable {
   readonly name: string;
   readonly qualifiedName: string;
   readonly primaryKey: readonly string[];
+  readonly analyticsPrimaryKey: readonly string[];
   readonly columns: readonly ColumnModel[];
   readonly analyticsName: string;
   readonly analyticsQualifiedName: string;
@@ -117,8 +118,20 @@ export function resolveTable(source: Source, table: Table, ctx: TableContext, ou
       continue;
     }
     const isKey = primaryKey.includes(name);
+    const landing = spec.analyticsName ?? snakeCase(name);
+    if (spec.analyticsName === undefined && (!/^[a-z_][a-z0-9_]*$/.test(landing) || PG_RESERVED.has(landing))) {
+      out.push(
+        error(
+          'TABLE.INVALID_ANALYTICS_NAME',
+          `column '${name}' would land as '${landing}', ${PG_RESERVED.has(landing) ? 'a reserved word in PostgreSQL' : 'not a plain lower-case name'}; the Flink JDBC sink writes names unquoted, so it cannot write that column`,
+          subject(['columns', name]),
+          `give it another name in the analytics database: ${name}: t.….analyticsName('${landing}_value')`,
+        ),
+      );
+    }
     columns.push({
       name,
+      analyticsName: landing,
       sourceType: describeType(spec),
       ...((spec.element ?? spec).enumName ? { enumType: (spec.element ?? spec).enumName } : {}),
       primaryKey: isKey,
@@ -136,13 +149,28 @@ export function resolveTable(source: Source, table: Table, ctx: TableContext, ou
   const kind = options.analytics?.kind ?? 'fact';
   const analyticsName = options.analytics?.name ?? analyticsTableName(table.name, kind);
   const analyticsColumns: AnalyticsColumnModel[] = columns.map((c) => ({
-    name: c.name,
+    name: c.analyticsName,
     type: c.mapping.analyticsType,
     notNull: c.notNull,
     origin: 'source' as const,
     ...(c.description ? { description: c.description } : {}),
   }));
-  const taken = new Set(declaredNames);
+  const taken = new Set<string>();
+  for (const c of columns) {
+    if (taken.has(c.analyticsName)) {
+      const first = columns.find((o) => o.analyticsName === c.analyticsName)!;
+      out.push(
+        error(
+          'TABLE.DUPLICATE_COLUMN',
+          `columns '${first.name}' and '${c.name}' of '${table.name}' would both land as '${c.analyticsName}'`,
+          subject(['columns', c.name]),
+          `give one of them another name with .analyticsName('…')`,
+        ),
+      );
+    }
+    taken.add(c.analyticsName);
+  }
+  for (const name of declaredNames) taken.add(name);
   for (const [name, type] of Object.entries(options.analytics?.extraColumns ?? {})) {
     if (taken.has(name)) {
       out.push(error('TABLE.DUPLICATE_COLUMN', `extra column '${name}' clashes with a source column of '${table.name}'`, subject(['analytics', 'extraColumns', name])));
@@ -182,6 +210,7 @@ export function resolveTable(source: Source, table: Table, ctx: TableContext, ou
     name: table.name,
     qualifiedName: `${schema}.${table.name}`,
     primaryKey,
+    analyticsPrimaryKey: primaryKey.map((k) => columns.find((c) => c.name === k)?.analyticsName ?? k),
     columns,
     analyticsName,
     analyticsQualifiedName: qualify(ctx.analyticsSchema, analyticsName),

@@ -68,6 +68,14 @@ export function resolveViews(
       }
       return qualify(analyticsSchema, target.name);
     };
+    /** A table column as the analytics table names it; source columns may land under another name. */
+    const landing = (t: ResolvedTable, column: string): string => {
+      const captured = t.columns.find((c) => c.name === column);
+      if (captured) return captured.analyticsName;
+      const names = [...t.columns.map((c) => c.name), ...t.analyticsColumns.filter((c) => c.origin !== 'source').map((c) => c.name)];
+      checkColumn(t.analyticsName, names, column);
+      return column;
+    };
     const checkColumn = (ownerName: string, columns: readonly string[], column: string) => {
       if (!columns.includes(column)) {
         out.push(
@@ -107,14 +115,12 @@ export function resolveViews(
           switch (entityKind(owner)) {
             case 'table': {
               const t = tables.get(owner as Table);
-              if (t) checkColumn(t.analyticsName, t.analyticsColumns.map((c) => c.name), ref.column);
-              return `${tableName(owner as Table)}.${ref.column}`;
+              return `${tableName(owner as Table)}.${t ? landing(t, ref.column) : ref.column}`;
             }
             case 'table-alias': {
               const alias = owner as TableAlias;
               const t = tables.get(alias.table);
-              if (t) checkColumn(t.analyticsName, t.analyticsColumns.map((c) => c.name), ref.column);
-              return `${alias.alias}.${ref.column}`;
+              return `${alias.alias}.${t ? landing(t, ref.column) : ref.column}`;
             }
             default: {
               const target = owner as View;

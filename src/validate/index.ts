@@ -136,7 +136,7 @@ export function validate(value: unknown): { config?: ValidConfig; diagnostics: D
     check(schema.sourceOptions, source.options, subject, diagnostics);
     for (const table of source.tables) {
       const tableSubject: Subject = { kind: 'table', source: String(source.name), table: String(table.name) };
-      check(schema.identifier, table.name, tableSubject, diagnostics, ['name']);
+      check(schema.sourceIdentifier, table.name, tableSubject, diagnostics, ['name']);
       check(schema.tableOptions, table.options, tableSubject, diagnostics);
     }
   }

@@ -1,31 +1,42 @@
 import { z } from 'zod';
 import { entityKind, type EntityKind } from '../dsl/entity.js';
+import { PG_RESERVED } from '../resolve/names.js';
 
 /**
  * zod schemas of every DSL entity's options. One schema per entity, so an issue's path is relative to the
  * entity the user wrote, which is what the locator needs to point at the line.
  *
- * Names follow the Flink PostgreSQL dialect, which does not quote identifiers: lower-case snake case only.
+ * Analytics names follow the Flink PostgreSQL dialect, which does not quote identifiers: lower-case snake
+ * case, no reserved words. Source names may be anything PostgreSQL calls an identifier.
  */
 export const MAX_IDENTIFIER_BYTES = 63;
 
-export const identifier = z.string().superRefine((s, ctx) => {
-  // One issue per name (not regex and length both), tagged so it is reported as CONFIG.INVALID_NAME
-  // wherever the name sits (also as a record key, e.g. a column name).
-  if (!/^[a-z_][a-z0-9_]*$/.test(s)) {
-    ctx.addIssue({
-      code: 'custom',
-      params: { code: 'CONFIG.INVALID_NAME' },
-      message: 'must be lower-case snake_case (letters a-z, digits, _; not starting with a digit)',
-    });
-  } else if (Buffer.byteLength(s) > MAX_IDENTIFIER_BYTES) {
-    ctx.addIssue({
-      code: 'custom',
-      params: { code: 'CONFIG.INVALID_NAME' },
-      message: `is longer than PostgreSQL's ${MAX_IDENTIFIER_BYTES}-byte identifier limit`,
-    });
-  }
-});
+function name(pattern: RegExp, rule: string, reservedToo: boolean) {
+  return z.string().superRefine((s, ctx) => {
+    // One issue per name (not regex and length both), tagged so it is reported as CONFIG.INVALID_NAME
+    // wherever the name sits (also as a record key, e.g. a column name).
+    const issue = (message: string) => ctx.addIssue({ code: 'custom', params: { code: 'CONFIG.INVALID_NAME' }, message });
+    if (!pattern.test(s)) issue(rule);
+    else if (Buffer.byteLength(s) > MAX_IDENTIFIER_BYTES) issue(`is longer than PostgreSQL's ${MAX_IDENTIFIER_BYTES}-byte identifier limit`);
+    else if (reservedToo && PG_RESERVED.has(s)) {
+      issue("is a reserved word in PostgreSQL, and the Flink JDBC sink writes names unquoted; choose another name");
+    }
+  });
+}
+
+/** A name in the analytics database: the Flink JDBC sink does not quote, so lower-case snake_case, not reserved. */
+export const identifier = name(
+  /^[a-z_][a-z0-9_]*$/,
+  'must be lower-case snake_case (letters a-z, digits, _; not starting with a digit)',
+  true,
+);
+
+/** A name as the source database has it (mixed case allowed); generated SQL quotes it where needed. */
+export const sourceIdentifier = name(
+  /^[A-Za-z_][A-Za-z0-9_]*$/,
+  'must be letters, digits and _, not starting with a digit',
+  false,
+);
 
 /** Kubernetes Secret names and Connect connector names end up in URLs, file names and object names. */
 const dnsName = z.string().regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, {
@@ -52,7 +63,8 @@ const columnSpecBase = z
     length: z.number().int().min(1).max(10_485_760).optional(),
     precision: z.number().int().min(0).max(1000).optional(),
     scale: z.number().int().min(0).max(1000).optional(),
-    enumName: identifier.optional(),
+    enumName: sourceIdentifier.optional(),
+    analyticsName: identifier.optional(),
     primaryKey: z.boolean().optional(),
     notNull: z.boolean().optional(),
     mapping: z.string().optional(),
@@ -87,9 +99,13 @@ const columnType = z
   .transform((c) => c.spec)
   .pipe(columnSpec);
 
-export const columns = z.record(identifier, columnType).refine((c) => Object.keys(c).length > 0, {
-  message: 'must declare at least one column',
-});
+const columnsOf = (key: z.ZodType<string>) =>
+  z.record(key, columnType).refine((c) => Object.keys(c).length > 0, { message: 'must declare at least one column' });
+
+/** A view's output columns (analytics names). */
+export const columns = columnsOf(identifier);
+/** A source table's columns (source names). */
+export const sourceColumns = columnsOf(sourceIdentifier);
 
 export const connectorOptions = z
   .object({
@@ -115,7 +131,7 @@ export const sourceOptions = z
     database: z.string().min(1),
     user: identifier.optional(),
     password: secretRef,
-    schema: identifier.optional(),
+    schema: sourceIdentifier.optional(),
     connector: connectorOptions.optional(),
   })
   .strict();
@@ -126,8 +142,8 @@ export const sourceName = z.string().regex(/^[a-z][a-z0-9_]*$/, {
 
 export const tableOptions = z
   .object({
-    schema: identifier.optional(),
-    columns,
+    schema: sourceIdentifier.optional(),
+    columns: sourceColumns,
     primaryKey: z.array(z.string()).min(1).optional(),
     analytics: z
       .object({

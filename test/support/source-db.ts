@@ -1,17 +1,21 @@
 import type { SourceModel } from '../../src/resolve/model.js';
+import { quoteIdent } from '../../src/render/text.js';
 
 /**
  * DDL of a source database's captured tables, from the Model: what the operational database is assumed
- * to contain. Enum types get placeholder labels.
+ * to contain (schemas, enum types with placeholder labels, tables with their keys).
  */
 export function sourceTablesDdl(source: SourceModel): string {
   const enums = [...new Set(source.tables.flatMap((t) => t.columns.flatMap((c) => (c.enumType ? [c.enumType] : []))))];
   return [
-    ...source.schemas.filter((s) => s !== 'public').map((s) => `CREATE SCHEMA IF NOT EXISTS ${s};`),
-    ...enums.map((e) => `CREATE TYPE ${e} AS ENUM ('a', 'b');`),
-    ...source.tables.map(
-      (t) =>
-        `CREATE TABLE ${t.qualifiedName} (\n${[...t.columns.map((c) => `  ${c.name} ${c.sourceType}`), `  PRIMARY KEY (${t.primaryKey.join(', ')})`].join(',\n')}\n);`,
-    ),
+    ...source.schemas.filter((s) => s !== 'public').map((s) => `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(s)};`),
+    ...enums.map((e) => `CREATE TYPE ${quoteIdent(e)} AS ENUM ('happy', 'sad');`),
+    ...source.tables.map((t) => {
+      const lines = [
+        ...t.columns.map((c) => `  ${quoteIdent(c.name)} ${c.sourceType}${c.notNull ? ' NOT NULL' : ''}`),
+        `  PRIMARY KEY (${t.primaryKey.map(quoteIdent).join(', ')})`,
+      ];
+      return `CREATE TABLE ${quoteIdent(t.schema)}.${quoteIdent(t.name)} (\n${lines.join(',\n')}\n);`;
+    }),
   ].join('\n');
 }

@@ -18,7 +18,7 @@ export function emit(model: Model, ctx: EmitContext): Artefact[] {
     return {
       title: `${t.analytics.kind === 'fact' ? 'Fact' : 'Dimension'} ${t.analytics.qualifiedName}: from ${t.source}.${t.qualifiedName} via topic ${t.topic}`,
       name: t.analytics.qualifiedName,
-      lines: commaSeparated([...columns, `PRIMARY KEY (${t.primaryKey.join(', ')})`]),
+      lines: commaSeparated([...columns, `PRIMARY KEY (${t.analytics.primaryKey.join(', ')})`]),
       comments,
     };
   });

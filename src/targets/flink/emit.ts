@@ -5,13 +5,13 @@ import { header, type Artefact, type EmitContext } from '../artefact.js';
 const options = (pairs: readonly KeyValue[]) =>
   commaSeparated(align(pairs.map(([k, v]) => [sqlString(k), `= ${sqlString(v)}`])));
 
-const primaryKey = (t: TableModel) => `PRIMARY KEY (${t.primaryKey.map(flinkIdent).join(', ')}) NOT ENFORCED`;
+const primaryKey = (key: readonly string[]) => `PRIMARY KEY (${key.map(flinkIdent).join(', ')}) NOT ENFORCED`;
 
 function insert(t: TableModel): string {
   const select = commaSeparated(
-    t.columns.map((c) => (c.flinkExpression === flinkIdent(c.name) ? c.flinkExpression : `${c.flinkExpression} AS ${flinkIdent(c.name)}`)),
+    t.columns.map((c) => (c.flinkExpression === flinkIdent(c.analyticsName) ? c.flinkExpression : `${c.flinkExpression} AS ${flinkIdent(c.analyticsName)}`)),
   );
-  const columns = t.columns.map((c) => flinkIdent(c.name)).join(', ');
+  const columns = t.columns.map((c) => flinkIdent(c.analyticsName)).join(', ');
   return [`INSERT INTO ${t.flink.sinkTable} (${columns})`, 'SELECT', ...select.map((l) => `  ${l}`), `FROM ${t.flink.sourceTable};`].join('\n');
 }
 
@@ -20,10 +20,10 @@ export function emit(model: Model, ctx: EmitContext): Artefact[] {
   const tables = model.tables.map((t) => ({
     title: `${t.source}.${t.qualifiedName} → ${t.analytics.qualifiedName} (topic ${t.topic})`,
     sourceTable: t.flink.sourceTable,
-    sourceColumns: commaSeparated([...align(t.columns.map((c) => [flinkIdent(c.name), c.mapping.flinkSourceType])), primaryKey(t)]),
+    sourceColumns: commaSeparated([...align(t.columns.map((c) => [flinkIdent(c.name), c.mapping.flinkSourceType])), primaryKey(t.primaryKey)]),
     sourceOptions: options(t.flink.sourceOptions),
     sinkTable: t.flink.sinkTable,
-    sinkColumns: commaSeparated([...align(t.columns.map((c) => [flinkIdent(c.name), c.mapping.flinkSinkType])), primaryKey(t)]),
+    sinkColumns: commaSeparated([...align(t.columns.map((c) => [flinkIdent(c.analyticsName), c.mapping.flinkSinkType])), primaryKey(t.analytics.primaryKey)]),
     sinkOptions: options(t.flink.sinkOptions),
     jobName: sqlString(t.flink.jobName),
     insert: insert(t),

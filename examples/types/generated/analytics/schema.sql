@@ -69,6 +69,18 @@ CREATE TABLE IF NOT EXISTS cdc.fact_measurements (
   PRIMARY KEY (device_id, measured_at, metric)
 );
 
+-- Fact cdc.fact_user_events: from app.public.UserEvents via topic app-connector.public.UserEvents
+CREATE TABLE IF NOT EXISTS cdc.fact_user_events (
+  id          uuid NOT NULL,
+  user_id     uuid,
+  event_type  varchar(64),
+  event_order integer,
+  value       double precision,
+  created_at  timestamptz,
+  synced_at   timestamptz DEFAULT now(),
+  PRIMARY KEY (id)
+);
+
 -- Fact cdc.fact_ledger: from legacy.ops.ledger via topic legacy-cdc.ops.ledger
 CREATE TABLE IF NOT EXISTS cdc.fact_ledger (
   entry_id    integer NOT NULL,

@@ -25,3 +25,9 @@ FROM cdc.fact_ledger GROUP BY cdc.fact_ledger.account;
 -- cdc.every_type_sample
 CREATE OR REPLACE VIEW cdc.every_type_sample AS
 SELECT cdc.every_type.id, cdc.every_type.tags, cdc.every_type.paid_at FROM cdc.every_type;
+
+-- cdc.events_per_user
+CREATE OR REPLACE VIEW cdc.events_per_user AS
+SELECT cdc.fact_user_events.user_id, COUNT(*) AS events, MAX(cdc.fact_user_events.event_order) AS last_order,
+SUM(cdc.fact_user_events.value) AS total_value
+FROM cdc.fact_user_events GROUP BY cdc.fact_user_events.user_id;

@@ -26,19 +26,20 @@ $$;
 GRANT CONNECT ON DATABASE app TO debezium_app;
 GRANT USAGE ON SCHEMA public TO debezium_app;
 GRANT USAGE ON SCHEMA telemetry TO debezium_app;
-GRANT SELECT ON public.every_type, telemetry.measurements TO debezium_app;
+GRANT SELECT ON public.every_type, telemetry.measurements, public."UserEvents" TO debezium_app;
 
 -- Full before-images: Flink's debezium-json needs them for updates and deletes.
 ALTER TABLE public.every_type REPLICA IDENTITY FULL;
 ALTER TABLE telemetry.measurements REPLICA IDENTITY FULL;
+ALTER TABLE public."UserEvents" REPLICA IDENTITY FULL;
 
 -- Publication of exactly the captured tables (the connector never creates or changes it).
 DO $$
 BEGIN
   IF NOT EXISTS (SELECT FROM pg_catalog.pg_publication WHERE pubname = 'debezium_app_pub') THEN
-    CREATE PUBLICATION debezium_app_pub FOR TABLE public.every_type, telemetry.measurements;
+    CREATE PUBLICATION debezium_app_pub FOR TABLE public.every_type, telemetry.measurements, public."UserEvents";
   ELSE
-    ALTER PUBLICATION debezium_app_pub SET TABLE public.every_type, telemetry.measurements;
+    ALTER PUBLICATION debezium_app_pub SET TABLE public.every_type, telemetry.measurements, public."UserEvents";
   END IF;
 END
 $$;

@@ -173,6 +173,45 @@ CREATE TABLE sink_fact_measurements (
   'sink.max-retries'           = '5'
 );
 
+-- app.public.UserEvents → cdc.fact_user_events (topic app-connector.public.UserEvents)
+CREATE TABLE kafka_user_events (
+  `id`        STRING,
+  `userId`    STRING,
+  `eventType` STRING,
+  `order`     INT,
+  `value`     DOUBLE,
+  `createdAt` TIMESTAMP_LTZ(6),
+  PRIMARY KEY (`id`) NOT ENFORCED
+) WITH (
+  'connector'                               = 'kafka',
+  'topic'                                   = 'app-connector.public.UserEvents',
+  'properties.bootstrap.servers'            = 'kafka-0.kafka:9092,kafka-1.kafka:9092',
+  'properties.group.id'                     = 'types-flink',
+  'scan.startup.mode'                       = 'earliest-offset',
+  'format'                                  = 'debezium-json',
+  'debezium-json.schema-include'            = 'false',
+  'debezium-json.timestamp-format.standard' = 'ISO-8601'
+);
+
+CREATE TABLE sink_fact_user_events (
+  `id`          STRING,
+  `user_id`     STRING,
+  `event_type`  STRING,
+  `event_order` INT,
+  `value`       DOUBLE,
+  `created_at`  TIMESTAMP(6),
+  PRIMARY KEY (`id`) NOT ENFORCED
+) WITH (
+  'connector'                  = 'jdbc',
+  'url'                        = 'jdbc:postgresql://warehouse.data.svc.cluster.local:5432/warehouse?stringtype=unspecified',
+  'table-name'                 = 'cdc.fact_user_events',
+  'username'                   = '${ANALYTICS_DB_USER}',
+  'password'                   = '${ANALYTICS_DB_PASSWORD}',
+  'sink.buffer-flush.max-rows' = '500',
+  'sink.buffer-flush.interval' = '2s',
+  'sink.max-retries'           = '5'
+);
+
 -- legacy.ops.ledger → cdc.fact_ledger (topic legacy-cdc.ops.ledger)
 CREATE TABLE kafka_ledger (
   `entry_id`    INT,
@@ -319,6 +358,15 @@ SELECT
   `metric`,
   `value`
 FROM kafka_measurements;
+INSERT INTO sink_fact_user_events (`id`, `user_id`, `event_type`, `event_order`, `value`, `created_at`)
+SELECT
+  `id`,
+  `userId` AS `user_id`,
+  `eventType` AS `event_type`,
+  `order` AS `event_order`,
+  `value`,
+  CAST(`createdAt` AS TIMESTAMP(6)) AS `created_at`
+FROM kafka_user_events;
 INSERT INTO sink_fact_ledger (`entry_id`, `account`, `amount`, `amount_raw`, `free_amount`, `fee`, `booked_on`, `booked_at`, `booked_time`, `settled_at`, `hold`, `signature`, `weights`, `times`)
 SELECT
   `entry_id`,

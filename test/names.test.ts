@@ -1,0 +1,32 @@
+import { PGlite } from '@electric-sql/pglite';
+import { describe, expect, test } from 'vitest';
+import { PG_RESERVED, snakeCase } from '../src/resolve/names.js';
+import { flinkIdent, quoteIdent } from '../src/render/text.js';
+
+describe('names', () => {
+  test("PG_RESERVED holds every word PostgreSQL itself reserves (PGlite's server)", async () => {
+    const db = await PGlite.create();
+    const words = await db.query<{ word: string }>("SELECT word FROM pg_get_keywords() WHERE catcode IN ('R', 'T')");
+    expect(words.rows.length).toBeGreaterThan(80);
+    expect(words.rows.map((r) => r.word).filter((w) => !PG_RESERVED.has(w))).toEqual([]);
+    // …and a reserved word really cannot be a bare column name there, but can be a quoted one.
+    await expect(db.exec('CREATE TABLE t1 (order integer)')).rejects.toThrow();
+    await db.exec(`CREATE TABLE t2 (${quoteIdent('order')} integer, ${quoteIdent('createdAt')} integer)`);
+    await db.close();
+  });
+
+  test.each([
+    ['createdAt', 'created_at'],
+    ['userID', 'user_id'],
+    ['HTTPStatus', 'http_status'],
+    ['already_snake', 'already_snake'],
+    ['Order2Item', 'order2_item'],
+  ])('snakeCase(%s) = %s', (input, output) => expect(snakeCase(input)).toBe(output));
+
+  test('quoting', () => {
+    expect(quoteIdent('orders')).toBe('orders');
+    expect(quoteIdent('user')).toBe('"user"');
+    expect(quoteIdent('UserEvents')).toBe('"UserEvents"');
+    expect(flinkIdent('value')).toBe('`value`');
+  });
+});
