@@ -333,8 +333,24 @@ function fill(template: string, spec: ColumnSpec): string {
     .replaceAll('{(n)}', spec.length === undefined ? '' : `(${spec.length})`);
 }
 
-/** Looks a column up in the matrix. Pure; the only place a column's journey is decided. */
+const memo = new Map<string, MappingResult>();
+
+/**
+ * Looks a column up in the matrix. Pure; the only place a column's journey is decided. Results are
+ * memoised by what decides them (a thousand tables share a few dozen distinct column types).
+ */
 export function mapColumn(spec: ColumnSpec, modes: ConnectorModes): MappingResult {
+  const key = [
+    modes.decimalHandling, modes.decimalFormat, modes.timePrecision, modes.intervalHandling, modes.binaryHandling,
+    spec.type, spec.precision, spec.scale, spec.length, spec.mapping, spec.element?.type, spec.element?.precision,
+    spec.element?.scale, spec.element?.length,
+  ].join('|');
+  let result = memo.get(key);
+  if (!result) memo.set(key, (result = lookUp(spec, modes)));
+  return result;
+}
+
+function lookUp(spec: ColumnSpec, modes: ConnectorModes): MappingResult {
   const isArray = spec.type === 'array';
   const key = isArray ? spec.element ?? { type: 'text' as const } : spec;
   const rule = (isArray ? ARRAY_RULES : RULES).find((r) => matches(r, key, modes));
