@@ -2,7 +2,8 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { cli, copyProject, tree } from './support/project.js';
+import { execa } from 'execa';
+import { BIN, cli, copyProject, tree } from './support/project.js';
 
 const noStackTrace = (text: string) => expect(text).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
 
@@ -85,6 +86,32 @@ describe('cdc-compile CLI', () => {
     }
     writeFileSync(join(dir, 'afile'), '');
     expect((await cli(['--out', 'afile'], { cwd: dir })).exitCode).toBe(2);
+  });
+
+  test('--watch recompiles when the config changes, and not when generated/ does', async () => {
+    const dir = copyProject('minimal');
+    const child = execa('node', [BIN, '--watch'], { cwd: dir, reject: false, stdin: 'ignore', all: true });
+    let output = '';
+    child.all!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const until = async (predicate: () => boolean, what: string) => {
+      for (const deadline = Date.now() + 20_000; !predicate(); ) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; output so far:\n${output}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    try {
+      await until(() => output.includes('watching for changes'), 'the first compile');
+      const config = join(dir, 'pipeline.config.ts');
+      writeFileSync(config, readFileSync(config, 'utf8').replace('country: t.char(2),', 'country: t.char(2),\n    plan: t.text(),'));
+      await until(() => /changed\s+analytics\/schema\.sql/.test(output), 'the recompile');
+      const compiles = () => output.split('watching for changes').length;
+      const settled = compiles();
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(compiles(), 'writing generated/ must not trigger another compile').toBe(settled);
+    } finally {
+      child.kill();
+      await child;
+    }
   });
 
   test('--help and --version', async () => {

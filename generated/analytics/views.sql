@@ -23,7 +23,7 @@ FROM fact_orders
 WHERE fact_orders.status <> 'CANCELLED'
 GROUP BY DATE(fact_orders.created_at);
 
--- vw_revenue_by_author (reads views vw_product_sales_volume)
+-- vw_revenue_by_author (reads vw_product_sales_volume)
 CREATE OR REPLACE VIEW vw_revenue_by_author AS
 SELECT vw_product_sales_volume.author, SUM(vw_product_sales_volume.revenue) AS revenue,
        SUM(vw_product_sales_volume.units_sold)::bigint AS units_sold
@@ -69,7 +69,7 @@ FROM fact_orders
 WHERE fact_orders.status <> 'CANCELLED'
 GROUP BY DATE(fact_orders.created_at);
 
--- vw_top_books_by_revenue (reads views vw_product_sales_volume)
+-- vw_top_books_by_revenue (reads vw_product_sales_volume)
 -- Books ranked by revenue.
 CREATE OR REPLACE VIEW vw_top_books_by_revenue AS
 SELECT vw_product_sales_volume.title, vw_product_sales_volume.author,
@@ -77,7 +77,7 @@ SELECT vw_product_sales_volume.title, vw_product_sales_volume.author,
        RANK() OVER (ORDER BY vw_product_sales_volume.revenue DESC) AS revenue_rank
 FROM vw_product_sales_volume;
 
--- vw_inventory_turnover (reads views vw_product_sales_volume)
+-- vw_inventory_turnover (reads vw_product_sales_volume)
 -- Units sold as a percentage of stock on hand.
 CREATE OR REPLACE VIEW vw_inventory_turnover AS
 SELECT b.title,

@@ -133,7 +133,10 @@ function watchMode(argv: string[], args: Args, cwd: string): void {
   watch(configDir, { recursive: true }, (_event, file) => {
     if (!file) return;
     const full = resolve(configDir, file.toString());
-    if (full.startsWith(outDir + sep) || full === outDir || /(^|[/\\])(node_modules|\.git)([/\\]|$)/.test(file.toString())) return;
+    const name = file.toString();
+    if (full.startsWith(outDir + sep) || full === outDir || /(^|[/\\])(node_modules|\.git)([/\\]|$)/.test(name)) return;
+    // Only what a compile reads: the config and its imports, and template overrides.
+    if (!/\.(m|c)?[jt]sx?$|\.json$/.test(name) && !/(^|[/\\])templates[/\\].*\.hbs$/.test(name)) return;
     clearTimeout(timer);
     timer = setTimeout(once, 100);
   });

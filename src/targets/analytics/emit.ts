@@ -23,7 +23,7 @@ export function emit(model: Model, ctx: EmitContext): Artefact[] {
     };
   });
   const views = model.views.map((v) => ({
-    title: v.dependsOn.length ? `${v.qualifiedName} (reads views ${v.dependsOn.join(', ')})` : v.qualifiedName,
+    title: v.dependsOn.length ? `${v.qualifiedName} (reads ${v.dependsOn.join(', ')})` : v.qualifiedName,
     description: v.description?.replace(/\s+/g, ' '),
     name: v.qualifiedName,
     sql: v.sql,

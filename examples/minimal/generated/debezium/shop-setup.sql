@@ -2,7 +2,7 @@
 -- change the config and run `npx cdc-compile` to regenerate.
 --
 -- Source database setup for connector shop-connector: shop-db.default.svc.cluster.local:5432/shop.
--- Run once as a superuser or the owner of the tables, e.g. psql -d shop -f shop-setup.sql.
+-- Run it as a superuser (creating a REPLICATION role needs one), e.g. psql -d shop -f shop-setup.sql.
 -- Safe to run again: it brings the role, replica identities and publication to the state below.
 --
 -- Server settings (postgresql.conf; changing wal_level needs a restart):

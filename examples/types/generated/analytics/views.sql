@@ -11,7 +11,7 @@ FROM cdc.fact_measurements AS m
 LEFT JOIN cdc.dim_devices AS d ON d.id = m.device_id
 GROUP BY 1, 2, 3;
 
--- cdc.device_daily (reads views device_hourly)
+-- cdc.device_daily (reads device_hourly)
 CREATE OR REPLACE VIEW cdc.device_daily AS
 SELECT cdc.device_hourly.device_id, CAST(cdc.device_hourly.hour AS date) AS day, SUM(cdc.device_hourly.readings) AS readings
 FROM cdc.device_hourly

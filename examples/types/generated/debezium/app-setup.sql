@@ -2,7 +2,7 @@
 -- change the config and run `npx cdc-compile` to regenerate.
 --
 -- Source database setup for connector app-connector: app-db.data.svc.cluster.local:5432/app.
--- Run once as a superuser or the owner of the tables, e.g. psql -d app -f app-setup.sql.
+-- Run it as a superuser (creating a REPLICATION role needs one), e.g. psql -d app -f app-setup.sql.
 -- Safe to run again: it brings the role, replica identities and publication to the state below.
 --
 -- Server settings (postgresql.conf; changing wal_level needs a restart):
