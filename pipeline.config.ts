@@ -3,19 +3,7 @@
  * captured tables, ten analytics views, fourteen Superset charts on three dashboards.
  * `npx cdc-compile` turns this file into everything in generated/.
  */
-import {
-  avg,
-  chart,
-  count,
-  dashboard,
-  definePipeline,
-  postgresSource,
-  secret,
-  sql,
-  sum,
-  t,
-  view,
-} from 'cdc-compile';
+import { avg, chart, count, dashboard, definePipeline, postgresSource, secret, sql, sum, t, view } from 'cdc-compile';
 
 // ── Sources ──────────────────────────────────────────────────────────────────────────────────────────
 
@@ -261,9 +249,21 @@ const priceDistributionChart = chart('Book Price Distribution', {
   metrics: [sum('book_count')],
 });
 
-const totalRevenueKpi = chart('Total Revenue KPI', { kind: 'big_number', view: salesOverTime, metrics: [sum('daily_revenue')] });
-const totalOrdersKpi = chart('Total Orders KPI', { kind: 'big_number', view: orderStatusDistribution, metrics: [sum('order_count')] });
-const avgOrderValueKpi = chart('Average Order Value KPI', { kind: 'big_number', view: avgOrderValue, metrics: [avg('avg_order_value')] });
+const totalRevenueKpi = chart('Total Revenue KPI', {
+  kind: 'big_number',
+  view: salesOverTime,
+  metrics: [sum('daily_revenue')],
+});
+const totalOrdersKpi = chart('Total Orders KPI', {
+  kind: 'big_number',
+  view: orderStatusDistribution,
+  metrics: [sum('order_count')],
+});
+const avgOrderValueKpi = chart('Average Order Value KPI', {
+  kind: 'big_number',
+  view: avgOrderValue,
+  metrics: [avg('avg_order_value')],
+});
 const orderStatusChart = chart('Order Status Distribution', {
   kind: 'pie',
   view: orderStatusDistribution,
@@ -330,7 +330,10 @@ export default definePipeline({
       rows: [[productSalesChart, salesOverTimeChart], [revenueByAuthorChart, topBooksChart], [priceDistributionChart]],
     }),
     dashboard('Sales & Revenue Analytics', {
-      rows: [[totalRevenueKpi, totalOrdersKpi, avgOrderValueKpi], [orderStatusChart, avgOrderValueChart]],
+      rows: [
+        [totalRevenueKpi, totalOrdersKpi, avgOrderValueKpi],
+        [orderStatusChart, avgOrderValueChart],
+      ],
     }),
     dashboard('Inventory Analytics', {
       rows: [[inventoryHealthTable], [stockVsReservedChart, turnoverChart], [revenueByGenreChart]],

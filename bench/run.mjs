@@ -35,7 +35,10 @@ const { values: opts } = parseArgs({
 });
 const RUNS = Number(opts.runs);
 const WARMUP = Number(opts.warmup);
-const SIZES = opts.sizes.split(',').map(Number).filter((n) => n > 0);
+const SIZES = opts.sizes
+  .split(',')
+  .map(Number)
+  .filter((n) => n > 0);
 
 const MiB = 1024 * 1024;
 const TARGETS = {
@@ -64,14 +67,19 @@ if (require('node:worker_threads').isMainThread && process.env.CDC_BENCH_RSS_FIL
 const project = join(work, 'project');
 mkdirSync(join(project, 'node_modules'), { recursive: true });
 symlinkSync(ROOT, join(project, 'node_modules', 'cdc-compile'), 'dir');
-writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'bench-project', private: true, type: 'module' }, null, 2));
+writeFileSync(
+  join(project, 'package.json'),
+  JSON.stringify({ name: 'bench-project', private: true, type: 'module' }, null, 2),
+);
 
 // CDC_BENCH_NO_GNU_TIME=1 forces the preload probe (the path taken where GNU time is absent).
-const gnuTime = process.env.CDC_BENCH_NO_GNU_TIME ? undefined : ['/usr/bin/time', '/bin/time'].find((p) => {
-  if (!existsSync(p)) return false;
-  const r = spawnSync(p, ['-f', '%M', 'true'], { encoding: 'utf8' });
-  return r.status === 0 && /^\d+\s*$/m.test(r.stderr);
-});
+const gnuTime = process.env.CDC_BENCH_NO_GNU_TIME
+  ? undefined
+  : ['/usr/bin/time', '/bin/time'].find((p) => {
+      if (!existsSync(p)) return false;
+      const r = spawnSync(p, ['-f', '%M', 'true'], { encoding: 'utf8' });
+      return r.status === 0 && /^\d+\s*$/m.test(r.stderr);
+    });
 
 // ── Synthetic configs ─────────────────────────────────────────────────────────────────────────────────
 
@@ -102,7 +110,9 @@ function sourcesFor(tables) {
 function syntheticConfig(tables) {
   const nSources = sourcesFor(tables);
   const out = [];
-  out.push(`// Synthetic benchmark config: ${tables} tables × 15 columns over ${nSources} sources, one view per table.`);
+  out.push(
+    `// Synthetic benchmark config: ${tables} tables × 15 columns over ${nSources} sources, one view per table.`,
+  );
   out.push(`import { definePipeline, postgresSource, secret, sql, t, view } from 'cdc-compile';`, '');
   for (let s = 0; s < nSources; s++) {
     out.push(
@@ -121,7 +131,10 @@ function syntheticConfig(tables) {
     const name = `entity_${String(i).padStart(4, '0')}`;
     out.push(`const ${name} = src${i % nSources}.table('${name}', {`, '  columns: {');
     for (const [col, type] of COLUMNS) out.push(`    ${col}: ${type},`);
-    out.push('  },', `  analytics: { name: '${i % 3 ? 'fact' : 'dim'}_${name}', kind: '${i % 3 ? 'fact' : 'dimension'}' },`);
+    out.push(
+      '  },',
+      `  analytics: { name: '${i % 3 ? 'fact' : 'dim'}_${name}', kind: '${i % 3 ? 'fact' : 'dimension'}' },`,
+    );
     out.push(`  description: 'Synthetic table ${i}.',`, '});');
     const vname = `vw_${name}`;
     views.push(vname);
@@ -176,7 +189,8 @@ function expectFiles(outDir, { sources, mustContain = {} }) {
     if (!existsSync(path)) continue;
     const text = readFileSync(path, 'utf8');
     const missing = needles.filter((n) => !text.includes(n));
-    if (missing.length) problems.push(`${file} lacks ${missing.length} expected names, e.g. ${missing.slice(0, 3).join(', ')}`);
+    if (missing.length)
+      problems.push(`${file} lacks ${missing.length} expected names, e.g. ${missing.slice(0, 3).join(', ')}`);
   }
   return { problems, files: files + 1 /* manifest itself */ };
 }
@@ -196,7 +210,11 @@ function runOnce(c, mode = 'time') {
   const base = { ...process.env, ...(c.env ?? {}) };
   const env =
     mode === 'probe'
-      ? { ...base, NODE_OPTIONS: [base.NODE_OPTIONS, `--require ${probe}`].filter(Boolean).join(' '), CDC_BENCH_RSS_FILE: rssFile }
+      ? {
+          ...base,
+          NODE_OPTIONS: [base.NODE_OPTIONS, `--require ${probe}`].filter(Boolean).join(' '),
+          CDC_BENCH_RSS_FILE: rssFile,
+        }
       : base;
   const [cmd, argv] = mode === 'gnu' ? [gnuTime, ['-f', '%M', process.execPath, ...args]] : [process.execPath, args];
   const t0 = process.hrtime.bigint();
@@ -216,7 +234,8 @@ function runOnce(c, mode = 'time') {
   let files;
   if (outDir) {
     const check = expectFiles(outDir, c.expect);
-    if (check.problems.length) throw new Error(`${c.label}: output incomplete:\n  ${check.problems.join('\n  ')}\n--- stdout\n${r.stdout}`);
+    if (check.problems.length)
+      throw new Error(`${c.label}: output incomplete:\n  ${check.problems.join('\n  ')}\n--- stdout\n${r.stdout}`);
     files = check.files;
     rmSync(outDir, { recursive: true, force: true });
   }
@@ -252,7 +271,9 @@ function measureAll(cases) {
     }
     process.stderr.write('.');
   }
-  process.stderr.write(`\n  peak RSS: ${RSS_RUNS} rounds via ${RSS_MODE === 'gnu' ? gnuTime : 'preload probe'}${gnuTime ? ' + 1 probe cross-check' : ''} `);
+  process.stderr.write(
+    `\n  peak RSS: ${RSS_RUNS} rounds via ${RSS_MODE === 'gnu' ? gnuTime : 'preload probe'}${gnuTime ? ' + 1 probe cross-check' : ''} `,
+  );
   const rss = new Map(cases.map((c) => [c, []]));
   for (let i = 0; i < RSS_RUNS; i++) {
     for (const c of cases) rss.get(c).push(runOnce(c, RSS_MODE).rssKiB * 1024);
@@ -263,19 +284,27 @@ function measureAll(cases) {
   process.stderr.write('\n');
   const results = {};
   for (const c of cases) {
-    const xs = ms.get(c), ys = rss.get(c);
+    const xs = ms.get(c),
+      ys = rss.get(c);
     results[c.id] = {
       id: c.id,
       label: c.label,
       runs: RUNS,
-      wallMs: { median: round(median(xs)), min: round(Math.min(...xs)), max: round(Math.max(...xs)), all: xs.map(round) },
+      wallMs: {
+        median: round(median(xs)),
+        min: round(Math.min(...xs)),
+        max: round(Math.max(...xs)),
+        all: xs.map(round),
+      },
       peakRssBytes: { max: Math.max(...ys), min: Math.min(...ys), runs: ys.length, method: RSS_MODE },
       ...(probeBytes.has(c) ? { probePeakRssBytes: probeBytes.get(c) } : {}),
       ...(files.has(c) ? { filesWritten: files.get(c) } : {}),
       ...(c.env ? { env: c.env } : {}),
       ...(c.meta ?? {}),
     };
-    process.stderr.write(`  ${c.label.padEnd(width)}  ${results[c.id].wallMs.median} ms, ${(results[c.id].peakRssBytes.max / MiB).toFixed(1)} MiB\n`);
+    process.stderr.write(
+      `  ${c.label.padEnd(width)}  ${results[c.id].wallMs.median} ms, ${(results[c.id].peakRssBytes.max / MiB).toFixed(1)} MiB\n`,
+    );
   }
   return results;
 }
@@ -327,13 +356,19 @@ for (const n of SIZES) {
       sources: Array.from({ length: sourcesFor(n) }, (_, s) => `src${s}`),
       mustContain: { 'analytics/views.sql': names.map((x) => `vw_${x}`), 'flink/pipeline.sql': names },
     },
-    meta: { tables: n, views: n, columnsPerTable: COLUMNS.length, sources: sourcesFor(n), configBytes: Buffer.byteLength(readFileSync(config)) },
+    meta: {
+      tables: n,
+      views: n,
+      columnsPerTable: COLUMNS.length,
+      sources: sourcesFor(n),
+      configBytes: Buffer.byteLength(readFileSync(config)),
+    },
   });
 }
 if (SIZES.length) cases.push(noCache(cases.at(-1)));
 
 console.error(
-  `cdc-compile cold-process benchmark: ${RUNS} runs + ${WARMUP} warm-up per case (wall), ${RSS_RUNS} more for peak RSS via ${RSS_MODE === "gnu" ? gnuTime : "preload probe"}; node ${process.version}; ${cpus().length}× ${cpus()[0]?.model ?? "cpu"}`,
+  `cdc-compile cold-process benchmark: ${RUNS} runs + ${WARMUP} warm-up per case (wall), ${RSS_RUNS} more for peak RSS via ${RSS_MODE === 'gnu' ? gnuTime : 'preload probe'}; node ${process.version}; ${cpus().length}× ${cpus()[0]?.model ?? 'cpu'}`,
 );
 let results;
 try {
@@ -371,16 +406,47 @@ for (const row of rows.slice(1)) console.log(line(row));
 const checks = [];
 const check = (name, actual, target, unit, pass) => checks.push({ name, actual, target, unit, pass });
 const bs = results.bookstore;
-check('book store wall / baseline wall', Number((bs.wallMs.median / base.wallMs.median).toFixed(2)), `≤ ${TARGETS.bookstoreOverBaseline}×`, '×', bs.wallMs.median / base.wallMs.median <= TARGETS.bookstoreOverBaseline);
-check('book store wall (median)', bs.wallMs.median, `≤ ${TARGETS.bookstoreMs} ms`, 'ms', bs.wallMs.median <= TARGETS.bookstoreMs);
-check('book store peak RSS (max)', Number(mib(bs.peakRssBytes.max)), `≤ ${TARGETS.bookstoreRssMiB} MiB`, 'MiB', bs.peakRssBytes.max <= TARGETS.bookstoreRssMiB * MiB);
+check(
+  'book store wall / baseline wall',
+  Number((bs.wallMs.median / base.wallMs.median).toFixed(2)),
+  `≤ ${TARGETS.bookstoreOverBaseline}×`,
+  '×',
+  bs.wallMs.median / base.wallMs.median <= TARGETS.bookstoreOverBaseline,
+);
+check(
+  'book store wall (median)',
+  bs.wallMs.median,
+  `≤ ${TARGETS.bookstoreMs} ms`,
+  'ms',
+  bs.wallMs.median <= TARGETS.bookstoreMs,
+);
+check(
+  'book store peak RSS (max)',
+  Number(mib(bs.peakRssBytes.max)),
+  `≤ ${TARGETS.bookstoreRssMiB} MiB`,
+  'MiB',
+  bs.peakRssBytes.max <= TARGETS.bookstoreRssMiB * MiB,
+);
 const t1000 = results.tables1000;
 if (t1000) {
-  check('1,000 tables wall (median)', t1000.wallMs.median, `≤ ${TARGETS.tables1000Ms} ms`, 'ms', t1000.wallMs.median <= TARGETS.tables1000Ms);
-  check('1,000 tables peak RSS (max)', Math.round(t1000.peakRssBytes.max / 1e6), `≤ ${TARGETS.tables1000RssMB} MB`, 'MB', t1000.peakRssBytes.max <= TARGETS.tables1000RssMB * 1e6);
+  check(
+    '1,000 tables wall (median)',
+    t1000.wallMs.median,
+    `≤ ${TARGETS.tables1000Ms} ms`,
+    'ms',
+    t1000.wallMs.median <= TARGETS.tables1000Ms,
+  );
+  check(
+    '1,000 tables peak RSS (max)',
+    Math.round(t1000.peakRssBytes.max / 1e6),
+    `≤ ${TARGETS.tables1000RssMB} MB`,
+    'MB',
+    t1000.peakRssBytes.max <= TARGETS.tables1000RssMB * 1e6,
+  );
 }
 const growth = {};
-const t10 = results.tables10, t100 = results.tables100;
+const t10 = results.tables10,
+  t100 = results.tables100;
 if (t100 && t1000) {
   // The requested figure is the raw ratio; it is diluted by fixed start-up, so linearity is judged on the
   // marginal cost per table: (1,000 − 100) / 900 against (100 − 10) / 90. 1.0 = linear; > 1 = superlinear.
@@ -388,21 +454,37 @@ if (t100 && t1000) {
   growth.rssRaw = Number((t1000.peakRssBytes.max / t100.peakRssBytes.max).toFixed(2));
   if (t10) {
     const perTable = (a, b, f) => (f(b) - f(a)) / (b.tables - a.tables);
-    const wall = (r) => r.wallMs.median, rss = (r) => r.peakRssBytes.max;
+    const wall = (r) => r.wallMs.median,
+      rss = (r) => r.peakRssBytes.max;
     growth.wallMsPerTable10to100 = Number(perTable(t10, t100, wall).toFixed(2));
     growth.wallMsPerTable100to1000 = Number(perTable(t100, t1000, wall).toFixed(2));
     growth.wallMarginalRatio = Number((perTable(t100, t1000, wall) / perTable(t10, t100, wall)).toFixed(2));
     growth.rssKiBPerTable10to100 = Math.round(perTable(t10, t100, rss) / 1024);
     growth.rssKiBPerTable100to1000 = Math.round(perTable(t100, t1000, rss) / 1024);
     growth.rssMarginalRatio = Number((perTable(t100, t1000, rss) / perTable(t10, t100, rss)).toFixed(2));
-    check('growth 100→1,000: ms per table vs 10→100', growth.wallMarginalRatio, '≤ 1.5 (1.0 = linear)', '×', growth.wallMarginalRatio <= 1.5);
-    check('growth 100→1,000: RSS per table vs 10→100', growth.rssMarginalRatio, '≤ 1.5 (1.0 = linear)', '×', growth.rssMarginalRatio <= 1.5);
+    check(
+      'growth 100→1,000: ms per table vs 10→100',
+      growth.wallMarginalRatio,
+      '≤ 1.5 (1.0 = linear)',
+      '×',
+      growth.wallMarginalRatio <= 1.5,
+    );
+    check(
+      'growth 100→1,000: RSS per table vs 10→100',
+      growth.rssMarginalRatio,
+      '≤ 1.5 (1.0 = linear)',
+      '×',
+      growth.rssMarginalRatio <= 1.5,
+    );
   }
 }
 
 console.log();
 const cw = Math.max(...checks.map((c) => c.name.length));
-for (const c of checks) console.log(`${c.pass ? 'PASS' : 'FAIL'}  ${c.name.padEnd(cw)}  ${String(c.actual).padStart(7)} ${c.unit.padEnd(3)}  (target ${c.target})`);
+for (const c of checks)
+  console.log(
+    `${c.pass ? 'PASS' : 'FAIL'}  ${c.name.padEnd(cw)}  ${String(c.actual).padStart(7)} ${c.unit.padEnd(3)}  (target ${c.target})`,
+  );
 if (growth.wallRaw !== undefined) {
   console.log(
     `INFO  growth 100→1,000 tables: wall ${growth.wallRaw}×, peak RSS ${growth.rssRaw}× (raw, start-up included)` +
@@ -412,9 +494,15 @@ if (growth.wallRaw !== undefined) {
   );
 }
 const nc = results.bookstoreNoCache;
-if (nc) console.log(`INFO  book store without transpile cache (fresh CI checkout): ${nc.wallMs.median} ms = ${(nc.wallMs.median / base.wallMs.median).toFixed(2)}× baseline, ${mib(nc.peakRssBytes.max)} MiB`);
+if (nc)
+  console.log(
+    `INFO  book store without transpile cache (fresh CI checkout): ${nc.wallMs.median} ms = ${(nc.wallMs.median / base.wallMs.median).toFixed(2)}× baseline, ${mib(nc.peakRssBytes.max)} MiB`,
+  );
 const nc1000 = results.tables1000NoCache;
-if (nc1000) console.log(`INFO  1,000 tables without transpile cache: ${nc1000.wallMs.median} ms, ${Math.round(nc1000.peakRssBytes.max / 1e6)} MB peak RSS`);
+if (nc1000)
+  console.log(
+    `INFO  1,000 tables without transpile cache: ${nc1000.wallMs.median} ms, ${Math.round(nc1000.peakRssBytes.max / 1e6)} MB peak RSS`,
+  );
 
 const report = {
   date: new Date().toISOString(),
@@ -422,15 +510,19 @@ const report = {
   platform: `${process.platform} ${process.arch}`,
   cpus: `${cpus().length}× ${cpus()[0]?.model ?? ''}`.trim(),
   totalMemBytes: totalmem(),
-  gitHead: spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).stdout?.trim() || undefined,
+  gitHead:
+    spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).stdout?.trim() || undefined,
   method: {
     runs: RUNS,
     warmup: WARMUP,
     wall: 'spawnSync of a new node process, hrtime around it',
-    rss: RSS_MODE === 'gnu'
-      ? `${gnuTime} -f %M, ${RSS_RUNS} separate runs (max)`
-      : `process.resourceUsage().maxRSS written on exit by a --require preload (NODE_OPTIONS), ${RSS_RUNS} separate runs (max)`,
-    rssCrossCheck: gnuTime ? 'one extra run through the --require preload probe (probePeakRssBytes; it adds ≈2 MiB itself)' : null,
+    rss:
+      RSS_MODE === 'gnu'
+        ? `${gnuTime} -f %M, ${RSS_RUNS} separate runs (max)`
+        : `process.resourceUsage().maxRSS written on exit by a --require preload (NODE_OPTIONS), ${RSS_RUNS} separate runs (max)`,
+    rssCrossCheck: gnuTime
+      ? 'one extra run through the --require preload probe (probePeakRssBytes; it adds ≈2 MiB itself)'
+      : null,
   },
   targets: TARGETS,
   results,

@@ -32,7 +32,13 @@ describe('cdc-compile CLI', () => {
   test('--check after editing the config exits 1, names the files, and writes nothing', async () => {
     const dir = copyProject('minimal');
     const config = join(dir, 'pipeline.config.ts');
-    writeFileSync(config, readFileSync(config, 'utf8').replace("country: t.char(2),\n    signed_up_at", "country: t.char(2),\n    plan: t.text(),\n    signed_up_at"));
+    writeFileSync(
+      config,
+      readFileSync(config, 'utf8').replace(
+        'country: t.char(2),\n    signed_up_at',
+        'country: t.char(2),\n    plan: t.text(),\n    signed_up_at',
+      ),
+    );
     const before = tree(join(dir, 'generated'));
     const check = await cli(['--check'], { cwd: dir });
     expect(check.exitCode).toBe(1);
@@ -50,7 +56,12 @@ describe('cdc-compile CLI', () => {
     writeFileSync(join(dir, 'generated', 'NOTES.md'), 'my own file\n');
     const config = join(dir, 'pipeline.config.ts');
     // Drop the legacy source: its connector and setup files become stale.
-    writeFileSync(config, readFileSync(config, 'utf8').replace('sources: [app, legacy]', 'sources: [app]').replace(/views: \[[^\]]*\]/, 'views: [typeSample]'));
+    writeFileSync(
+      config,
+      readFileSync(config, 'utf8')
+        .replace('sources: [app, legacy]', 'sources: [app]')
+        .replace(/views: \[[^\]]*\]/, 'views: [typeSample]'),
+    );
     const run = await cli([], { cwd: dir });
     expect(run.exitCode, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/removed\s+debezium\/legacy-cdc\.json/);
@@ -62,7 +73,13 @@ describe('cdc-compile CLI', () => {
   test('a config error exits 1 with a located diagnostic and leaves generated/ byte-identical', async () => {
     const dir = copyProject('minimal');
     const config = join(dir, 'pipeline.config.ts');
-    writeFileSync(config, readFileSync(config, 'utf8').replace('${customers.c.country}, COUNT(*)', '${(customers.c as any).countryy}, COUNT(*)'));
+    writeFileSync(
+      config,
+      readFileSync(config, 'utf8').replace(
+        '${customers.c.country}, COUNT(*)',
+        '${(customers.c as any).countryy}, COUNT(*)',
+      ),
+    );
     const before = tree(join(dir, 'generated'));
     const run = await cli([], { cwd: dir });
     expect(run.exitCode).toBe(1);
@@ -78,7 +95,13 @@ describe('cdc-compile CLI', () => {
 
   test('bad usage exits 2 with the usage text', async () => {
     const dir = copyProject('minimal');
-    for (const args of [['--bogus'], ['--format', 'xml'], ['--config', 'nope.config.ts'], ['--check', '--watch'], ['stray']]) {
+    for (const args of [
+      ['--bogus'],
+      ['--format', 'xml'],
+      ['--config', 'nope.config.ts'],
+      ['--check', '--watch'],
+      ['stray'],
+    ]) {
       const run = await cli(args, { cwd: dir });
       expect(run.exitCode, args.join(' ')).toBe(2);
       expect(run.stderr).toContain('Usage: cdc-compile');
@@ -94,7 +117,7 @@ describe('cdc-compile CLI', () => {
     let output = '';
     child.all!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const until = async (predicate: () => boolean, what: string) => {
-      for (const deadline = Date.now() + 20_000; !predicate(); ) {
+      for (const deadline = Date.now() + 20_000; !predicate();) {
         if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; output so far:\n${output}`);
         await new Promise((r) => setTimeout(r, 100));
       }
@@ -102,7 +125,10 @@ describe('cdc-compile CLI', () => {
     try {
       await until(() => output.includes('watching for changes'), 'the first compile');
       const config = join(dir, 'pipeline.config.ts');
-      writeFileSync(config, readFileSync(config, 'utf8').replace('country: t.char(2),', 'country: t.char(2),\n    plan: t.text(),'));
+      writeFileSync(
+        config,
+        readFileSync(config, 'utf8').replace('country: t.char(2),', 'country: t.char(2),\n    plan: t.text(),'),
+      );
       await until(() => /changed\s+analytics\/schema\.sql/.test(output), 'the recompile');
       const compiles = () => output.split('watching for changes').length;
       const settled = compiles();
@@ -119,7 +145,9 @@ describe('cdc-compile CLI', () => {
     expect(help.exitCode).toBe(0);
     expect(help.stdout).toContain('--check');
     const version = await cli(['--version']);
-    expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version);
+    expect(version.stdout.trim()).toBe(
+      JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version,
+    );
   });
 
   test('a template in the project overrides the built-in one', async () => {
@@ -135,7 +163,9 @@ describe('cdc-compile CLI', () => {
     expect(views).toContain('-- house style');
     expect(views).toContain('GRANT SELECT ON customers_by_country TO reporting;');
     // Other artefacts still come from the built-in templates.
-    expect(readFileSync(join(dir, 'generated/analytics/schema.sql'), 'utf8')).toContain('CREATE TABLE IF NOT EXISTS dim_customers');
+    expect(readFileSync(join(dir, 'generated/analytics/schema.sql'), 'utf8')).toContain(
+      'CREATE TABLE IF NOT EXISTS dim_customers',
+    );
   });
 
   test('output is byte-identical whatever the time zone, locale and working directory', async () => {

@@ -30,7 +30,8 @@ const cases = readdirSync(FIXTURES, { withFileTypes: true })
   .filter((d) => d.isDirectory())
   .map((d) => {
     const dir = join(FIXTURES, d.name);
-    const expected = (JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as { diagnostics: Expected[] }).diagnostics;
+    const expected = (JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as { diagnostics: Expected[] })
+      .diagnostics;
     return { name: d.name, config: join(dir, 'pipeline.config.ts'), expected };
   })
   .sort((a, b) => (a.name < b.name ? -1 : 1));
@@ -50,8 +51,15 @@ describe('diagnostics of invalid configs', () => {
       line: d.location?.line ?? null,
       column: d.location?.column ?? null,
     }));
-    const want = expected.map((e) => ({ code: e.code, severity: e.severity ?? 'error', line: e.line, column: e.column }));
-    const shown = result.diagnostics.map((d) => `${d.location?.line}:${d.location?.column} ${d.code} ${d.message}`).join('\n');
+    const want = expected.map((e) => ({
+      code: e.code,
+      severity: e.severity ?? 'error',
+      line: e.line,
+      column: e.column,
+    }));
+    const shown = result.diagnostics
+      .map((d) => `${d.location?.line}:${d.location?.column} ${d.code} ${d.message}`)
+      .join('\n');
     expect(got, `${name}:\n${shown}`).toEqual(want);
 
     result.diagnostics.forEach((d, i) => {
@@ -76,7 +84,9 @@ describe('diagnostics of invalid configs', () => {
         const path = join(dir, entry.name);
         if (entry.isDirectory()) walk(path);
         else if (path.endsWith('.ts')) {
-          for (const m of readFileSync(path, 'utf8').matchAll(/'((?:CONFIG|CLI|REF|TABLE|TYPE|VIEW|SOURCE|CONNECTOR|FLINK|CHART|DASHBOARD)\.[A-Z_]+)'/g)) {
+          for (const m of readFileSync(path, 'utf8').matchAll(
+            /'((?:CONFIG|CLI|REF|TABLE|TYPE|VIEW|SOURCE|CONNECTOR|FLINK|CHART|DASHBOARD)\.[A-Z_]+)'/g,
+          )) {
             emitted.add(m[1]!);
           }
         }
@@ -101,21 +111,27 @@ describe('diagnostics through the built CLI', () => {
   };
   const expectedOf = (name: string) => cases.find((c) => c.name === name)!.expected;
 
-  test.each(['ref-unknown-column-view', 'config-unknown-key-nested', 'config-threw'])('%s: exit 1, file:line:col and code, no stack, nothing written', async (name) => {
-    const r = await run(name);
-    expect(r.exitCode, r.stderr).toBe(1);
-    for (const e of expectedOf(name)) {
-      expect(r.stderr).toContain(`pipeline.config.ts:${e.line}:${e.column}`);
-      expect(r.stderr).toContain(e.code);
-    }
-    expect(r.stderr).not.toMatch(/^ {4}at /m);
-    expect(existsSync(r.generated)).toBe(false);
-  });
+  test.each(['ref-unknown-column-view', 'config-unknown-key-nested', 'config-threw'])(
+    '%s: exit 1, file:line:col and code, no stack, nothing written',
+    async (name) => {
+      const r = await run(name);
+      expect(r.exitCode, r.stderr).toBe(1);
+      for (const e of expectedOf(name)) {
+        expect(r.stderr).toContain(`pipeline.config.ts:${e.line}:${e.column}`);
+        expect(r.stderr).toContain(e.code);
+      }
+      expect(r.stderr).not.toMatch(/^ {4}at /m);
+      expect(existsSync(r.generated)).toBe(false);
+    },
+  );
 
   test('--format json reports the diagnostics as JSON', async () => {
     const r = await run('multiple-mistakes', ['--format', 'json']);
     expect(r.exitCode, r.stderr).toBe(1);
-    const report = JSON.parse(r.stdout) as { ok: boolean; diagnostics: { code: string; file: string; line: number; column: number; message: string }[] };
+    const report = JSON.parse(r.stdout) as {
+      ok: boolean;
+      diagnostics: { code: string; file: string; line: number; column: number; message: string }[];
+    };
     expect(report.ok).toBe(false);
     expect(report.diagnostics.map((d) => ({ code: d.code, line: d.line, column: d.column }))).toEqual(
       expectedOf('multiple-mistakes').map((e) => ({ code: e.code, line: e.line, column: e.column })),

@@ -19,7 +19,9 @@ describe.each(PROJECTS)('$name', ({ config }) => {
 
   test('the committed manifest lists exactly the artefacts', async () => {
     const { files } = await compileProject(config);
-    const manifest = JSON.parse(readFileSync(join(generated, 'manifest.json'), 'utf8')) as { files: Record<string, string> };
+    const manifest = JSON.parse(readFileSync(join(generated, 'manifest.json'), 'utf8')) as {
+      files: Record<string, string>;
+    };
     expect(Object.keys(manifest.files).sort()).toEqual([...files.keys()].filter((p) => p !== 'manifest.json').sort());
   });
 });

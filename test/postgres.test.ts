@@ -66,12 +66,14 @@ describe.skipIf(!url).each(PROJECTS)('$name on PostgreSQL', ({ name, config }) =
       const owner = await connect(db);
       try {
         await owner.query(sourceTablesDdl(source));
-        const setup = files.get(`debezium/${source.name}-setup.sql`)!.replace(`GRANT CONNECT ON DATABASE ${source.database} `, `GRANT CONNECT ON DATABASE ${db} `);
+        const setup = files
+          .get(`debezium/${source.name}-setup.sql`)!
+          .replace(`GRANT CONNECT ON DATABASE ${source.database} `, `GRANT CONNECT ON DATABASE ${db} `);
         await owner.query(setup);
         await owner.query(setup); // idempotent
 
         const published = await owner.query<{ name: string }>(
-          'SELECT schemaname || \'.\' || tablename AS name FROM pg_publication_tables WHERE pubname = $1 ORDER BY 1',
+          "SELECT schemaname || '.' || tablename AS name FROM pg_publication_tables WHERE pubname = $1 ORDER BY 1",
           [source.publicationName],
         );
         expect(published.rows.map((r) => r.name)).toEqual(source.tables.map((t) => t.qualifiedName).sort());
@@ -83,7 +85,9 @@ describe.skipIf(!url).each(PROJECTS)('$name on PostgreSQL', ({ name, config }) =
           await role.query("SELECT pg_create_logical_replication_slot($1, 'pgoutput')", [slot]);
           for (const [i, t] of source.tables.entries()) {
             const keys = t.columns.filter((c) => c.primaryKey || c.notNull);
-            await owner.query(`INSERT INTO ${quoted(t)} (${keys.map((c) => quoteIdent(c.name)).join(', ')}) VALUES (${keys.map((c) => sample(c.sourceType, i + 1)).join(', ')})`);
+            await owner.query(
+              `INSERT INTO ${quoted(t)} (${keys.map((c) => quoteIdent(c.name)).join(', ')}) VALUES (${keys.map((c) => sample(c.sourceType, i + 1)).join(', ')})`,
+            );
             await owner.query(`UPDATE ${quoted(t)} SET ${quoteIdent(keys[0]!.name)} = ${quoteIdent(keys[0]!.name)}`);
             // The snapshot reads every captured table as this role.
             await role.query(`SELECT * FROM ${quoted(t)} LIMIT 1`);
@@ -134,7 +138,9 @@ describe.skipIf(!url)('PostgreSQL server', () => {
   test('PG_RESERVED holds every word this server reserves', async () => {
     const client = await connect('postgres');
     try {
-      const words = await client.query<{ word: string }>("SELECT word FROM pg_get_keywords() WHERE catcode IN ('R', 'T')");
+      const words = await client.query<{ word: string }>(
+        "SELECT word FROM pg_get_keywords() WHERE catcode IN ('R', 'T')",
+      );
       expect(words.rows.map((r) => r.word).filter((w) => !PG_RESERVED.has(w))).toEqual([]);
     } finally {
       await client.end();

@@ -39,7 +39,9 @@ interface FlinkOption {
 const debeziumProperties = JSON.parse(
   readFileSync(join(SHARED, 'reference', 'debezium-postgres-properties.json'), 'utf8'),
 ) as DebeziumProperty[];
-const flinkOptions = JSON.parse(readFileSync(join(SHARED, 'reference', 'flink-connector-options.json'), 'utf8')) as FlinkOption[];
+const flinkOptions = JSON.parse(
+  readFileSync(join(SHARED, 'reference', 'flink-connector-options.json'), 'utf8'),
+) as FlinkOption[];
 
 /**
  * A reference name → a matcher. `_length_`-style segments are placeholders for one dotted segment; a
@@ -63,7 +65,8 @@ const anyOf = (names: readonly string[]) => {
 };
 
 const isDebeziumProperty = anyOf(debeziumProperties.map((p) => p.name));
-const flinkOptionsOf = (connector: string) => anyOf(flinkOptions.filter((o) => o.connector === connector).map((o) => o.option));
+const flinkOptionsOf = (connector: string) =>
+  anyOf(flinkOptions.filter((o) => o.connector === connector).map((o) => o.option));
 const isFlinkSetting = flinkOptionsOf('flink-config (SET)');
 
 /** Options allowed in a CREATE TABLE's WITH: its connector's, plus those of each format it names. */
@@ -97,7 +100,8 @@ function flinkErrors(sql: string): string[] {
 async function passThroughSettings(config: string): Promise<string[]> {
   const loaded = await loadConfig(config);
   const exports = loaded.value as { default?: unknown } | undefined;
-  const pipeline = (exports?.default ?? exports) as { options?: { flink?: { settings?: Record<string, unknown> } } } | undefined;
+  const pipeline = (exports?.default ?? exports) as
+    { options?: { flink?: { settings?: Record<string, unknown> } } } | undefined;
   return Object.keys(pipeline?.options?.flink?.settings ?? {});
 }
 
@@ -125,13 +129,29 @@ describe('reference matchers (negative controls for the option checks)', () => {
 
   test('Flink: connector and format options apart; unknown SET keys rejected', () => {
     const table = (options: [string, string][]): FlinkTable => ({ name: 't', columns: [], primaryKey: [], options });
-    const kafka: [string, string][] = [['connector', 'kafka'], ['format', 'debezium-json'], ['properties.client.id', 'x']];
+    const kafka: [string, string][] = [
+      ['connector', 'kafka'],
+      ['format', 'debezium-json'],
+      ['properties.client.id', 'x'],
+    ];
     expect(unknownWithOptions(table([...kafka, ['debezium-json.schema-include', 'false']]))).toEqual([]);
     expect(unknownWithOptions(table([...kafka, ['scan.startup.mod', 'x']]))).toEqual(['scan.startup.mod']);
-    expect(unknownWithOptions(table([['connector', 'jdbc'], ['debezium-json.schema-include', 'false']]))).toEqual([
-      'debezium-json.schema-include',
-    ]);
-    expect(unknownWithOptions(table([['connector', 'jdbc'], ['sink.max-retries', '3']]))).toEqual([]);
+    expect(
+      unknownWithOptions(
+        table([
+          ['connector', 'jdbc'],
+          ['debezium-json.schema-include', 'false'],
+        ]),
+      ),
+    ).toEqual(['debezium-json.schema-include']);
+    expect(
+      unknownWithOptions(
+        table([
+          ['connector', 'jdbc'],
+          ['sink.max-retries', '3'],
+        ]),
+      ),
+    ).toEqual([]);
     expect(isFlinkSetting('execution.checkpointing.interval')).toBe(true);
     expect(isFlinkSetting('execution.checkpoint.interval')).toBe(false);
   });
@@ -182,13 +202,17 @@ describe.each(PROJECTS)('$name', ({ config }) => {
       const errors = flink().validate(brokenKeyword);
       expect(errors.some((e) => e.startLine === line)).toBe(true);
       // Smaller damage, on single statements that the grammar accepts intact.
-      const createTable = [...sql.matchAll(/CREATE TABLE [\s\S]*?\n\);/g)].map((m) => m[0]).find((st) => !flinkErrors(st).length);
+      const createTable = [...sql.matchAll(/CREATE TABLE [\s\S]*?\n\);/g)]
+        .map((m) => m[0])
+        .find((st) => !flinkErrors(st).length);
       expect(createTable, 'a CREATE TABLE the grammar accepts').toBeDefined();
       if (!createTable) return;
       const missingComma = createTable.replace(/(\(\n[^\n]*),\n/, '$1\n');
       expect(missingComma).not.toBe(createTable);
       expect(flinkErrors(missingComma).length).toBeGreaterThan(0);
-      const insert = [...sql.matchAll(/INSERT INTO [\s\S]*?\nFROM \S+;/g)].map((m) => m[0]).find((st) => !flinkErrors(st).length);
+      const insert = [...sql.matchAll(/INSERT INTO [\s\S]*?\nFROM \S+;/g)]
+        .map((m) => m[0])
+        .find((st) => !flinkErrors(st).length);
       expect(insert, 'an INSERT the grammar accepts').toBeDefined();
       if (!insert) return;
       const missingSelect = insert.replace(/\nSELECT\n/, '\n');
@@ -270,10 +294,22 @@ describe.each(PROJECTS)('$name', ({ config }) => {
           expect(await relkind(db, q), q).toBe('r');
           const actual = (await relationColumns(db, q))!;
           const declared = t.analytics.columns;
-          const expectedTypes = await canonicalTypes(db, declared.map((c) => c.type));
-          expect(actual.map((c) => [c.name, c.type]), q).toEqual(declared.map((c, i) => [c.name, expectedTypes[i]]));
-          expect(actual.map((c) => c.notNull), `${q} NOT NULL`).toEqual(declared.map((c) => c.notNull || t.primaryKey.includes(c.name)));
-          expect(actual.map((c) => c.hasDefault), `${q} defaults`).toEqual(declared.map((c) => c.default !== undefined));
+          const expectedTypes = await canonicalTypes(
+            db,
+            declared.map((c) => c.type),
+          );
+          expect(
+            actual.map((c) => [c.name, c.type]),
+            q,
+          ).toEqual(declared.map((c, i) => [c.name, expectedTypes[i]]));
+          expect(
+            actual.map((c) => c.notNull),
+            `${q} NOT NULL`,
+          ).toEqual(declared.map((c) => c.notNull || t.primaryKey.includes(c.name)));
+          expect(
+            actual.map((c) => c.hasDefault),
+            `${q} defaults`,
+          ).toEqual(declared.map((c) => c.default !== undefined));
           expect(await primaryKeyColumns(db, q), `${q} primary key`).toEqual(t.primaryKey);
         }
 
@@ -282,11 +318,17 @@ describe.each(PROJECTS)('$name', ({ config }) => {
           const q = t.analytics.qualifiedName;
           const actual = new Map((await relationColumns(db, q))!.map((c) => [c.name, c]));
           const written = t.analytics.columns.filter((c) => c.origin === 'source').map((c) => actual.get(c.name)!);
-          const literal = (c: (typeof written)[number]) => `'${sampleValue(c.baseType).replaceAll("'", "''")}'::${c.type}`;
-          await db.exec(`INSERT INTO ${q} (${written.map((c) => pgIdent(c.name)).join(', ')}) VALUES (${written.map(literal).join(', ')})`);
-          const filled = t.analytics.columns.filter((c) => c.origin !== 'source' && c.default !== undefined).map((c) => c.name);
+          const literal = (c: (typeof written)[number]) =>
+            `'${sampleValue(c.baseType).replaceAll("'", "''")}'::${c.type}`;
+          await db.exec(
+            `INSERT INTO ${q} (${written.map((c) => pgIdent(c.name)).join(', ')}) VALUES (${written.map(literal).join(', ')})`,
+          );
+          const filled = t.analytics.columns
+            .filter((c) => c.origin !== 'source' && c.default !== undefined)
+            .map((c) => c.name);
           if (filled.length) {
-            const row = (await db.query<Record<string, unknown>>(`SELECT ${filled.map(pgIdent).join(', ')} FROM ${q}`)).rows[0]!;
+            const row = (await db.query<Record<string, unknown>>(`SELECT ${filled.map(pgIdent).join(', ')} FROM ${q}`))
+              .rows[0]!;
             for (const name of filled) expect(row[name], `${q}.${name} default`).not.toBeNull();
           }
         }
@@ -296,10 +338,19 @@ describe.each(PROJECTS)('$name', ({ config }) => {
           expect(await relkind(db, q), q).toBe('v');
           const actual = (await relationColumns(db, q))!;
           const declaredBase = await Promise.all(v.columns.map((c) => canonicalBaseType(db, c.type)));
-          expect(declaredBase.every((b) => b !== null), `${q}: unknown declared type`).toBe(true);
-          expect(actual.map((c) => [c.name, c.baseType]), q).toEqual(v.columns.map((c, i) => [c.name, declaredBase[i]]));
+          expect(
+            declaredBase.every((b) => b !== null),
+            `${q}: unknown declared type`,
+          ).toBe(true);
+          expect(
+            actual.map((c) => [c.name, c.baseType]),
+            q,
+          ).toEqual(v.columns.map((c, i) => [c.name, declaredBase[i]]));
           const result = await db.query(`SELECT * FROM ${q}`);
-          expect(result.fields.map((f) => f.name), q).toEqual(v.columns.map((c) => c.name));
+          expect(
+            result.fields.map((f) => f.name),
+            q,
+          ).toEqual(v.columns.map((c) => c.name));
         }
 
         // Running the scripts again keeps the data (idempotent, not destructive).
@@ -333,16 +384,26 @@ describe.each(PROJECTS)('$name', ({ config }) => {
             "SELECT schemaname || '.' || tablename AS q FROM pg_publication_tables WHERE pubname = $1 ORDER BY 1",
             [s.publicationName],
           );
-          expect(published.rows.map((r) => r.q), s.publicationName).toEqual(captured);
-          const pub = await db.query<{ puballtables: boolean; pubinsert: boolean; pubupdate: boolean; pubdelete: boolean }>(
-            'SELECT puballtables, pubinsert, pubupdate, pubdelete FROM pg_publication WHERE pubname = $1',
-            [s.publicationName],
-          );
+          expect(
+            published.rows.map((r) => r.q),
+            s.publicationName,
+          ).toEqual(captured);
+          const pub = await db.query<{
+            puballtables: boolean;
+            pubinsert: boolean;
+            pubupdate: boolean;
+            pubdelete: boolean;
+          }>('SELECT puballtables, pubinsert, pubupdate, pubdelete FROM pg_publication WHERE pubname = $1', [
+            s.publicationName,
+          ]);
           expect(pub.rows).toEqual([{ puballtables: false, pubinsert: true, pubupdate: true, pubdelete: true }]);
 
           for (const t of s.tables) {
             const q = pgQualified(t.schema, t.name);
-            const ident = await db.query<{ r: string }>('SELECT relreplident AS r FROM pg_class WHERE oid = to_regclass($1)', [q]);
+            const ident = await db.query<{ r: string }>(
+              'SELECT relreplident AS r FROM pg_class WHERE oid = to_regclass($1)',
+              [q],
+            );
             expect(ident.rows[0]?.r, `${q} replica identity`).toBe('f');
             const priv = await db.query<{ sel: boolean; usage: boolean }>(
               "SELECT has_table_privilege($1, $2, 'SELECT') AS sel, has_schema_privilege($1, $3, 'USAGE') AS usage",
@@ -355,7 +416,10 @@ describe.each(PROJECTS)('$name', ({ config }) => {
             [s.user],
           );
           expect(role.rows, s.user).toEqual([{ rolreplication: true, rolcanlogin: true }]);
-          const connect = await db.query<{ ok: boolean }>("SELECT has_database_privilege($1, $2, 'CONNECT') AS ok", [s.user, s.database]);
+          const connect = await db.query<{ ok: boolean }>("SELECT has_database_privilege($1, $2, 'CONNECT') AS ok", [
+            s.user,
+            s.database,
+          ]);
           expect(connect.rows[0]?.ok).toBe(true);
 
           // The connector reads what the setup prepared.
@@ -366,7 +430,11 @@ describe.each(PROJECTS)('$name', ({ config }) => {
           expect(cfg['database.dbname']).toBe(s.database);
           expect(cfg['slot.name']).toMatch(/^[a-z0-9_]+$/);
           const include = (cfg['table.include.list'] ?? '').split(',').map((re) => new RegExp(`^(?:${re})$`));
-          for (const q of captured) expect(include.some((re) => re.test(q)), `table.include.list matches ${q}`).toBe(true);
+          for (const q of captured)
+            expect(
+              include.some((re) => re.test(q)),
+              `table.include.list matches ${q}`,
+            ).toBe(true);
           expect(include.some((re) => re.test('public.zz_not_captured'))).toBe(false);
         } finally {
           await db.close();
@@ -379,8 +447,14 @@ describe.each(PROJECTS)('$name', ({ config }) => {
       expect(paths.length).toBe(model.sources.length);
       for (const path of paths) {
         const cfg = JSON.parse(file(path)) as Record<string, unknown>;
-        expect(Object.keys(cfg).filter((k) => !isDebeziumProperty(k)), path).toEqual([]);
-        expect(Object.values(cfg).every((v) => typeof v === 'string'), `${path}: Connect wants string values`).toBe(true);
+        expect(
+          Object.keys(cfg).filter((k) => !isDebeziumProperty(k)),
+          path,
+        ).toEqual([]);
+        expect(
+          Object.values(cfg).every((v) => typeof v === 'string'),
+          `${path}: Connect wants string values`,
+        ).toBe(true);
       }
     });
   });
@@ -390,7 +464,8 @@ describe.each(PROJECTS)('$name', ({ config }) => {
     beforeAll(() => {
       dir = mkdtempSync(join(tmpdir(), 'cdc-register-'));
       mkdirSync(join(dir, 'debezium'));
-      for (const path of ['debezium/register-connectors.sh', ...connectorFiles()]) writeFileSync(join(dir, path), file(path));
+      for (const path of ['debezium/register-connectors.sh', ...connectorFiles()])
+        writeFileSync(join(dir, path), file(path));
       chmodSync(join(dir, 'debezium', 'register-connectors.sh'), 0o755);
     });
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -404,10 +479,17 @@ describe.each(PROJECTS)('$name', ({ config }) => {
       });
 
     const connectors = () =>
-      connectorFiles().map((path) => ({ path, name: (JSON.parse(file(path)) as { name: string }).name, body: file(path) }));
+      connectorFiles().map((path) => ({
+        path,
+        name: (JSON.parse(file(path)) as { name: string }).name,
+        body: file(path),
+      }));
 
     test('bash -n accepts it', async () => {
-      const r = await execa('bash', ['-n', join(dir, 'debezium', 'register-connectors.sh')], { reject: false, timeout: 10_000 });
+      const r = await execa('bash', ['-n', join(dir, 'debezium', 'register-connectors.sh')], {
+        reject: false,
+        timeout: 10_000,
+      });
       expect(r.stderr).toBe('');
       expect(r.exitCode).toBe(0);
     });
@@ -427,7 +509,9 @@ describe.each(PROJECTS)('$name', ({ config }) => {
           expect(put.contentType).toBe('application/json');
           expect(r.stdout).toContain(`registered ${c.name}`);
         }
-        expect(server.requests.filter((q) => q.method !== 'PUT').every((q) => q.method === 'GET' && q.url === '/connectors')).toBe(true);
+        expect(
+          server.requests.filter((q) => q.method !== 'PUT').every((q) => q.method === 'GET' && q.url === '/connectors'),
+        ).toBe(true);
       } finally {
         await server.close();
       }

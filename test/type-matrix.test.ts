@@ -126,14 +126,12 @@ const SCALAR: OkCell[] = [
     modes: precise('NUMERIC'),
     want: X('DECIMAL(38, 0)', '{col}', 'DECIMAL(38, 0)', 'numeric(38, 0)'),
   },
-  ...(['BASE64', 'NUMERIC'] as const).map(
-    (decimalFormat): OkCell => ({
-      label: 'numeric(10,2)',
-      col: t.numeric(10, 2),
-      modes: { decimalHandling: 'double', decimalFormat },
-      want: X('DOUBLE', 'CAST({col} AS DECIMAL(10, 2))', 'DECIMAL(10, 2)', 'numeric(10, 2)'),
-    }),
-  ),
+  ...(['BASE64', 'NUMERIC'] as const).map((decimalFormat): OkCell => ({
+    label: 'numeric(10,2)',
+    col: t.numeric(10, 2),
+    modes: { decimalHandling: 'double', decimalFormat },
+    want: X('DOUBLE', 'CAST({col} AS DECIMAL(10, 2))', 'DECIMAL(10, 2)', 'numeric(10, 2)'),
+  })),
   {
     label: 'numeric(38,10)',
     col: t.numeric(38, 10),
@@ -172,7 +170,12 @@ const SCALAR: OkCell[] = [
     want: X('STRING', '{col}', 'STRING', 'numeric(39, 0)', SU),
   },
   // numeric (no scale)
-  { label: 'numeric', col: t.numeric(), modes: dhm('double'), want: X('DOUBLE', '{col}', 'DOUBLE', 'double precision') },
+  {
+    label: 'numeric',
+    col: t.numeric(),
+    modes: dhm('double'),
+    want: X('DOUBLE', '{col}', 'DOUBLE', 'double precision'),
+  },
   { label: 'numeric', col: t.numeric(), modes: dhm('string'), want: X('STRING', '{col}', 'STRING', 'numeric', SU) },
 
   // money
@@ -182,22 +185,18 @@ const SCALAR: OkCell[] = [
     modes: precise('NUMERIC'),
     want: X('DECIMAL(19, 2)', '{col}', 'DECIMAL(19, 2)', 'numeric(19, 2)'),
   },
-  ...(['BASE64', 'NUMERIC'] as const).map(
-    (decimalFormat): OkCell => ({
-      label: 'money',
-      col: t.money(),
-      modes: { decimalHandling: 'double', decimalFormat },
-      want: X('DOUBLE', 'CAST({col} AS DECIMAL(19, 2))', 'DECIMAL(19, 2)', 'numeric(19, 2)'),
-    }),
-  ),
-  ...(['BASE64', 'NUMERIC'] as const).map(
-    (decimalFormat): OkCell => ({
-      label: 'money',
-      col: t.money(),
-      modes: { decimalHandling: 'string', decimalFormat },
-      want: X('DECIMAL(19, 2)', '{col}', 'DECIMAL(19, 2)', 'numeric(19, 2)'),
-    }),
-  ),
+  ...(['BASE64', 'NUMERIC'] as const).map((decimalFormat): OkCell => ({
+    label: 'money',
+    col: t.money(),
+    modes: { decimalHandling: 'double', decimalFormat },
+    want: X('DOUBLE', 'CAST({col} AS DECIMAL(19, 2))', 'DECIMAL(19, 2)', 'numeric(19, 2)'),
+  })),
+  ...(['BASE64', 'NUMERIC'] as const).map((decimalFormat): OkCell => ({
+    label: 'money',
+    col: t.money(),
+    modes: { decimalHandling: 'string', decimalFormat },
+    want: X('DECIMAL(19, 2)', '{col}', 'DECIMAL(19, 2)', 'numeric(19, 2)'),
+  })),
 
   // character types
   { label: 'varchar(255)', col: t.varchar(255), want: X('STRING', '{col}', 'STRING', 'varchar(255)') },
@@ -205,7 +204,11 @@ const SCALAR: OkCell[] = [
   { label: 'text', col: t.text(), want: X('STRING', '{col}', 'STRING', 'text') },
   { label: 'char(3)', col: t.char(3), want: X('STRING', '{col}', 'STRING', 'char(3)') },
   { label: 'char (= char(1))', col: t.char(), want: X('STRING', '{col}', 'STRING', 'char(1)') },
-  { label: "char(3).mapping('text')", col: t.char(3).mapping('text'), want: X('STRING', 'RTRIM({col})', 'STRING', 'text') },
+  {
+    label: "char(3).mapping('text')",
+    col: t.char(3).mapping('text'),
+    want: X('STRING', 'RTRIM({col})', 'STRING', 'text'),
+  },
 
   // uuid, json, jsonb
   { label: 'uuid', col: t.uuid(), want: X('STRING', '{col}', 'STRING', 'uuid', SU) },
@@ -224,38 +227,30 @@ const SCALAR: OkCell[] = [
   { label: 'date', col: t.date(), want: X('INT', DATE_EXPR, 'DATE', 'date') },
 
   // time
-  ...[t.time(0), t.time(1), t.time(3)].map(
-    (col): OkCell => ({
-      label: `time(${col.spec.precision})`,
-      col,
-      modes: tpm('adaptive'),
-      want: X('INT', TIME_MS, 'TIME(3)', 'time(0)', UTC),
-    }),
-  ),
-  ...[t.time(0), t.time(3)].map(
-    (col): OkCell => ({
-      label: `time(${col.spec.precision}).mapping('integer')`,
-      col: col.mapping('integer'),
-      modes: tpm('adaptive'),
-      want: X('INT', '{col}', 'INT', 'integer'),
-    }),
-  ),
-  ...[t.time(), t.time(4), t.time(6)].map(
-    (col): OkCell => ({
-      label: col.spec.precision === undefined ? 'time' : `time(${col.spec.precision})`,
-      col,
-      modes: tpm('adaptive'),
-      want: X('BIGINT', TIME_US, 'TIME(3)', 'time(0)', UTC),
-    }),
-  ),
-  ...[t.time(), t.time(6)].map(
-    (col): OkCell => ({
-      label: `${col.spec.precision === undefined ? 'time' : `time(${col.spec.precision})`}.mapping('integer')`,
-      col: col.mapping('integer'),
-      modes: tpm('adaptive'),
-      want: X('BIGINT', '{col}', 'BIGINT', 'bigint'),
-    }),
-  ),
+  ...[t.time(0), t.time(1), t.time(3)].map((col): OkCell => ({
+    label: `time(${col.spec.precision})`,
+    col,
+    modes: tpm('adaptive'),
+    want: X('INT', TIME_MS, 'TIME(3)', 'time(0)', UTC),
+  })),
+  ...[t.time(0), t.time(3)].map((col): OkCell => ({
+    label: `time(${col.spec.precision}).mapping('integer')`,
+    col: col.mapping('integer'),
+    modes: tpm('adaptive'),
+    want: X('INT', '{col}', 'INT', 'integer'),
+  })),
+  ...[t.time(), t.time(4), t.time(6)].map((col): OkCell => ({
+    label: col.spec.precision === undefined ? 'time' : `time(${col.spec.precision})`,
+    col,
+    modes: tpm('adaptive'),
+    want: X('BIGINT', TIME_US, 'TIME(3)', 'time(0)', UTC),
+  })),
+  ...[t.time(), t.time(6)].map((col): OkCell => ({
+    label: `${col.spec.precision === undefined ? 'time' : `time(${col.spec.precision})`}.mapping('integer')`,
+    col: col.mapping('integer'),
+    modes: tpm('adaptive'),
+    want: X('BIGINT', '{col}', 'BIGINT', 'bigint'),
+  })),
   ...[t.time(), t.time(0), t.time(3), t.time(6)].flatMap((col): OkCell[] => {
     const label = col.spec.precision === undefined ? 'time' : `time(${col.spec.precision})`;
     return [
@@ -283,33 +278,27 @@ const SCALAR: OkCell[] = [
 
   // timestamp
   ...ADAPTIVE_MODES.flatMap((m) =>
-    [t.timestamp(0), t.timestamp(1), t.timestamp(3)].map(
-      (col): OkCell => ({
-        label: `timestamp(${col.spec.precision})`,
-        col,
-        modes: tpm(m),
-        want: X('BIGINT', TS_MS, 'TIMESTAMP(3)', 'timestamp(3)', UTC),
-      }),
-    ),
+    [t.timestamp(0), t.timestamp(1), t.timestamp(3)].map((col): OkCell => ({
+      label: `timestamp(${col.spec.precision})`,
+      col,
+      modes: tpm(m),
+      want: X('BIGINT', TS_MS, 'TIMESTAMP(3)', 'timestamp(3)', UTC),
+    })),
   ),
   ...ADAPTIVE_MODES.flatMap((m) =>
-    [t.timestamp(), t.timestamp(4), t.timestamp(6)].map(
-      (col): OkCell => ({
-        label: col.spec.precision === undefined ? 'timestamp' : `timestamp(${col.spec.precision})`,
-        col,
-        modes: tpm(m),
-        want: X('BIGINT', TS_US, 'TIMESTAMP(3)', 'timestamp(3)', UTC),
-      }),
-    ),
-  ),
-  ...[t.timestamp(), t.timestamp(0), t.timestamp(3), t.timestamp(6)].map(
-    (col): OkCell => ({
+    [t.timestamp(), t.timestamp(4), t.timestamp(6)].map((col): OkCell => ({
       label: col.spec.precision === undefined ? 'timestamp' : `timestamp(${col.spec.precision})`,
       col,
-      modes: tpm('connect'),
-      want: X('BIGINT', TS_MS, 'TIMESTAMP(3)', 'timestamp(3)', UTC),
-    }),
+      modes: tpm(m),
+      want: X('BIGINT', TS_US, 'TIMESTAMP(3)', 'timestamp(3)', UTC),
+    })),
   ),
+  ...[t.timestamp(), t.timestamp(0), t.timestamp(3), t.timestamp(6)].map((col): OkCell => ({
+    label: col.spec.precision === undefined ? 'timestamp' : `timestamp(${col.spec.precision})`,
+    col,
+    modes: tpm('connect'),
+    want: X('BIGINT', TS_MS, 'TIMESTAMP(3)', 'timestamp(3)', UTC),
+  })),
 
   // timestamptz (all TPM): default lands in timestamptz (profile item 6), or timestamp(6) holding UTC
   {
@@ -335,7 +324,12 @@ const SCALAR: OkCell[] = [
   },
 
   // interval
-  { label: 'interval', col: t.interval(), modes: { intervalHandling: 'numeric' }, want: X('BIGINT', '{col}', 'BIGINT', 'bigint') },
+  {
+    label: 'interval',
+    col: t.interval(),
+    modes: { intervalHandling: 'numeric' },
+    want: X('BIGINT', '{col}', 'BIGINT', 'bigint'),
+  },
   {
     label: 'interval',
     col: t.interval(),
@@ -369,14 +363,12 @@ const VARIANTS: OkCell[] = [
     want: X('DOUBLE', '{col}', 'DOUBLE', 'double precision'),
   },
   // timestamp into timestamptz (the seed system's choice): same instant, needs profile items 4 and 6
-  ...ADAPTIVE_MODES.map(
-    (m): OkCell => ({
-      label: "timestamp.mapping('timestamptz')",
-      col: t.timestamp().mapping('timestamptz'),
-      modes: tpm(m),
-      want: X('BIGINT', TS_US, 'TIMESTAMP(3)', 'timestamptz', { utc: true, tm: true }),
-    }),
-  ),
+  ...ADAPTIVE_MODES.map((m): OkCell => ({
+    label: "timestamp.mapping('timestamptz')",
+    col: t.timestamp().mapping('timestamptz'),
+    modes: tpm(m),
+    want: X('BIGINT', TS_US, 'TIMESTAMP(3)', 'timestamptz', { utc: true, tm: true }),
+  })),
   {
     label: "timestamp(3).mapping('timestamptz')",
     col: t.timestamp(3).mapping('timestamptz'),
@@ -389,14 +381,12 @@ const VARIANTS: OkCell[] = [
     modes: tpm('connect'),
     want: X('BIGINT', TS_MS, 'TIMESTAMP(3)', 'timestamptz', { utc: true, tm: true }),
   },
-  ...ALL_TPM.map(
-    (m): OkCell => ({
-      label: "timestamp.mapping('raw')",
-      col: t.timestamp().mapping('raw'),
-      modes: tpm(m),
-      want: X('BIGINT', '{col}', 'BIGINT', 'bigint'),
-    }),
-  ),
+  ...ALL_TPM.map((m): OkCell => ({
+    label: "timestamp.mapping('raw')",
+    col: t.timestamp().mapping('raw'),
+    modes: tpm(m),
+    want: X('BIGINT', '{col}', 'BIGINT', 'bigint'),
+  })),
 ];
 
 /** Arrays table. Every array is serialised with JSON_STRING into a STRING sink column (never ARRAY, E6). */
@@ -416,8 +406,16 @@ const ARRAYS: OkCell[] = [
   arr('STRING', t.array(t.text())),
   arr('STRING', t.array(t.varchar(20))),
   arr('STRING', t.array(t.char(2))),
-  { label: "text[].mapping('text')", col: t.array(t.text()).mapping('text'), want: X('ARRAY<STRING>', 'JSON_STRING({col})', 'STRING', 'text') },
-  { label: "varchar[].mapping('text')", col: t.array(t.varchar()).mapping('text'), want: X('ARRAY<STRING>', 'JSON_STRING({col})', 'STRING', 'text') },
+  {
+    label: "text[].mapping('text')",
+    col: t.array(t.text()).mapping('text'),
+    want: X('ARRAY<STRING>', 'JSON_STRING({col})', 'STRING', 'text'),
+  },
+  {
+    label: "varchar[].mapping('text')",
+    col: t.array(t.varchar()).mapping('text'),
+    want: X('ARRAY<STRING>', 'JSON_STRING({col})', 'STRING', 'text'),
+  },
   arr('INT', t.array(t.integer())),
   arr('SMALLINT', t.array(t.smallint())),
   arr('BIGINT', t.array(t.bigint())),
@@ -454,14 +452,12 @@ const REFUSED: RefusedCell[] = [
   { label: 'numeric(40,2)', col: t.numeric(40, 2), modes: precise('NUMERIC'), rule: 'E3' },
   { label: 'numeric(40,2)', col: t.numeric(40, 2), modes: precise('BASE64'), rule: 'E3' },
   { label: 'numeric(39,0)', col: t.numeric(39), modes: precise('NUMERIC'), rule: 'E3' },
-  ...(['BASE64', 'NUMERIC'] as const).map(
-    (decimalFormat): RefusedCell => ({
-      label: 'numeric(40,2)',
-      col: t.numeric(40, 2),
-      modes: { decimalHandling: 'double', decimalFormat },
-      rule: 'E3',
-    }),
-  ),
+  ...(['BASE64', 'NUMERIC'] as const).map((decimalFormat): RefusedCell => ({
+    label: 'numeric(40,2)',
+    col: t.numeric(40, 2),
+    modes: { decimalHandling: 'double', decimalFormat },
+    rule: 'E3',
+  })),
   // numeric[]: "follows DHM element rules (precise → base64 strings, ✗)"
   { label: 'numeric(10,2)[]', col: t.array(t.numeric(10, 2)), modes: precise('BASE64'), rule: 'E1' },
   { label: 'numeric(10,2)[]', col: t.array(t.numeric(10, 2)), modes: precise('NUMERIC'), rule: 'E1' },
@@ -554,11 +550,42 @@ describe('type matrix: combinations that cannot work', () => {
 
 // Matrix-wide checks of E4…E8 over every type, every mode combination and every variant.
 const EVERY_COLUMN: ColumnType[] = [
-  t.boolean(), t.smallint(), t.integer(), t.bigint(), t.real(), t.double(),
-  t.numeric(), t.numeric(10, 2), t.numeric(38, 4), t.numeric(40, 2), t.money(),
-  t.varchar(), t.varchar(10), t.text(), t.char(4), t.uuid(), t.json(), t.jsonb(), t.bytea(),
-  t.date(), t.time(), t.time(0), t.time(3), t.time(6), t.timetz(), t.timestamp(), t.timestamp(0), t.timestamp(3),
-  t.timestamp(6), t.timestamptz(), t.timestamptz(3), t.interval(), t.enum('e'), t.inet(), t.cidr(), t.macaddr(),
+  t.boolean(),
+  t.smallint(),
+  t.integer(),
+  t.bigint(),
+  t.real(),
+  t.double(),
+  t.numeric(),
+  t.numeric(10, 2),
+  t.numeric(38, 4),
+  t.numeric(40, 2),
+  t.money(),
+  t.varchar(),
+  t.varchar(10),
+  t.text(),
+  t.char(4),
+  t.uuid(),
+  t.json(),
+  t.jsonb(),
+  t.bytea(),
+  t.date(),
+  t.time(),
+  t.time(0),
+  t.time(3),
+  t.time(6),
+  t.timetz(),
+  t.timestamp(),
+  t.timestamp(0),
+  t.timestamp(3),
+  t.timestamp(6),
+  t.timestamptz(),
+  t.timestamptz(3),
+  t.interval(),
+  t.enum('e'),
+  t.inet(),
+  t.cidr(),
+  t.macaddr(),
 ];
 const EVERY_ARRAY = EVERY_COLUMN.map((c) => t.array(c));
 
@@ -617,7 +644,10 @@ describe('type matrix: invariants from the E-table', () => {
     const typed = /^(uuid|json|jsonb|inet|cidr|macaddr|interval|timetz|timestamptz|numeric)/;
     for (const { name, m } of all) {
       if (m.flinkSinkType === 'STRING' && typed.test(m.analyticsType)) expect(m.stringtypeUnspecified, name).toBe(true);
-      if (m.flinkSinkType === 'STRING' && (m.analyticsType === 'text' || m.analyticsType.startsWith('varchar') || m.analyticsType.startsWith('char')))
+      if (
+        m.flinkSinkType === 'STRING' &&
+        (m.analyticsType === 'text' || m.analyticsType.startsWith('varchar') || m.analyticsType.startsWith('char'))
+      )
         expect(m.stringtypeUnspecified, name).toBe(false);
     }
   });
@@ -663,8 +693,20 @@ describe('type matrix: mapping variants offered and unknown variants', () => {
     ["integer.mapping('text')", t.integer().mapping('text'), 'text', ['default'], {}],
     ["time.mapping('bigint')", t.time().mapping('bigint'), 'bigint', ['default', 'integer'], {}],
     // 'double' exists only under decimal.handling.mode=double
-    ["numeric(10,2).mapping('double') × string", t.numeric(10, 2).mapping('double'), 'double', ['default'], dhm('string')],
-    ["numeric(10,2).mapping('double') × precise + NUMERIC", t.numeric(10, 2).mapping('double'), 'double', ['default'], precise('NUMERIC')],
+    [
+      "numeric(10,2).mapping('double') × string",
+      t.numeric(10, 2).mapping('double'),
+      'double',
+      ['default'],
+      dhm('string'),
+    ],
+    [
+      "numeric(10,2).mapping('double') × precise + NUMERIC",
+      t.numeric(10, 2).mapping('double'),
+      'double',
+      ['default'],
+      precise('NUMERIC'),
+    ],
   ];
   it.each(unknown)('%s → unknownVariant with the list of variants', (_label, col, variant, variants, fixed) => {
     for (const m of modesFor(fixed)) {

@@ -96,7 +96,11 @@ const measurements = app.table('measurements', {
     note: t.text(),
   },
   primaryKey: ['device_id', 'measured_at', 'metric'],
-  analytics: { name: 'fact_measurements', columns: ['device_id', 'measured_at', 'metric', 'value'], syncedAtColumn: 'landed_at' },
+  analytics: {
+    name: 'fact_measurements',
+    columns: ['device_id', 'measured_at', 'metric', 'value'],
+    syncedAtColumn: 'landed_at',
+  },
 });
 
 const legacyLedger = legacy.table('ledger', {
@@ -141,7 +145,13 @@ const m = measurements.as('m');
 const d = devices.as('d');
 
 const hourly = view('device_hourly', {
-  columns: { device_id: t.uuid(), device_name: t.text(), hour: t.timestamptz(), readings: t.bigint(), avg_value: t.double() },
+  columns: {
+    device_id: t.uuid(),
+    device_name: t.text(),
+    hour: t.timestamptz(),
+    readings: t.bigint(),
+    avg_value: t.double(),
+  },
   sql: sql`
     SELECT ${m.c.device_id}, ${d.c.name} AS device_name, date_trunc('hour', ${m.c.measured_at}) AS hour,
            COUNT(*) AS readings, AVG(${m.c.value}) AS avg_value

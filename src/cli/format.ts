@@ -4,7 +4,9 @@ import type { Diagnostic } from '../diagnostics.js';
 import type { FileChange } from '../write/index.js';
 
 const where = (d: Diagnostic, cwd: string) =>
-  d.location ? `${relative(cwd, d.location.file) || d.location.file}:${d.location.line}:${d.location.column}` : undefined;
+  d.location
+    ? `${relative(cwd, d.location.file) || d.location.file}:${d.location.line}:${d.location.column}`
+    : undefined;
 
 /** `file:line:col error CODE message`, then the hint and the config line with a caret. */
 export function formatDiagnostic(d: Diagnostic, cwd: string, sources: Map<string, string[]>): string {
@@ -24,7 +26,10 @@ export function formatDiagnostic(d: Diagnostic, cwd: string, sources: Map<string
     const line = text[d.location.line - 1];
     if (line !== undefined) {
       const gutter = String(d.location.line);
-      lines.push(`  ${gutter} | ${line}`, `  ${' '.repeat(gutter.length)} | ${' '.repeat(Math.max(0, d.location.column - 1))}^`);
+      lines.push(
+        `  ${gutter} | ${line}`,
+        `  ${' '.repeat(gutter.length)} | ${' '.repeat(Math.max(0, d.location.column - 1))}^`,
+      );
     }
   }
   return lines.join('\n');
@@ -34,7 +39,10 @@ export function formatDiagnostics(diagnostics: readonly Diagnostic[], cwd: strin
   const sources = new Map<string, string[]>();
   const errors = diagnostics.filter((d) => d.severity === 'error').length;
   const warnings = diagnostics.length - errors;
-  const summary = [errors ? `${errors} error${errors > 1 ? 's' : ''}` : '', warnings ? `${warnings} warning${warnings > 1 ? 's' : ''}` : '']
+  const summary = [
+    errors ? `${errors} error${errors > 1 ? 's' : ''}` : '',
+    warnings ? `${warnings} warning${warnings > 1 ? 's' : ''}` : '',
+  ]
     .filter(Boolean)
     .join(', ');
   return `${diagnostics.map((d) => formatDiagnostic(d, cwd, sources)).join('\n\n')}\n\n${summary}\n`;

@@ -56,23 +56,32 @@ function parse(argv: string[]): Args | 'help' | 'version' {
   if (values.help) return 'help';
   if (values.version) return 'version';
   const format = values.format ?? 'pretty';
-  if (format !== 'pretty' && format !== 'json') throw new UsageError(`--format must be 'pretty' or 'json', not '${format}'`);
+  if (format !== 'pretty' && format !== 'json')
+    throw new UsageError(`--format must be 'pretty' or 'json', not '${format}'`);
   if (values.check && values.watch) throw new UsageError('--check and --watch cannot be combined');
-  const args: Args = { config: values.config ?? 'pipeline.config.ts', check: values.check ?? false, watch: values.watch ?? false, format };
+  const args: Args = {
+    config: values.config ?? 'pipeline.config.ts',
+    check: values.check ?? false,
+    watch: values.watch ?? false,
+    format,
+  };
   if (values.out !== undefined) args.out = values.out;
   return args;
 }
 
 async function run(args: Args, cwd: string): Promise<number> {
   const out = args.out === undefined ? undefined : resolve(cwd, args.out);
-  if (out && existsSync(out) && !statSync(out).isDirectory()) throw new UsageError(`--out ${args.out} is a file, not a directory`);
+  if (out && existsSync(out) && !statSync(out).isDirectory())
+    throw new UsageError(`--out ${args.out} is a file, not a directory`);
   const result = await compile({ config: resolve(cwd, args.config), ...(out ? { outDir: out } : {}) });
   const notFound = result.diagnostics.find((d) => d.code === 'CLI.CONFIG_NOT_FOUND');
   if (notFound) throw new UsageError(`${notFound.message}\n${notFound.hint ?? ''}`);
   const outName = relative(cwd, result.outDir) || '.';
   if (hasErrors(result.diagnostics)) {
     if (args.format === 'json') {
-      process.stdout.write(`${JSON.stringify({ ok: false, diagnostics: result.diagnostics.map(jsonDiagnostic) }, null, 2)}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ ok: false, diagnostics: result.diagnostics.map(jsonDiagnostic) }, null, 2)}\n`,
+      );
     } else {
       process.stderr.write(formatDiagnostics(result.diagnostics, cwd));
       process.stderr.write(`${outName}${sep} was not changed.\n`);
@@ -120,7 +129,10 @@ function watchMode(argv: string[], args: Args, cwd: string): void {
       return;
     }
     running = true;
-    const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, ...childArgs], { cwd, stdio: 'inherit' });
+    const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, ...childArgs], {
+      cwd,
+      stdio: 'inherit',
+    });
     child.on('exit', () => {
       running = false;
       process.stdout.write('watching for changes (Ctrl-C to stop)...\n');

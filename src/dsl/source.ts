@@ -139,7 +139,8 @@ export function columnRefs<T extends Record<string, unknown>>(
   // yields a reference, so the compiler reports it as an unknown column with a suggestion, not as `undefined`.
   return new Proxy(refs, {
     get(target, key, receiver) {
-      if (typeof key !== 'string' || key in target || key === 'then' || key === 'toJSON') return Reflect.get(target, key, receiver);
+      if (typeof key !== 'string' || key in target || key === 'then' || key === 'toJSON')
+        return Reflect.get(target, key, receiver);
       return brand('column-ref', { owner, column: key });
     },
   }) as ColumnRefs<T>;
@@ -179,4 +180,3 @@ export function postgresSource(name: string, options: PostgresSourceOptions): So
   });
   return source;
 }
-

@@ -48,11 +48,7 @@ export async function resolve(
   }
 }
 
-export async function load(
-  url: string,
-  context: object,
-  next: Next<[string, object], Loaded>,
-): Promise<Loaded> {
+export async function load(url: string, context: object, next: Next<[string, object], Loaded>): Promise<Loaded> {
   if (!url.startsWith('file:')) return next(url, context);
   const path = fileURLToPath(url);
   if (!TS.test(path) || path.includes('/node_modules/')) return next(url, context);

@@ -48,7 +48,8 @@ type ModuleClass = (new (id: string) => CommonJsModule) & {
  */
 function evaluateTypeScript(file: string, source: string): unknown {
   const Module = NodeModule as unknown as ModuleClass;
-  Module._extensions['.ts'] ??= (module, filename) => module._compile(transpile(filename, readFileSync(filename, 'utf8')), filename);
+  Module._extensions['.ts'] ??= (module, filename) =>
+    module._compile(transpile(filename, readFileSync(filename, 'utf8')), filename);
   const mod = new Module(file);
   mod.filename = file;
   mod.paths = Module._nodeModulePaths(dirname(file));
@@ -59,7 +60,16 @@ function evaluateTypeScript(file: string, source: string): unknown {
 /** Reads and evaluates the config (TypeScript or JavaScript). The only stage besides `write` that does I/O. */
 export async function loadConfig(file: string): Promise<Loaded> {
   if (!existsSync(file) || !statSync(file).isFile()) {
-    return { diagnostics: [error('CLI.CONFIG_NOT_FOUND', `config file not found: ${file}`, undefined, 'pass --config <path to pipeline.config.ts>')] };
+    return {
+      diagnostics: [
+        error(
+          'CLI.CONFIG_NOT_FOUND',
+          `config file not found: ${file}`,
+          undefined,
+          'pass --config <path to pipeline.config.ts>',
+        ),
+      ],
+    };
   }
   const source = readFileSync(file, 'utf8');
   try {
@@ -74,7 +84,12 @@ export async function loadConfig(file: string): Promise<Loaded> {
         source,
         diagnostics: [
           {
-            ...error('CONFIG.NO_DEFAULT_EXPORT', 'the config has no default export', undefined, 'end the file with `export default definePipeline({ … })`'),
+            ...error(
+              'CONFIG.NO_DEFAULT_EXPORT',
+              'the config has no default export',
+              undefined,
+              'end the file with `export default definePipeline({ … })`',
+            ),
             location: { file, line: 1, column: 1 },
           },
         ],
@@ -117,7 +132,9 @@ function loadFailure(err: unknown, file: string): Diagnostic {
   const syntax = /\((\d+):(\d+)\)\s*$/.exec(message);
   if (err instanceof SyntaxError || syntax) {
     // sucrase's columns are 1-based already.
-    const location = syntax ? { file, line: Number(syntax[1]), column: Number(syntax[2]) } : (locationInStack(err, file) ?? { file, line: 1, column: 1 });
+    const location = syntax
+      ? { file, line: Number(syntax[1]), column: Number(syntax[2]) }
+      : (locationInStack(err, file) ?? { file, line: 1, column: 1 });
     const reason = message.replace(/\s*\(\d+:\d+\)\s*$/, '').replace(/^Error transforming \S+:\s*/, '');
     return { ...error('CONFIG.SYNTAX', `the config does not parse: ${reason}`), location };
   }
@@ -128,13 +145,20 @@ function loadFailure(err: unknown, file: string): Diagnostic {
         'CONFIG.IMPORT_FAILED',
         `the config imports something that cannot be found: ${message.split('\n')[0]}`,
         undefined,
-        pkg === 'cdc-compile' ? 'install it in the project: npm install --save-dev cdc-compile' : 'check the import path',
+        pkg === 'cdc-compile'
+          ? 'install it in the project: npm install --save-dev cdc-compile'
+          : 'check the import path',
       ),
       location: specifierLocation(file, pkg) ?? locationInStack(err, file) ?? { file, line: 1, column: 1 },
     };
   }
   return {
-    ...error('CONFIG.THREW', `evaluating the config threw: ${message.split('\n')[0]}`, undefined, 'fix the code at this line; the config runs as ordinary TypeScript'),
+    ...error(
+      'CONFIG.THREW',
+      `evaluating the config threw: ${message.split('\n')[0]}`,
+      undefined,
+      'fix the code at this line; the config runs as ordinary TypeScript',
+    ),
     location: locationInStack(err, file) ?? { file, line: 1, column: 1 },
   };
 }

@@ -24,7 +24,9 @@ function calleeName(call: CallExpression): string | undefined {
 
 function firstStringArg(call: CallExpression): string | undefined {
   const arg = call.getArguments()[0];
-  return arg && (Node.isStringLiteral(arg) || Node.isNoSubstitutionTemplateLiteral(arg)) ? arg.getLiteralValue() : undefined;
+  return arg && (Node.isStringLiteral(arg) || Node.isNoSubstitutionTemplateLiteral(arg))
+    ? arg.getLiteralValue()
+    : undefined;
 }
 
 /** Follows identifiers, `as`, `satisfies` and parentheses to the expression that holds the value. */
@@ -45,12 +47,17 @@ function unwrap(node: Node | undefined, depth = 0): Node | undefined {
 /** The DSL calls that may have created the subject, in source order (several when names repeat). */
 function findCalls(file: SourceFile, subject: Subject): CallExpression[] {
   const name =
-    subject.kind === 'source' ? subject.source
-    : subject.kind === 'table' ? subject.table
-    : subject.kind === 'view' ? subject.view
-    : subject.kind === 'chart' ? subject.chart
-    : subject.kind === 'dashboard' ? subject.dashboard
-    : undefined;
+    subject.kind === 'source'
+      ? subject.source
+      : subject.kind === 'table'
+        ? subject.table
+        : subject.kind === 'view'
+          ? subject.view
+          : subject.kind === 'chart'
+            ? subject.chart
+            : subject.kind === 'dashboard'
+              ? subject.dashboard
+              : undefined;
   const calls = file
     .getDescendantsOfKind(SyntaxKind.CallExpression)
     .filter((c) => calleeName(c) === CALLEE[subject.kind] && (name === undefined || firstStringArg(c) === name));
@@ -95,16 +102,25 @@ function walk(start: Node | undefined, path: readonly (string | number)[]): Node
       continue;
     }
     if (!Node.isObjectLiteralExpression(node)) break;
-    const property = node.getProperty(String(segment)) ?? node.getProperty(`'${segment}'`) ?? node.getProperty(`"${segment}"`);
+    const property =
+      node.getProperty(String(segment)) ?? node.getProperty(`'${segment}'`) ?? node.getProperty(`"${segment}"`);
     if (!property) break;
     best = property;
-    node = Node.isPropertyAssignment(property) ? unwrap(property.getInitializer()) : Node.isShorthandPropertyAssignment(property) ? unwrap(property.getNameNode()) : undefined;
+    node = Node.isPropertyAssignment(property)
+      ? unwrap(property.getInitializer())
+      : Node.isShorthandPropertyAssignment(property)
+        ? unwrap(property.getNameNode())
+        : undefined;
   }
   return best;
 }
 
 export function locate(diagnostics: readonly Diagnostic[], configPath: string): Diagnostic[] {
-  const project = new Project({ compilerOptions: { allowJs: true }, skipAddingFilesFromTsConfig: true, skipFileDependencyResolution: true });
+  const project = new Project({
+    compilerOptions: { allowJs: true },
+    skipAddingFilesFromTsConfig: true,
+    skipFileDependencyResolution: true,
+  });
   const file = project.addSourceFileAtPath(configPath);
   const position = (node: Node): Location => {
     const { line, column } = file.getLineAndColumnAtPos(node.getStart());

@@ -29,11 +29,16 @@ export const commaSeparated = (lines: readonly string[]) => lines.map((l, i) => 
 
 /** Removes the indentation a template literal inherits from the code around it. */
 export function dedent(text: string): string {
-  const lines = text.replace(/^\s*\n/, '').replace(/\s+$/, '').split('\n');
+  const lines = text
+    .replace(/^\s*\n/, '')
+    .replace(/\s+$/, '')
+    .split('\n');
   const indents = lines.filter((l) => l.trim()).map((l) => /^\s*/.exec(l)![0].length);
   const first = lines[0] ?? '';
   // The first line often starts right after the backtick and has no indentation of its own.
   const rest = indents.slice(/^\S/.test(first) ? 1 : 0);
   const cut = rest.length ? Math.min(...rest) : 0;
-  return lines.map((l, i) => (i === 0 && /^\S/.test(l) ? l : l.slice(Math.min(cut, /^\s*/.exec(l)![0].length)))).join('\n');
+  return lines
+    .map((l, i) => (i === 0 && /^\S/.test(l) ? l : l.slice(Math.min(cut, /^\s*/.exec(l)![0].length))))
+    .join('\n');
 }

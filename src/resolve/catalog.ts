@@ -235,8 +235,15 @@ export const FLINK_TABLE_OPTIONS: Readonly<Record<'kafka' | 'jdbc' | 'debezium-j
 };
 
 const placeholder = (pattern: string) =>
-  new RegExp(`^${pattern.replace(/[.]/g, '\\.').replace(/_[a-zA-Z]+_/g, '[^.]+').replace(/\*$/, '.+')}$`);
+  new RegExp(
+    `^${pattern
+      .replace(/[.]/g, '\\.')
+      .replace(/_[a-zA-Z]+_/g, '[^.]+')
+      .replace(/\*$/, '.+')}$`,
+  );
 
 export function isKnownProperty(known: readonly string[], key: string): boolean {
-  return known.includes(key) || known.some((k) => (k.includes('*') || /_[a-zA-Z]+_/.test(k)) && placeholder(k).test(key));
+  return (
+    known.includes(key) || known.some((k) => (k.includes('*') || /_[a-zA-Z]+_/.test(k)) && placeholder(k).test(key))
+  );
 }

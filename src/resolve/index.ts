@@ -51,7 +51,12 @@ const MANAGED_CONNECTOR_KEYS: Readonly<Record<string, string>> = {
   transforms: 'the compiler: SMTs would change the event shape the type matrix assumes',
 };
 
-function resolveSource(source: Source, tables: readonly TableModel[], modes: ConnectorModes, out: Diagnostic[]): SourceModel {
+function resolveSource(
+  source: Source,
+  tables: readonly TableModel[],
+  modes: ConnectorModes,
+  out: Diagnostic[],
+): SourceModel {
   const o = source.options;
   const c = o.connector ?? {};
   const subject = (path: (string | number)[]): Subject => ({ kind: 'source', source: source.name, path });
@@ -113,7 +118,14 @@ function resolveSource(source: Source, tables: readonly TableModel[], modes: Con
   for (const [key, value] of extra) {
     const managedBy = MANAGED_CONNECTOR_KEYS[key] ?? (config.some(([k]) => k === key) ? 'the compiler' : undefined);
     if (managedBy) {
-      out.push(error('CONNECTOR.MANAGED_PROPERTY', `connector property '${key}' is set by the compiler`, subject(['connector', 'properties', key]), `set it through ${managedBy}`));
+      out.push(
+        error(
+          'CONNECTOR.MANAGED_PROPERTY',
+          `connector property '${key}' is set by the compiler`,
+          subject(['connector', 'properties', key]),
+          `set it through ${managedBy}`,
+        ),
+      );
     } else if (!isKnownProperty(DEBEZIUM_PROPERTIES, key)) {
       out.push(
         error(
@@ -140,7 +152,11 @@ function duplicates<T>(items: readonly T[], key: (item: T) => string, report: (i
 }
 
 function resolveCharts(charts: readonly Chart[], out: Diagnostic[]): ChartModel[] {
-  duplicates(charts, (c) => c.name, (c, n) => out.push(error('CHART.DUPLICATE', `two charts are named '${n}'`, { kind: 'chart', chart: c.name })));
+  duplicates(
+    charts,
+    (c) => c.name,
+    (c, n) => out.push(error('CHART.DUPLICATE', `two charts are named '${n}'`, { kind: 'chart', chart: c.name })),
+  );
   return charts.map((c) => {
     const o = c.options;
     const subject = (path: (string | number)[]): Subject => ({ kind: 'chart', chart: c.name, path });
@@ -148,7 +164,14 @@ function resolveCharts(charts: readonly Chart[], out: Diagnostic[]): ChartModel[
     const names_ = Object.keys(columns);
     const checkColumn = (name: string, path: (string | number)[]) => {
       if (!(name in columns)) {
-        out.push(error('REF.UNKNOWN_COLUMN', `chart '${c.name}' uses '${name}', which view '${o.view.name}' does not have`, subject(path), names.didYouMean(name, names_)));
+        out.push(
+          error(
+            'REF.UNKNOWN_COLUMN',
+            `chart '${c.name}' uses '${name}', which view '${o.view.name}' does not have`,
+            subject(path),
+            names.didYouMean(name, names_),
+          ),
+        );
         return false;
       }
       return true;
@@ -160,11 +183,20 @@ function resolveCharts(charts: readonly Chart[], out: Diagnostic[]): ChartModel[
       if (!checkColumn(m.column, ['metrics', i])) return;
       const category = valueCategory(columns[m.column]!.spec);
       if ((m.aggregate === 'sum' || m.aggregate === 'avg') && category !== 'number') {
-        out.push(error('CHART.METRIC_TYPE', `chart '${c.name}' takes ${m.aggregate.toUpperCase()} of '${m.column}', a ${category} column`, subject(['metrics', i]), 'use count() or countDistinct() for non-numeric columns'));
+        out.push(
+          error(
+            'CHART.METRIC_TYPE',
+            `chart '${c.name}' takes ${m.aggregate.toUpperCase()} of '${m.column}', a ${category} column`,
+            subject(['metrics', i]),
+            'use count() or countDistinct() for non-numeric columns',
+          ),
+        );
       }
     });
     if (o.kind !== 'table' && (o.metrics ?? []).length === 0) {
-      out.push(error('CHART.NO_METRIC', `chart '${c.name}' (${o.kind}) needs at least one metric`, subject(['metrics'])));
+      out.push(
+        error('CHART.NO_METRIC', `chart '${c.name}' (${o.kind}) needs at least one metric`, subject(['metrics'])),
+      );
     }
     return { name: c.name, kind: o.kind, view: o.view.name };
   });
@@ -177,10 +209,20 @@ export function resolve(config: ValidConfig): { model?: Model; diagnostics: Diag
   const analyticsSchema = p.analytics.schema ?? 'public';
   const syncedAtColumn = p.analytics.syncedAtColumn ?? 'synced_at';
 
-  duplicates(config.sources, (s) => s.name, (s, n) => out.push(error('SOURCE.DUPLICATE', `two sources are named '${n}'`, { kind: 'source', source: s.name })));
+  duplicates(
+    config.sources,
+    (s) => s.name,
+    (s, n) => out.push(error('SOURCE.DUPLICATE', `two sources are named '${n}'`, { kind: 'source', source: s.name })),
+  );
   for (const s of config.sources) {
     if (s.name === 'analytics') {
-      out.push(error('SOURCE.RESERVED_NAME', "a source may not be named 'analytics' (its secrets would clash with the analytics database's)", { kind: 'source', source: s.name }));
+      out.push(
+        error(
+          'SOURCE.RESERVED_NAME',
+          "a source may not be named 'analytics' (its secrets would clash with the analytics database's)",
+          { kind: 'source', source: s.name },
+        ),
+      );
     }
   }
 
@@ -188,7 +230,10 @@ export function resolve(config: ValidConfig): { model?: Model; diagnostics: Diag
   const resolvedTables = new Map<Table, ResolvedTable>();
   const perSource = new Map<Source, ResolvedTable[]>();
   for (const source of config.sources) {
-    const modes: ConnectorModes = { ...DEFAULT_MODES, ...stripUndefined(source.options.connector ?? {}) } as ConnectorModes;
+    const modes: ConnectorModes = {
+      ...DEFAULT_MODES,
+      ...stripUndefined(source.options.connector ?? {}),
+    } as ConnectorModes;
     const list: ResolvedTable[] = [];
     const ctx = { modes, defaultSchema: source.options.schema ?? 'public', analyticsSchema, syncedAtColumn };
     for (const table of source.tables) {
@@ -198,18 +243,37 @@ export function resolve(config: ValidConfig): { model?: Model; diagnostics: Diag
         resolvedTables.set(table, r);
       }
     }
-    duplicates(list, (t) => t.qualifiedName, (t, n) =>
-      out.push(error('TABLE.DUPLICATE', `source '${source.name}' captures '${n}' twice`, { kind: 'table', source: source.name, table: t.name })),
+    duplicates(
+      list,
+      (t) => t.qualifiedName,
+      (t, n) =>
+        out.push(
+          error('TABLE.DUPLICATE', `source '${source.name}' captures '${n}' twice`, {
+            kind: 'table',
+            source: source.name,
+            table: t.name,
+          }),
+        ),
     );
     perSource.set(source, list);
   }
   const allTables = [...perSource.values()].flat();
   // A table captured twice (TABLE.DUPLICATE above) lands twice in the same analytics table: one report is enough.
-  const distinctTables = allTables.filter((t, i) => allTables.findIndex((o) => o.source === t.source && o.qualifiedName === t.qualifiedName) === i);
-  duplicates(distinctTables, (t) => t.analyticsQualifiedName, (t, n) =>
-    out.push(
-      error('TABLE.DUPLICATE_ANALYTICS_NAME', `two tables land in analytics table '${n}'`, { kind: 'table', source: t.source, table: t.name, path: ['analytics', 'name'] }, 'give one of them another analytics.name'),
-    ),
+  const distinctTables = allTables.filter(
+    (t, i) => allTables.findIndex((o) => o.source === t.source && o.qualifiedName === t.qualifiedName) === i,
+  );
+  duplicates(
+    distinctTables,
+    (t) => t.analyticsQualifiedName,
+    (t, n) =>
+      out.push(
+        error(
+          'TABLE.DUPLICATE_ANALYTICS_NAME',
+          `two tables land in analytics table '${n}'`,
+          { kind: 'table', source: t.source, table: t.name, path: ['analytics', 'name'] },
+          'give one of them another analytics.name',
+        ),
+      ),
   );
 
   // Flink table names: short where unambiguous, qualified by source (and schema) where two tables share a name.
@@ -253,7 +317,13 @@ export function resolve(config: ValidConfig): { model?: Model; diagnostics: Diag
       primaryKey: t.primaryKey,
       columns: t.columns,
       ...(t.description ? { description: t.description } : {}),
-      analytics: { name: t.analyticsName, qualifiedName: t.analyticsQualifiedName, kind: t.kind, primaryKey: t.analyticsPrimaryKey, columns: t.analyticsColumns },
+      analytics: {
+        name: t.analyticsName,
+        qualifiedName: t.analyticsQualifiedName,
+        kind: t.kind,
+        primaryKey: t.analyticsPrimaryKey,
+        columns: t.analyticsColumns,
+      },
       flink: {
         sourceTable: flinkSourceName(t),
         sinkTable,
@@ -294,21 +364,76 @@ export function resolve(config: ValidConfig): { model?: Model; diagnostics: Diag
   );
   // Sources that share a name were reported above; their derived names collide too, which says nothing new.
   const firstByName = sources.filter((s, i) => sources.findIndex((o) => o.name === s.name) === i);
-  duplicates(firstByName, (s) => s.connectorName, (s, n) => out.push(error('SOURCE.DUPLICATE_CONNECTOR', `two sources use connector name '${n}'`, { kind: 'source', source: s.name, path: ['connector', 'name'] })));
-  duplicates(firstByName, (s) => s.topicPrefix, (s, n) => out.push(error('SOURCE.DUPLICATE_TOPIC_PREFIX', `two sources use topic prefix '${n}': their topics would collide`, { kind: 'source', source: s.name, path: ['connector', 'topicPrefix'] })));
-  duplicates(firstByName, (s) => `${s.host}:${s.port}/${s.slotName}`, (s, n) => out.push(error('SOURCE.DUPLICATE_SLOT', `two connectors would share replication slot '${n}'`, { kind: 'source', source: s.name, path: ['connector', 'slotName'] })));
+  duplicates(
+    firstByName,
+    (s) => s.connectorName,
+    (s, n) =>
+      out.push(
+        error('SOURCE.DUPLICATE_CONNECTOR', `two sources use connector name '${n}'`, {
+          kind: 'source',
+          source: s.name,
+          path: ['connector', 'name'],
+        }),
+      ),
+  );
+  duplicates(
+    firstByName,
+    (s) => s.topicPrefix,
+    (s, n) =>
+      out.push(
+        error('SOURCE.DUPLICATE_TOPIC_PREFIX', `two sources use topic prefix '${n}': their topics would collide`, {
+          kind: 'source',
+          source: s.name,
+          path: ['connector', 'topicPrefix'],
+        }),
+      ),
+  );
+  duplicates(
+    firstByName,
+    (s) => `${s.host}:${s.port}/${s.slotName}`,
+    (s, n) =>
+      out.push(
+        error('SOURCE.DUPLICATE_SLOT', `two connectors would share replication slot '${n}'`, {
+          kind: 'source',
+          source: s.name,
+          path: ['connector', 'slotName'],
+        }),
+      ),
+  );
   for (const s of sources) {
-    if (s.tables.length === 0) out.push(warning('SOURCE.NO_TABLES', `source '${s.name}' captures no table; its connector is still generated`, { kind: 'source', source: s.name }, 'add tables with source.table(…)'));
+    if (s.tables.length === 0)
+      out.push(
+        warning(
+          'SOURCE.NO_TABLES',
+          `source '${s.name}' captures no table; its connector is still generated`,
+          { kind: 'source', source: s.name },
+          'add tables with source.table(…)',
+        ),
+      );
   }
 
   const views = resolveViews(config.views, resolvedTables, analyticsSchema, out);
-  duplicates(config.views, (v) => v.name, (v, n) => out.push(error('VIEW.DUPLICATE', `two views are named '${n}'`, { kind: 'view', view: v.name })));
+  duplicates(
+    config.views,
+    (v) => v.name,
+    (v, n) => out.push(error('VIEW.DUPLICATE', `two views are named '${n}'`, { kind: 'view', view: v.name })),
+  );
   const tableNames = new Set(allTables.map((t) => t.analyticsName));
   for (const v of config.views) {
-    if (tableNames.has(v.name)) out.push(error('VIEW.NAME_TAKEN', `view '${v.name}' has the name of an analytics table`, { kind: 'view', view: v.name }));
+    if (tableNames.has(v.name))
+      out.push(
+        error('VIEW.NAME_TAKEN', `view '${v.name}' has the name of an analytics table`, { kind: 'view', view: v.name }),
+      );
   }
   const charts = resolveCharts(config.charts, out);
-  duplicates(config.dashboards, (d) => d.title, (d, n) => out.push(error('DASHBOARD.DUPLICATE', `two dashboards are titled '${n}'`, { kind: 'dashboard', dashboard: d.title })));
+  duplicates(
+    config.dashboards,
+    (d) => d.title,
+    (d, n) =>
+      out.push(
+        error('DASHBOARD.DUPLICATE', `two dashboards are titled '${n}'`, { kind: 'dashboard', dashboard: d.title }),
+      ),
+  );
 
   // Flink session settings.
   const taskManagerUtc = allTables.some((t) => t.columns.some((c) => c.mapping.utcTaskManager));
@@ -335,11 +460,24 @@ export function resolve(config: ValidConfig): { model?: Model; diagnostics: Diag
       continue;
     }
     if (key === 'table.local-time-zone' && str(value) !== 'UTC' && usesUtcSession) {
-      out.push(error('FLINK.MANAGED_SETTING', "'table.local-time-zone' must stay 'UTC': timestamp conversions of this pipeline depend on it", subject));
+      out.push(
+        error(
+          'FLINK.MANAGED_SETTING',
+          "'table.local-time-zone' must stay 'UTC': timestamp conversions of this pipeline depend on it",
+          subject,
+        ),
+      );
       continue;
     }
     if (!isKnownProperty(FLINK_SESSION_OPTIONS, key)) {
-      out.push(warning('FLINK.UNKNOWN_SETTING', `'${key}' is not a Flink session option cdc-compile knows; it is passed through`, subject, names.didYouMean(key, FLINK_SESSION_OPTIONS)));
+      out.push(
+        warning(
+          'FLINK.UNKNOWN_SETTING',
+          `'${key}' is not a Flink session option cdc-compile knows; it is passed through`,
+          subject,
+          names.didYouMean(key, FLINK_SESSION_OPTIONS),
+        ),
+      );
     }
     const existing = settings.findIndex(([k]) => k === key);
     if (existing >= 0) settings[existing] = [key, str(value)];
@@ -357,7 +495,10 @@ export function resolve(config: ValidConfig): { model?: Model; diagnostics: Diag
       tables: sources.flatMap((s) => s.tables),
       views,
       charts,
-      dashboards: config.dashboards.map((d) => ({ title: d.title, rows: d.options.rows.map((r) => r.map((c) => c.name)) })),
+      dashboards: config.dashboards.map((d) => ({
+        title: d.title,
+        rows: d.options.rows.map((r) => r.map((c) => c.name)),
+      })),
       analytics: {
         host: p.analytics.host,
         port: analyticsPort,

@@ -5,14 +5,16 @@
  * be column or table names unless quoted, and the Flink JDBC sink never quotes. Tested against the server.
  */
 export const PG_RESERVED: ReadonlySet<string> = new Set(
-  ('all analyse analyze and any array as asc asymmetric authorization binary both case cast check collate ' +
+  (
+    'all analyse analyze and any array as asc asymmetric authorization binary both case cast check collate ' +
     'collation column concurrently constraint create cross current_catalog current_date current_role ' +
     'current_schema current_time current_timestamp current_user default deferrable desc distinct do else end ' +
     'except false fetch for foreign freeze from full grant group having ilike in initially inner intersect into ' +
     'is isnull join lateral leading left like limit localtime localtimestamp natural not notnull null offset on ' +
     'only or order outer overlaps placing primary references returning right select session_user similar some ' +
     'symmetric system_user table tablesample then to trailing true union unique user using variadic verbose when ' +
-    'where window with').split(' '),
+    'where window with'
+  ).split(' '),
 );
 
 /** `createdAt` → `created_at`, `userID` → `user_id`, `HTTPStatus` → `http_status`; snake_case stays. */
@@ -29,7 +31,11 @@ export const replicationUser = (source: string) => `debezium_${source}`;
 export const topicName = (prefix: string, schema: string, table: string) => `${prefix}.${schema}.${table}`;
 export const analyticsTableName = (table: string, kind: 'fact' | 'dimension') =>
   `${kind === 'fact' ? 'fact' : 'dim'}_${snakeCase(table)}`;
-export const envName = (...parts: string[]) => parts.join('_').toUpperCase().replace(/[^A-Z0-9]+/g, '_');
+export const envName = (...parts: string[]) =>
+  parts
+    .join('_')
+    .toUpperCase()
+    .replace(/[^A-Z0-9]+/g, '_');
 export const qualify = (schema: string, name: string) => (schema === 'public' ? name : `${schema}.${name}`);
 
 /** The closest candidate by edit distance, for "did you mean" hints. */

@@ -32,7 +32,10 @@ export interface TableContext {
 
 /** The PostgreSQL type of an analytics-only column, as written. */
 function extraColumnType(spec: ColumnSpec): string {
-  return describeType(spec).replace(/^(smallserial|serial|bigserial)$/, (s) => ({ smallserial: 'smallint', serial: 'integer', bigserial: 'bigint' })[s]!);
+  return describeType(spec).replace(
+    /^(smallserial|serial|bigserial)$/,
+    (s) => ({ smallserial: 'smallint', serial: 'integer', bigserial: 'bigint' })[s]!,
+  );
 }
 
 /** The connector modes that decide this column's cell, as the user would set them. */
@@ -48,10 +51,22 @@ function describeModes(spec: ColumnSpec, modes: ConnectorModes): string {
   return parts.length ? parts.join(', ') : 'any connector settings';
 }
 
-export function resolveTable(source: Source, table: Table, ctx: TableContext, out: Diagnostic[]): ResolvedTable | undefined {
-  const subject = (path: (string | number)[]): Subject => ({ kind: 'table', source: source.name, table: table.name, path });
+export function resolveTable(
+  source: Source,
+  table: Table,
+  ctx: TableContext,
+  out: Diagnostic[],
+): ResolvedTable | undefined {
+  const subject = (path: (string | number)[]): Subject => ({
+    kind: 'table',
+    source: source.name,
+    table: table.name,
+    path,
+  });
   const options = table.options;
-  const declared = Object.entries(options.columns as Record<string, ColumnType>).map(([name, type]) => [name, type.spec] as const);
+  const declared = Object.entries(options.columns as Record<string, ColumnType>).map(
+    ([name, type]) => [name, type.spec] as const,
+  );
   const declaredNames = declared.map(([name]) => name);
   const failures = out.length;
 
@@ -59,7 +74,14 @@ export function resolveTable(source: Source, table: Table, ctx: TableContext, ou
   const include = options.analytics?.columns;
   for (const name of include ?? []) {
     if (!declaredNames.includes(name)) {
-      out.push(error('REF.UNKNOWN_COLUMN', `analytics.columns names '${name}', which table '${table.name}' does not declare`, subject(['analytics', 'columns', include!.indexOf(name)]), didYouMean(name, declaredNames)));
+      out.push(
+        error(
+          'REF.UNKNOWN_COLUMN',
+          `analytics.columns names '${name}', which table '${table.name}' does not declare`,
+          subject(['analytics', 'columns', include!.indexOf(name)]),
+          didYouMean(name, declaredNames),
+        ),
+      );
     }
   }
   const captured = include ? declared.filter(([name]) => include.includes(name)) : declared;
@@ -67,12 +89,30 @@ export function resolveTable(source: Source, table: Table, ctx: TableContext, ou
   // Primary key: from the table option, or from the columns marked .primaryKey(), in declaration order.
   const marked = declared.filter(([, spec]) => spec.primaryKey).map(([name]) => name);
   let primaryKey: readonly string[] = options.primaryKey ?? marked;
-  if (options.primaryKey && marked.length && marked.join() !== [...options.primaryKey].sort((a, b) => marked.indexOf(a) - marked.indexOf(b)).join()) {
-    out.push(error('TABLE.PRIMARY_KEY_CONFLICT', `primaryKey [${options.primaryKey.join(', ')}] disagrees with the columns marked .primaryKey() (${marked.join(', ')})`, subject(['primaryKey']), 'declare the key in one place'));
+  if (
+    options.primaryKey &&
+    marked.length &&
+    marked.join() !== [...options.primaryKey].sort((a, b) => marked.indexOf(a) - marked.indexOf(b)).join()
+  ) {
+    out.push(
+      error(
+        'TABLE.PRIMARY_KEY_CONFLICT',
+        `primaryKey [${options.primaryKey.join(', ')}] disagrees with the columns marked .primaryKey() (${marked.join(', ')})`,
+        subject(['primaryKey']),
+        'declare the key in one place',
+      ),
+    );
   }
   options.primaryKey?.forEach((name, i) => {
     if (!declaredNames.includes(name)) {
-      out.push(error('REF.UNKNOWN_COLUMN', `primaryKey names '${name}', which table '${table.name}' does not declare`, subject(['primaryKey', i]), didYouMean(name, declaredNames)));
+      out.push(
+        error(
+          'REF.UNKNOWN_COLUMN',
+          `primaryKey names '${name}', which table '${table.name}' does not declare`,
+          subject(['primaryKey', i]),
+          didYouMean(name, declaredNames),
+        ),
+      );
     }
   });
   if (primaryKey.length === 0) {
@@ -88,7 +128,13 @@ export function resolveTable(source: Source, table: Table, ctx: TableContext, ou
   }
   for (const name of primaryKey) {
     if (include && declaredNames.includes(name) && !include.includes(name)) {
-      out.push(error('TABLE.KEY_NOT_CAPTURED', `primary key column '${name}' must be captured, but analytics.columns leaves it out`, subject(['analytics', 'columns'])));
+      out.push(
+        error(
+          'TABLE.KEY_NOT_CAPTURED',
+          `primary key column '${name}' must be captured, but analytics.columns leaves it out`,
+          subject(['analytics', 'columns']),
+        ),
+      );
     }
   }
 
@@ -141,7 +187,13 @@ export function resolveTable(source: Source, table: Table, ctx: TableContext, ou
       ...(spec.description ? { description: spec.description } : {}),
     });
     if (isKey && /^(ARRAY|BYTES)/.test(result.mapping.flinkSourceType)) {
-      out.push(error('TABLE.UNSUPPORTED_KEY', `primary key column '${name}' (${describeType(spec)}) cannot be an upsert key`, subject(['columns', name])));
+      out.push(
+        error(
+          'TABLE.UNSUPPORTED_KEY',
+          `primary key column '${name}' (${describeType(spec)}) cannot be an upsert key`,
+          subject(['columns', name]),
+        ),
+      );
     }
   }
 
@@ -173,7 +225,13 @@ export function resolveTable(source: Source, table: Table, ctx: TableContext, ou
   for (const name of declaredNames) taken.add(name);
   for (const [name, type] of Object.entries(options.analytics?.extraColumns ?? {})) {
     if (taken.has(name)) {
-      out.push(error('TABLE.DUPLICATE_COLUMN', `extra column '${name}' clashes with a source column of '${table.name}'`, subject(['analytics', 'extraColumns', name])));
+      out.push(
+        error(
+          'TABLE.DUPLICATE_COLUMN',
+          `extra column '${name}' clashes with a source column of '${table.name}'`,
+          subject(['analytics', 'extraColumns', name]),
+        ),
+      );
       continue;
     }
     taken.add(name);
@@ -193,12 +251,20 @@ export function resolveTable(source: Source, table: Table, ctx: TableContext, ou
         error(
           'TABLE.DUPLICATE_COLUMN',
           `the sync timestamp column '${syncedAt}' clashes with a column of '${table.name}'`,
-          subject(options.analytics?.syncedAtColumn !== undefined ? ['analytics', 'syncedAtColumn'] : ['columns', syncedAt]),
+          subject(
+            options.analytics?.syncedAtColumn !== undefined ? ['analytics', 'syncedAtColumn'] : ['columns', syncedAt],
+          ),
           "rename it with analytics.syncedAtColumn (or the pipeline's analytics.syncedAtColumn), or set it to false",
         ),
       );
     } else {
-      analyticsColumns.push({ name: syncedAt, type: 'timestamptz', notNull: false, default: 'now()', origin: 'synced-at' });
+      analyticsColumns.push({
+        name: syncedAt,
+        type: 'timestamptz',
+        notNull: false,
+        default: 'now()',
+        origin: 'synced-at',
+      });
     }
   }
   if (out.length > failures && columns.length === 0) return undefined;

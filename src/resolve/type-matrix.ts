@@ -164,7 +164,11 @@ export const RULES: readonly Rule[] = [
 
   // numeric(p,s)
   // p > 38 under precise is E3 whatever the format: switching to NUMERIC (E1's fix) would not help.
-  { types: ['numeric'], when: { scaled: true, decimalHandling: ['precise'], decimalFormat: ['BASE64'], maxPrecision: 38 }, cells: { default: E1 } },
+  {
+    types: ['numeric'],
+    when: { scaled: true, decimalHandling: ['precise'], decimalFormat: ['BASE64'], maxPrecision: 38 },
+    cells: { default: E1 },
+  },
   {
     types: ['numeric'],
     when: { scaled: true, decimalHandling: ['precise'], maxPrecision: 38 },
@@ -175,7 +179,13 @@ export const RULES: readonly Rule[] = [
     types: ['numeric'],
     when: { scaled: true, decimalHandling: ['double'], maxPrecision: 38 },
     cells: {
-      default: cell('number (lossy beyond ~15 digits)', 'DOUBLE', 'CAST({col} AS DECIMAL({p}, {s}))', 'DECIMAL({p}, {s})', 'numeric({p}, {s})'),
+      default: cell(
+        'number (lossy beyond ~15 digits)',
+        'DOUBLE',
+        'CAST({col} AS DECIMAL({p}, {s}))',
+        'DECIMAL({p}, {s})',
+        'numeric({p}, {s})',
+      ),
       double: direct('number (lossy beyond ~15 digits)', 'DOUBLE', 'double precision'),
     },
   },
@@ -196,57 +206,141 @@ export const RULES: readonly Rule[] = [
   },
   // numeric without precision
   { types: ['numeric'], when: { scaled: false, decimalHandling: ['precise'] }, cells: { default: E2 } },
-  { types: ['numeric'], when: { scaled: false, decimalHandling: ['double'] }, cells: { default: direct('number', 'DOUBLE', 'double precision') } },
-  { types: ['numeric'], when: { scaled: false, decimalHandling: ['string'] }, cells: { default: asString('string, plain notation', 'numeric') } },
+  {
+    types: ['numeric'],
+    when: { scaled: false, decimalHandling: ['double'] },
+    cells: { default: direct('number', 'DOUBLE', 'double precision') },
+  },
+  {
+    types: ['numeric'],
+    when: { scaled: false, decimalHandling: ['string'] },
+    cells: { default: asString('string, plain notation', 'numeric') },
+  },
 
   // money: scale money.fraction.digits (2); analytics numeric, because money is locale-dependent
   { types: ['money'], when: { decimalHandling: ['precise'], decimalFormat: ['BASE64'] }, cells: { default: E1 } },
-  { types: ['money'], when: { decimalHandling: ['precise'] }, cells: { default: direct('number, 2 decimals', 'DECIMAL(19, 2)', 'numeric(19, 2)') } },
+  {
+    types: ['money'],
+    when: { decimalHandling: ['precise'] },
+    cells: { default: direct('number, 2 decimals', 'DECIMAL(19, 2)', 'numeric(19, 2)') },
+  },
   {
     types: ['money'],
     when: { decimalHandling: ['double'] },
     cells: { default: cell('number', 'DOUBLE', 'CAST({col} AS DECIMAL(19, 2))', 'DECIMAL(19, 2)', 'numeric(19, 2)') },
   },
-  { types: ['money'], when: { decimalHandling: ['string'] }, cells: { default: direct('string, plain', 'DECIMAL(19, 2)', 'numeric(19, 2)') } },
+  {
+    types: ['money'],
+    when: { decimalHandling: ['string'] },
+    cells: { default: direct('string, plain', 'DECIMAL(19, 2)', 'numeric(19, 2)') },
+  },
 
   { types: ['varchar'], cells: { default: direct('string', 'STRING', 'varchar{(n)}') } },
   { types: ['text'], cells: { default: direct('string', 'STRING', 'text') } },
-  { types: ['char'], cells: { default: direct('string, blank-padded', 'STRING', 'char({n})'), text: asText('string, blank-padded', 'RTRIM({col})') } },
+  {
+    types: ['char'],
+    cells: {
+      default: direct('string, blank-padded', 'STRING', 'char({n})'),
+      text: asText('string, blank-padded', 'RTRIM({col})'),
+    },
+  },
   { types: ['uuid'], cells: { default: asString('string', 'uuid'), text: asText('string') } },
-  { types: ['json'], cells: { default: asString('string holding the JSON text', 'json'), text: asText('string holding the JSON text') } },
-  { types: ['jsonb'], cells: { default: asString('string holding the JSON text', 'jsonb'), text: asText('string holding the JSON text') } },
-  { types: ['bytea'], when: { binaryHandling: ['bytes', 'base64'] }, cells: { default: direct('base64 string', 'BYTES', 'bytea') } },
+  {
+    types: ['json'],
+    cells: { default: asString('string holding the JSON text', 'json'), text: asText('string holding the JSON text') },
+  },
+  {
+    types: ['jsonb'],
+    cells: { default: asString('string holding the JSON text', 'jsonb'), text: asText('string holding the JSON text') },
+  },
+  {
+    types: ['bytea'],
+    when: { binaryHandling: ['bytes', 'base64'] },
+    cells: { default: direct('base64 string', 'BYTES', 'bytea') },
+  },
   { types: ['bytea'], when: { binaryHandling: ['hex'] }, cells: { default: asText('hex string') } },
 
   {
     types: ['date'],
-    cells: { default: cell('integer, days since 1970-01-01', 'INT', "TIMESTAMPADD(DAY, {col}, DATE '1970-01-01')", 'DATE', 'date') },
+    cells: {
+      default: cell(
+        'integer, days since 1970-01-01',
+        'INT',
+        "TIMESTAMPADD(DAY, {col}, DATE '1970-01-01')",
+        'DATE',
+        'date',
+      ),
+    },
   },
-  { types: ['time'], when: { timePrecision: ['adaptive'], maxPrecision: 3 }, cells: timeCells('integer, ms since midnight', 'INT', TIME_FROM_MS) },
-  { types: ['time'], when: { timePrecision: ADAPTIVE }, cells: timeCells('integer, µs since midnight', 'BIGINT', TIME_FROM_US) },
-  { types: ['time'], when: { timePrecision: ['connect'] }, cells: timeCells('integer, ms since midnight', 'INT', TIME_FROM_MS) },
-  { types: ['timetz'], cells: { default: asString('string in UTC, e.g. "10:15:30.123456Z"', 'timetz'), text: asText('string in UTC') } },
+  {
+    types: ['time'],
+    when: { timePrecision: ['adaptive'], maxPrecision: 3 },
+    cells: timeCells('integer, ms since midnight', 'INT', TIME_FROM_MS),
+  },
+  {
+    types: ['time'],
+    when: { timePrecision: ADAPTIVE },
+    cells: timeCells('integer, µs since midnight', 'BIGINT', TIME_FROM_US),
+  },
+  {
+    types: ['time'],
+    when: { timePrecision: ['connect'] },
+    cells: timeCells('integer, ms since midnight', 'INT', TIME_FROM_MS),
+  },
+  {
+    types: ['timetz'],
+    cells: { default: asString('string in UTC, e.g. "10:15:30.123456Z"', 'timetz'), text: asText('string in UTC') },
+  },
 
-  { types: ['timestamp'], when: { timePrecision: ADAPTIVE, maxPrecision: 3 }, cells: timestampCells(TS_MS, TS_FROM_MS, 'bigint') },
+  {
+    types: ['timestamp'],
+    when: { timePrecision: ADAPTIVE, maxPrecision: 3 },
+    cells: timestampCells(TS_MS, TS_FROM_MS, 'bigint'),
+  },
   { types: ['timestamp'], when: { timePrecision: ADAPTIVE }, cells: timestampCells(TS_US, TS_FROM_US, 'bigint') },
   { types: ['timestamp'], when: { timePrecision: ['connect'] }, cells: timestampCells(TS_MS, TS_FROM_MS, 'bigint') },
   {
     types: ['timestamptz'],
     cells: {
-      default: cell('ISO-8601 string in UTC', 'TIMESTAMP_LTZ(6)', 'CAST({col} AS TIMESTAMP(6))', 'TIMESTAMP(6)', 'timestamptz', UTC),
+      default: cell(
+        'ISO-8601 string in UTC',
+        'TIMESTAMP_LTZ(6)',
+        'CAST({col} AS TIMESTAMP(6))',
+        'TIMESTAMP(6)',
+        'timestamptz',
+        UTC,
+      ),
       // PostgreSQL parses the ISO text itself: exact to the µs and safe for ±infinity.
       string: asString('ISO-8601 string in UTC', 'timestamptz'),
-      timestamp: cell('ISO-8601 string in UTC', 'TIMESTAMP_LTZ(6)', 'CAST({col} AS TIMESTAMP(6))', 'TIMESTAMP(6)', 'timestamp(6)', UTC),
+      timestamp: cell(
+        'ISO-8601 string in UTC',
+        'TIMESTAMP_LTZ(6)',
+        'CAST({col} AS TIMESTAMP(6))',
+        'TIMESTAMP(6)',
+        'timestamp(6)',
+        UTC,
+      ),
     },
   },
   // Not INTERVAL: Flink's JSON format reads interval numbers as ms while Debezium sends µs (E7).
-  { types: ['interval'], when: { intervalHandling: ['numeric'] }, cells: { default: direct('integer, µs (months as 30.4375 days)', 'BIGINT', 'bigint') } },
-  { types: ['interval'], when: { intervalHandling: ['string'] }, cells: { default: asString('ISO-8601 duration string', 'interval') } },
+  {
+    types: ['interval'],
+    when: { intervalHandling: ['numeric'] },
+    cells: { default: direct('integer, µs (months as 30.4375 days)', 'BIGINT', 'bigint') },
+  },
+  {
+    types: ['interval'],
+    when: { intervalHandling: ['string'] },
+    cells: { default: asString('ISO-8601 duration string', 'interval') },
+  },
   { types: ['enum'], cells: { default: asText('string label') } },
   { types: ['inet'], cells: { default: asString('string', 'inet'), text: asText('string') } },
   { types: ['cidr'], cells: { default: asString('string', 'cidr'), text: asText('string') } },
   { types: ['macaddr'], cells: { default: asString('string', 'macaddr'), text: asText('string') } },
-  { types: ['xml'], cells: { default: asString('string holding the XML text', 'xml'), text: asText('string holding the XML text') } },
+  {
+    types: ['xml'],
+    cells: { default: asString('string holding the XML text', 'xml'), text: asText('string holding the XML text') },
+  },
   {
     types: ['point'],
     cells: {
@@ -274,12 +368,29 @@ export const ARRAY_RULES: readonly Rule[] = [
   { types: ['real'], cells: arrayOf('array of numbers', 'FLOAT') },
   { types: ['double precision'], cells: arrayOf('array of numbers', 'DOUBLE') },
   { types: ['date'], cells: arrayOf('array of integers (days)', 'INT') },
-  { types: ['time'], when: { timePrecision: ['adaptive'], maxPrecision: 3 }, cells: arrayOf('array of integers (ms)', 'INT') },
+  {
+    types: ['time'],
+    when: { timePrecision: ['adaptive'], maxPrecision: 3 },
+    cells: arrayOf('array of integers (ms)', 'INT'),
+  },
   { types: ['time'], when: { timePrecision: ADAPTIVE }, cells: arrayOf('array of integers (µs)', 'BIGINT') },
   { types: ['time'], when: { timePrecision: ['connect'] }, cells: arrayOf('array of integers (ms)', 'INT') },
   { types: ['timestamp'], cells: arrayOf('array of integers (epoch)', 'BIGINT') },
   {
-    types: ['text', 'varchar', 'char', 'uuid', 'json', 'jsonb', 'inet', 'cidr', 'macaddr', 'enum', 'timetz', 'timestamptz'],
+    types: [
+      'text',
+      'varchar',
+      'char',
+      'uuid',
+      'json',
+      'jsonb',
+      'inet',
+      'cidr',
+      'macaddr',
+      'enum',
+      'timetz',
+      'timestamptz',
+    ],
     cells: arrayOf('array of strings', 'STRING'),
   },
   {
@@ -297,7 +408,8 @@ export const ARRAY_RULES: readonly Rule[] = [
 /** Precision PostgreSQL uses when none is declared. */
 function effectivePrecision(spec: ColumnSpec): number | undefined {
   if (spec.precision !== undefined) return spec.precision;
-  if (spec.type === 'time' || spec.type === 'timestamp' || spec.type === 'timetz' || spec.type === 'timestamptz') return 6;
+  if (spec.type === 'time' || spec.type === 'timestamp' || spec.type === 'timetz' || spec.type === 'timestamptz')
+    return 6;
   return undefined;
 }
 
@@ -341,9 +453,20 @@ const memo = new Map<string, MappingResult>();
  */
 export function mapColumn(spec: ColumnSpec, modes: ConnectorModes): MappingResult {
   const key = [
-    modes.decimalHandling, modes.decimalFormat, modes.timePrecision, modes.intervalHandling, modes.binaryHandling,
-    spec.type, spec.precision, spec.scale, spec.length, spec.mapping, spec.element?.type, spec.element?.precision,
-    spec.element?.scale, spec.element?.length,
+    modes.decimalHandling,
+    modes.decimalFormat,
+    modes.timePrecision,
+    modes.intervalHandling,
+    modes.binaryHandling,
+    spec.type,
+    spec.precision,
+    spec.scale,
+    spec.length,
+    spec.mapping,
+    spec.element?.type,
+    spec.element?.precision,
+    spec.element?.scale,
+    spec.element?.length,
   ].join('|');
   let result = memo.get(key);
   if (!result) memo.set(key, (result = lookUp(spec, modes)));
@@ -352,12 +475,16 @@ export function mapColumn(spec: ColumnSpec, modes: ConnectorModes): MappingResul
 
 function lookUp(spec: ColumnSpec, modes: ConnectorModes): MappingResult {
   const isArray = spec.type === 'array';
-  const key = isArray ? spec.element ?? { type: 'text' as const } : spec;
+  const key = isArray ? (spec.element ?? { type: 'text' as const }) : spec;
   const rule = (isArray ? ARRAY_RULES : RULES).find((r) => matches(r, key, modes));
   if (!rule) {
     return {
       ok: false,
-      refusal: { rule: 'E0', reason: `no row of the type matrix covers ${describeType(spec)} here`, fix: 'use another column type' },
+      refusal: {
+        rule: 'E0',
+        reason: `no row of the type matrix covers ${describeType(spec)} here`,
+        fix: 'use another column type',
+      },
       variants: [],
     };
   }

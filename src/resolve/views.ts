@@ -60,7 +60,13 @@ export function resolveViews(
     };
     const viewName = (target: View): string => {
       if (!known.has(target)) {
-        out.push(error('REF.UNKNOWN_VIEW', `view '${v.name}' reads view '${target.name}', which is not part of the pipeline`, subject()));
+        out.push(
+          error(
+            'REF.UNKNOWN_VIEW',
+            `view '${v.name}' reads view '${target.name}', which is not part of the pipeline`,
+            subject(),
+          ),
+        );
       }
       if (!dependsOn.includes(target.name)) {
         dependsOn.push(target.name);
@@ -72,14 +78,22 @@ export function resolveViews(
     const landing = (t: ResolvedTable, column: string): string => {
       const captured = t.columns.find((c) => c.name === column);
       if (captured) return captured.analyticsName;
-      const names = [...t.columns.map((c) => c.name), ...t.analyticsColumns.filter((c) => c.origin !== 'source').map((c) => c.name)];
+      const names = [
+        ...t.columns.map((c) => c.name),
+        ...t.analyticsColumns.filter((c) => c.origin !== 'source').map((c) => c.name),
+      ];
       checkColumn(t.analyticsName, names, column);
       return column;
     };
     const checkColumn = (ownerName: string, columns: readonly string[], column: string) => {
       if (!columns.includes(column)) {
         out.push(
-          error('REF.UNKNOWN_COLUMN', `view '${v.name}' references '${ownerName}.${column}', which does not exist`, subject(), didYouMean(column, columns)),
+          error(
+            'REF.UNKNOWN_COLUMN',
+            `view '${v.name}' references '${ownerName}.${column}', which does not exist`,
+            subject(),
+            didYouMean(column, columns),
+          ),
         );
       }
     };
@@ -144,12 +158,17 @@ export function resolveViews(
           return String(value);
       }
     };
-    const body = dedent(render(v.options.sql, ['sql'])).trim().replace(/;\s*$/, '');
+    const body = dedent(render(v.options.sql, ['sql']))
+      .trim()
+      .replace(/;\s*$/, '');
     resolved.set(v, {
       name: v.name,
       qualifiedName: qualify(analyticsSchema, v.name),
       sql: body,
-      columns: Object.entries(v.options.columns as Record<string, ColumnType>).map(([name, type]) => ({ name, type: describeType(type.spec) })),
+      columns: Object.entries(v.options.columns as Record<string, ColumnType>).map(([name, type]) => ({
+        name,
+        type: describeType(type.spec),
+      })),
       dependsOn,
       ...(v.options.description ? { description: v.options.description } : {}),
     });
@@ -160,8 +179,10 @@ export function resolveViews(
 /** What a bad `${…}` holds, for the message: `the number 10`, `undefined`, `an object`. */
 function describeValue(value: unknown): string {
   if (value === null || value === undefined) return String(value);
-  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return `the ${typeof value} ${String(value)}`;
+  if (typeof value === 'string')
+    return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+    return `the ${typeof value} ${String(value)}`;
   return typeof value === 'function' ? 'a function' : 'an object';
 }
 

@@ -53,14 +53,25 @@ function issueToDiagnostic(issue: ZodIssue, subject: Subject, prefix: readonly (
       );
     case 'too_small':
     case 'too_big':
-      return error('CONFIG.OUT_OF_RANGE', `${where} ${issue.message.replace(/^(String|Number|Array) /, '').toLowerCase()}`, withPath(subject, path));
+      return error(
+        'CONFIG.OUT_OF_RANGE',
+        `${where} ${issue.message.replace(/^(String|Number|Array) /, '').toLowerCase()}`,
+        withPath(subject, path),
+      );
     case 'invalid_string':
       return error(nameOrValue(path), `${where} ${issue.message}`, withPath(subject, path));
     case 'invalid_union': {
       // zod's own message is "Invalid input": report the most specific alternative's issue instead.
-      const specific = issue.unionErrors.flatMap((e) => e.issues).find((i) => i.code !== 'invalid_type' && i.code !== 'invalid_literal');
+      const specific = issue.unionErrors
+        .flatMap((e) => e.issues)
+        .find((i) => i.code !== 'invalid_type' && i.code !== 'invalid_literal');
       if (specific) return issueToDiagnostic(specific, subject, prefix);
-      return error('CONFIG.INVALID_TYPE', `${where} has the wrong type`, withPath(subject, path), 'see the DSL types for what it accepts');
+      return error(
+        'CONFIG.INVALID_TYPE',
+        `${where} has the wrong type`,
+        withPath(subject, path),
+        'see the DSL types for what it accepts',
+      );
     }
     default:
       if (custom === 'CONFIG.PLAINTEXT_SECRET') {
@@ -71,7 +82,11 @@ function issueToDiagnostic(issue: ZodIssue, subject: Subject, prefix: readonly (
           'create the Kubernetes Secret out of band and reference it; generated files only ever name it',
         );
       }
-      return error(custom === 'CONFIG.INVALID_NAME' ? custom : nameOrValue(path), `${where} ${issue.message}`, withPath(subject, path));
+      return error(
+        custom === 'CONFIG.INVALID_NAME' ? custom : nameOrValue(path),
+        `${where} ${issue.message}`,
+        withPath(subject, path),
+      );
   }
 }
 

@@ -15,11 +15,13 @@ function name(pattern: RegExp, rule: string, reservedToo: boolean) {
   return z.string().superRefine((s, ctx) => {
     // One issue per name (not regex and length both), tagged so it is reported as CONFIG.INVALID_NAME
     // wherever the name sits (also as a record key, e.g. a column name).
-    const issue = (message: string) => ctx.addIssue({ code: 'custom', params: { code: 'CONFIG.INVALID_NAME' }, message });
+    const issue = (message: string) =>
+      ctx.addIssue({ code: 'custom', params: { code: 'CONFIG.INVALID_NAME' }, message });
     if (!pattern.test(s)) issue(rule);
-    else if (Buffer.byteLength(s) > MAX_IDENTIFIER_BYTES) issue(`is longer than PostgreSQL's ${MAX_IDENTIFIER_BYTES}-byte identifier limit`);
+    else if (Buffer.byteLength(s) > MAX_IDENTIFIER_BYTES)
+      issue(`is longer than PostgreSQL's ${MAX_IDENTIFIER_BYTES}-byte identifier limit`);
     else if (reservedToo && PG_RESERVED.has(s)) {
-      issue("is a reserved word in PostgreSQL, and the Flink JDBC sink writes names unquoted; choose another name");
+      issue('is a reserved word in PostgreSQL, and the Flink JDBC sink writes names unquoted; choose another name');
     }
   });
 }
@@ -45,7 +47,9 @@ const dnsName = z.string().regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, {
 
 const hostName = z.string().regex(/^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/, { message: 'must be a host name' });
 const port = z.number().int().min(1).max(65535);
-const duration = z.string().regex(/^\d+\s*(ms|s|min|h|d)$/, { message: "must be a duration like '30s', '500ms' or '5min'" });
+const duration = z
+  .string()
+  .regex(/^\d+\s*(ms|s|min|h|d)$/, { message: "must be a duration like '30s', '500ms' or '5min'" });
 const propertyValue = z.union([z.string(), z.number(), z.boolean()]);
 
 const entity = (kind: EntityKind, what: string) =>
@@ -77,14 +81,20 @@ export const columnSpec = columnSpecBase
   .extend({ element: columnSpecBase.optional() })
   .strict()
   .superRefine((spec, ctx) => {
-    const temporal = spec.type === 'time' || spec.type === 'timetz' || spec.type === 'timestamp' || spec.type === 'timestamptz';
+    const temporal =
+      spec.type === 'time' || spec.type === 'timetz' || spec.type === 'timestamp' || spec.type === 'timestamptz';
     if (temporal && spec.precision !== undefined && spec.precision > 6) {
       ctx.addIssue({ code: 'custom', path: ['precision'], message: `${spec.type} precision must be 0 to 6` });
     }
     if (spec.type === 'numeric' && spec.precision !== undefined) {
-      if (spec.precision < 1) ctx.addIssue({ code: 'custom', path: ['precision'], message: 'numeric precision must be at least 1' });
+      if (spec.precision < 1)
+        ctx.addIssue({ code: 'custom', path: ['precision'], message: 'numeric precision must be at least 1' });
       if ((spec.scale ?? 0) > spec.precision) {
-        ctx.addIssue({ code: 'custom', path: ['scale'], message: `numeric scale ${spec.scale} exceeds its precision ${spec.precision}` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['scale'],
+          message: `numeric scale ${spec.scale} exceeds its precision ${spec.precision}`,
+        });
       }
     }
     if (spec.type === 'array' && spec.element?.type === 'array') {
@@ -109,8 +119,14 @@ export const sourceColumns = columnsOf(sourceIdentifier);
 
 export const connectorOptions = z
   .object({
-    name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, { message: 'must be lower-case letters, digits, ., _ or -' }).optional(),
-    topicPrefix: z.string().regex(/^[A-Za-z0-9_-]+$/, { message: 'must be letters, digits, _ or - (no dots)' }).optional(),
+    name: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9._-]*$/, { message: 'must be lower-case letters, digits, ., _ or -' })
+      .optional(),
+    topicPrefix: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]+$/, { message: 'must be letters, digits, _ or - (no dots)' })
+      .optional(),
     slotName: identifier.optional(),
     publicationName: identifier.optional(),
     decimalHandling: z.enum(['precise', 'double', 'string']).optional(),

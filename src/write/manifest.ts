@@ -13,7 +13,12 @@ export interface Manifest {
 
 export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
-export function buildManifest(artefacts: readonly Artefact[], configFile: string, configSource: string, version: string): Artefact {
+export function buildManifest(
+  artefacts: readonly Artefact[],
+  configFile: string,
+  configSource: string,
+  version: string,
+): Artefact {
   const files = Object.fromEntries(
     [...artefacts].sort((a, b) => (a.path < b.path ? -1 : 1)).map((a) => [a.path, `sha256:${sha256(a.contents)}`]),
   );
@@ -38,5 +43,9 @@ export function previousFiles(manifestText: string | undefined): string[] {
 
 /** A manifest is data on disk: never let it name a file outside the output directory. */
 export function isSafeRelativePath(path: string): boolean {
-  return path !== '' && !path.startsWith('/') && !path.split('/').some((part) => part === '..' || part === '' || part === '.');
+  return (
+    path !== '' &&
+    !path.startsWith('/') &&
+    !path.split('/').some((part) => part === '..' || part === '' || part === '.')
+  );
 }

@@ -111,7 +111,9 @@ function parseOptions(body: string): [string, string][] {
 }
 
 function parseCreateTable(stmt: string): FlinkTable | undefined {
-  const m = new RegExp(String.raw`^CREATE\s+TABLE\s+(${QUALIFIED})\s*\(([\s\S]*)\)\s*WITH\s*\(([\s\S]*)\)$`, 'i').exec(stmt);
+  const m = new RegExp(String.raw`^CREATE\s+TABLE\s+(${QUALIFIED})\s*\(([\s\S]*)\)\s*WITH\s*\(([\s\S]*)\)$`, 'i').exec(
+    stmt,
+  );
   if (!m) return undefined;
   const columns: FlinkColumn[] = [];
   let primaryKey: string[] = [];
@@ -129,7 +131,10 @@ function parseCreateTable(stmt: string): FlinkTable | undefined {
 }
 
 function parseInsert(stmt: string): FlinkInsert | undefined {
-  const m = new RegExp(String.raw`^INSERT\s+INTO\s+(${QUALIFIED})\s*\(([^)]*)\)\s*SELECT\s+([\s\S]*)\s+FROM\s+(${QUALIFIED})$`, 'i').exec(stmt);
+  const m = new RegExp(
+    String.raw`^INSERT\s+INTO\s+(${QUALIFIED})\s*\(([^)]*)\)\s*SELECT\s+([\s\S]*)\s+FROM\s+(${QUALIFIED})$`,
+    'i',
+  ).exec(stmt);
   if (!m) return undefined;
   const select = splitTopLevel(m[3]!, ',');
   const selectNames = select.map((item) => {
@@ -137,7 +142,13 @@ function parseInsert(stmt: string): FlinkInsert | undefined {
     if (alias) return unquote(alias[1]!);
     return new RegExp(String.raw`^${IDENT}$`).test(item) ? unquote(item) : undefined;
   });
-  return { target: unquote(m[1]!), columns: splitTopLevel(m[2]!, ',').map(unquote), select, selectNames, from: unquote(m[4]!) };
+  return {
+    target: unquote(m[1]!),
+    columns: splitTopLevel(m[2]!, ',').map(unquote),
+    select,
+    selectNames,
+    from: unquote(m[4]!),
+  };
 }
 
 /** Reads the statements of a generated `pipeline.sql`. */

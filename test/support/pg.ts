@@ -20,17 +20,31 @@ export async function relationColumns(db: PGlite, qualifiedName: string): Promis
   const rel = await db.query<{ oid: number | null }>('SELECT to_regclass($1)::oid AS oid', [qualifiedName]);
   const oid = rel.rows[0]?.oid;
   if (oid == null) return undefined;
-  const cols = await db.query<{ name: string; type: string; base_type: string; not_null: boolean; has_default: boolean }>(
+  const cols = await db.query<{
+    name: string;
+    type: string;
+    base_type: string;
+    not_null: boolean;
+    has_default: boolean;
+  }>(
     `SELECT attname AS name, format_type(atttypid, atttypmod) AS type, format_type(atttypid, NULL) AS base_type,
             attnotnull AS not_null, atthasdef AS has_default
        FROM pg_attribute WHERE attrelid = $1 AND attnum > 0 AND NOT attisdropped ORDER BY attnum`,
     [oid],
   );
-  return cols.rows.map((r) => ({ name: r.name, type: r.type, baseType: r.base_type, notNull: r.not_null, hasDefault: r.has_default }));
+  return cols.rows.map((r) => ({
+    name: r.name,
+    type: r.type,
+    baseType: r.base_type,
+    notNull: r.not_null,
+    hasDefault: r.has_default,
+  }));
 }
 
 export async function relkind(db: PGlite, qualifiedName: string): Promise<string | undefined> {
-  const r = await db.query<{ relkind: string }>('SELECT relkind FROM pg_class WHERE oid = to_regclass($1)', [qualifiedName]);
+  const r = await db.query<{ relkind: string }>('SELECT relkind FROM pg_class WHERE oid = to_regclass($1)', [
+    qualifiedName,
+  ]);
   return r.rows[0]?.relkind;
 }
 
@@ -54,7 +68,9 @@ export async function primaryKeyColumns(db: PGlite, qualifiedName: string): Prom
  */
 export async function canonicalTypes(db: PGlite, types: readonly string[]): Promise<string[]> {
   if (!types.length) return [];
-  await db.exec(`DROP TABLE IF EXISTS pg_temp.type_probe; CREATE TEMP TABLE type_probe (${types.map((t, i) => `c${i} ${t}`).join(', ')})`);
+  await db.exec(
+    `DROP TABLE IF EXISTS pg_temp.type_probe; CREATE TEMP TABLE type_probe (${types.map((t, i) => `c${i} ${t}`).join(', ')})`,
+  );
   const cols = (await relationColumns(db, 'pg_temp.type_probe'))!;
   await db.exec('DROP TABLE pg_temp.type_probe');
   return cols.map((c) => c.type);

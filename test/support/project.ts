@@ -21,7 +21,10 @@ export function copyProject(example: string): string {
 }
 
 /** Runs the built CLI like a user would; never throws on a non-zero exit. */
-export async function cli(args: string[], options: Options = {}): Promise<{ exitCode?: number; stdout: string; stderr: string }> {
+export async function cli(
+  args: string[],
+  options: Options = {},
+): Promise<{ exitCode?: number; stdout: string; stderr: string }> {
   const result = await execa('node', [BIN, ...args], { reject: false, stdin: 'ignore', ...options });
   return { exitCode: result.exitCode, stdout: String(result.stdout), stderr: String(result.stderr) };
 }

@@ -7,7 +7,10 @@ export function emit(model: Model, ctx: EmitContext): Artefact[] {
   const createSchema = model.analytics.schema === 'public' ? undefined : model.analytics.schema;
   const tables = model.tables.map((t) => {
     const columns = align(
-      t.analytics.columns.map((c) => [c.name, [c.type, c.notNull ? 'NOT NULL' : '', c.default ? `DEFAULT ${c.default}` : ''].filter(Boolean).join(' ')]),
+      t.analytics.columns.map((c) => [
+        c.name,
+        [c.type, c.notNull ? 'NOT NULL' : '', c.default ? `DEFAULT ${c.default}` : ''].filter(Boolean).join(' '),
+      ]),
     );
     const comments = [
       ...(t.description ? [`COMMENT ON TABLE ${t.analytics.qualifiedName} IS ${sqlString(t.description)};`] : []),
@@ -29,7 +32,10 @@ export function emit(model: Model, ctx: EmitContext): Artefact[] {
     sql: v.sql,
   }));
   return [
-    { path: 'analytics/schema.sql', contents: ctx.render('analytics/schema.sql', { header: header(ctx, '--'), createSchema, tables }) },
+    {
+      path: 'analytics/schema.sql',
+      contents: ctx.render('analytics/schema.sql', { header: header(ctx, '--'), createSchema, tables }),
+    },
     { path: 'analytics/views.sql', contents: ctx.render('analytics/views.sql', { header: header(ctx, '--'), views }) },
   ];
 }

@@ -9,10 +9,19 @@ const primaryKey = (key: readonly string[]) => `PRIMARY KEY (${key.map(flinkIden
 
 function insert(t: TableModel): string {
   const select = commaSeparated(
-    t.columns.map((c) => (c.flinkExpression === flinkIdent(c.analyticsName) ? c.flinkExpression : `${c.flinkExpression} AS ${flinkIdent(c.analyticsName)}`)),
+    t.columns.map((c) =>
+      c.flinkExpression === flinkIdent(c.analyticsName)
+        ? c.flinkExpression
+        : `${c.flinkExpression} AS ${flinkIdent(c.analyticsName)}`,
+    ),
   );
   const columns = t.columns.map((c) => flinkIdent(c.analyticsName)).join(', ');
-  return [`INSERT INTO ${t.flink.sinkTable} (${columns})`, 'SELECT', ...select.map((l) => `  ${l}`), `FROM ${t.flink.sourceTable};`].join('\n');
+  return [
+    `INSERT INTO ${t.flink.sinkTable} (${columns})`,
+    'SELECT',
+    ...select.map((l) => `  ${l}`),
+    `FROM ${t.flink.sourceTable};`,
+  ].join('\n');
 }
 
 /** Flink: `pipeline.sql` for `sql-client.sh -f`: session settings, Kafka sources, JDBC sinks, INSERT jobs. */
@@ -20,10 +29,16 @@ export function emit(model: Model, ctx: EmitContext): Artefact[] {
   const tables = model.tables.map((t) => ({
     title: `${t.source}.${t.qualifiedName} → ${t.analytics.qualifiedName} (topic ${t.topic})`,
     sourceTable: t.flink.sourceTable,
-    sourceColumns: commaSeparated([...align(t.columns.map((c) => [flinkIdent(c.name), c.mapping.flinkSourceType])), primaryKey(t.primaryKey)]),
+    sourceColumns: commaSeparated([
+      ...align(t.columns.map((c) => [flinkIdent(c.name), c.mapping.flinkSourceType])),
+      primaryKey(t.primaryKey),
+    ]),
     sourceOptions: options(t.flink.sourceOptions),
     sinkTable: t.flink.sinkTable,
-    sinkColumns: commaSeparated([...align(t.columns.map((c) => [flinkIdent(c.analyticsName), c.mapping.flinkSinkType])), primaryKey(t.analytics.primaryKey)]),
+    sinkColumns: commaSeparated([
+      ...align(t.columns.map((c) => [flinkIdent(c.analyticsName), c.mapping.flinkSinkType])),
+      primaryKey(t.analytics.primaryKey),
+    ]),
     sinkOptions: options(t.flink.sinkOptions),
     jobName: sqlString(t.flink.jobName),
     insert: insert(t),
