@@ -36,6 +36,16 @@ export function emit(model: Model, ctx: EmitContext): Artefact[] {
       path: 'analytics/schema.sql',
       contents: ctx.render('analytics/schema.sql', { header: header(ctx, '--'), createSchema, tables }),
     },
-    { path: 'analytics/views.sql', contents: ctx.render('analytics/views.sql', { header: header(ctx, '--'), views }) },
+    {
+      path: 'analytics/views.sql',
+      contents: ctx.render('analytics/views.sql', {
+        header: header(ctx, '--'),
+        // Dependents first, so no DROP needs CASCADE (which would also drop views outside the pipeline).
+        drop: commaSeparated(views.map((v) => v.name).reverse()).map((line, i, all) =>
+          i === all.length - 1 ? `${line};` : line,
+        ),
+        views,
+      }),
+    },
   ];
 }
