@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import { existsSync, statSync, watch } from 'node:fs';
-import { relative, resolve, sep } from 'node:path';
+import { existsSync, readdirSync, statSync, watch } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { compile, VERSION } from '../compile.js';
 import { hasErrors } from '../diagnostics.js';
@@ -142,16 +142,25 @@ function watchMode(argv: string[], args: Args, cwd: string): void {
       }
     });
   };
-  watch(configDir, { recursive: true }, (_event, file) => {
-    if (!file) return;
-    const full = resolve(configDir, file.toString());
-    const name = file.toString();
-    if (full.startsWith(outDir + sep) || full === outDir || /(^|[/\\])(node_modules|\.git)([/\\]|$)/.test(name)) return;
+  // One non-recursive watcher per project folder (never generated/, node_modules or dot folders): a
+  // recursive watcher would also scan the staging folder the writer creates and removes.
+  const onChange = (dir: string) => (_event: string, file: string | Buffer | null) => {
+    const name = file?.toString();
     // Only what a compile reads: the config and its imports, and template overrides.
-    if (!/\.(m|c)?[jt]sx?$|\.json$/.test(name) && !/(^|[/\\])templates[/\\].*\.hbs$/.test(name)) return;
+    if (!name || (!/\.(m|c)?[jt]sx?$|\.json$/.test(name) && !/\.hbs$/.test(name))) return;
+    if (resolve(dir, name).startsWith(outDir + sep)) return;
     clearTimeout(timer);
     timer = setTimeout(once, 100);
-  });
+  };
+  const folders = (dir: string): string[] => [
+    dir,
+    ...readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isDirectory() && !e.name.startsWith('.') && e.name !== 'node_modules')
+      .map((e) => join(dir, e.name))
+      .filter((d) => d !== outDir)
+      .flatMap(folders),
+  ];
+  for (const dir of folders(configDir)) watch(dir, onChange(dir)).on('error', () => undefined);
   once();
 }
 
