@@ -35,6 +35,8 @@ const MANAGED_CONNECTOR_KEYS: Readonly<Record<string, string>> = {
   'database.dbname': 'database',
   'topic.prefix': 'connector.topicPrefix',
   'table.include.list': 'the tables declared with source.table(…)',
+  'column.include.list': 'the columns declared in each table (and analytics.columns)',
+  'column.exclude.list': 'the columns declared in each table (and analytics.columns)',
   'slot.name': 'connector.slotName',
   'publication.name': 'connector.publicationName',
   'snapshot.mode': 'connector.snapshotMode',
@@ -91,6 +93,11 @@ function resolveSource(
     ['topic.prefix', model.topicPrefix],
     // Anchored regexes: escape the dot.
     ['table.include.list', tables.map((t) => `${t.schema}\\.${t.name}`).join(',')],
+    // Exactly the declared columns travel through Kafka: nothing the config leaves out (PII, blobs) is copied.
+    [
+      'column.include.list',
+      tables.flatMap((t) => t.columns.map((c) => `${t.schema}\\.${t.name}\\.${c.name}`)).join(','),
+    ],
     ['slot.name', model.slotName],
     ['publication.name', model.publicationName],
     // The generated setup SQL creates the publication for exactly these tables.

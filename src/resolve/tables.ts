@@ -1,7 +1,7 @@
 import { describeType, mapColumn, type ConnectorModes } from './type-matrix.js';
 import type { ColumnSpec, ColumnType } from '../dsl/columns.js';
 import type { Source, Table } from '../dsl/source.js';
-import { error, type Diagnostic, type Subject } from '../diagnostics.js';
+import { error, warning, type Diagnostic, type Subject } from '../diagnostics.js';
 import type { AnalyticsColumnModel, ColumnModel } from './model.js';
 import { analyticsTableName, didYouMean, PG_RESERVED, qualify, snakeCase } from './names.js';
 import { flinkIdent } from '../render/text.js';
@@ -186,6 +186,16 @@ export function resolveTable(
       flinkExpression: result.mapping.expression.replaceAll('{col}', flinkIdent(name)),
       ...(spec.description ? { description: spec.description } : {}),
     });
+    if (isKey && result.mapping.lossy) {
+      out.push(
+        warning(
+          'TYPE.LOSSY_KEY',
+          `primary key column '${name}' (${describeType(spec)}) loses ${result.mapping.lossy} on its way to the analytics table: rows whose keys differ only there overwrite each other in the upsert`,
+          subject(['columns', name]),
+          `if the source only holds whole milliseconds, declare it so (e.g. t.timestamp(3)); otherwise land the exact value with .mapping('${result.variants.includes('raw') ? 'raw' : 'integer'}')`,
+        ),
+      );
+    }
     if (isKey && /^(ARRAY|BYTES)/.test(result.mapping.flinkSourceType)) {
       out.push(
         error(

@@ -30,6 +30,8 @@ export interface Mapping {
   readonly utcSession: boolean;
   /** The analytics column is `timestamptz`: the TaskManager JVM must run in UTC. */
   readonly utcTaskManager: boolean;
+  /** What the journey loses, if anything (e.g. sub-millisecond digits); a key column must lose nothing. */
+  readonly lossy?: string;
 }
 
 export interface Refusal {
@@ -69,9 +71,10 @@ function cell(
   expression: string,
   flinkSinkType: string,
   analyticsType: string,
-  flags: Partial<Pick<Mapping, 'stringtypeUnspecified' | 'utcSession' | 'utcTaskManager'>> = {},
+  flags: Partial<Pick<Mapping, 'stringtypeUnspecified' | 'utcSession' | 'utcTaskManager' | 'lossy'>> = {},
 ): Omit<Mapping, 'variant'> {
   return {
+    ...(flags.lossy ? { lossy: flags.lossy } : {}),
     json,
     flinkSourceType,
     expression,
@@ -139,15 +142,20 @@ const TS_FROM_US = 'CAST(TO_TIMESTAMP_LTZ({col} / 1000, 3) AS TIMESTAMP(3))';
 const TIME_FROM_MS = 'CAST(CAST(TO_TIMESTAMP_LTZ({col}, 3) AS TIMESTAMP(3)) AS TIME(3))';
 const TIME_FROM_US = 'CAST(CAST(TO_TIMESTAMP_LTZ({col} / 1000, 3) AS TIMESTAMP(3)) AS TIME(3))';
 
-const timestampCells = (json: string, expression: string, rawType: string): Rule['cells'] => ({
-  default: cell(json, 'BIGINT', expression, 'TIMESTAMP(3)', 'timestamp(3)', UTC),
-  // The seed system's choice: the same instant in a timestamptz column (needs the TaskManager in UTC).
-  timestamptz: cell(json, 'BIGINT', expression, 'TIMESTAMP(3)', 'timestamptz', UTC),
-  raw: cell(json, 'BIGINT', '{col}', 'BIGINT', rawType),
-});
+// TO_TIMESTAMP_LTZ takes precision 0 or 3 only: microsecond values keep their milliseconds.
+const SUB_MS = { ...UTC, lossy: 'sub-millisecond digits (Flink converts epoch values at millisecond precision)' };
+const timestampCells = (json: string, expression: string, rawType: string): Rule['cells'] => {
+  const flags = expression === TS_FROM_US ? SUB_MS : UTC;
+  return {
+    default: cell(json, 'BIGINT', expression, 'TIMESTAMP(3)', 'timestamp(3)', flags),
+    // The seed system's choice: the same instant in a timestamptz column (needs the TaskManager in UTC).
+    timestamptz: cell(json, 'BIGINT', expression, 'TIMESTAMP(3)', 'timestamptz', flags),
+    raw: cell(json, 'BIGINT', '{col}', 'BIGINT', rawType),
+  };
+};
 const timeCells = (json: string, flinkType: 'INT' | 'BIGINT', expression: string): Rule['cells'] => ({
   // JDBC writes TIME through java.sql.Time, which has no fraction: time(0) says what is stored.
-  default: cell(json, flinkType, expression, 'TIME(3)', 'time(0)', UTC),
+  default: cell(json, flinkType, expression, 'TIME(3)', 'time(0)', { ...UTC, lossy: 'fractions of a second' }),
   // Exact alternative: the raw offset since midnight.
   integer: cell(json, flinkType, '{col}', flinkType, flinkType === 'INT' ? 'integer' : 'bigint'),
 });

@@ -5,7 +5,7 @@ import type { SqlFragment, View } from '../dsl/view.js';
 import { describeType } from './type-matrix.js';
 import { error, type Diagnostic, type Subject } from '../diagnostics.js';
 import type { ViewModel } from './model.js';
-import { didYouMean, qualify } from './names.js';
+import { didYouMean, qualify, snakeCase } from './names.js';
 import { dedent } from '../render/text.js';
 import type { ResolvedTable } from './tables.js';
 
@@ -78,6 +78,21 @@ export function resolveViews(
     const landing = (t: ResolvedTable, column: string): string => {
       const captured = t.columns.find((c) => c.name === column);
       if (captured) return captured.analyticsName;
+      const declared = (t.entity.options.columns as Record<string, ColumnType>)[column];
+      const include = t.entity.options.analytics?.columns as readonly string[] | undefined;
+      if (declared && !include?.includes(column) && include) {
+        out.push(
+          error(
+            'REF.UNKNOWN_COLUMN',
+            `view '${v.name}' references '${t.name}.${column}', which analytics.columns leaves out of '${t.analyticsName}'`,
+            subject(),
+            `add '${column}' to analytics.columns of '${t.name}'`,
+          ),
+        );
+        return column;
+      }
+      // A declared column whose type was refused is reported there; do not report it again here.
+      if (declared) return declared.spec.analyticsName ?? snakeCase(column);
       const names = [
         ...t.columns.map((c) => c.name),
         ...t.analyticsColumns.filter((c) => c.origin !== 'source').map((c) => c.name),
