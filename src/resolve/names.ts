@@ -17,6 +17,9 @@ export const PG_RESERVED: ReadonlySet<string> = new Set(
   ).split(' '),
 );
 
+/** PostgreSQL truncates longer identifiers (NAMEDATALEN - 1). */
+export const MAX_IDENTIFIER_BYTES = 63;
+
 /** `createdAt` → `created_at`, `userID` → `user_id`, `HTTPStatus` → `http_status`; snake_case stays. */
 export const snakeCase = (name: string) =>
   name

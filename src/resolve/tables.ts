@@ -3,7 +3,7 @@ import type { ColumnSpec, ColumnType } from '../dsl/columns.js';
 import type { Source, Table } from '../dsl/source.js';
 import { error, warning, type Diagnostic, type Subject } from '../diagnostics.js';
 import type { AnalyticsColumnModel, ColumnModel } from './model.js';
-import { analyticsTableName, didYouMean, PG_RESERVED, qualify, snakeCase } from './names.js';
+import { analyticsTableName, didYouMean, MAX_IDENTIFIER_BYTES, PG_RESERVED, qualify, snakeCase } from './names.js';
 import { flinkIdent } from '../render/text.js';
 
 /** A table with its columns and analytics landing decided; Flink names come later (they need all tables). */
@@ -36,6 +36,17 @@ function extraColumnType(spec: ColumnSpec): string {
     /^(smallserial|serial|bigserial)$/,
     (s) => ({ smallserial: 'smallint', serial: 'integer', bigserial: 'bigint' })[s]!,
   );
+}
+
+/** Why a derived analytics name cannot be used, if it cannot (the JDBC sink writes names unquoted). */
+function analyticsNameProblem(name: string): string | undefined {
+  if (PG_RESERVED.has(name))
+    return 'a reserved word in PostgreSQL, which the Flink JDBC sink cannot write (it does not quote names)';
+  if (!/^[a-z_][a-z0-9_]*$/.test(name))
+    return 'not a plain lower-case name, which the Flink JDBC sink cannot write (it does not quote names)';
+  if (Buffer.byteLength(name) > MAX_IDENTIFIER_BYTES)
+    return `longer than PostgreSQL's ${MAX_IDENTIFIER_BYTES}-byte identifier limit`;
+  return undefined;
 }
 
 /** The connector modes that decide this column's cell, as the user would set them. */
@@ -165,13 +176,14 @@ export function resolveTable(
     }
     const isKey = primaryKey.includes(name);
     const landing = spec.analyticsName ?? snakeCase(name);
-    if (spec.analyticsName === undefined && (!/^[a-z_][a-z0-9_]*$/.test(landing) || PG_RESERVED.has(landing))) {
+    const problem = spec.analyticsName === undefined ? analyticsNameProblem(landing) : undefined;
+    if (problem) {
       out.push(
         error(
           'TABLE.INVALID_ANALYTICS_NAME',
-          `column '${name}' would land as '${landing}', ${PG_RESERVED.has(landing) ? 'a reserved word in PostgreSQL' : 'not a plain lower-case name'}; the Flink JDBC sink writes names unquoted, so it cannot write that column`,
+          `column '${name}' would land as '${landing}', ${problem}`,
           subject(['columns', name]),
-          `give it another name in the analytics database: ${name}: t.….analyticsName('${landing}_value')`,
+          `give it another name in the analytics database: add .analyticsName('…') to the column's type`,
         ),
       );
     }
@@ -210,6 +222,17 @@ export function resolveTable(
   // Analytics landing.
   const kind = options.analytics?.kind ?? 'fact';
   const analyticsName = options.analytics?.name ?? analyticsTableName(table.name, kind);
+  const tableProblem = options.analytics?.name === undefined ? analyticsNameProblem(analyticsName) : undefined;
+  if (tableProblem) {
+    out.push(
+      error(
+        'TABLE.INVALID_ANALYTICS_NAME',
+        `table '${table.name}' would land as '${analyticsName}', ${tableProblem}`,
+        subject(['name']),
+        "set analytics: { name: '…' }",
+      ),
+    );
+  }
   const analyticsColumns: AnalyticsColumnModel[] = columns.map((c) => ({
     name: c.analyticsName,
     type: c.mapping.analyticsType,

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { entityKind, type EntityKind } from '../dsl/entity.js';
-import { PG_RESERVED } from '../resolve/names.js';
+import { MAX_IDENTIFIER_BYTES, PG_RESERVED } from '../resolve/names.js';
+
+export { MAX_IDENTIFIER_BYTES };
 
 /**
  * zod schemas of every DSL entity's options. One schema per entity, so an issue's path is relative to the
@@ -9,7 +11,6 @@ import { PG_RESERVED } from '../resolve/names.js';
  * Analytics names follow the Flink PostgreSQL dialect, which does not quote identifiers: lower-case snake
  * case, no reserved words. Source names may be anything PostgreSQL calls an identifier.
  */
-export const MAX_IDENTIFIER_BYTES = 63;
 
 function name(pattern: RegExp, rule: string, reservedToo: boolean) {
   return z.string().superRefine((s, ctx) => {
