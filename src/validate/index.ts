@@ -1,10 +1,11 @@
-import type { ZodIssue, ZodType } from 'zod';
+import { z, type ZodIssue, type ZodType, type ZodTypeAny } from 'zod';
 import type { Chart, Dashboard } from '../dsl/chart.js';
 import { entityKind } from '../dsl/entity.js';
 import type { Pipeline } from '../dsl/pipeline.js';
 import type { Source, Table } from '../dsl/source.js';
 import type { SqlFragment, View } from '../dsl/view.js';
 import { error, type Diagnostic, type Subject } from '../diagnostics.js';
+import { didYouMean } from '../resolve/names.js';
 import * as schema from './schema.js';
 
 /** The entity graph of a config that passed validation; the resolver reads it. */
@@ -24,7 +25,39 @@ const nameOrValue = (path: readonly (string | number)[]) =>
     ? 'CONFIG.INVALID_NAME'
     : 'CONFIG.INVALID_VALUE';
 
-function issueToDiagnostic(issue: ZodIssue, subject: Subject, prefix: readonly (string | number)[]): Diagnostic {
+/** The keys an object at `path` inside `zod` accepts, for "did you mean" on unknown keys. */
+function keysAt(zod: ZodTypeAny, path: readonly (string | number)[]): string[] {
+  let node: ZodTypeAny | undefined = zod;
+  const unwrap = (n: ZodTypeAny): ZodTypeAny => {
+    for (;;) {
+      if (n instanceof z.ZodOptional || n instanceof z.ZodNullable) n = n.unwrap();
+      else if (n instanceof z.ZodEffects) n = n.innerType();
+      else if (n instanceof z.ZodPipeline) n = n._def.out;
+      else return n;
+    }
+  };
+  for (const segment of path) {
+    if (!node) return [];
+    const n = unwrap(node);
+    node =
+      n instanceof z.ZodObject
+        ? n.shape[segment]
+        : n instanceof z.ZodRecord
+          ? n.valueSchema
+          : n instanceof z.ZodArray
+            ? n.element
+            : undefined;
+  }
+  const last = node ? unwrap(node) : undefined;
+  return last instanceof z.ZodObject ? Object.keys(last.shape) : [];
+}
+
+function issueToDiagnostic(
+  issue: ZodIssue,
+  subject: Subject,
+  prefix: readonly (string | number)[],
+  zod?: ZodTypeAny,
+): Diagnostic {
   const path = [...prefix, ...issue.path];
   const where = path.length ? `'${path.join('.')}'` : 'value';
   const custom = issue.code === 'custom' ? (issue.params?.['code'] as string | undefined) : undefined;
@@ -34,7 +67,8 @@ function issueToDiagnostic(issue: ZodIssue, subject: Subject, prefix: readonly (
         'CONFIG.UNKNOWN_KEY',
         `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}${path.length ? ` in '${path.join('.')}'` : ''}`,
         withPath(subject, [...path, issue.keys[0]!]),
-        'check the spelling against the DSL types (your editor lists the valid keys)',
+        (zod && didYouMean(issue.keys[0]!, keysAt(zod, issue.path))) ??
+          'check the spelling against the DSL types (your editor lists the valid keys)',
       );
     case 'invalid_type':
       if (issue.received === 'undefined') {
@@ -65,7 +99,7 @@ function issueToDiagnostic(issue: ZodIssue, subject: Subject, prefix: readonly (
       const specific = issue.unionErrors
         .flatMap((e) => e.issues)
         .find((i) => i.code !== 'invalid_type' && i.code !== 'invalid_literal');
-      if (specific) return issueToDiagnostic(specific, subject, prefix);
+      if (specific) return issueToDiagnostic(specific, subject, prefix, zod);
       return error(
         'CONFIG.INVALID_TYPE',
         `${where} has the wrong type`,
@@ -101,7 +135,7 @@ function check(
   if (result.success) return true;
   for (const issue of result.error.issues) {
     // A name that fails its regex also fails the length refinement sometimes; one message is enough.
-    out.push(issueToDiagnostic(issue, subject, prefix));
+    out.push(issueToDiagnostic(issue, subject, prefix, zod as ZodTypeAny));
   }
   return false;
 }
