@@ -27,7 +27,12 @@ const legacy = postgresSource('legacy', {
     binaryHandling: 'hex',
     snapshotMode: 'when_needed',
     heartbeatIntervalMs: 30000,
-    properties: { 'max.batch.size': 4096, 'snapshot.fetch.size': 5000 },
+    properties: {
+      'max.batch.size': 4096,
+      'snapshot.fetch.size': 5000,
+      'database.sslmode': 'verify-full',
+      'database.sslpassword': secret('legacy-db', 'ssl-key-password'),
+    },
   },
 });
 

@@ -45,7 +45,7 @@ export interface ConnectorOptions {
   /** `heartbeat.interval.ms`; default 10000 (keeps the slot advancing in quiet databases). */
   heartbeatIntervalMs?: number;
   /** Further Debezium properties, checked against the Debezium 2.7 property list. */
-  properties?: Record<string, string | number | boolean>;
+  properties?: Record<string, string | number | boolean | SecretRef>;
 }
 
 export interface PostgresSourceOptions {

@@ -234,6 +234,25 @@ export const FLINK_TABLE_OPTIONS: Readonly<Record<'kafka' | 'jdbc' | 'debezium-j
   ],
 };
 
+/**
+ * Connector properties that would change the events away from what the type matrix and the Flink
+ * tables expect (topic names, field names, value shapes, which tables are read): refused.
+ */
+export const SHAPE_CHANGING_PROPERTIES: Readonly<Record<string, string>> = {
+  'topic.delimiter': 'the Flink sources read topics named <prefix>.<schema>.<table>',
+  'topic.naming.strategy': 'the Flink sources read topics named <prefix>.<schema>.<table>',
+  'money.fraction.digits': 'money columns land as DECIMAL(19, 2)',
+  converters: 'custom converters change the JSON values the type matrix expects',
+  'field.name.adjustment.mode': 'the Flink source tables name fields as the source columns are named',
+  'table.exclude.list': 'the captured tables are exactly the ones declared with source.table(…)',
+  'schema.include.list': 'the captured tables are exactly the ones declared with source.table(…)',
+  'schema.exclude.list': 'the captured tables are exactly the ones declared with source.table(…)',
+  'post.processors': 'post processors change the event shape Flink reads',
+};
+
+/** Property names whose values are credentials: only a Secret reference is accepted for them. */
+export const isSecretProperty = (key: string) => /password|secret|jaas|token|keystore|truststore|(^|\.)key$/i.test(key);
+
 const placeholder = (pattern: string) =>
   new RegExp(
     `^${pattern

@@ -3,7 +3,14 @@ import { valueCategory } from '../dsl/columns.js';
 import type { SecretRef, Source, Table } from '../dsl/source.js';
 import { error, warning, type Diagnostic, type Subject } from '../diagnostics.js';
 import type { ValidConfig } from '../validate/index.js';
-import { DEBEZIUM_PROPERTIES, FLINK_SESSION_OPTIONS, isKnownProperty } from './catalog.js';
+import { entityKind } from '../dsl/entity.js';
+import {
+  DEBEZIUM_PROPERTIES,
+  FLINK_SESSION_OPTIONS,
+  isKnownProperty,
+  isSecretProperty,
+  SHAPE_CHANGING_PROPERTIES,
+} from './catalog.js';
 import type { ChartModel, KeyValue, Model, SecretBinding, SourceModel, TableModel } from './model.js';
 import * as names from './names.js';
 import { resolveTable, type ResolvedTable } from './tables.js';
@@ -122,15 +129,27 @@ function resolveSource(
   ];
   if (modes.decimalHandling === 'precise') config.push(['value.converter.decimal.format', modes.decimalFormat]);
   const extra = Object.entries(c.properties ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const secrets: SecretBinding[] = [model.password];
   for (const [key, value] of extra) {
+    const path = ['connector', 'properties', key];
     const managedBy = MANAGED_CONNECTOR_KEYS[key] ?? (config.some(([k]) => k === key) ? 'the compiler' : undefined);
+    const isSecret = entityKind(value) === 'secret';
     if (managedBy) {
       out.push(
         error(
           'CONNECTOR.MANAGED_PROPERTY',
           `connector property '${key}' is set by the compiler`,
-          subject(['connector', 'properties', key]),
+          subject(path),
           `set it through ${managedBy}`,
+        ),
+      );
+    } else if (SHAPE_CHANGING_PROPERTIES[key]) {
+      out.push(
+        error(
+          'CONNECTOR.SHAPE_CHANGING_PROPERTY',
+          `connector property '${key}' would change the events the pipeline reads: ${SHAPE_CHANGING_PROPERTIES[key]}`,
+          subject(path),
+          'remove it; cdc-compile keeps the connector, the topics and the Flink tables consistent',
         ),
       );
     } else if (!isKnownProperty(DEBEZIUM_PROPERTIES, key)) {
@@ -138,15 +157,29 @@ function resolveSource(
         error(
           'CONNECTOR.UNKNOWN_PROPERTY',
           `'${key}' is not a Debezium 2.7 PostgreSQL connector property`,
-          subject(['connector', 'properties', key]),
+          subject(path),
           names.didYouMean(key, DEBEZIUM_PROPERTIES),
         ),
       );
+    } else if (isSecretProperty(key) && !isSecret) {
+      out.push(
+        error(
+          'CONFIG.PLAINTEXT_SECRET',
+          `connector property '${key}' holds a credential and must be a Secret reference`,
+          subject(path),
+          `'${key}': secret('<secret name>', '<key>'); the connector then reads it from the worker's environment`,
+        ),
+      );
+    } else if (isSecret) {
+      const ref = value as unknown as SecretRef;
+      const bound = binding(names.envName(source.name, key), ref);
+      secrets.push(bound);
+      config.push([key, `\${env:${bound.env}}`]);
     } else {
-      config.push([key, str(value)]);
+      config.push([key, str(value as string | number | boolean)]);
     }
   }
-  return { ...model, connectorConfig: config };
+  return { ...model, secrets, connectorConfig: config };
 }
 
 function duplicates<T>(items: readonly T[], key: (item: T) => string, report: (item: T, name: string) => void) {
@@ -410,11 +443,11 @@ export function resolve(config: ValidConfig): { model?: Model; diagnostics: Diag
   for (const s of sources) {
     if (s.tables.length === 0)
       out.push(
-        warning(
+        error(
           'SOURCE.NO_TABLES',
-          `source '${s.name}' captures no table; its connector is still generated`,
+          `source '${s.name}' captures no table: its publication and connector would capture nothing (an empty include list means every table to Debezium)`,
           { kind: 'source', source: s.name },
-          'add tables with source.table(…)',
+          "add tables with source.table(…), or remove the source from the pipeline's sources",
         ),
       );
   }

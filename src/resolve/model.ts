@@ -81,6 +81,8 @@ export interface SourceModel {
   readonly database: string;
   readonly user: string;
   readonly password: SecretBinding;
+  /** Every Secret value the connector reads (the password first), as worker environment variables. */
+  readonly secrets: readonly SecretBinding[];
   readonly modes: ConnectorModes;
   readonly tables: readonly TableModel[];
   /** Schemas that hold captured tables, sorted. */

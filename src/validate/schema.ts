@@ -51,15 +51,40 @@ const port = z.number().int().min(1).max(65535);
 const duration = z
   .string()
   .regex(/^\d+\s*(ms|s|min|h|d)$/, { message: "must be a duration like '30s', '500ms' or '5min'" });
-const propertyValue = z.union([z.string(), z.number(), z.boolean()]);
+/**
+ * Free text that ends up in generated files (comments, SQL literals, URLs): one line, no control
+ * characters, so it can never break out of a comment or a quoted value.
+ */
+export const plainText = z
+  .string()
+  .min(1)
+  .regex(/^[^\x00-\x1f\x7f]*$/, { message: 'must be one line of plain text' });
+
+const propertyValue = z.union([plainText, z.number(), z.boolean()]);
 
 const entity = (kind: EntityKind, what: string) =>
   z.custom<unknown>((v) => entityKind(v) === kind, { message: `must be ${what}` });
 
-export const secretRef = z.custom<unknown>((v) => entityKind(v) === 'secret', {
-  params: { code: 'CONFIG.PLAINTEXT_SECRET' },
-  message: "must be a Secret reference, e.g. secret('my-db-credentials', 'password'); never a literal value",
-});
+export const secretRef = z
+  .custom<{ name: unknown; key: unknown }>((v) => entityKind(v) === 'secret', {
+    params: { code: 'CONFIG.PLAINTEXT_SECRET' },
+    message: "must be a Secret reference, e.g. secret('my-db-credentials', 'password'); never a literal value",
+  })
+  .superRefine((ref, ctx) => {
+    // Kubernetes' own rules for a Secret's name and its keys.
+    if (typeof ref.name !== 'string' || !/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(ref.name) || ref.name.length > 253) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `secret name ${JSON.stringify(ref.name)} is not a Kubernetes Secret name (lower-case letters, digits, '-' and '.')`,
+      });
+    }
+    if (typeof ref.key !== 'string' || !/^[-._a-zA-Z0-9]+$/.test(ref.key)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `secret key ${JSON.stringify(ref.key)} is not a Kubernetes Secret key (letters, digits, '-', '_' and '.')`,
+      });
+    }
+  });
 
 const columnSpecBase = z
   .object({
@@ -74,7 +99,7 @@ const columnSpecBase = z
     notNull: z.boolean().optional(),
     mapping: z.string().optional(),
     default: z.string().min(1).optional(),
-    description: z.string().optional(),
+    description: plainText.optional(),
   })
   .strict();
 
@@ -137,7 +162,7 @@ export const connectorOptions = z
     binaryHandling: z.enum(['bytes', 'base64', 'hex']).optional(),
     snapshotMode: z.enum(['initial', 'initial_only', 'no_data', 'never', 'always', 'when_needed']).optional(),
     heartbeatIntervalMs: z.number().int().min(0).optional(),
-    properties: z.record(propertyValue).optional(),
+    properties: z.record(z.union([secretRef, propertyValue])).optional(),
   })
   .strict();
 
@@ -145,7 +170,7 @@ export const sourceOptions = z
   .object({
     host: hostName,
     port: port.optional(),
-    database: z.string().min(1),
+    database: plainText,
     user: identifier.optional(),
     password: secretRef,
     schema: sourceIdentifier.optional(),
@@ -172,7 +197,7 @@ export const tableOptions = z
       })
       .strict()
       .optional(),
-    description: z.string().optional(),
+    description: plainText.optional(),
   })
   .strict();
 
@@ -180,7 +205,7 @@ export const viewOptions = z
   .object({
     columns,
     sql: entity('sql', 'a sql`…` template'),
-    description: z.string().optional(),
+    description: plainText.optional(),
   })
   .strict();
 
@@ -194,7 +219,7 @@ export const chartOptions = z
     groupBy: z.array(z.string()).optional(),
     metrics: z.array(metric).optional(),
     rowLimit: z.number().int().min(1).optional(),
-    description: z.string().optional(),
+    description: plainText.optional(),
   })
   .strict();
 
@@ -209,15 +234,27 @@ export const pipelineOptions = z
   .object({
     name: z.string().regex(/^[a-z][a-z0-9-]*$/, { message: 'must be lower-case letters, digits and -' }),
     sources: z.array(entity('source', 'a source created with postgresSource(…)')).min(1),
-    kafka: z.object({ bootstrapServers: z.string().min(1) }).strict(),
-    connect: z.object({ url: z.string().url({ message: "must be a URL like 'http://connect:8083'" }) }).strict(),
+    kafka: z
+      .object({
+        bootstrapServers: z
+          .string()
+          .regex(/^[A-Za-z0-9.-]+:\d+(,[A-Za-z0-9.-]+:\d+)*$/, { message: 'must be host:port[,host:port…]' }),
+      })
+      .strict(),
+    connect: z
+      .object({
+        url: z.string().regex(/^https?:\/\/[A-Za-z0-9.-]+(:\d+)?(\/[A-Za-z0-9._~/-]*)?$/, {
+          message: "must be a URL like 'http://connect:8083'",
+        }),
+      })
+      .strict(),
     flink: z
       .object({
-        consumerGroup: z.string().min(1).optional(),
+        consumerGroup: plainText.optional(),
         checkpointInterval: duration.optional(),
         jobs: z.enum(['per-table', 'single']).optional(),
-        checkpointDir: z.string().min(1).optional(),
-        savepointDir: z.string().min(1).optional(),
+        checkpointDir: plainText.optional(),
+        savepointDir: plainText.optional(),
         sink: z
           .object({
             bufferFlushMaxRows: z.number().int().min(0).optional(),
@@ -234,7 +271,7 @@ export const pipelineOptions = z
       .object({
         host: hostName,
         port: port.optional(),
-        database: z.string().min(1),
+        database: plainText,
         user: z.union([identifier, secretRef]),
         password: secretRef,
         schema: identifier.optional(),

@@ -36,7 +36,7 @@ export function emit(model: Model, ctx: EmitContext): Artefact[] {
       connectUrl: model.connect.url,
       connectUrlLiteral: shellString(model.connect.url),
       connectors: model.sources.map((s) => ({ name: s.connectorName, file: `${s.connectorName}.json` })),
-      secrets: model.sources.map((s) => `${s.password.env} from Secret ${s.password.secret} (key ${s.password.key})`),
+      secrets: model.sources.flatMap((s) => s.secrets.map((b) => `${b.env} from Secret ${b.secret} (key ${b.key})`)),
     }),
   });
   return artefacts;

@@ -13,6 +13,7 @@
 # (CONNECT_CONFIG_PROVIDERS / CONNECT_CONFIG_PROVIDERS_ENV_CLASS in the Debezium image), and with:
 #   APP_DB_PASSWORD from Secret app-db (key password)
 #   LEGACY_DB_PASSWORD from Secret legacy-db (key password)
+#   LEGACY_DATABASE_SSLPASSWORD from Secret legacy-db (key ssl-key-password)
 set -euo pipefail
 
 DEFAULT_CONNECT_URL='http://connect.data.svc.cluster.local:8083'
