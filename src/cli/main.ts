@@ -4,7 +4,7 @@ import { join, relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { compile, VERSION } from '../compile.js';
 import { hasErrors } from '../diagnostics.js';
-import { apply, plan } from '../write/index.js';
+import { apply, conflicts, plan } from '../write/index.js';
 import { formatChanges, formatDiagnostics, jsonDiagnostic } from './format.js';
 
 const USAGE = `Usage: cdc-compile [options]
@@ -88,8 +88,23 @@ async function run(args: Args, cwd: string): Promise<number> {
     }
     return 1;
   }
+  const blocked = conflicts(result.outDir, result.artefacts);
+  if (blocked.length) {
+    const message = `cannot write ${outName}${sep}:\n${blocked.map((p) => `  ${p}`).join('\n')}\nNothing was written.\n`;
+    if (args.format === 'json') process.stdout.write(`${JSON.stringify({ ok: false, conflicts: blocked }, null, 2)}\n`);
+    else process.stderr.write(message);
+    return 1;
+  }
   const changes = plan(result.outDir, result.artefacts);
-  if (!args.check) apply(result.outDir, result.artefacts, changes);
+  if (!args.check) {
+    try {
+      apply(result.outDir, result.artefacts, changes);
+    } catch (err) {
+      // The disk, not the compiler: say what failed, without a stack trace.
+      process.stderr.write(`cdc-compile: writing ${outName}${sep} failed: ${(err as Error).message}\n`);
+      return 1;
+    }
+  }
   const drift = args.check && changes.length > 0;
   if (args.format === 'json') {
     process.stdout.write(

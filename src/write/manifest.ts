@@ -30,15 +30,23 @@ export function buildManifest(
   return { path: MANIFEST, contents: canonicalJson(manifest) };
 }
 
-/** Files the previous run generated, from its manifest; empty when there is none or it is unreadable. */
-export function previousFiles(manifestText: string | undefined): string[] {
-  if (!manifestText) return [];
+function parse(manifestText: string | undefined): Partial<Manifest> | undefined {
+  if (!manifestText) return undefined;
   try {
-    const parsed = JSON.parse(manifestText) as Partial<Manifest>;
-    return Object.keys(parsed.files ?? {}).filter(isSafeRelativePath);
+    const parsed = JSON.parse(manifestText) as Partial<Manifest> | null;
+    return parsed && typeof parsed === 'object' && parsed.generator?.name === 'cdc-compile' ? parsed : undefined;
   } catch {
-    return [];
+    return undefined;
   }
+}
+
+/** A manifest cdc-compile wrote (another tool's `manifest.json` is never trusted). */
+export const isOurManifest = (manifestText: string) => parse(manifestText) !== undefined;
+
+/** Files the previous run generated, from its manifest; empty when there is none or it is not ours. */
+export function previousFiles(manifestText: string | undefined): string[] {
+  const files = parse(manifestText)?.files;
+  return files && typeof files === 'object' ? Object.keys(files).filter(isSafeRelativePath) : [];
 }
 
 /** A manifest is data on disk: never let it name a file outside the output directory. */
