@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve as resolvePath, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { hasErrors, InternalError, sortDiagnostics, type Diagnostic } from './diagnostics.js';
+import { error, hasErrors, InternalError, sortDiagnostics, warning, type Diagnostic } from './diagnostics.js';
 import { loadConfig } from './load/index.js';
-import { loadTemplates } from './render/templates.js';
+import { loadTemplates, TemplateError, unknownTemplates } from './render/templates.js';
 import { resolve } from './resolve/index.js';
 import type { Model } from './resolve/model.js';
-import type { Artefact, EmitContext } from './targets/artefact.js';
+import { TEMPLATE_NAMES, type Artefact, type EmitContext } from './targets/artefact.js';
 import { emitAll } from './targets/index.js';
 import { validate } from './validate/index.js';
 import { buildManifest } from './write/manifest.js';
@@ -76,9 +76,36 @@ export async function compile(options: CompileOptions): Promise<CompileResult> {
   if (loaded.value === undefined) {
     return { artefacts: [], diagnostics: sortDiagnostics(loaded.diagnostics), configFile, outDir };
   }
-  const templates = loadTemplates(options.templatesDir ?? join(dirname(configPath), 'templates'));
-  const result = compileValue(loaded.value, { configFile, render: templates.render });
-  let diagnostics = result.diagnostics;
+  const templatesDir = options.templatesDir ?? join(dirname(configPath), 'templates');
+  const templates = loadTemplates(templatesDir);
+  let result: ReturnType<typeof compileValue>;
+  try {
+    result = compileValue(loaded.value, { configFile, render: templates.render });
+  } catch (err) {
+    if (!(err instanceof TemplateError)) throw err;
+    const diagnostic = {
+      ...error(
+        'TEMPLATE.INVALID',
+        `template override ${basename(err.file)}: ${err.message}`,
+        undefined,
+        'fix the template, or delete it to use the built-in one',
+      ),
+      location: { file: err.file, line: err.line, column: err.column },
+    };
+    return { artefacts: [], diagnostics: [diagnostic], configFile, outDir };
+  }
+  let diagnostics = [
+    ...result.diagnostics,
+    ...unknownTemplates(templatesDir).map((file) => ({
+      ...warning(
+        'TEMPLATE.UNKNOWN',
+        `${relative(templatesDir, file).split(sep).join('/')} overrides no built-in template`,
+        undefined,
+        `built-in templates: ${TEMPLATE_NAMES.map((n) => `${n}.hbs`).join(', ')}`,
+      ),
+      location: { file, line: 1, column: 1 },
+    })),
+  ];
   if (diagnostics.some((d) => d.subject && !d.location)) {
     // ts-morph is heavy: load it only when there is something to point at.
     const { locate } = await import('./locate/index.js');

@@ -203,6 +203,31 @@ describe('cdc-compile CLI', () => {
     );
   });
 
+  test('a broken template override is a located error; a misnamed one is a warning', async () => {
+    const dir = copyProject('minimal');
+    mkdirSync(join(dir, 'templates', 'analytics'), { recursive: true });
+    writeFileSync(
+      join(dir, 'templates', 'analytics', 'views.sql.hbs'),
+      '{{header}}\n{{#each views}}\n{{nme}}\n{{/each}}\n',
+    );
+    const before = tree(join(dir, 'generated'));
+    const broken = await cli([], { cwd: dir });
+    expect(broken.exitCode).toBe(1);
+    expect(broken.stderr).toMatch(
+      /templates\/analytics\/views\.sql\.hbs:3:3 error TEMPLATE\.INVALID: .*"nme" not defined/,
+    );
+    noStackTrace(broken.stderr);
+    expect(tree(join(dir, 'generated'))).toEqual(before);
+
+    rmSync(join(dir, 'templates', 'analytics', 'views.sql.hbs'));
+    writeFileSync(join(dir, 'templates', 'analytics', 'view.sql.hbs'), '{{header}}\n');
+    const misnamed = await cli(['--check'], { cwd: dir });
+    expect(misnamed.exitCode).toBe(0);
+    expect(misnamed.stderr).toContain(
+      'warning TEMPLATE.UNKNOWN: analytics/view.sql.hbs overrides no built-in template',
+    );
+  });
+
   test('output is byte-identical whatever the time zone, locale and working directory', async () => {
     const dir = copyProject('types');
     const a = join(dir, 'out-a');

@@ -1,8 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TEMPLATE_OPTIONS, type TemplateName } from '../targets/artefact.js';
+import { TEMPLATE_NAMES, TEMPLATE_OPTIONS, type TemplateName } from '../targets/artefact.js';
 
 /** Built-in templates ship in the package's `templates/` folder (and precompiled in dist/). */
 export const BUILTIN_TEMPLATES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'templates');
@@ -25,6 +25,51 @@ function builtin(): Record<string, unknown> | undefined {
   return precompiled;
 }
 
+/** A project's template override that does not compile or render: the user's mistake, located in the file. */
+export class TemplateError extends Error {
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    readonly column: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function templateError(file: string, err: unknown): TemplateError {
+  const message = err instanceof Error ? err.message : String(err);
+  // Handlebars says "Parse error on line 3:" for syntax and "… - 3:5" for a missing field in strict mode.
+  const parse = /on line (\d+)/.exec(message);
+  const field = /- (\d+):(\d+)\s*$/.exec(message);
+  const line = Number(parse?.[1] ?? field?.[1] ?? 1);
+  const column = field ? Number(field[2]) + 1 : 1;
+  const lines = message.split('\n');
+  const first = (parse ? `${lines[0]} ${lines.at(-1)}` : lines[0]!).replace(/ in \[object Object\]/, '');
+  return new TemplateError(file, line, column, first);
+}
+
+/** `.hbs` files in the project's templates folder that override nothing (a misspelt name). */
+export function unknownTemplates(projectTemplatesDir: string | undefined): string[] {
+  if (
+    !projectTemplatesDir ||
+    !existsSync(projectTemplatesDir) ||
+    resolve(projectTemplatesDir) === resolve(BUILTIN_TEMPLATES_DIR)
+  )
+    return [];
+  const found: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.name.endsWith('.hbs')) found.push(full);
+    }
+  };
+  walk(projectTemplatesDir);
+  const known = new Set<string>(TEMPLATE_NAMES.map((n) => resolve(projectTemplatesDir, `${n}.hbs`)));
+  return found.filter((f) => !known.has(resolve(f))).sort();
+}
+
 /**
  * Loads text templates: a file of the same name in the project's `templates/` folder overrides the
  * built-in one.
@@ -40,7 +85,21 @@ export function loadTemplates(projectTemplatesDir: string | undefined): {
     // cdc-compile's own repository is a project whose templates/ folder is the built-in one.
     if (override && existsSync(override) && resolve(override) !== resolve(BUILTIN_TEMPLATES_DIR, `${name}.hbs`)) {
       overridden.push(name);
-      return compileSource(readFileSync(override, 'utf8'));
+      let template: Template;
+      try {
+        template = compileSource(readFileSync(override, 'utf8'));
+        // Handlebars compiles lazily: force the parse now so a syntax error is reported as one.
+        template({});
+      } catch (err) {
+        if (!/not defined in/.test(String((err as Error)?.message))) throw templateError(override, err);
+      }
+      return (data) => {
+        try {
+          return template(data);
+        } catch (err) {
+          throw templateError(override, err);
+        }
+      };
     }
     const spec = builtin()?.[name];
     if (spec) return (require('handlebars/runtime') as { default: Runtime }).default.template(spec);
