@@ -60,6 +60,17 @@ const MANAGED_CONNECTOR_KEYS: Readonly<Record<string, string>> = {
   transforms: 'the compiler: SMTs would change the event shape the type matrix assumes',
 };
 
+/** Flink session keys the pipeline depends on; set through typed options or not at all. */
+const MANAGED_FLINK_SETTINGS: Readonly<Record<string, string>> = {
+  'pipeline.name': 'it names each job after its table',
+  'execution.runtime-mode': 'CDC jobs run in streaming mode',
+  'table.dml-sync': 'with true, sql-client would wait on the first (endless) INSERT and never submit the others',
+  'execution.checkpointing.interval': 'set flink.checkpointInterval',
+  'execution.checkpointing.dir': 'set flink.checkpointDir',
+  'execution.checkpointing.savepoint-dir': 'set flink.savepointDir',
+  'execution.checkpointing.mode': 'the upsert sinks rely on EXACTLY_ONCE checkpoints to flush consistently',
+};
+
 function resolveSource(
   source: Source,
   tables: readonly TableModel[],
@@ -316,18 +327,21 @@ export function resolve(config: ValidConfig): { model?: Model; diagnostics: Diag
       ),
   );
 
-  // Flink table names: short where unambiguous, qualified by source (and schema) where two tables share a name.
-  const count = (key: (t: ResolvedTable) => string) => {
-    const m = new Map<string, number>();
-    for (const t of allTables) m.set(key(t), (m.get(key(t)) ?? 0) + 1);
-    return m;
-  };
-  const short = (t: ResolvedTable) => names.snakeCase(t.name);
-  const withSource = (t: ResolvedTable) => `${t.source}_${names.snakeCase(t.name)}`;
-  const byName = count(short);
-  const bySourceName = count(withSource);
-  const flinkSourceName = (t: ResolvedTable) =>
-    `kafka_${byName.get(short(t)) === 1 ? short(t) : bySourceName.get(withSource(t)) === 1 ? withSource(t) : `${t.source}_${names.snakeCase(t.schema)}_${short(t)}`}`;
+  // Flink source tables: kafka_<table> where that is unambiguous, else kafka_<analytics name> (unique by the
+  // check above); a numeric suffix settles the last, contrived clashes so names are always unique.
+  const shortName = (t: ResolvedTable) => names.snakeCase(t.name);
+  const shortCount = new Map<string, number>();
+  for (const t of allTables) shortCount.set(shortName(t), (shortCount.get(shortName(t)) ?? 0) + 1);
+  const flinkNames = new Map<ResolvedTable, string>();
+  const usedFlinkNames = new Set<string>();
+  for (const t of allTables) {
+    const base = `kafka_${shortCount.get(shortName(t)) === 1 ? shortName(t) : t.analyticsName}`;
+    let name = base;
+    for (let i = 2; usedFlinkNames.has(name); i++) name = `${base}_${i}`;
+    usedFlinkNames.add(name);
+    flinkNames.set(t, name);
+  }
+  const flinkSourceName = (t: ResolvedTable) => flinkNames.get(t)!;
 
   // Analytics connection and Flink options.
   const analyticsUser: string | SecretBinding =
@@ -495,15 +509,15 @@ export function resolve(config: ValidConfig): { model?: Model; diagnostics: Diag
   ];
   for (const [key, value] of Object.entries(flink.settings ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) {
     const subject: Subject = { kind: 'pipeline', path: ['flink', 'settings', key] };
-    if (key === 'pipeline.name') {
-      out.push(error('FLINK.MANAGED_SETTING', "'pipeline.name' names each job and is set by the compiler", subject));
-      continue;
-    }
-    if (key === 'table.local-time-zone' && str(value) !== 'UTC' && usesUtcSession) {
+    const managedBy = MANAGED_FLINK_SETTINGS[key];
+    const utcNeeded = key === 'table.local-time-zone' && str(value) !== 'UTC' && usesUtcSession;
+    if (managedBy || utcNeeded) {
       out.push(
         error(
           'FLINK.MANAGED_SETTING',
-          "'table.local-time-zone' must stay 'UTC': timestamp conversions of this pipeline depend on it",
+          utcNeeded
+            ? "'table.local-time-zone' must stay 'UTC': timestamp conversions of this pipeline depend on it"
+            : `'${key}' is set by the compiler: ${managedBy}`,
           subject,
         ),
       );

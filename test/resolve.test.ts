@@ -1,0 +1,57 @@
+/** Model decisions that need no files: built from DSL values directly. */
+import { describe, expect, test } from 'vitest';
+import { definePipeline, postgresSource, secret, t, type Source } from '../src/index.js';
+import { resolve } from '../src/resolve/index.js';
+import { validate } from '../src/validate/index.js';
+
+const source = (name: string) =>
+  postgresSource(name, { host: `${name}-db`, database: name, password: secret(`${name}-db`, 'password') });
+const pipeline = (sources: Source[], flink = {}) =>
+  definePipeline({
+    name: 'p',
+    sources,
+    kafka: { bootstrapServers: 'kafka:9092' },
+    connect: { url: 'http://connect:8083' },
+    flink,
+    analytics: { host: 'a', database: 'a', user: 'w', password: secret('a', 'password') },
+  });
+const model = (p: ReturnType<typeof pipeline>) => {
+  const { config, diagnostics } = validate(p);
+  expect(diagnostics).toEqual([]);
+  return resolve(config!);
+};
+
+describe('Flink table names', () => {
+  test('are unique even when table names and analytics names collide', () => {
+    const a = source('a');
+    const b = source('b');
+    a.table('orders', { columns: { id: t.integer().primaryKey() } });
+    b.table('orders', { columns: { id: t.integer().primaryKey() }, analytics: { name: 'fact_b_orders' } });
+    a.table('Orders2', { columns: { id: t.integer().primaryKey() }, analytics: { name: 'orders' } });
+    b.table('orders2', { columns: { id: t.integer().primaryKey() }, analytics: { name: 'fact_orders2' } });
+    const { model: m, diagnostics } = model(pipeline([a, b]));
+    expect(diagnostics).toEqual([]);
+    const names = m!.tables.map((x) => x.flink.sourceTable);
+    expect(new Set(names).size).toBe(names.length);
+    expect(names).toEqual(['kafka_fact_orders', 'kafka_orders', 'kafka_fact_b_orders', 'kafka_fact_orders2']);
+  });
+});
+
+describe('Flink settings', () => {
+  test.each(['execution.runtime-mode', 'table.dml-sync', 'execution.checkpointing.interval', 'pipeline.name'])(
+    '%s cannot be overridden',
+    (key) => {
+      const a = source('a');
+      a.table('orders', { columns: { id: t.integer().primaryKey() } });
+      const { diagnostics } = model(pipeline([a], { settings: { [key]: 'x' } }));
+      expect(diagnostics.map((d) => d.code)).toEqual(['FLINK.MANAGED_SETTING']);
+    },
+  );
+
+  test('other known settings pass through and replace defaults', () => {
+    const a = source('a');
+    a.table('orders', { columns: { id: t.integer().primaryKey() } });
+    const { model: m } = model(pipeline([a], { settings: { 'restart-strategy.fixed-delay.attempts': 3 } }));
+    expect(m!.flink.settings).toContainEqual(['restart-strategy.fixed-delay.attempts', '3']);
+  });
+});
