@@ -70,8 +70,10 @@ export function compileValue(
 export async function compile(options: CompileOptions): Promise<CompileResult> {
   const configPath = resolvePath(options.config);
   const outDir = resolvePath(options.outDir ?? join(dirname(configPath), 'generated'));
-  // Shown in headers: the config relative to the folder that holds the output, so it never depends on cwd.
-  const configFile = relative(dirname(outDir), configPath).split(sep).join('/') || basename(configPath);
+  // Shown in headers: the config relative to the folder that holds the output (so it never depends on cwd),
+  // or just its name when the output lives elsewhere.
+  const fromOut = relative(dirname(outDir), configPath).split(sep).join('/');
+  const configFile = fromOut && !fromOut.startsWith('../') ? fromOut : basename(configPath);
   const loaded = await loadConfig(configPath);
   if (loaded.value === undefined) {
     return { artefacts: [], diagnostics: sortDiagnostics(loaded.diagnostics), configFile, outDir };

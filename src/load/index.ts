@@ -74,8 +74,20 @@ export async function loadConfig(file: string): Promise<Loaded> {
   const source = readFileSync(file, 'utf8');
   try {
     let mod: { default?: unknown };
-    if (/\.c?ts$/.test(file) && !/\bimport\.meta\b|^\s*await\b/m.test(source)) {
-      mod = evaluateTypeScript(file, source) as { default?: unknown };
+    if (/\.c?ts$/.test(file) && !/\bimport\.meta\b/.test(source)) {
+      try {
+        mod = evaluateTypeScript(file, source) as { default?: unknown };
+      } catch (err) {
+        // Top-level await (here or in an import) needs Node's ES module loader.
+        if (
+          !/top-level await|ERR_REQUIRE_ASYNC_MODULE|await is only valid/i.test(
+            `${(err as Error)?.message} ${(err as { code?: string })?.code}`,
+          )
+        ) {
+          throw err;
+        }
+        mod = await importModule(file, source);
+      }
     } else {
       mod = await importModule(file, source);
     }

@@ -1,13 +1,12 @@
 /**
  * TypeScript → CommonJS for the config and the TypeScript files it imports. Type annotations are
  * stripped by sucrase, which keeps line numbers, so stack traces point at the user's lines. Results are
- * cached by content hash under node_modules/.cache/cdc-compile, so an unchanged config costs no
+ * cached by content hash under the project's node_modules/.cache/cdc-compile, so an unchanged config costs no
  * transpiler at all; CDC_COMPILE_CACHE=0 turns the cache off.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
 const require = createRequire(import.meta.url);
@@ -25,7 +24,8 @@ function cacheDir(from: string): string | undefined {
   if (process.env['CDC_COMPILE_CACHE'] === '0') return undefined;
   for (let dir = dirname(from); ; dir = dirname(dir)) {
     if (existsSync(join(dir, 'node_modules'))) return join(dir, 'node_modules', '.cache', 'cdc-compile');
-    if (dirname(dir) === dir) return join(tmpdir(), `cdc-compile-cache-${process.getuid?.() ?? 'user'}`);
+    // No node_modules anywhere above: no cache (a shared temp folder could be written by someone else).
+    if (dirname(dir) === dir) return undefined;
   }
 }
 

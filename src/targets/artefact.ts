@@ -2,6 +2,8 @@
 export interface Artefact {
   readonly path: string;
   readonly contents: string;
+  /** A script the user runs directly: written with the executable bit. */
+  readonly executable?: boolean;
 }
 
 /** What every emitter receives besides the Model: the template renderer and the config's name. */

@@ -20,6 +20,8 @@ export interface FileChange {
   readonly kind: ChangeKind;
 }
 
+const isExecutable = (path: string) => (statSync(path).mode & 0o100) !== 0;
+
 function readIfFile(path: string): string | undefined {
   try {
     return statSync(path).isFile() ? readFileSync(path, 'utf8') : undefined;
@@ -70,7 +72,9 @@ export function plan(outDir: string, artefacts: readonly Artefact[]): FileChange
   for (const a of artefacts) {
     const current = readIfFile(join(outDir, a.path));
     if (current === undefined) changes.push({ path: a.path, kind: 'added' });
-    else if (current !== a.contents) changes.push({ path: a.path, kind: 'changed' });
+    else if (current !== a.contents || (a.executable && !isExecutable(join(outDir, a.path)))) {
+      changes.push({ path: a.path, kind: 'changed' });
+    }
   }
   for (const path of previousFiles(readIfFile(join(outDir, MANIFEST)))) {
     if (!next.has(path) && existsSync(join(outDir, path))) changes.push({ path, kind: 'removed' });
@@ -87,8 +91,12 @@ export function plan(outDir: string, artefacts: readonly Artefact[]): FileChange
 export function apply(outDir: string, artefacts: readonly Artefact[], changes: readonly FileChange[]): void {
   if (changes.length === 0) return;
   mkdirSync(outDir, { recursive: true });
+  // A run that was killed may have left its staging folder behind: ours by name, never listed anywhere.
+  for (const entry of readdirSync(outDir)) {
+    const pid = /^\.cdc-compile-staging-(\d+)$/.exec(entry)?.[1];
+    if (pid && !isRunning(Number(pid))) rmSync(join(outDir, entry), { recursive: true, force: true });
+  }
   const staging = join(outDir, `.cdc-compile-staging-${process.pid}`);
-  rmSync(staging, { recursive: true, force: true });
   const byPath = new Map(artefacts.map((a) => [a.path, a]));
   const writes = changes.filter((c) => c.kind !== 'removed');
   const manifestLast = (a: FileChange, b: FileChange) => Number(a.path === MANIFEST) - Number(b.path === MANIFEST);
@@ -96,7 +104,8 @@ export function apply(outDir: string, artefacts: readonly Artefact[], changes: r
     for (const change of writes) {
       const staged = join(staging, change.path);
       mkdirSync(dirname(staged), { recursive: true });
-      writeFileSync(staged, byPath.get(change.path)!.contents);
+      const artefact = byPath.get(change.path)!;
+      writeFileSync(staged, artefact.contents, { mode: artefact.executable ? 0o755 : 0o644 });
     }
     for (const change of [...writes].sort(manifestLast)) {
       if (change.path === MANIFEST) removeStale(outDir, changes);
@@ -114,6 +123,15 @@ function removeStale(outDir: string, changes: readonly FileChange[]): void {
   for (const change of changes.filter((c) => c.kind === 'removed')) {
     rmSync(join(outDir, change.path), { force: true });
     removeEmptyParents(outDir, dirname(join(outDir, change.path)));
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

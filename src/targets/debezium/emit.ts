@@ -31,6 +31,7 @@ export function emit(model: Model, ctx: EmitContext): Artefact[] {
   }
   artefacts.push({
     path: 'debezium/register-connectors.sh',
+    executable: true,
     contents: ctx.render('debezium/register-connectors.sh', {
       header: header(ctx, '#'),
       connectUrl: model.connect.url,
