@@ -8,7 +8,7 @@
  * every value of the dimensions it does not depend on (the reference's "all").
  */
 import { describe, expect, it } from 'vitest';
-import { t, type ColumnType } from '../src/dsl/columns.js';
+import { t, type ColumnSpec, type ColumnType } from '../src/dsl/columns.js';
 import { mapColumn, type ConnectorModes, type Mapping } from '../src/resolve/type-matrix.js';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -713,4 +713,34 @@ describe('type matrix: mapping variants offered and unknown variants', () => {
       expect(mapColumn(col.spec, m)).toEqual({ ok: false, unknownVariant: variant, variants });
     }
   });
+});
+
+describe('lossy cells (a key column through one of them is warned about)', () => {
+  const modes = (o: Partial<ConnectorModes> = {}): ConnectorModes => ({
+    decimalHandling: 'string',
+    decimalFormat: 'BASE64',
+    timePrecision: 'adaptive',
+    intervalHandling: 'numeric',
+    binaryHandling: 'bytes',
+    ...o,
+  });
+  const lossy = (spec: ColumnSpec, o: Partial<ConnectorModes> = {}) => {
+    const r = mapColumn(spec, modes(o));
+    if (!r.ok) throw new Error('refused');
+    return r.mapping.lossy;
+  };
+  it.each([
+    ['timestamp(6) adaptive', t.timestamp().spec, {}, /sub-millisecond/],
+    ['timestamp(6) connect', t.timestamp(6).spec, { timePrecision: 'connect' as const }, /connect/],
+    ['time(6)', t.time().spec, {}, /fractions/],
+    ['numeric(20, 2) double', t.numeric(20, 2).spec, { decimalHandling: 'double' as const }, /15/],
+  ])('%s loses something', (_name, spec, o, pattern) => expect(lossy(spec, o)).toMatch(pattern));
+  it.each([
+    ['timestamp(3) adaptive', t.timestamp(3).spec, {}],
+    ['timestamp(3) connect', t.timestamp(3).spec, { timePrecision: 'connect' as const }],
+    ['timestamptz', t.timestamptz().spec, {}],
+    ['numeric(15, 2) double', t.numeric(15, 2).spec, { decimalHandling: 'double' as const }],
+    ['numeric(20, 2) string', t.numeric(20, 2).spec, {}],
+    ['uuid', t.uuid().spec, {}],
+  ])('%s loses nothing', (_name, spec, o) => expect(lossy(spec, o)).toBeUndefined());
 });

@@ -143,9 +143,11 @@ const TIME_FROM_MS = 'CAST(CAST(TO_TIMESTAMP_LTZ({col}, 3) AS TIMESTAMP(3)) AS T
 const TIME_FROM_US = 'CAST(CAST(TO_TIMESTAMP_LTZ({col} / 1000, 3) AS TIMESTAMP(3)) AS TIME(3))';
 
 // TO_TIMESTAMP_LTZ takes precision 0 or 3 only: microsecond values keep their milliseconds.
+// time.precision.mode=connect cuts microsecond columns to milliseconds before they leave Debezium.
+const CONNECT_MS = { ...UTC, lossy: 'sub-millisecond digits (time.precision.mode connect keeps milliseconds)' };
 const SUB_MS = { ...UTC, lossy: 'sub-millisecond digits (Flink converts epoch values at millisecond precision)' };
-const timestampCells = (json: string, expression: string, rawType: string): Rule['cells'] => {
-  const flags = expression === TS_FROM_US ? SUB_MS : UTC;
+const timestampCells = (json: string, expression: string, rawType: string, truncated = false): Rule['cells'] => {
+  const flags = expression === TS_FROM_US ? SUB_MS : truncated ? CONNECT_MS : UTC;
   return {
     default: cell(json, 'BIGINT', expression, 'TIMESTAMP(3)', 'timestamp(3)', flags),
     // The seed system's choice: the same instant in a timestamptz column (needs the TaskManager in UTC).
@@ -183,20 +185,25 @@ export const RULES: readonly Rule[] = [
     cells: { default: direct('number (decimal.format NUMERIC)', 'DECIMAL({p}, {s})', 'numeric({p}, {s})') },
   },
   { types: ['numeric'], when: { scaled: true, decimalHandling: ['precise'] }, cells: { default: E3_PRECISE } },
-  {
-    types: ['numeric'],
-    when: { scaled: true, decimalHandling: ['double'], maxPrecision: 38 },
-    cells: {
-      default: cell(
-        'number (lossy beyond ~15 digits)',
-        'DOUBLE',
-        'CAST({col} AS DECIMAL({p}, {s}))',
-        'DECIMAL({p}, {s})',
-        'numeric({p}, {s})',
-      ),
-      double: direct('number (lossy beyond ~15 digits)', 'DOUBLE', 'double precision'),
-    },
-  },
+  // A double holds about 15 significant digits: exact up to numeric(15, s), lossy above.
+  ...([15, 38] as const).map((maxPrecision) => {
+    const flags = maxPrecision > 15 ? { lossy: 'digits beyond the ~15 a double holds' } : {};
+    return {
+      types: ['numeric'],
+      when: { scaled: true, decimalHandling: ['double'], maxPrecision },
+      cells: {
+        default: cell(
+          'number (lossy beyond ~15 digits)',
+          'DOUBLE',
+          'CAST({col} AS DECIMAL({p}, {s}))',
+          'DECIMAL({p}, {s})',
+          'numeric({p}, {s})',
+          flags,
+        ),
+        double: direct('number (lossy beyond ~15 digits)', 'DOUBLE', 'double precision', flags),
+      },
+    } satisfies Rule;
+  }),
   {
     types: ['numeric'],
     when: { scaled: true, decimalHandling: ['double'] },
@@ -306,7 +313,16 @@ export const RULES: readonly Rule[] = [
     cells: timestampCells(TS_MS, TS_FROM_MS, 'bigint'),
   },
   { types: ['timestamp'], when: { timePrecision: ADAPTIVE }, cells: timestampCells(TS_US, TS_FROM_US, 'bigint') },
-  { types: ['timestamp'], when: { timePrecision: ['connect'] }, cells: timestampCells(TS_MS, TS_FROM_MS, 'bigint') },
+  {
+    types: ['timestamp'],
+    when: { timePrecision: ['connect'], maxPrecision: 3 },
+    cells: timestampCells(TS_MS, TS_FROM_MS, 'bigint'),
+  },
+  {
+    types: ['timestamp'],
+    when: { timePrecision: ['connect'] },
+    cells: timestampCells(TS_MS, TS_FROM_MS, 'bigint', true),
+  },
   {
     types: ['timestamptz'],
     cells: {
