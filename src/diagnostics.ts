@@ -64,7 +64,3 @@ export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[
 export class InternalError extends Error {
   override name = 'InternalError';
 }
-
-export function assertNever(value: never): never {
-  throw new InternalError(`unexpected value: ${JSON.stringify(value)}`);
-}

@@ -76,6 +76,7 @@ const everyType = app.table('every_type', {
     client_ip: t.inet(),
     network: t.cidr(),
     mac: t.macaddr(),
+    doc_xml: t.xml(),
     tags: t.array(t.text()),
     ids: t.array(t.integer()),
     big_ids: t.array(t.bigint()),

@@ -7,9 +7,8 @@
 #   CONNECT_URL           Kafka Connect REST URL (default http://debezium.infra.svc.cluster.local:8083)
 #   CONNECT_WAIT_SECONDS  how long to wait for Connect to answer (default 300)
 #
-# The connector configs read database passwords from the Connect workers' environment, through Kafka's
-# EnvVarConfigProvider: run the workers with config.providers=env and
-# config.providers.env.class=org.apache.kafka.common.config.provider.EnvVarConfigProvider
+# The connector configs read database passwords from the Connect workers' environment: run the workers
+# with config.providers=env and config.providers.env.class=org.apache.kafka.common.config.provider.EnvVarConfigProvider
 # (CONNECT_CONFIG_PROVIDERS / CONNECT_CONFIG_PROVIDERS_ENV_CLASS in the Debezium image), and with:
 #   ECOM_DB_PASSWORD from Secret ecom-db-credentials (key password)
 #   INVENTORY_DB_PASSWORD from Secret inventory-db-credentials (key password)

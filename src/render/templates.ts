@@ -76,15 +76,12 @@ export function unknownTemplates(projectTemplatesDir: string | undefined): strin
  */
 export function loadTemplates(projectTemplatesDir: string | undefined): {
   render: (name: TemplateName, data: object) => string;
-  overridden: string[];
 } {
   const compiled = new Map<TemplateName, Template>();
-  const overridden: string[] = [];
   const get = (name: TemplateName): Template => {
     const override = projectTemplatesDir ? join(projectTemplatesDir, `${name}.hbs`) : undefined;
     // cdc-compile's own repository is a project whose templates/ folder is the built-in one.
     if (override && existsSync(override) && resolve(override) !== resolve(BUILTIN_TEMPLATES_DIR, `${name}.hbs`)) {
-      overridden.push(name);
       let template: Template;
       try {
         template = compileSource(readFileSync(override, 'utf8'));
@@ -106,7 +103,6 @@ export function loadTemplates(projectTemplatesDir: string | undefined): {
     return compileSource(readFileSync(join(BUILTIN_TEMPLATES_DIR, `${name}.hbs`), 'utf8'));
   };
   return {
-    overridden,
     render(name, data) {
       let template = compiled.get(name);
       if (!template) compiled.set(name, (template = get(name)));

@@ -1,64 +1,18 @@
 import type { Chart } from '../dsl/chart.js';
 import { valueCategory } from '../dsl/columns.js';
-import type { SecretRef, Source, Table } from '../dsl/source.js';
+import type { Source, Table } from '../dsl/source.js';
 import { error, warning, type Diagnostic, type Subject } from '../diagnostics.js';
 import type { ValidConfig } from '../validate/index.js';
-import { entityKind } from '../dsl/entity.js';
-import {
-  DEBEZIUM_PROPERTIES,
-  FLINK_SESSION_OPTIONS,
-  isKnownProperty,
-  isSecretProperty,
-  SHAPE_CHANGING_PROPERTIES,
-} from './catalog.js';
-import type { ChartModel, KeyValue, Model, SecretBinding, SourceModel, TableModel } from './model.js';
+import { FLINK_SESSION_OPTIONS, isKnownProperty } from './catalog.js';
+import { binding, connectorModes, resolveSource, SECRET_PROVIDER, sourceNaming } from './debezium.js';
+import type { ChartModel, Model, SecretBinding, TableModel } from './model.js';
 import * as names from './names.js';
 import { resolveTable, type ResolvedTable } from './tables.js';
-import type { ConnectorModes } from './type-matrix.js';
 import { resolveViews } from './views.js';
 
 export type { Model } from './model.js';
 
-const DEFAULT_MODES: ConnectorModes = {
-  decimalHandling: 'string',
-  decimalFormat: 'BASE64',
-  timePrecision: 'adaptive',
-  intervalHandling: 'numeric',
-  binaryHandling: 'bytes',
-};
-
-const binding = (env: string, ref: SecretRef): SecretBinding => ({ env, secret: ref.name, key: ref.key });
 const str = (v: string | number | boolean) => String(v);
-
-/** Connector keys the compiler sets from typed options or holds fixed because the type matrix relies on them. */
-const MANAGED_CONNECTOR_KEYS: Readonly<Record<string, string>> = {
-  name: 'connector.name',
-  'connector.class': 'the compiler (PostgreSQL connector)',
-  'plugin.name': 'the compiler (pgoutput)',
-  'database.hostname': 'host',
-  'database.port': 'port',
-  'database.user': 'user',
-  'database.password': 'password (a Secret reference)',
-  'database.dbname': 'database',
-  'topic.prefix': 'connector.topicPrefix',
-  'table.include.list': 'the tables declared with source.table(…)',
-  'column.include.list': 'the columns declared in each table (and analytics.columns)',
-  'column.exclude.list': 'the columns declared in each table (and analytics.columns)',
-  'slot.name': 'connector.slotName',
-  'publication.name': 'connector.publicationName',
-  'snapshot.mode': 'connector.snapshotMode',
-  'decimal.handling.mode': 'connector.decimalHandling',
-  'time.precision.mode': 'connector.timePrecision',
-  'interval.handling.mode': 'connector.intervalHandling',
-  'binary.handling.mode': 'connector.binaryHandling',
-  'heartbeat.interval.ms': 'connector.heartbeatIntervalMs',
-  'key.converter': 'the compiler (JSON without schemas, which Flink debezium-json reads)',
-  'key.converter.schemas.enable': 'the compiler (JSON without schemas)',
-  'value.converter': 'the compiler (JSON without schemas)',
-  'value.converter.schemas.enable': 'the compiler (JSON without schemas)',
-  'value.converter.decimal.format': 'connector.decimalFormat',
-  transforms: 'the compiler: SMTs would change the event shape the type matrix assumes',
-};
 
 /** Flink session keys the pipeline depends on; set through typed options or not at all. */
 const MANAGED_FLINK_SETTINGS: Readonly<Record<string, string>> = {
@@ -70,128 +24,6 @@ const MANAGED_FLINK_SETTINGS: Readonly<Record<string, string>> = {
   'execution.checkpointing.savepoint-dir': 'set flink.savepointDir',
   'execution.checkpointing.mode': 'the upsert sinks rely on EXACTLY_ONCE checkpoints to flush consistently',
 };
-
-function resolveSource(
-  source: Source,
-  tables: readonly TableModel[],
-  modes: ConnectorModes,
-  out: Diagnostic[],
-): SourceModel {
-  const o = source.options;
-  const c = o.connector ?? {};
-  const subject = (path: (string | number)[]): Subject => ({ kind: 'source', source: source.name, path });
-  const connectorName = c.name ?? names.connectorName(source.name);
-  const model = {
-    name: source.name,
-    connectorName,
-    topicPrefix: c.topicPrefix ?? connectorName,
-    slotName: c.slotName ?? names.slotName(source.name),
-    publicationName: c.publicationName ?? names.publicationName(source.name),
-    host: o.host,
-    port: o.port ?? 5432,
-    database: o.database,
-    user: o.user ?? names.replicationUser(source.name),
-    password: binding(names.envName(source.name, 'db_password'), o.password),
-    modes,
-    tables,
-    schemas: [...new Set(tables.map((t) => t.schema))].sort(),
-  };
-  const config: [string, string][] = [
-    ['name', model.connectorName],
-    ['connector.class', 'io.debezium.connector.postgresql.PostgresConnector'],
-    ['tasks.max', '1'],
-    // The default, decoderbufs, is not in stock PostgreSQL.
-    ['plugin.name', 'pgoutput'],
-    ['database.hostname', model.host],
-    ['database.port', str(model.port)],
-    ['database.user', model.user],
-    // Resolved by the worker's EnvVarConfigProvider; the REST API keeps showing the placeholder.
-    ['database.password', `\${env:${model.password.env}}`],
-    ['database.dbname', model.database],
-    ['topic.prefix', model.topicPrefix],
-    // Anchored regexes: escape the dot.
-    ['table.include.list', tables.map((t) => `${t.schema}\\.${t.name}`).join(',')],
-    // Exactly the declared columns travel through Kafka: nothing the config leaves out (PII, blobs) is copied.
-    [
-      'column.include.list',
-      tables.flatMap((t) => t.columns.map((c) => `${t.schema}\\.${t.name}\\.${c.name}`)).join(','),
-    ],
-    ['slot.name', model.slotName],
-    ['publication.name', model.publicationName],
-    // The generated setup SQL creates the publication for exactly these tables.
-    ['publication.autocreate.mode', 'disabled'],
-    ['slot.drop.on.stop', 'false'],
-    ['snapshot.mode', c.snapshotMode ?? 'initial'],
-    ['decimal.handling.mode', modes.decimalHandling],
-    ['time.precision.mode', modes.timePrecision],
-    ['interval.handling.mode', modes.intervalHandling],
-    ['binary.handling.mode', modes.binaryHandling],
-    // Flink skips tombstones; they only serve log compaction.
-    ['tombstones.on.delete', 'false'],
-    // A truncate event (op t) would fail Flink's debezium-json.
-    ['skipped.operations', 't'],
-    ['heartbeat.interval.ms', str(c.heartbeatIntervalMs ?? 10000)],
-    ['key.converter', 'org.apache.kafka.connect.json.JsonConverter'],
-    ['key.converter.schemas.enable', 'false'],
-    ['value.converter', 'org.apache.kafka.connect.json.JsonConverter'],
-    ['value.converter.schemas.enable', 'false'],
-    // Otherwise an explicit NULL in a column with a DEFAULT arrives as the default (KIP-581).
-    ['value.converter.replace.null.with.default', 'false'],
-  ];
-  if (modes.decimalHandling === 'precise') config.push(['value.converter.decimal.format', modes.decimalFormat]);
-  const extra = Object.entries(c.properties ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const secrets: SecretBinding[] = [model.password];
-  for (const [key, value] of extra) {
-    const path = ['connector', 'properties', key];
-    const managedBy = MANAGED_CONNECTOR_KEYS[key] ?? (config.some(([k]) => k === key) ? 'the compiler' : undefined);
-    const isSecret = entityKind(value) === 'secret';
-    if (managedBy) {
-      out.push(
-        error(
-          'CONNECTOR.MANAGED_PROPERTY',
-          `connector property '${key}' is set by the compiler`,
-          subject(path),
-          `set it through ${managedBy}`,
-        ),
-      );
-    } else if (SHAPE_CHANGING_PROPERTIES[key]) {
-      out.push(
-        error(
-          'CONNECTOR.SHAPE_CHANGING_PROPERTY',
-          `connector property '${key}' would change the events the pipeline reads: ${SHAPE_CHANGING_PROPERTIES[key]}`,
-          subject(path),
-          'remove it; cdc-compile keeps the connector, the topics and the Flink tables consistent',
-        ),
-      );
-    } else if (!isKnownProperty(DEBEZIUM_PROPERTIES, key)) {
-      out.push(
-        error(
-          'CONNECTOR.UNKNOWN_PROPERTY',
-          `'${key}' is not a Debezium 2.7 PostgreSQL connector property`,
-          subject(path),
-          names.didYouMean(key, DEBEZIUM_PROPERTIES),
-        ),
-      );
-    } else if (isSecretProperty(key) && !isSecret) {
-      out.push(
-        error(
-          'CONFIG.PLAINTEXT_SECRET',
-          `connector property '${key}' holds a credential and must be a Secret reference`,
-          subject(path),
-          `'${key}': secret('<secret name>', '<key>'); the connector then reads it from the worker's environment`,
-        ),
-      );
-    } else if (isSecret) {
-      const ref = value as unknown as SecretRef;
-      const bound = binding(names.envName(source.name, key), ref);
-      secrets.push(bound);
-      config.push([key, `\${env:${bound.env}}`]);
-    } else {
-      config.push([key, str(value as string | number | boolean)]);
-    }
-  }
-  return { ...model, secrets, connectorConfig: config };
-}
 
 function duplicates<T>(items: readonly T[], key: (item: T) => string, report: (item: T, name: string) => void) {
   const seen = new Set<string>();
@@ -281,10 +113,7 @@ export function resolve(config: ValidConfig): { model?: Model; diagnostics: Diag
   const resolvedTables = new Map<Table, ResolvedTable>();
   const perSource = new Map<Source, ResolvedTable[]>();
   for (const source of config.sources) {
-    const modes: ConnectorModes = {
-      ...DEFAULT_MODES,
-      ...stripUndefined(source.options.connector ?? {}),
-    } as ConnectorModes;
+    const modes = connectorModes(source);
     const list: ResolvedTable[] = [];
     const ctx = { modes, defaultSchema: source.options.schema ?? 'public', analyticsSchema, syncedAtColumn };
     for (const table of source.tables) {
@@ -358,9 +187,7 @@ export function resolve(config: ValidConfig): { model?: Model; diagnostics: Diag
   const tableModels = new Map<ResolvedTable, TableModel>();
   for (const t of allTables) {
     const source = config.sources.find((s) => s.name === t.source)!;
-    const connector = source.options.connector ?? {};
-    const topicPrefix = connector.topicPrefix ?? connector.name ?? names.connectorName(source.name);
-    const topic = names.topicName(topicPrefix, t.schema, t.name);
+    const topic = names.topicName(sourceNaming(source).topicPrefix, t.schema, t.name);
     const sinkTable = `sink_${t.analyticsName}`;
     tableModels.set(t, {
       source: t.source,
@@ -408,11 +235,12 @@ export function resolve(config: ValidConfig): { model?: Model; diagnostics: Diag
     });
   }
 
+  const server = (s: Source) => `${s.options.host}:${s.options.port ?? 5432}`;
   const sources = config.sources.map((s) =>
     resolveSource(
       s,
       (perSource.get(s) ?? []).map((t) => tableModels.get(t)!),
-      { ...DEFAULT_MODES, ...stripUndefined(s.options.connector ?? {}) } as ConnectorModes,
+      config.sources.filter((o) => server(o) === server(s)).length,
       out,
     ),
   );
@@ -544,7 +372,7 @@ export function resolve(config: ValidConfig): { model?: Model; diagnostics: Diag
     diagnostics: out,
     model: {
       pipeline: { name: p.name },
-      connect: { url: p.connect.url },
+      connect: { url: p.connect.url, secretProvider: SECRET_PROVIDER },
       sources,
       tables: sources.flatMap((s) => s.tables),
       views,
@@ -566,9 +394,3 @@ export function resolve(config: ValidConfig): { model?: Model; diagnostics: Diag
     },
   };
 }
-
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-export type { KeyValue };

@@ -84,6 +84,8 @@ export interface SourceModel {
   /** Every Secret value the connector reads (the password first), as worker environment variables. */
   readonly secrets: readonly SecretBinding[];
   readonly modes: ConnectorModes;
+  /** Connectors of this pipeline on the same database server (each needs a replication slot and sender). */
+  readonly slotsOnServer: number;
   readonly tables: readonly TableModel[];
   /** Schemas that hold captured tables, sorted. */
   readonly schemas: readonly string[];
@@ -115,7 +117,11 @@ export interface DashboardModel {
 
 export interface Model {
   readonly pipeline: { readonly name: string };
-  readonly connect: { readonly url: string };
+  readonly connect: {
+    readonly url: string;
+    /** The worker config provider that resolves `${name:VAR}` placeholders in connector configs. */
+    readonly secretProvider: { readonly name: string; readonly className: string };
+  };
   readonly sources: readonly SourceModel[];
   /** Every captured table, sources in config order, tables in declaration order. */
   readonly tables: readonly TableModel[];

@@ -70,3 +70,20 @@ export const didYouMean = (word: string, candidates: Iterable<string>) => {
   const match = closest(word, candidates);
   return match ? `did you mean '${match}'?` : undefined;
 };
+
+/** Why a name cannot be an analytics table or column name, if it cannot (the JDBC sink never quotes). */
+export function analyticsNameProblem(name: string): string | undefined {
+  if (PG_RESERVED.has(name)) {
+    return 'a reserved word in PostgreSQL, which the Flink JDBC sink cannot write (it does not quote names)';
+  }
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) {
+    return 'not a plain lower-case name, which the Flink JDBC sink cannot write (it does not quote names)';
+  }
+  if (Buffer.byteLength(name) > MAX_IDENTIFIER_BYTES)
+    return `longer than PostgreSQL's ${MAX_IDENTIFIER_BYTES}-byte identifier limit`;
+  return undefined;
+}
+
+/** The analytics name of a source column: its `.analyticsName()`, else its name in snake_case. */
+export const landingName = (column: string, spec: { readonly analyticsName?: string }) =>
+  spec.analyticsName ?? snakeCase(column);

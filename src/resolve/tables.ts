@@ -3,7 +3,7 @@ import type { ColumnSpec, ColumnType } from '../dsl/columns.js';
 import type { Source, Table } from '../dsl/source.js';
 import { error, warning, type Diagnostic, type Subject } from '../diagnostics.js';
 import type { AnalyticsColumnModel, ColumnModel } from './model.js';
-import { analyticsTableName, didYouMean, MAX_IDENTIFIER_BYTES, PG_RESERVED, qualify, snakeCase } from './names.js';
+import { analyticsNameProblem, analyticsTableName, didYouMean, landingName, qualify } from './names.js';
 import { flinkIdent } from '../render/text.js';
 
 /** A table with its columns and analytics landing decided; Flink names come later (they need all tables). */
@@ -36,17 +36,6 @@ function extraColumnType(spec: ColumnSpec): string {
     /^(smallserial|serial|bigserial)$/,
     (s) => ({ smallserial: 'smallint', serial: 'integer', bigserial: 'bigint' })[s]!,
   );
-}
-
-/** Why a derived analytics name cannot be used, if it cannot (the JDBC sink writes names unquoted). */
-function analyticsNameProblem(name: string): string | undefined {
-  if (PG_RESERVED.has(name))
-    return 'a reserved word in PostgreSQL, which the Flink JDBC sink cannot write (it does not quote names)';
-  if (!/^[a-z_][a-z0-9_]*$/.test(name))
-    return 'not a plain lower-case name, which the Flink JDBC sink cannot write (it does not quote names)';
-  if (Buffer.byteLength(name) > MAX_IDENTIFIER_BYTES)
-    return `longer than PostgreSQL's ${MAX_IDENTIFIER_BYTES}-byte identifier limit`;
-  return undefined;
 }
 
 /** The connector modes that decide this column's cell, as the user would set them. */
@@ -175,7 +164,7 @@ export function resolveTable(
       continue;
     }
     const isKey = primaryKey.includes(name);
-    const landing = spec.analyticsName ?? snakeCase(name);
+    const landing = landingName(name, spec);
     const problem = spec.analyticsName === undefined ? analyticsNameProblem(landing) : undefined;
     if (problem) {
       out.push(

@@ -53,7 +53,6 @@ interface Condition {
   readonly scaled?: boolean;
   /** Upper bound (inclusive) on precision; a missing precision counts as the type's default. */
   readonly maxPrecision?: number;
-  readonly minPrecision?: number;
 }
 
 interface Rule {
@@ -449,8 +448,7 @@ function matches(rule: Rule, spec: ColumnSpec, modes: ConnectorModes): boolean {
     (!w.intervalHandling || w.intervalHandling.includes(modes.intervalHandling)) &&
     (!w.binaryHandling || w.binaryHandling.includes(modes.binaryHandling)) &&
     (w.scaled === undefined || w.scaled === (spec.precision !== undefined)) &&
-    (w.maxPrecision === undefined || (precision !== undefined && precision <= w.maxPrecision)) &&
-    (w.minPrecision === undefined || (precision !== undefined && precision >= w.minPrecision))
+    (w.maxPrecision === undefined || (precision !== undefined && precision <= w.maxPrecision))
   );
 }
 

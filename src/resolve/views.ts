@@ -5,7 +5,7 @@ import type { SqlFragment, View } from '../dsl/view.js';
 import { describeType } from './type-matrix.js';
 import { error, type Diagnostic, type Subject } from '../diagnostics.js';
 import type { ViewModel } from './model.js';
-import { didYouMean, qualify, snakeCase } from './names.js';
+import { didYouMean, landingName, qualify } from './names.js';
 import { dedent } from '../render/text.js';
 import type { ResolvedTable } from './tables.js';
 
@@ -92,7 +92,7 @@ export function resolveViews(
         return column;
       }
       // A declared column whose type was refused is reported there; do not report it again here.
-      if (declared) return declared.spec.analyticsName ?? snakeCase(column);
+      if (declared) return landingName(column, declared.spec);
       const names = [
         ...t.columns.map((c) => c.name),
         ...t.analyticsColumns.filter((c) => c.origin !== 'source').map((c) => c.name),

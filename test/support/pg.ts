@@ -110,6 +110,8 @@ export function sampleValue(baseType: string): string {
     case 'json':
     case 'jsonb':
       return '["a", "b"]';
+    case 'xml':
+      return '<a>b</a>';
     case 'bytea':
       return '\\x0102ff';
     case 'date':

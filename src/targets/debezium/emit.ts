@@ -25,7 +25,6 @@ export function emit(model: Model, ctx: EmitContext): Artefact[] {
         tableList: tables.join(', '),
         publication: quoteIdent(source.publicationName),
         publicationLiteral: sqlString(source.publicationName),
-        maxSlots: model.sources.filter((s) => s.host === source.host && s.port === source.port).length,
       }),
     });
   }
@@ -37,6 +36,8 @@ export function emit(model: Model, ctx: EmitContext): Artefact[] {
       connectUrl: model.connect.url,
       connectUrlLiteral: shellString(model.connect.url),
       connectors: model.sources.map((s) => ({ name: s.connectorName, file: `${s.connectorName}.json` })),
+      secretProvider: model.connect.secretProvider,
+      secretProviderEnv: model.connect.secretProvider.name.toUpperCase(),
       secrets: model.sources.flatMap((s) => s.secrets.map((b) => `${b.env} from Secret ${b.secret} (key ${b.key})`)),
     }),
   });

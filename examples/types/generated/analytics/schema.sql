@@ -46,6 +46,7 @@ CREATE TABLE IF NOT EXISTS cdc.every_type (
   client_ip     inet,
   network       cidr,
   mac           macaddr,
+  doc_xml       xml,
   tags          jsonb,
   ids           jsonb,
   big_ids       jsonb,

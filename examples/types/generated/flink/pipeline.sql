@@ -61,6 +61,7 @@ CREATE TABLE kafka_every_type (
   `client_ip`     STRING,
   `network`       STRING,
   `mac`           STRING,
+  `doc_xml`       STRING,
   `tags`          ARRAY<STRING>,
   `ids`           ARRAY<INT>,
   `big_ids`       ARRAY<BIGINT>,
@@ -119,6 +120,7 @@ CREATE TABLE sink_every_type (
   `client_ip`     STRING,
   `network`       STRING,
   `mac`           STRING,
+  `doc_xml`       STRING,
   `tags`          STRING,
   `ids`           STRING,
   `big_ids`       STRING,
@@ -303,7 +305,7 @@ CREATE TABLE sink_dim_devices (
 SET 'pipeline.name' = 'types-cdc';
 EXECUTE STATEMENT SET
 BEGIN
-INSERT INTO sink_every_type (`id`, `flag`, `small`, `counter`, `tiny_counter`, `big`, `ratio`, `score`, `amount`, `free_numeric`, `huge_numeric`, `price`, `code`, `any_length`, `body`, `country`, `padded`, `external_id`, `external_ref`, `doc`, `docb`, `blob`, `birthday`, `alarm_ms`, `alarm_us`, `alarm_exact`, `alarm_tz`, `created_ms`, `created_us`, `created_zoned`, `paid_at`, `paid_at_text`, `paid_at_utc`, `duration`, `mood`, `client_ip`, `network`, `mac`, `tags`, `ids`, `big_ids`, `refs`, `prices`, `days`, `flags`)
+INSERT INTO sink_every_type (`id`, `flag`, `small`, `counter`, `tiny_counter`, `big`, `ratio`, `score`, `amount`, `free_numeric`, `huge_numeric`, `price`, `code`, `any_length`, `body`, `country`, `padded`, `external_id`, `external_ref`, `doc`, `docb`, `blob`, `birthday`, `alarm_ms`, `alarm_us`, `alarm_exact`, `alarm_tz`, `created_ms`, `created_us`, `created_zoned`, `paid_at`, `paid_at_text`, `paid_at_utc`, `duration`, `mood`, `client_ip`, `network`, `mac`, `doc_xml`, `tags`, `ids`, `big_ids`, `refs`, `prices`, `days`, `flags`)
 SELECT
   `id`,
   `flag`,
@@ -343,6 +345,7 @@ SELECT
   `client_ip`,
   `network`,
   `mac`,
+  `doc_xml`,
   JSON_STRING(`tags`) AS `tags`,
   JSON_STRING(`ids`) AS `ids`,
   JSON_STRING(`big_ids`) AS `big_ids`,

@@ -1,0 +1,201 @@
+import { entityKind } from '../dsl/entity.js';
+import type { SecretRef, Source } from '../dsl/source.js';
+import { error, type Diagnostic, type Subject } from '../diagnostics.js';
+import { DEBEZIUM_PROPERTIES, isKnownProperty, isSecretProperty, SHAPE_CHANGING_PROPERTIES } from './catalog.js';
+import type { SecretBinding, SourceModel, TableModel } from './model.js';
+import * as names from './names.js';
+import type { ConnectorModes } from './type-matrix.js';
+
+/** Debezium decisions: connector modes, derived names, and the connector configuration. */
+
+const DEFAULT_MODES: ConnectorModes = {
+  decimalHandling: 'string',
+  decimalFormat: 'BASE64',
+  timePrecision: 'adaptive',
+  intervalHandling: 'numeric',
+  binaryHandling: 'bytes',
+};
+
+/** The connector modes that decide the type matrix cells of a source's columns. */
+export function connectorModes(source: Source): ConnectorModes {
+  const c = source.options.connector ?? {};
+  return {
+    decimalHandling: c.decimalHandling ?? DEFAULT_MODES.decimalHandling,
+    decimalFormat: c.decimalFormat ?? DEFAULT_MODES.decimalFormat,
+    timePrecision: c.timePrecision ?? DEFAULT_MODES.timePrecision,
+    intervalHandling: c.intervalHandling ?? DEFAULT_MODES.intervalHandling,
+    binaryHandling: c.binaryHandling ?? DEFAULT_MODES.binaryHandling,
+  };
+}
+
+/** Names derived from a source, overridable in its connector options. */
+export function sourceNaming(source: Source) {
+  const c = source.options.connector ?? {};
+  const connectorName = c.name ?? names.connectorName(source.name);
+  return {
+    connectorName,
+    topicPrefix: c.topicPrefix ?? connectorName,
+    slotName: c.slotName ?? names.slotName(source.name),
+    publicationName: c.publicationName ?? names.publicationName(source.name),
+    user: source.options.user ?? names.replicationUser(source.name),
+  };
+}
+
+export const binding = (env: string, ref: SecretRef): SecretBinding => ({ env, secret: ref.name, key: ref.key });
+const str = (v: string | number | boolean) => String(v);
+
+/** Connector keys the compiler sets from typed options or holds fixed because the type matrix relies on them. */
+const MANAGED_CONNECTOR_KEYS: Readonly<Record<string, string>> = {
+  name: 'connector.name',
+  'connector.class': 'the compiler (PostgreSQL connector)',
+  'plugin.name': 'the compiler (pgoutput)',
+  'database.hostname': 'host',
+  'database.port': 'port',
+  'database.user': 'user',
+  'database.password': 'password (a Secret reference)',
+  'database.dbname': 'database',
+  'topic.prefix': 'connector.topicPrefix',
+  'table.include.list': 'the tables declared with source.table(…)',
+  'column.include.list': 'the columns declared in each table (and analytics.columns)',
+  'column.exclude.list': 'the columns declared in each table (and analytics.columns)',
+  'slot.name': 'connector.slotName',
+  'publication.name': 'connector.publicationName',
+  'snapshot.mode': 'connector.snapshotMode',
+  'decimal.handling.mode': 'connector.decimalHandling',
+  'time.precision.mode': 'connector.timePrecision',
+  'interval.handling.mode': 'connector.intervalHandling',
+  'binary.handling.mode': 'connector.binaryHandling',
+  'heartbeat.interval.ms': 'connector.heartbeatIntervalMs',
+  'key.converter': 'the compiler (JSON without schemas, which Flink debezium-json reads)',
+  'key.converter.schemas.enable': 'the compiler (JSON without schemas)',
+  'value.converter': 'the compiler (JSON without schemas)',
+  'value.converter.schemas.enable': 'the compiler (JSON without schemas)',
+  'value.converter.decimal.format': 'connector.decimalFormat',
+  transforms: 'the compiler: SMTs would change the event shape the type matrix assumes',
+};
+
+/** Kafka Connect resolves `${env:NAME}` in connector configs through this provider (Kafka >= 3.5). */
+export const SECRET_PROVIDER = {
+  name: 'env',
+  className: 'org.apache.kafka.common.config.provider.EnvVarConfigProvider',
+} as const;
+
+/** A source's Model: names, the tables it captures, and its connector configuration in emission order. */
+export function resolveSource(
+  source: Source,
+  tables: readonly TableModel[],
+  slotsOnServer: number,
+  out: Diagnostic[],
+): SourceModel {
+  const o = source.options;
+  const c = o.connector ?? {};
+  const subject = (path: (string | number)[]): Subject => ({ kind: 'source', source: source.name, path });
+  const modes = connectorModes(source);
+  const model = {
+    name: source.name,
+    ...sourceNaming(source),
+    host: o.host,
+    port: o.port ?? 5432,
+    database: o.database,
+    password: binding(names.envName(source.name, 'db_password'), o.password),
+    modes,
+    slotsOnServer,
+    tables,
+    schemas: [...new Set(tables.map((t) => t.schema))].sort(),
+  };
+  const config: [string, string][] = [
+    ['name', model.connectorName],
+    ['connector.class', 'io.debezium.connector.postgresql.PostgresConnector'],
+    ['tasks.max', '1'],
+    // The default, decoderbufs, is not in stock PostgreSQL.
+    ['plugin.name', 'pgoutput'],
+    ['database.hostname', model.host],
+    ['database.port', str(model.port)],
+    ['database.user', model.user],
+    // Resolved by the worker's EnvVarConfigProvider; the REST API keeps showing the placeholder.
+    ['database.password', `\${${SECRET_PROVIDER.name}:${model.password.env}}`],
+    ['database.dbname', model.database],
+    ['topic.prefix', model.topicPrefix],
+    // Anchored regexes: escape the dot.
+    ['table.include.list', tables.map((t) => `${t.schema}\\.${t.name}`).join(',')],
+    // Exactly the declared columns travel through Kafka: nothing the config leaves out (PII, blobs) is copied.
+    [
+      'column.include.list',
+      tables.flatMap((t) => t.columns.map((c) => `${t.schema}\\.${t.name}\\.${c.name}`)).join(','),
+    ],
+    ['slot.name', model.slotName],
+    ['publication.name', model.publicationName],
+    // The generated setup SQL creates the publication for exactly these tables.
+    ['publication.autocreate.mode', 'disabled'],
+    ['slot.drop.on.stop', 'false'],
+    ['snapshot.mode', c.snapshotMode ?? 'initial'],
+    ['decimal.handling.mode', modes.decimalHandling],
+    ['time.precision.mode', modes.timePrecision],
+    ['interval.handling.mode', modes.intervalHandling],
+    ['binary.handling.mode', modes.binaryHandling],
+    // Flink skips tombstones; they only serve log compaction.
+    ['tombstones.on.delete', 'false'],
+    // A truncate event (op t) would fail Flink's debezium-json.
+    ['skipped.operations', 't'],
+    ['heartbeat.interval.ms', str(c.heartbeatIntervalMs ?? 10000)],
+    ['key.converter', 'org.apache.kafka.connect.json.JsonConverter'],
+    ['key.converter.schemas.enable', 'false'],
+    ['value.converter', 'org.apache.kafka.connect.json.JsonConverter'],
+    ['value.converter.schemas.enable', 'false'],
+    // Otherwise an explicit NULL in a column with a DEFAULT arrives as the default (KIP-581).
+    ['value.converter.replace.null.with.default', 'false'],
+  ];
+  if (modes.decimalHandling === 'precise') config.push(['value.converter.decimal.format', modes.decimalFormat]);
+  const extra = Object.entries(c.properties ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const secrets: SecretBinding[] = [model.password];
+  for (const [key, value] of extra) {
+    const path = ['connector', 'properties', key];
+    const managedBy = MANAGED_CONNECTOR_KEYS[key] ?? (config.some(([k]) => k === key) ? 'the compiler' : undefined);
+    const isSecret = entityKind(value) === 'secret';
+    if (managedBy) {
+      out.push(
+        error(
+          'CONNECTOR.MANAGED_PROPERTY',
+          `connector property '${key}' is set by the compiler`,
+          subject(path),
+          `set it through ${managedBy}`,
+        ),
+      );
+    } else if (SHAPE_CHANGING_PROPERTIES[key]) {
+      out.push(
+        error(
+          'CONNECTOR.SHAPE_CHANGING_PROPERTY',
+          `connector property '${key}' would change the events the pipeline reads: ${SHAPE_CHANGING_PROPERTIES[key]}`,
+          subject(path),
+          'remove it; cdc-compile keeps the connector, the topics and the Flink tables consistent',
+        ),
+      );
+    } else if (!isKnownProperty(DEBEZIUM_PROPERTIES, key)) {
+      out.push(
+        error(
+          'CONNECTOR.UNKNOWN_PROPERTY',
+          `'${key}' is not a Debezium 2.7 PostgreSQL connector property`,
+          subject(path),
+          names.didYouMean(key, DEBEZIUM_PROPERTIES),
+        ),
+      );
+    } else if (isSecretProperty(key) && !isSecret) {
+      out.push(
+        error(
+          'CONFIG.PLAINTEXT_SECRET',
+          `connector property '${key}' holds a credential and must be a Secret reference`,
+          subject(path),
+          `'${key}': secret('<secret name>', '<key>'); the connector then reads it from the worker's environment`,
+        ),
+      );
+    } else if (isSecret) {
+      const ref = value as unknown as SecretRef;
+      const bound = binding(names.envName(source.name, key), ref);
+      secrets.push(bound);
+      config.push([key, `\${${SECRET_PROVIDER.name}:${bound.env}}`]);
+    } else {
+      config.push([key, str(value as string | number | boolean)]);
+    }
+  }
+  return { ...model, secrets, connectorConfig: config };
+}
