@@ -70,6 +70,39 @@ export function resolveTable(
   const declaredNames = declared.map(([name]) => name);
   const failures = out.length;
 
+  // Column options that mean nothing where they stand would be silently ignored: say so instead.
+  for (const [name, spec] of declared) {
+    if (spec.default !== undefined) {
+      out.push(
+        error(
+          'TABLE.IGNORED_OPTION',
+          `source column '${name}' has .default(…), which only analytics extraColumns use (values come from the source)`,
+          subject(['columns', name]),
+          'remove .default(…), or declare the column under analytics.extraColumns',
+        ),
+      );
+    }
+  }
+  for (const [name, type] of Object.entries(options.analytics?.extraColumns ?? {})) {
+    const spec = type.spec;
+    const ignored = [
+      spec.primaryKey && '.primaryKey()',
+      spec.mapping !== undefined && '.mapping(…)',
+      spec.analyticsName !== undefined && '.analyticsName(…)',
+      (spec.type === 'enum' || spec.element?.type === 'enum') && 't.enum(…) (the type exists only in the source)',
+    ].filter(Boolean);
+    if (ignored.length) {
+      out.push(
+        error(
+          'TABLE.IGNORED_OPTION',
+          `extra column '${name}' uses ${ignored.join(', ')}, which does not apply to a column only the analytics table has`,
+          subject(['analytics', 'extraColumns', name]),
+          'extra columns take a type, .notNull(), .default(…) and .describe(…)',
+        ),
+      );
+    }
+  }
+
   // Which columns are captured.
   const include = options.analytics?.columns;
   for (const name of include ?? []) {
