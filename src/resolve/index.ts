@@ -3,27 +3,14 @@ import { valueCategory } from '../dsl/columns.js';
 import type { Source, Table } from '../dsl/source.js';
 import { error, warning, type Diagnostic, type Subject } from '../diagnostics.js';
 import type { ValidConfig } from '../validate/index.js';
-import { FLINK_SESSION_OPTIONS, isKnownProperty } from './catalog.js';
 import { binding, connectorModes, resolveSource, SECRET_PROVIDER, sourceNaming } from './debezium.js';
 import type { ChartModel, Model, SecretBinding, TableModel } from './model.js';
 import * as names from './names.js';
 import { resolveTable, type ResolvedTable } from './tables.js';
 import { resolveViews } from './views.js';
+import { flinkSettings, flinkSourceNames, flinkTable } from './flink.js';
 
 export type { Model } from './model.js';
-
-const str = (v: string | number | boolean) => String(v);
-
-/** Flink session keys the pipeline depends on; set through typed options or not at all. */
-const MANAGED_FLINK_SETTINGS: Readonly<Record<string, string>> = {
-  'pipeline.name': 'it names each job after its table',
-  'execution.runtime-mode': 'CDC jobs run in streaming mode',
-  'table.dml-sync': 'with true, sql-client would wait on the first (endless) INSERT and never submit the others',
-  'execution.checkpointing.interval': 'set flink.checkpointInterval',
-  'execution.checkpointing.dir': 'set flink.checkpointDir',
-  'execution.checkpointing.savepoint-dir': 'set flink.savepointDir',
-  'execution.checkpointing.mode': 'the upsert sinks rely on EXACTLY_ONCE checkpoints to flush consistently',
-};
 
 function duplicates<T>(items: readonly T[], key: (item: T) => string, report: (item: T, name: string) => void) {
   const seen = new Set<string>();
@@ -156,21 +143,7 @@ export function resolve(config: ValidConfig): { model?: Model; diagnostics: Diag
       ),
   );
 
-  // Flink source tables: kafka_<table> where that is unambiguous, else kafka_<analytics name> (unique by the
-  // check above); a numeric suffix settles the last, contrived clashes so names are always unique.
-  const shortName = (t: ResolvedTable) => names.snakeCase(t.name);
-  const shortCount = new Map<string, number>();
-  for (const t of allTables) shortCount.set(shortName(t), (shortCount.get(shortName(t)) ?? 0) + 1);
-  const flinkNames = new Map<ResolvedTable, string>();
-  const usedFlinkNames = new Set<string>();
-  for (const t of allTables) {
-    const base = `kafka_${shortCount.get(shortName(t)) === 1 ? shortName(t) : t.analyticsName}`;
-    let name = base;
-    for (let i = 2; usedFlinkNames.has(name); i++) name = `${base}_${i}`;
-    usedFlinkNames.add(name);
-    flinkNames.set(t, name);
-  }
-  const flinkSourceName = (t: ResolvedTable) => flinkNames.get(t)!;
+  const flinkNames = flinkSourceNames(allTables);
 
   // Analytics connection and Flink options.
   const analyticsUser: string | SecretBinding =
@@ -181,14 +154,12 @@ export function resolve(config: ValidConfig): { model?: Model; diagnostics: Diag
   // PgJDBC binds Java strings as varchar unless told otherwise; uuid/jsonb/inet/… columns need it.
   const jdbcUrl = `jdbc:postgresql://${p.analytics.host}:${analyticsPort}/${p.analytics.database}${needsStringtype ? '?stringtype=unspecified' : ''}`;
   const flink = p.flink ?? {};
-  const consumerGroup = flink.consumerGroup ?? `${p.name}-flink`;
-  const sink = flink.sink ?? {};
+  const connection = { jdbcUrl, user: analyticsUser, password: analyticsPassword };
 
   const tableModels = new Map<ResolvedTable, TableModel>();
   for (const t of allTables) {
     const source = config.sources.find((s) => s.name === t.source)!;
     const topic = names.topicName(sourceNaming(source).topicPrefix, t.schema, t.name);
-    const sinkTable = `sink_${t.analyticsName}`;
     tableModels.set(t, {
       source: t.source,
       schema: t.schema,
@@ -205,33 +176,7 @@ export function resolve(config: ValidConfig): { model?: Model; diagnostics: Diag
         primaryKey: t.analyticsPrimaryKey,
         columns: t.analyticsColumns,
       },
-      flink: {
-        sourceTable: flinkSourceName(t),
-        sinkTable,
-        jobName: `${p.name}-${t.analyticsName}`,
-        sourceOptions: [
-          ['connector', 'kafka'],
-          ['topic', topic],
-          ['properties.bootstrap.servers', p.kafka.bootstrapServers],
-          ['properties.group.id', consumerGroup],
-          // group-offsets without committed offsets fails the first start.
-          ['scan.startup.mode', 'earliest-offset'],
-          ['format', 'debezium-json'],
-          ['debezium-json.schema-include', 'false'],
-          // timestamptz arrives as ISO-8601 text; harmless for the other types, which arrive as numbers.
-          ['debezium-json.timestamp-format.standard', 'ISO-8601'],
-        ],
-        sinkOptions: [
-          ['connector', 'jdbc'],
-          ['url', jdbcUrl],
-          ['table-name', t.analyticsQualifiedName],
-          ['username', typeof analyticsUser === 'string' ? analyticsUser : `\${${analyticsUser.env}}`],
-          ['password', `\${${analyticsPassword.env}}`],
-          ['sink.buffer-flush.max-rows', str(sink.bufferFlushMaxRows ?? 1)],
-          ['sink.buffer-flush.interval', sink.bufferFlushInterval ?? '1s'],
-          ['sink.max-retries', str(sink.maxRetries ?? 3)],
-        ],
-      },
+      flink: flinkTable(t, topic, flinkNames.get(t)!, p, connection),
     });
   }
 
@@ -320,51 +265,7 @@ export function resolve(config: ValidConfig): { model?: Model; diagnostics: Diag
   // Flink session settings.
   const taskManagerUtc = allTables.some((t) => t.columns.some((c) => c.mapping.utcTaskManager));
   const usesUtcSession = allTables.some((t) => t.columns.some((c) => c.mapping.utcSession));
-  const settings: [string, string][] = [
-    ['execution.runtime-mode', 'streaming'],
-    // Every CAST from TIMESTAMP_LTZ renders in this zone; UTC gives back the source's wall clock.
-    ['table.local-time-zone', 'UTC'],
-    ['execution.checkpointing.interval', flink.checkpointInterval ?? '30s'],
-    ['execution.checkpointing.mode', 'EXACTLY_ONCE'],
-    ['execution.checkpointing.externalized-checkpoint-retention', 'RETAIN_ON_CANCELLATION'],
-    ['execution.checkpointing.storage', 'filesystem'],
-    ['execution.checkpointing.dir', flink.checkpointDir ?? 'file:///opt/flink/checkpoints'],
-    ['execution.checkpointing.savepoint-dir', flink.savepointDir ?? 'file:///opt/flink/savepoints'],
-    // fixed-delay defaults to one attempt after one second: always set both.
-    ['restart-strategy.type', 'fixed-delay'],
-    ['restart-strategy.fixed-delay.attempts', '10'],
-    ['restart-strategy.fixed-delay.delay', '10 s'],
-  ];
-  for (const [key, value] of Object.entries(flink.settings ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const subject: Subject = { kind: 'pipeline', path: ['flink', 'settings', key] };
-    const managedBy = MANAGED_FLINK_SETTINGS[key];
-    const utcNeeded = key === 'table.local-time-zone' && str(value) !== 'UTC' && usesUtcSession;
-    if (managedBy || utcNeeded) {
-      out.push(
-        error(
-          'FLINK.MANAGED_SETTING',
-          utcNeeded
-            ? "'table.local-time-zone' must stay 'UTC': timestamp conversions of this pipeline depend on it"
-            : `'${key}' is set by the compiler: ${managedBy}`,
-          subject,
-        ),
-      );
-      continue;
-    }
-    if (!isKnownProperty(FLINK_SESSION_OPTIONS, key)) {
-      out.push(
-        warning(
-          'FLINK.UNKNOWN_SETTING',
-          `'${key}' is not a Flink session option cdc-compile knows; it is passed through`,
-          subject,
-          names.didYouMean(key, FLINK_SESSION_OPTIONS),
-        ),
-      );
-    }
-    const existing = settings.findIndex(([k]) => k === key);
-    if (existing >= 0) settings[existing] = [key, str(value)];
-    else settings.push([key, str(value)]);
-  }
+  const settings = flinkSettings(flink, usesUtcSession, out);
 
   const env: SecretBinding[] = [...(typeof analyticsUser === 'string' ? [] : [analyticsUser]), analyticsPassword];
   if (out.some((d) => d.severity === 'error')) return { diagnostics: out };
