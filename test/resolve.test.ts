@@ -55,3 +55,19 @@ describe('Flink settings', () => {
     expect(m!.flink.settings).toContainEqual(['restart-strategy.fixed-delay.attempts', '3']);
   });
 });
+
+describe('extra columns', () => {
+  test('NOT NULL without a default is refused (the sink never writes it)', () => {
+    const a = source('a');
+    a.table('orders', {
+      columns: { id: t.integer().primaryKey() },
+      analytics: {
+        extraColumns: { tenant: t.text().notNull(), loaded_at: t.timestamptz().notNull().default('now()') },
+      },
+    });
+    const { diagnostics } = model(pipeline([a]));
+    expect(diagnostics.map((d) => [d.code, d.subject?.path])).toEqual([
+      ['TABLE.IGNORED_OPTION', ['analytics', 'extraColumns', 'tenant']],
+    ]);
+  });
+});

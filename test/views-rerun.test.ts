@@ -35,3 +35,27 @@ test('a view whose output columns changed replaces the old one', async () => {
     await db.close();
   }
 });
+
+test('a view whose SQL ends in a -- comment still applies', async () => {
+  const dir = copyProject('minimal');
+  const config = join(dir, 'pipeline.config.ts');
+  writeFileSync(
+    config,
+    readFileSync(config, 'utf8').replace(
+      'GROUP BY ${customers.c.country}`',
+      'GROUP BY ${customers.c.country} -- one row per country`',
+    ),
+  );
+  const result = await compile({ config });
+  expect(result.diagnostics).toEqual([]);
+  const db = await PGlite.create();
+  try {
+    for (const path of ['analytics/schema.sql', 'analytics/views.sql']) {
+      await db.exec(result.artefacts.find((a) => a.path === path)!.contents);
+    }
+    const rows = await db.query('SELECT * FROM customers_by_country');
+    expect(rows.fields.map((f) => f.name)).toEqual(['country', 'customers']);
+  } finally {
+    await db.close();
+  }
+});

@@ -63,6 +63,27 @@ function resolveCharts(charts: readonly Chart[], out: Diagnostic[]): ChartModel[
         );
       }
     });
+    if ((o.kind === 'bar' || o.kind === 'line' || o.kind === 'pie') && o.x === undefined) {
+      out.push(
+        error(
+          'CHART.NO_X',
+          `chart '${c.name}' (${o.kind}) needs x: the column its ${o.kind === 'pie' ? 'slices' : 'axis'} show`,
+          subject(['kind']),
+        ),
+      );
+    }
+    if (
+      o.kind === 'big_number' &&
+      (o.x !== undefined || (o.groupBy ?? []).length > 0 || (o.metrics ?? []).length > 1)
+    ) {
+      out.push(
+        error(
+          'CHART.BIG_NUMBER_SHAPE',
+          `chart '${c.name}' (big_number) shows one metric, without x or groupBy`,
+          subject(['kind']),
+        ),
+      );
+    }
     if (o.kind !== 'table' && (o.metrics ?? []).length === 0) {
       out.push(
         error('CHART.NO_METRIC', `chart '${c.name}' (${o.kind}) needs at least one metric`, subject(['metrics'])),

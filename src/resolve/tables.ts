@@ -90,6 +90,9 @@ export function resolveTable(
       spec.mapping !== undefined && '.mapping(…)',
       spec.analyticsName !== undefined && '.analyticsName(…)',
       (spec.type === 'enum' || spec.element?.type === 'enum') && 't.enum(…) (the type exists only in the source)',
+      spec.notNull &&
+        spec.default === undefined &&
+        '.notNull() without .default(…) (the sink never writes it, so every row would fail)',
     ].filter(Boolean);
     if (ignored.length) {
       out.push(

@@ -154,9 +154,21 @@ const timestampCells = (json: string, expression: string, rawType: string, trunc
     raw: cell(json, 'BIGINT', '{col}', 'BIGINT', rawType),
   };
 };
-const timeCells = (json: string, flinkType: 'INT' | 'BIGINT', expression: string): Rule['cells'] => ({
+const timeCells = (
+  json: string,
+  flinkType: 'INT' | 'BIGINT',
+  expression: string,
+  wholeSeconds = false,
+): Rule['cells'] => ({
   // JDBC writes TIME through java.sql.Time, which has no fraction: time(0) says what is stored.
-  default: cell(json, flinkType, expression, 'TIME(3)', 'time(0)', { ...UTC, lossy: 'fractions of a second' }),
+  default: cell(
+    json,
+    flinkType,
+    expression,
+    'TIME(3)',
+    'time(0)',
+    wholeSeconds ? UTC : { ...UTC, lossy: 'fractions of a second' },
+  ),
   // Exact alternative: the raw offset since midnight.
   integer: cell(json, flinkType, '{col}', flinkType, flinkType === 'INT' ? 'integer' : 'bigint'),
 });
@@ -286,6 +298,17 @@ export const RULES: readonly Rule[] = [
       ),
     },
   },
+  // time(0) holds whole seconds: nothing to lose on the way.
+  {
+    types: ['time'],
+    when: { timePrecision: ['adaptive', 'connect'], maxPrecision: 0 },
+    cells: timeCells('integer, ms since midnight', 'INT', TIME_FROM_MS, true),
+  },
+  {
+    types: ['time'],
+    when: { timePrecision: ['adaptive_time_microseconds'], maxPrecision: 0 },
+    cells: timeCells('integer, µs since midnight', 'BIGINT', TIME_FROM_US, true),
+  },
   {
     types: ['time'],
     when: { timePrecision: ['adaptive'], maxPrecision: 3 },
@@ -391,6 +414,17 @@ export const ARRAY_RULES: readonly Rule[] = [
   { types: ['real'], cells: arrayOf('array of numbers', 'FLOAT') },
   { types: ['double precision'], cells: arrayOf('array of numbers', 'DOUBLE') },
   { types: ['date'], cells: arrayOf('array of integers (days)', 'INT') },
+  // time(0) holds whole seconds: nothing to lose on the way.
+  {
+    types: ['time'],
+    when: { timePrecision: ['adaptive', 'connect'], maxPrecision: 0 },
+    cells: timeCells('integer, ms since midnight', 'INT', TIME_FROM_MS, true),
+  },
+  {
+    types: ['time'],
+    when: { timePrecision: ['adaptive_time_microseconds'], maxPrecision: 0 },
+    cells: timeCells('integer, µs since midnight', 'BIGINT', TIME_FROM_US, true),
+  },
   {
     types: ['time'],
     when: { timePrecision: ['adaptive'], maxPrecision: 3 },

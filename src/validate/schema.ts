@@ -98,7 +98,12 @@ const columnSpecBase = z
     primaryKey: z.boolean().optional(),
     notNull: z.boolean().optional(),
     mapping: z.string().optional(),
-    default: z.string().min(1).optional(),
+    // One SQL expression on one line: it is pasted into a column definition.
+    default: z
+      .string()
+      .min(1)
+      .regex(/^[^;\x00-\x1f\x7f]*$/, { message: 'must be one SQL expression (no ; and no line breaks)' })
+      .optional(),
     description: plainText.optional(),
   })
   .strict();
