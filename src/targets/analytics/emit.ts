@@ -29,6 +29,7 @@ export function emit(model: Model, ctx: EmitContext): Artefact[] {
     title: v.dependsOn.length ? `${v.qualifiedName} (reads ${v.dependsOn.join(', ')})` : v.qualifiedName,
     description: v.description?.replace(/\s+/g, ' '),
     name: v.qualifiedName,
+    sql: v.sql,
     // A trailing -- comment would swallow the semicolon: end such a statement on a line of its own.
     statement: /--[^\n]*$/.test(v.sql) ? `${v.sql}\n;` : `${v.sql};`,
   }));
