@@ -71,3 +71,37 @@ describe('extra columns', () => {
     ]);
   });
 });
+
+describe('Kafka client properties and JDBC parameters', () => {
+  const withOptions = (kafka: object, analytics: object) => {
+    const a = source('a');
+    a.table('orders', { columns: { id: t.integer().primaryKey() } });
+    return definePipeline({
+      name: 'p',
+      sources: [a],
+      kafka: { bootstrapServers: 'kafka:9092', ...kafka },
+      connect: { url: 'http://connect:8083' },
+      analytics: { host: 'a', database: 'a', user: 'w', password: secret('a', 'password'), ...analytics },
+    });
+  };
+
+  test('credentials must be Secret references, and become placeholders', () => {
+    const refused = model(withOptions({ properties: { 'sasl.jaas.config': 'org.apache… password="x";' } }, {}));
+    expect(refused.diagnostics.map((d) => d.code)).toEqual(['CONFIG.PLAINTEXT_SECRET']);
+    const { model: m } = model(
+      withOptions({ properties: { 'sasl.jaas.config': secret('kafka', 'jaas'), 'security.protocol': 'SASL_SSL' } }, {}),
+    );
+    expect(m!.tables[0]!.flink.sourceOptions).toContainEqual([
+      'properties.sasl.jaas.config',
+      '${KAFKA_SASL_JAAS_CONFIG}',
+    ]);
+    expect(m!.flink.env).toContainEqual({ env: 'KAFKA_SASL_JAAS_CONFIG', secret: 'kafka', key: 'jaas' });
+  });
+
+  test('JDBC parameters join the URL; stringtype stays the compiler’s', () => {
+    const { model: m } = model(withOptions({}, { jdbcParameters: { sslmode: 'require' } }));
+    expect(m!.analytics.jdbcUrl).toBe('jdbc:postgresql://a:5432/a?sslmode=require');
+    const refused = model(withOptions({}, { jdbcParameters: { stringtype: 'varchar' } }));
+    expect(refused.diagnostics.map((d) => d.code)).toEqual(['FLINK.MANAGED_SETTING']);
+  });
+});

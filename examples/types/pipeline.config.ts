@@ -196,7 +196,14 @@ const eventsPerUser = view('events_per_user', {
 export default definePipeline({
   name: 'types',
   sources: [app, legacy],
-  kafka: { bootstrapServers: 'kafka-0.kafka:9092,kafka-1.kafka:9092' },
+  kafka: {
+    bootstrapServers: 'kafka-0.kafka:9093,kafka-1.kafka:9093',
+    properties: {
+      'security.protocol': 'SASL_SSL',
+      'sasl.mechanism': 'SCRAM-SHA-512',
+      'sasl.jaas.config': secret('kafka-flink-client', 'jaas-config'),
+    },
+  },
   connect: { url: 'http://connect.data.svc.cluster.local:8083' },
   flink: {
     jobs: 'single',
@@ -209,6 +216,7 @@ export default definePipeline({
     host: 'warehouse.data.svc.cluster.local',
     database: 'warehouse',
     schema: 'cdc',
+    jdbcParameters: { sslmode: 'require' },
     user: secret('warehouse-writer', 'username'),
     password: secret('warehouse-writer', 'password'),
   },

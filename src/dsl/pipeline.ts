@@ -6,6 +6,11 @@ import type { View } from './view.js';
 export interface KafkaOptions {
   /** Brokers as Flink and Connect reach them, e.g. `kafka.infra.svc.cluster.local:9092`. */
   bootstrapServers: string;
+  /**
+   * Kafka client properties of the Flink sources, e.g. `{ 'security.protocol': 'SASL_SSL',
+   * 'sasl.jaas.config': secret('kafka-client', 'jaas') }`; credentials only as Secret references.
+   */
+  properties?: Record<string, string | number | boolean | SecretRef>;
 }
 
 export interface ConnectOptions {
@@ -40,6 +45,8 @@ export interface AnalyticsOptions {
   schema?: string;
   /** Column filled with `now()` when a row first lands; default `synced_at`, `false` for none. */
   syncedAtColumn?: string | false;
+  /** Extra JDBC URL parameters of the Flink sinks, e.g. `{ sslmode: 'require' }`. */
+  jdbcParameters?: Record<string, string | number | boolean>;
 }
 
 export interface PipelineOptions {

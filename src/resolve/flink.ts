@@ -1,6 +1,8 @@
 import type { FlinkOptions, PipelineOptions } from '../dsl/pipeline.js';
 import { error, warning, type Diagnostic, type Subject } from '../diagnostics.js';
-import { FLINK_SESSION_OPTIONS, isKnownProperty } from './catalog.js';
+import { entityKind } from '../dsl/entity.js';
+import type { SecretRef } from '../dsl/source.js';
+import { FLINK_SESSION_OPTIONS, isKnownProperty, isSecretProperty } from './catalog.js';
 import type { KeyValue, SecretBinding, TableModel } from './model.js';
 import * as names from './names.js';
 import type { ResolvedTable } from './tables.js';
@@ -40,7 +42,51 @@ export function flinkSourceNames(tables: readonly ResolvedTable[]): Map<Resolved
   return result;
 }
 
+/**
+ * Kafka client properties of every Flink source (`'properties.<key>'`). Credentials must be Secret
+ * references; they become `${KAFKA_<KEY>}` placeholders the SQL runner substitutes, like the sink's.
+ */
+export function kafkaClientProperties(
+  p: PipelineOptions,
+  out: Diagnostic[],
+): { options: KeyValue[]; env: SecretBinding[] } {
+  const options: KeyValue[] = [];
+  const env: SecretBinding[] = [];
+  for (const [key, value] of Object.entries(p.kafka.properties ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const subject: Subject = { kind: 'pipeline', path: ['kafka', 'properties', key] };
+    if (key === 'bootstrap.servers' || key === 'group.id') {
+      out.push(
+        error(
+          'FLINK.MANAGED_SETTING',
+          `Kafka property '${key}' is set by the compiler`,
+          subject,
+          key === 'group.id' ? 'set flink.consumerGroup' : 'set kafka.bootstrapServers',
+        ),
+      );
+    } else if (entityKind(value) === 'secret') {
+      const ref = value as SecretRef;
+      const bound: SecretBinding = { env: names.envName('kafka', key), secret: ref.name, key: ref.key };
+      env.push(bound);
+      options.push([`properties.${key}`, `\${${bound.env}}`]);
+    } else if (isSecretProperty(key)) {
+      out.push(
+        error(
+          'CONFIG.PLAINTEXT_SECRET',
+          `Kafka property '${key}' holds a credential and must be a Secret reference`,
+          subject,
+          `'${key}': secret('<secret name>', '<key>')`,
+        ),
+      );
+    } else {
+      options.push([`properties.${key}`, str(value as string | number | boolean)]);
+    }
+  }
+  return { options, env };
+}
+
 export interface SinkConnection {
+  /** Kafka client properties shared by every source table. */
+  readonly kafkaProperties: readonly KeyValue[];
   readonly jdbcUrl: string;
   readonly user: string | SecretBinding;
   readonly password: SecretBinding;
@@ -61,6 +107,7 @@ export function flinkTable(
     ['topic', topic],
     ['properties.bootstrap.servers', p.kafka.bootstrapServers],
     ['properties.group.id', flink.consumerGroup ?? `${p.name}-flink`],
+    ...connection.kafkaProperties,
     // group-offsets without committed offsets fails the first start.
     ['scan.startup.mode', 'earliest-offset'],
     ['format', 'debezium-json'],

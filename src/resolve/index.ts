@@ -8,7 +8,7 @@ import type { ChartModel, Model, SecretBinding, TableModel } from './model.js';
 import * as names from './names.js';
 import { resolveTable, type ResolvedTable } from './tables.js';
 import { resolveViews } from './views.js';
-import { flinkSettings, flinkSourceNames, flinkTable } from './flink.js';
+import { flinkSettings, flinkSourceNames, flinkTable, kafkaClientProperties } from './flink.js';
 
 export type { Model } from './model.js';
 
@@ -173,9 +173,20 @@ export function resolve(config: ValidConfig): { model?: Model; diagnostics: Diag
   const needsStringtype = allTables.some((t) => t.columns.some((c) => c.mapping.stringtypeUnspecified));
   const analyticsPort = p.analytics.port ?? 5432;
   // PgJDBC binds Java strings as varchar unless told otherwise; uuid/jsonb/inet/… columns need it.
-  const jdbcUrl = `jdbc:postgresql://${p.analytics.host}:${analyticsPort}/${p.analytics.database}${needsStringtype ? '?stringtype=unspecified' : ''}`;
+  const jdbcParameters = Object.entries(p.analytics.jdbcParameters ?? {}).map(([k, v]) => `${k}=${String(v)}`);
+  if (p.analytics.jdbcParameters && 'stringtype' in p.analytics.jdbcParameters) {
+    out.push(
+      error('FLINK.MANAGED_SETTING', "JDBC parameter 'stringtype' is set by the compiler (where a column needs it)", {
+        kind: 'pipeline',
+        path: ['analytics', 'jdbcParameters', 'stringtype'],
+      }),
+    );
+  }
+  const query = [...(needsStringtype ? ['stringtype=unspecified'] : []), ...jdbcParameters];
+  const jdbcUrl = `jdbc:postgresql://${p.analytics.host}:${analyticsPort}/${p.analytics.database}${query.length ? `?${query.join('&')}` : ''}`;
+  const kafka = kafkaClientProperties(p, out);
   const flink = p.flink ?? {};
-  const connection = { jdbcUrl, user: analyticsUser, password: analyticsPassword };
+  const connection = { kafkaProperties: kafka.options, jdbcUrl, user: analyticsUser, password: analyticsPassword };
 
   const tableModels = new Map<ResolvedTable, TableModel>();
   for (const t of allTables) {
@@ -288,7 +299,11 @@ export function resolve(config: ValidConfig): { model?: Model; diagnostics: Diag
   const usesUtcSession = allTables.some((t) => t.columns.some((c) => c.mapping.utcSession));
   const settings = flinkSettings(flink, usesUtcSession, out);
 
-  const env: SecretBinding[] = [...(typeof analyticsUser === 'string' ? [] : [analyticsUser]), analyticsPassword];
+  const env: SecretBinding[] = [
+    ...(typeof analyticsUser === 'string' ? [] : [analyticsUser]),
+    analyticsPassword,
+    ...kafka.env,
+  ];
   if (out.some((d) => d.severity === 'error')) return { diagnostics: out };
   return {
     diagnostics: out,

@@ -244,6 +244,12 @@ export const pipelineOptions = z
         bootstrapServers: z
           .string()
           .regex(/^[A-Za-z0-9.-]+:\d+(,[A-Za-z0-9.-]+:\d+)*$/, { message: 'must be host:port[,host:port…]' }),
+        properties: z
+          .record(
+            z.string().regex(/^[a-z][a-z0-9.-]*$/, { message: 'must be a Kafka client property name' }),
+            z.union([secretRef, propertyValue]),
+          )
+          .optional(),
       })
       .strict(),
     connect: z
@@ -281,6 +287,16 @@ export const pipelineOptions = z
         password: secretRef,
         schema: identifier.optional(),
         syncedAtColumn: z.union([identifier, z.literal(false)]).optional(),
+        jdbcParameters: z
+          .record(
+            z.string().regex(/^[A-Za-z][A-Za-z0-9._-]*$/, { message: 'must be a JDBC parameter name' }),
+            z.union([
+              z.string().regex(/^[A-Za-z0-9._:/-]+$/, { message: 'must be a plain value (no &, = or spaces)' }),
+              z.number(),
+              z.boolean(),
+            ]),
+          )
+          .optional(),
       })
       .strict(),
     views: z.array(entity('view', 'a view created with view(…)')).optional(),

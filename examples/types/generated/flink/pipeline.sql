@@ -5,6 +5,7 @@
 -- Substitute these placeholders first (Flink SQL does not read environment variables):
 --   ${ANALYTICS_DB_USER} from Secret warehouse-writer (key username)
 --   ${ANALYTICS_DB_PASSWORD} from Secret warehouse-writer (key password)
+--   ${KAFKA_SASL_JAAS_CONFIG} from Secret kafka-flink-client (key jaas-config)
 -- Run the TaskManager JVM in UTC (TZ=UTC): some sink columns land in timestamptz.
 
 SET 'execution.runtime-mode' = 'streaming';
@@ -73,8 +74,11 @@ CREATE TABLE kafka_every_type (
 ) WITH (
   'connector'                               = 'kafka',
   'topic'                                   = 'app-connector.public.every_type',
-  'properties.bootstrap.servers'            = 'kafka-0.kafka:9092,kafka-1.kafka:9092',
+  'properties.bootstrap.servers'            = 'kafka-0.kafka:9093,kafka-1.kafka:9093',
   'properties.group.id'                     = 'types-flink',
+  'properties.sasl.jaas.config'             = '${KAFKA_SASL_JAAS_CONFIG}',
+  'properties.sasl.mechanism'               = 'SCRAM-SHA-512',
+  'properties.security.protocol'            = 'SASL_SSL',
   'scan.startup.mode'                       = 'earliest-offset',
   'format'                                  = 'debezium-json',
   'debezium-json.schema-include'            = 'false',
@@ -131,7 +135,7 @@ CREATE TABLE sink_every_type (
   PRIMARY KEY (`id`) NOT ENFORCED
 ) WITH (
   'connector'                  = 'jdbc',
-  'url'                        = 'jdbc:postgresql://warehouse.data.svc.cluster.local:5432/warehouse?stringtype=unspecified',
+  'url'                        = 'jdbc:postgresql://warehouse.data.svc.cluster.local:5432/warehouse?stringtype=unspecified&sslmode=require',
   'table-name'                 = 'cdc.every_type',
   'username'                   = '${ANALYTICS_DB_USER}',
   'password'                   = '${ANALYTICS_DB_PASSWORD}',
@@ -150,8 +154,11 @@ CREATE TABLE kafka_measurements (
 ) WITH (
   'connector'                               = 'kafka',
   'topic'                                   = 'app-connector.telemetry.measurements',
-  'properties.bootstrap.servers'            = 'kafka-0.kafka:9092,kafka-1.kafka:9092',
+  'properties.bootstrap.servers'            = 'kafka-0.kafka:9093,kafka-1.kafka:9093',
   'properties.group.id'                     = 'types-flink',
+  'properties.sasl.jaas.config'             = '${KAFKA_SASL_JAAS_CONFIG}',
+  'properties.sasl.mechanism'               = 'SCRAM-SHA-512',
+  'properties.security.protocol'            = 'SASL_SSL',
   'scan.startup.mode'                       = 'earliest-offset',
   'format'                                  = 'debezium-json',
   'debezium-json.schema-include'            = 'false',
@@ -166,7 +173,7 @@ CREATE TABLE sink_fact_measurements (
   PRIMARY KEY (`device_id`, `measured_at`, `metric`) NOT ENFORCED
 ) WITH (
   'connector'                  = 'jdbc',
-  'url'                        = 'jdbc:postgresql://warehouse.data.svc.cluster.local:5432/warehouse?stringtype=unspecified',
+  'url'                        = 'jdbc:postgresql://warehouse.data.svc.cluster.local:5432/warehouse?stringtype=unspecified&sslmode=require',
   'table-name'                 = 'cdc.fact_measurements',
   'username'                   = '${ANALYTICS_DB_USER}',
   'password'                   = '${ANALYTICS_DB_PASSWORD}',
@@ -187,8 +194,11 @@ CREATE TABLE kafka_user_events (
 ) WITH (
   'connector'                               = 'kafka',
   'topic'                                   = 'app-connector.public.UserEvents',
-  'properties.bootstrap.servers'            = 'kafka-0.kafka:9092,kafka-1.kafka:9092',
+  'properties.bootstrap.servers'            = 'kafka-0.kafka:9093,kafka-1.kafka:9093',
   'properties.group.id'                     = 'types-flink',
+  'properties.sasl.jaas.config'             = '${KAFKA_SASL_JAAS_CONFIG}',
+  'properties.sasl.mechanism'               = 'SCRAM-SHA-512',
+  'properties.security.protocol'            = 'SASL_SSL',
   'scan.startup.mode'                       = 'earliest-offset',
   'format'                                  = 'debezium-json',
   'debezium-json.schema-include'            = 'false',
@@ -205,7 +215,7 @@ CREATE TABLE sink_fact_user_events (
   PRIMARY KEY (`id`) NOT ENFORCED
 ) WITH (
   'connector'                  = 'jdbc',
-  'url'                        = 'jdbc:postgresql://warehouse.data.svc.cluster.local:5432/warehouse?stringtype=unspecified',
+  'url'                        = 'jdbc:postgresql://warehouse.data.svc.cluster.local:5432/warehouse?stringtype=unspecified&sslmode=require',
   'table-name'                 = 'cdc.fact_user_events',
   'username'                   = '${ANALYTICS_DB_USER}',
   'password'                   = '${ANALYTICS_DB_PASSWORD}',
@@ -234,8 +244,11 @@ CREATE TABLE kafka_ledger (
 ) WITH (
   'connector'                               = 'kafka',
   'topic'                                   = 'legacy-cdc.ops.ledger',
-  'properties.bootstrap.servers'            = 'kafka-0.kafka:9092,kafka-1.kafka:9092',
+  'properties.bootstrap.servers'            = 'kafka-0.kafka:9093,kafka-1.kafka:9093',
   'properties.group.id'                     = 'types-flink',
+  'properties.sasl.jaas.config'             = '${KAFKA_SASL_JAAS_CONFIG}',
+  'properties.sasl.mechanism'               = 'SCRAM-SHA-512',
+  'properties.security.protocol'            = 'SASL_SSL',
   'scan.startup.mode'                       = 'earliest-offset',
   'format'                                  = 'debezium-json',
   'debezium-json.schema-include'            = 'false',
@@ -260,7 +273,7 @@ CREATE TABLE sink_fact_ledger (
   PRIMARY KEY (`entry_id`, `account`) NOT ENFORCED
 ) WITH (
   'connector'                  = 'jdbc',
-  'url'                        = 'jdbc:postgresql://warehouse.data.svc.cluster.local:5432/warehouse?stringtype=unspecified',
+  'url'                        = 'jdbc:postgresql://warehouse.data.svc.cluster.local:5432/warehouse?stringtype=unspecified&sslmode=require',
   'table-name'                 = 'cdc.fact_ledger',
   'username'                   = '${ANALYTICS_DB_USER}',
   'password'                   = '${ANALYTICS_DB_PASSWORD}',
@@ -278,8 +291,11 @@ CREATE TABLE kafka_devices (
 ) WITH (
   'connector'                               = 'kafka',
   'topic'                                   = 'legacy-cdc.public.devices',
-  'properties.bootstrap.servers'            = 'kafka-0.kafka:9092,kafka-1.kafka:9092',
+  'properties.bootstrap.servers'            = 'kafka-0.kafka:9093,kafka-1.kafka:9093',
   'properties.group.id'                     = 'types-flink',
+  'properties.sasl.jaas.config'             = '${KAFKA_SASL_JAAS_CONFIG}',
+  'properties.sasl.mechanism'               = 'SCRAM-SHA-512',
+  'properties.security.protocol'            = 'SASL_SSL',
   'scan.startup.mode'                       = 'earliest-offset',
   'format'                                  = 'debezium-json',
   'debezium-json.schema-include'            = 'false',
@@ -293,7 +309,7 @@ CREATE TABLE sink_dim_devices (
   PRIMARY KEY (`id`) NOT ENFORCED
 ) WITH (
   'connector'                  = 'jdbc',
-  'url'                        = 'jdbc:postgresql://warehouse.data.svc.cluster.local:5432/warehouse?stringtype=unspecified',
+  'url'                        = 'jdbc:postgresql://warehouse.data.svc.cluster.local:5432/warehouse?stringtype=unspecified&sslmode=require',
   'table-name'                 = 'cdc.dim_devices',
   'username'                   = '${ANALYTICS_DB_USER}',
   'password'                   = '${ANALYTICS_DB_PASSWORD}',
