@@ -744,3 +744,21 @@ describe('lossy cells (a key column through one of them is warned about)', () =>
     ['uuid', t.uuid().spec, {}],
   ])('%s loses nothing', (_name, spec, o) => expect(lossy(spec, o)).toBeUndefined());
 });
+
+describe('time columns of every precision', () => {
+  const modes: ConnectorModes = {
+    decimalHandling: 'string',
+    decimalFormat: 'BASE64',
+    timePrecision: 'adaptive',
+    intervalHandling: 'numeric',
+    binaryHandling: 'bytes',
+  };
+  it.each([0, 3, 6])('time(%i)[] lands as jsonb through JSON_STRING', (p) => {
+    const r = mapColumn(t.array(t.time(p)).spec, modes);
+    expect(r.ok && [r.mapping.expression, r.mapping.analyticsType]).toEqual(['JSON_STRING({col})', 'jsonb']);
+  });
+  it('time(0) lands as time(0) and loses nothing', () => {
+    const r = mapColumn(t.time(0).spec, modes);
+    expect(r.ok && [r.mapping.analyticsType, r.mapping.lossy]).toEqual(['time(0)', undefined]);
+  });
+});

@@ -414,17 +414,6 @@ export const ARRAY_RULES: readonly Rule[] = [
   { types: ['real'], cells: arrayOf('array of numbers', 'FLOAT') },
   { types: ['double precision'], cells: arrayOf('array of numbers', 'DOUBLE') },
   { types: ['date'], cells: arrayOf('array of integers (days)', 'INT') },
-  // time(0) holds whole seconds: nothing to lose on the way.
-  {
-    types: ['time'],
-    when: { timePrecision: ['adaptive', 'connect'], maxPrecision: 0 },
-    cells: timeCells('integer, ms since midnight', 'INT', TIME_FROM_MS, true),
-  },
-  {
-    types: ['time'],
-    when: { timePrecision: ['adaptive_time_microseconds'], maxPrecision: 0 },
-    cells: timeCells('integer, µs since midnight', 'BIGINT', TIME_FROM_US, true),
-  },
   {
     types: ['time'],
     when: { timePrecision: ['adaptive'], maxPrecision: 3 },
