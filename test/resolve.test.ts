@@ -105,3 +105,51 @@ describe('Kafka client properties and JDBC parameters', () => {
     expect(refused.diagnostics.map((d) => d.code)).toEqual(['FLINK.MANAGED_SETTING']);
   });
 });
+
+describe('what counts as a credential', () => {
+  test('TLS file locations and types are plain settings; passwords and JAAS configs are not', async () => {
+    const { isSecretProperty } = await import('../src/resolve/catalog.js');
+    for (const key of [
+      'ssl.truststore.location',
+      'ssl.truststore.type',
+      'ssl.keystore.type',
+      'sasl.oauthbearer.token.endpoint.url',
+      'security.protocol',
+    ]) {
+      expect(isSecretProperty(key), key).toBe(false);
+    }
+    for (const key of [
+      'ssl.truststore.password',
+      'ssl.key.password',
+      'sasl.jaas.config',
+      'database.sslpassword',
+      'ssl.keystore.key',
+      'password',
+    ]) {
+      expect(isSecretProperty(key), key).toBe(true);
+    }
+  });
+
+  test('JDBC parameters cannot carry a password or the login', () => {
+    const a = source('a');
+    a.table('orders', { columns: { id: t.integer().primaryKey() } });
+    const p = definePipeline({
+      name: 'p',
+      sources: [a],
+      kafka: { bootstrapServers: 'kafka:9092' },
+      connect: { url: 'http://connect:8083' },
+      analytics: {
+        host: 'a',
+        database: 'a',
+        user: 'w',
+        password: secret('a', 'password'),
+        jdbcParameters: { sslpassword: 'x', user: 'y' },
+      },
+    });
+    expect(
+      model(p)
+        .diagnostics.map((d) => d.code)
+        .sort(),
+    ).toEqual(['CONFIG.PLAINTEXT_SECRET', 'FLINK.MANAGED_SETTING']);
+  });
+});

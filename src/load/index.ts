@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import NodeModule, { register } from 'node:module';
-import { dirname } from 'node:path';
+import NodeModule, { createRequire, register } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { error, type Diagnostic, type Location } from '../diagnostics.js';
 import { transpile } from './transpile.js';
@@ -46,10 +46,32 @@ type ModuleClass = (new (id: string) => CommonJsModule) & {
  * transpile cache no transpiler to load. `import … from 'cdc-compile'` becomes a require of the package's
  * ES module, which Node (>= 20.19) supports.
  */
+/**
+ * Whether the config or a local TypeScript file it imports uses `import.meta` or a top-level `await`
+ * (an unindented line with `await`), which only Node's ES module loader can run.
+ */
+function needsEsModuleLoader(file: string, source: string, seen = new Set<string>()): boolean {
+  seen.add(file);
+  if (/\bimport\.meta\b/.test(source) || /^(export\s+)?(const|let|var|for)?\b[^\n]*\bawait\b/m.test(source))
+    return true;
+  for (const [, specifier] of source.matchAll(/\bfrom\s+['"](\.{1,2}\/[^'"]+)['"]/g)) {
+    const base = join(dirname(file), specifier!);
+    const candidates = [base.replace(/\.(m?)js$/, '.$1ts'), base, `${base}.ts`, join(base, 'index.ts')];
+    const found = candidates.find((c) => /\.(m?ts|tsx)$/.test(c) && existsSync(c) && statSync(c).isFile());
+    if (found && !seen.has(found) && needsEsModuleLoader(found, readFileSync(found, 'utf8'), seen)) return true;
+  }
+  return false;
+}
+
+/** TypeScript files evaluated as CommonJS, so a fallback to the ES module loader can forget them. */
+const evaluated = new Set<string>();
+
 function evaluateTypeScript(file: string, source: string): unknown {
   const Module = NodeModule as unknown as ModuleClass;
-  Module._extensions['.ts'] ??= (module, filename) =>
+  Module._extensions['.ts'] ??= (module, filename) => {
+    evaluated.add(filename);
     module._compile(transpile(filename, readFileSync(filename, 'utf8')), filename);
+  };
   const mod = new Module(file);
   mod.filename = file;
   mod.paths = Module._nodeModulePaths(dirname(file));
@@ -74,7 +96,7 @@ export async function loadConfig(file: string): Promise<Loaded> {
   const source = readFileSync(file, 'utf8');
   try {
     let mod: { default?: unknown };
-    if (/\.c?ts$/.test(file) && !/\bimport\.meta\b/.test(source)) {
+    if (/\.c?ts$/.test(file) && !needsEsModuleLoader(file, source)) {
       try {
         mod = evaluateTypeScript(file, source) as { default?: unknown };
       } catch (err) {
@@ -86,6 +108,10 @@ export async function loadConfig(file: string): Promise<Loaded> {
         ) {
           throw err;
         }
+        // Imports already evaluated as CommonJS would shadow their ES module versions: forget them.
+        const cache = createRequire(import.meta.url).cache;
+        for (const f of evaluated) delete cache[f];
+        evaluated.clear();
         mod = await importModule(file, source);
       }
     } else {

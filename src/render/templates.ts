@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,6 +54,7 @@ export function unknownTemplates(projectTemplatesDir: string | undefined): strin
   if (
     !projectTemplatesDir ||
     !existsSync(projectTemplatesDir) ||
+    !statSync(projectTemplatesDir).isDirectory() ||
     resolve(projectTemplatesDir) === resolve(BUILTIN_TEMPLATES_DIR)
   )
     return [];

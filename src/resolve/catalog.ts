@@ -180,7 +180,11 @@ export const SHAPE_CHANGING_PROPERTIES: Readonly<Record<string, string>> = {
 };
 
 /** Property names whose values are credentials: only a Secret reference is accepted for them. */
-export const isSecretProperty = (key: string) => /password|secret|jaas|token|keystore|truststore|(^|\.)key$/i.test(key);
+export const isSecretProperty = (key: string) =>
+  !/\.(location|type|url|algorithm|endpoint\.identification\.algorithm)$/.test(key) &&
+  /password|secret|jaas|token|credentials|(^|\.)key$|\.(keystore|truststore)\.(certificate|key|certificates)/i.test(
+    key,
+  );
 
 const placeholder = (pattern: string) =>
   new RegExp(

@@ -4,6 +4,7 @@ import type { Source, Table } from '../dsl/source.js';
 import { error, warning, type Diagnostic, type Subject } from '../diagnostics.js';
 import type { ValidConfig } from '../validate/index.js';
 import { binding, connectorModes, resolveSource, SECRET_PROVIDER, sourceNaming } from './debezium.js';
+import { isSecretProperty } from './catalog.js';
 import type { ChartModel, Model, SecretBinding, TableModel } from './model.js';
 import * as names from './names.js';
 import { resolveTable, type ResolvedTable } from './tables.js';
@@ -174,13 +175,21 @@ export function resolve(config: ValidConfig): { model?: Model; diagnostics: Diag
   const analyticsPort = p.analytics.port ?? 5432;
   // PgJDBC binds Java strings as varchar unless told otherwise; uuid/jsonb/inet/… columns need it.
   const jdbcParameters = Object.entries(p.analytics.jdbcParameters ?? {}).map(([k, v]) => `${k}=${String(v)}`);
-  if (p.analytics.jdbcParameters && 'stringtype' in p.analytics.jdbcParameters) {
-    out.push(
-      error('FLINK.MANAGED_SETTING', "JDBC parameter 'stringtype' is set by the compiler (where a column needs it)", {
-        kind: 'pipeline',
-        path: ['analytics', 'jdbcParameters', 'stringtype'],
-      }),
-    );
+  for (const key of Object.keys(p.analytics.jdbcParameters ?? {})) {
+    const subject: Subject = { kind: 'pipeline', path: ['analytics', 'jdbcParameters', key] };
+    if (key === 'stringtype' || key === 'user') {
+      const what = key === 'user' ? 'analytics.user sets the login' : 'the compiler sets it when a column needs it';
+      out.push(error('FLINK.MANAGED_SETTING', `JDBC parameter '${key}' is not yours to set: ${what}`, subject));
+    } else if (isSecretProperty(key)) {
+      out.push(
+        error(
+          'CONFIG.PLAINTEXT_SECRET',
+          `JDBC parameter '${key}' holds a credential, and the URL is written into pipeline.sql`,
+          subject,
+          'analytics.password takes the password as a Secret reference',
+        ),
+      );
+    }
   }
   const query = [...(needsStringtype ? ['stringtype=unspecified'] : []), ...jdbcParameters];
   const jdbcUrl = `jdbc:postgresql://${p.analytics.host}:${analyticsPort}/${p.analytics.database}${query.length ? `?${query.join('&')}` : ''}`;

@@ -144,6 +144,7 @@ const TIME_FROM_US = 'CAST(CAST(TO_TIMESTAMP_LTZ({col} / 1000, 3) AS TIMESTAMP(3
 // TO_TIMESTAMP_LTZ takes precision 0 or 3 only: microsecond values keep their milliseconds.
 // time.precision.mode=connect cuts microsecond columns to milliseconds before they leave Debezium.
 const CONNECT_MS = { ...UTC, lossy: 'sub-millisecond digits (time.precision.mode connect keeps milliseconds)' };
+const DOUBLE_DIGITS = { lossy: 'digits beyond the ~15 a double holds' };
 const SUB_MS = { ...UTC, lossy: 'sub-millisecond digits (Flink converts epoch values at millisecond precision)' };
 const timestampCells = (json: string, expression: string, rawType: string, truncated = false): Rule['cells'] => {
   const flags = expression === TS_FROM_US ? SUB_MS : truncated ? CONNECT_MS : UTC;
@@ -198,7 +199,7 @@ export const RULES: readonly Rule[] = [
   { types: ['numeric'], when: { scaled: true, decimalHandling: ['precise'] }, cells: { default: E3_PRECISE } },
   // A double holds about 15 significant digits: exact up to numeric(15, s), lossy above.
   ...([15, 38] as const).map((maxPrecision) => {
-    const flags = maxPrecision > 15 ? { lossy: 'digits beyond the ~15 a double holds' } : {};
+    const flags = maxPrecision > 15 ? DOUBLE_DIGITS : {};
     return {
       types: ['numeric'],
       when: { scaled: true, decimalHandling: ['double'], maxPrecision },
@@ -218,7 +219,7 @@ export const RULES: readonly Rule[] = [
   {
     types: ['numeric'],
     when: { scaled: true, decimalHandling: ['double'] },
-    cells: { default: E3, double: direct('number (lossy)', 'DOUBLE', 'double precision') },
+    cells: { default: E3, double: direct('number (lossy)', 'DOUBLE', 'double precision', DOUBLE_DIGITS) },
   },
   {
     types: ['numeric'],
@@ -235,7 +236,7 @@ export const RULES: readonly Rule[] = [
   {
     types: ['numeric'],
     when: { scaled: false, decimalHandling: ['double'] },
-    cells: { default: direct('number', 'DOUBLE', 'double precision') },
+    cells: { default: direct('number', 'DOUBLE', 'double precision', DOUBLE_DIGITS) },
   },
   {
     types: ['numeric'],
@@ -253,7 +254,17 @@ export const RULES: readonly Rule[] = [
   {
     types: ['money'],
     when: { decimalHandling: ['double'] },
-    cells: { default: cell('number', 'DOUBLE', 'CAST({col} AS DECIMAL(19, 2))', 'DECIMAL(19, 2)', 'numeric(19, 2)') },
+    // money is numeric(19, 2): more digits than a double holds.
+    cells: {
+      default: cell(
+        'number',
+        'DOUBLE',
+        'CAST({col} AS DECIMAL(19, 2))',
+        'DECIMAL(19, 2)',
+        'numeric(19, 2)',
+        DOUBLE_DIGITS,
+      ),
+    },
   },
   {
     types: ['money'],

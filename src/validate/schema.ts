@@ -243,7 +243,7 @@ export const pipelineOptions = z
       .object({
         bootstrapServers: z
           .string()
-          .regex(/^[A-Za-z0-9.-]+:\d+(,[A-Za-z0-9.-]+:\d+)*$/, { message: 'must be host:port[,host:port…]' }),
+          .regex(/^[A-Za-z0-9.-]+:\d+(\s*,\s*[A-Za-z0-9.-]+:\d+)*$/, { message: 'must be host:port[,host:port…]' }),
         properties: z
           .record(
             z.string().regex(/^[a-z][a-z0-9.-]*$/, { message: 'must be a Kafka client property name' }),
