@@ -20,7 +20,6 @@ DROP VIEW IF EXISTS
   vw_product_sales_volume;
 
 -- vw_product_sales_volume
--- Units sold and revenue per book.
 CREATE VIEW vw_product_sales_volume AS
 SELECT b.id AS book_id, b.title, b.author,
        SUM(oi.quantity) AS units_sold,
@@ -28,9 +27,9 @@ SELECT b.id AS book_id, b.title, b.author,
 FROM fact_order_items AS oi
 JOIN dim_books AS b ON b.id = oi.book_id
 GROUP BY b.id, b.title, b.author;
+COMMENT ON VIEW vw_product_sales_volume IS 'Units sold and revenue per book.';
 
 -- vw_sales_over_time
--- Daily revenue of orders that were not cancelled.
 CREATE VIEW vw_sales_over_time AS
 SELECT DATE(fact_orders.created_at) AS sale_date,
        SUM(fact_orders.total) AS daily_revenue,
@@ -38,6 +37,7 @@ SELECT DATE(fact_orders.created_at) AS sale_date,
 FROM fact_orders
 WHERE fact_orders.status <> 'CANCELLED'
 GROUP BY DATE(fact_orders.created_at);
+COMMENT ON VIEW vw_sales_over_time IS 'Daily revenue of orders that were not cancelled.';
 
 -- vw_revenue_by_author (reads vw_product_sales_volume)
 CREATE VIEW vw_revenue_by_author AS
@@ -62,7 +62,6 @@ FROM fact_orders
 GROUP BY fact_orders.status;
 
 -- vw_inventory_health
--- Stock, reservations and availability per book.
 CREATE VIEW vw_inventory_health AS
 SELECT inv.book_id, b.title, b.author,
        inv.quantity AS stock_qty,
@@ -75,6 +74,7 @@ SELECT inv.book_id, b.title, b.author,
        END AS stock_status
 FROM fact_inventory AS inv
 LEFT JOIN dim_books AS b ON b.id = inv.book_id;
+COMMENT ON VIEW vw_inventory_health IS 'Stock, reservations and availability per book.';
 
 -- vw_avg_order_value
 CREATE VIEW vw_avg_order_value AS
@@ -86,15 +86,14 @@ WHERE fact_orders.status <> 'CANCELLED'
 GROUP BY DATE(fact_orders.created_at);
 
 -- vw_top_books_by_revenue (reads vw_product_sales_volume)
--- Books ranked by revenue.
 CREATE VIEW vw_top_books_by_revenue AS
 SELECT vw_product_sales_volume.title, vw_product_sales_volume.author,
        vw_product_sales_volume.revenue AS total_revenue,
        RANK() OVER (ORDER BY vw_product_sales_volume.revenue DESC) AS revenue_rank
 FROM vw_product_sales_volume;
+COMMENT ON VIEW vw_top_books_by_revenue IS 'Books ranked by revenue.';
 
 -- vw_inventory_turnover (reads vw_product_sales_volume)
--- Units sold as a percentage of stock on hand.
 CREATE VIEW vw_inventory_turnover AS
 SELECT b.title,
        COALESCE(vw_product_sales_volume.units_sold, 0)::bigint AS units_sold,
@@ -103,6 +102,7 @@ SELECT b.title,
 FROM fact_inventory AS inv
 JOIN dim_books AS b ON b.id = inv.book_id
 LEFT JOIN vw_product_sales_volume ON vw_product_sales_volume.book_id = inv.book_id;
+COMMENT ON VIEW vw_inventory_turnover IS 'Units sold as a percentage of stock on hand.';
 
 -- vw_book_price_distribution
 CREATE VIEW vw_book_price_distribution AS

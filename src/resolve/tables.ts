@@ -263,7 +263,8 @@ export function resolveTable(
     type: c.mapping.analyticsType,
     notNull: c.notNull,
     origin: 'source' as const,
-    ...(c.description ? { description: c.description } : {}),
+    // The user's words first; else what a bare number means (the DDL gets it as a column comment).
+    ...((c.description ?? c.mapping.unit) ? { description: c.description ?? c.mapping.unit } : {}),
   }));
   const taken = new Set<string>();
   for (const c of columns) {

@@ -32,6 +32,8 @@ export interface Mapping {
   readonly utcTaskManager: boolean;
   /** What the journey loses, if anything (e.g. sub-millisecond digits); a key column must lose nothing. */
   readonly lossy?: string;
+  /** What the stored value means when the analytics type alone does not say (e.g. an interval in µs). */
+  readonly unit?: string;
 }
 
 export interface Refusal {
@@ -70,10 +72,11 @@ function cell(
   expression: string,
   flinkSinkType: string,
   analyticsType: string,
-  flags: Partial<Pick<Mapping, 'stringtypeUnspecified' | 'utcSession' | 'utcTaskManager' | 'lossy'>> = {},
+  flags: Partial<Pick<Mapping, 'stringtypeUnspecified' | 'utcSession' | 'utcTaskManager' | 'lossy' | 'unit'>> = {},
 ): Omit<Mapping, 'variant'> {
   return {
     ...(flags.lossy ? { lossy: flags.lossy } : {}),
+    ...(flags.unit ? { unit: flags.unit } : {}),
     json,
     flinkSourceType,
     expression,
@@ -152,7 +155,9 @@ const timestampCells = (json: string, expression: string, rawType: string, trunc
     default: cell(json, 'BIGINT', expression, 'TIMESTAMP(3)', 'timestamp(3)', flags),
     // The seed system's choice: the same instant in a timestamptz column (needs the TaskManager in UTC).
     timestamptz: cell(json, 'BIGINT', expression, 'TIMESTAMP(3)', 'timestamptz', flags),
-    raw: cell(json, 'BIGINT', '{col}', 'BIGINT', rawType),
+    raw: cell(json, 'BIGINT', '{col}', 'BIGINT', rawType, {
+      unit: `${expression === TS_FROM_US ? 'microseconds' : 'milliseconds'} since 1970-01-01 (wall clock read as UTC)`,
+    }),
   };
 };
 const timeCells = (
@@ -171,7 +176,9 @@ const timeCells = (
     wholeSeconds ? UTC : { ...UTC, lossy: 'fractions of a second' },
   ),
   // Exact alternative: the raw offset since midnight.
-  integer: cell(json, flinkType, '{col}', flinkType, flinkType === 'INT' ? 'integer' : 'bigint'),
+  integer: cell(json, flinkType, '{col}', flinkType, flinkType === 'INT' ? 'integer' : 'bigint', {
+    unit: `time of day in ${flinkType === 'INT' ? 'milliseconds' : 'microseconds'} since midnight`,
+  }),
 });
 
 const ADAPTIVE = ['adaptive', 'adaptive_time_microseconds'] as const;
@@ -383,7 +390,11 @@ export const RULES: readonly Rule[] = [
   {
     types: ['interval'],
     when: { intervalHandling: ['numeric'] },
-    cells: { default: direct('integer, µs (months as 30.4375 days)', 'BIGINT', 'bigint') },
+    cells: {
+      default: direct('integer, µs (months as 30.4375 days)', 'BIGINT', 'bigint', {
+        unit: 'interval in microseconds (a month counts as 30.4375 days)',
+      }),
+    },
   },
   {
     types: ['interval'],

@@ -27,7 +27,7 @@ export function emit(model: Model, ctx: EmitContext): Artefact[] {
   });
   const views = model.views.map((v) => ({
     title: v.dependsOn.length ? `${v.qualifiedName} (reads ${v.dependsOn.join(', ')})` : v.qualifiedName,
-    description: v.description?.replace(/\s+/g, ' '),
+    comment: v.description ? `COMMENT ON VIEW ${v.qualifiedName} IS ${sqlString(v.description)};` : undefined,
     name: v.qualifiedName,
     sql: v.sql,
     // A trailing -- comment would swallow the semicolon: end such a statement on a line of its own.

@@ -59,6 +59,8 @@ CREATE TABLE IF NOT EXISTS cdc.every_type (
   synced_at     timestamptz DEFAULT now(),
   PRIMARY KEY (id)
 );
+COMMENT ON COLUMN cdc.every_type.alarm_exact IS 'time of day in microseconds since midnight';
+COMMENT ON COLUMN cdc.every_type.duration IS 'interval in microseconds (a month counts as 30.4375 days)';
 
 -- Fact cdc.fact_measurements: from app.telemetry.measurements via topic app-connector.telemetry.measurements
 CREATE TABLE IF NOT EXISTS cdc.fact_measurements (
