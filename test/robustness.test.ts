@@ -1,0 +1,121 @@
+/**
+ * Random damage to a valid config (wrong types, odd strings, unknown keys, at every entity) must end in
+ * diagnostics or a clean compile: never an exception out of validate, resolve or emit.
+ */
+import { expect, test } from 'vitest';
+import { validate } from '../src/validate/index.js';
+import { resolve } from '../src/resolve/index.js';
+import { emitAll } from '../src/targets/index.js';
+import { loadTemplates } from '../src/render/templates.js';
+import * as dsl from '../src/index.js';
+const { t, secret, sql, view, chart, dashboard, sum, definePipeline, postgresSource } = dsl;
+const weird = [
+  null,
+  undefined,
+  0,
+  -1,
+  1e12,
+  '',
+  ' ',
+  'x'.repeat(100),
+  'UPPER',
+  'a b',
+  '\n',
+  [],
+  {},
+  [1],
+  { a: 1 },
+  true,
+  () => 1,
+  Symbol('s'),
+  NaN,
+];
+
+test('2,000 damaged configs: no exception escapes the compiler', () => {
+  let seed = 42;
+  const rnd = (n: number) => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed % n;
+  };
+  const render = loadTemplates(undefined).render;
+  let crashes = 0;
+  let runs = 0;
+  const failures: string[] = [];
+  type Mutate = <T>(name: string, value: T) => T;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  function build(mut: Mutate): any {
+    const o = {
+      host: 'db',
+      database: 'shop',
+      password: secret('shop-db', 'password'),
+      connector: { decimalHandling: 'double' as const },
+    };
+    const shop = postgresSource(mut('source.name', 'shop'), mut('source.options', o));
+    const cols = { id: t.uuid().primaryKey(), total: t.numeric(10, 2), at: t.timestamptz(), tags: t.array(t.text()) };
+    const orders = shop.table(
+      mut('table.name', 'orders'),
+      mut('table.options', { columns: mut('columns', cols), analytics: mut('analytics', { kind: 'fact' }) }),
+    );
+    const v = view(
+      mut('view.name', 'v'),
+      mut('view.options', {
+        columns: { total: t.numeric() },
+        sql: sql`SELECT SUM(${orders.c.total!}) AS total FROM ${orders}`,
+      }),
+    );
+    const c = chart(
+      mut('chart.name', 'c'),
+      mut('chart.options', { kind: 'big_number', view: v, metrics: [sum('total')] }),
+    );
+    return definePipeline(
+      mut('pipeline', {
+        name: 'p',
+        sources: [shop],
+        kafka: { bootstrapServers: 'k:9092' },
+        connect: { url: 'http://c:8083' },
+        analytics: { host: 'a', database: 'a', user: 'w', password: secret('a', 'p') },
+        views: [v],
+        dashboards: [dashboard('d', { rows: [[c]] })],
+      }),
+    );
+  }
+  const points = [
+    'source.name',
+    'source.options',
+    'table.name',
+    'table.options',
+    'columns',
+    'analytics',
+    'view.name',
+    'view.options',
+    'chart.name',
+    'chart.options',
+    'pipeline',
+  ];
+  for (let i = 0; i < 2000; i++) {
+    const target = points[rnd(points.length)];
+    const w = weird[rnd(weird.length)];
+    const mode = rnd(3);
+    const mut = ((name: string, value: unknown) => {
+      if (name !== target) return value;
+      if (mode === 0 || typeof value !== 'object' || value === null) return w;
+      const keys = Object.keys(value as object);
+      const k = keys[rnd(keys.length)] ?? 'x';
+      return { ...(value as object), [mode === 1 ? k : 'extra_' + k]: w };
+    }) as Mutate;
+    runs++;
+    try {
+      const p = build(mut);
+      const v = validate(p);
+      if (!v.config || v.diagnostics.some((d) => d.severity === 'error')) continue;
+      const r = resolve(v.config);
+      if (r.model) emitAll(r.model, { configFile: 'x', render });
+    } catch (e) {
+      crashes++;
+      if (crashes <= 5) failures.push(`${target} (mode ${mode}, ${String(w)}): ${(e as Error).message.split('\n')[0]}`);
+    }
+  }
+
+  expect(failures).toEqual([]);
+  expect(runs).toBe(2000);
+});
