@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import NodeModule, { createRequire, register } from 'node:module';
+import NodeModule, { register } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { error, type Diagnostic, type Location } from '../diagnostics.js';
@@ -63,13 +63,9 @@ function needsEsModuleLoader(file: string, source: string, seen = new Set<string
   return false;
 }
 
-/** TypeScript files evaluated as CommonJS, so a fallback to the ES module loader can forget them. */
-const evaluated = new Set<string>();
-
 function evaluateTypeScript(file: string, source: string): unknown {
   const Module = NodeModule as unknown as ModuleClass;
   Module._extensions['.ts'] ??= (module, filename) => {
-    evaluated.add(filename);
     module._compile(transpile(filename, readFileSync(filename, 'utf8')), filename);
   };
   const mod = new Module(file);
@@ -100,7 +96,7 @@ export async function loadConfig(file: string): Promise<Loaded> {
       try {
         mod = evaluateTypeScript(file, source) as { default?: unknown };
       } catch (err) {
-        // Top-level await (here or in an import) needs Node's ES module loader.
+        // A top-level await the scan above missed (e.g. inside a block) needs the ES module loader.
         if (
           !/top-level await|ERR_REQUIRE_ASYNC_MODULE|await is only valid/i.test(
             `${(err as Error)?.message} ${(err as { code?: string })?.code}`,
@@ -108,10 +104,6 @@ export async function loadConfig(file: string): Promise<Loaded> {
         ) {
           throw err;
         }
-        // Imports already evaluated as CommonJS would shadow their ES module versions: forget them.
-        const cache = createRequire(import.meta.url).cache;
-        for (const f of evaluated) delete cache[f];
-        evaluated.clear();
         mod = await importModule(file, source);
       }
     } else {
