@@ -38,19 +38,6 @@ function extraColumnType(spec: ColumnSpec): string {
   );
 }
 
-/** The connector modes that decide this column's cell, as the user would set them. */
-function describeModes(spec: ColumnSpec, modes: ConnectorModes): string {
-  const type = spec.type === 'array' ? (spec.element?.type ?? 'text') : spec.type;
-  const parts: string[] = [];
-  if (type === 'numeric' || type === 'money') {
-    parts.push(`decimal.handling.mode=${modes.decimalHandling}`);
-    if (modes.decimalHandling === 'precise') parts.push(`value.converter.decimal.format=${modes.decimalFormat}`);
-  } else if (type === 'time' || type === 'timestamp') parts.push(`time.precision.mode=${modes.timePrecision}`);
-  else if (type === 'interval') parts.push(`interval.handling.mode=${modes.intervalHandling}`);
-  else if (type === 'bytea') parts.push(`binary.handling.mode=${modes.binaryHandling}`);
-  return parts.length ? parts.join(', ') : 'any connector settings';
-}
-
 export function resolveTable(
   source: Source,
   table: Table,
@@ -182,7 +169,7 @@ export function resolveTable(
         out.push(
           error(
             'TYPE.UNSUPPORTED',
-            `column '${name}' (${describeType(spec)}) cannot be carried with ${describeModes(spec, ctx.modes)}: ${result.refusal.reason} [${result.refusal.rule}]`,
+            `column '${name}' (${describeType(spec)}) cannot be carried with ${result.decidedBy.join(', ') || 'any connector settings'}: ${result.refusal.reason} [${result.refusal.rule}]`,
             subject(['columns', name]),
             result.refusal.fix,
           ),

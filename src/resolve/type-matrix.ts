@@ -14,6 +14,15 @@ export interface ConnectorModes {
   readonly binaryHandling: 'bytes' | 'base64' | 'hex';
 }
 
+/** The connector property behind each mode. */
+export const MODE_PROPERTY: Readonly<Record<keyof ConnectorModes, string>> = {
+  decimalHandling: 'decimal.handling.mode',
+  decimalFormat: 'value.converter.decimal.format',
+  timePrecision: 'time.precision.mode',
+  intervalHandling: 'interval.handling.mode',
+  binaryHandling: 'binary.handling.mode',
+};
+
 /** One resolved cell, with `{col}` already substituted by the caller through `expression(col)`. */
 export interface Mapping {
   readonly variant: string;
@@ -499,7 +508,13 @@ function matches(rule: Rule, spec: ColumnSpec, modes: ConnectorModes): boolean {
 
 export type MappingResult =
   | { readonly ok: true; readonly mapping: Mapping; readonly variants: readonly string[] }
-  | { readonly ok: false; readonly refusal: Refusal; readonly variants: readonly string[] }
+  | {
+      readonly ok: false;
+      readonly refusal: Refusal;
+      readonly variants: readonly string[];
+      /** The connector modes the refusing row depends on, as `property=value`, for the message. */
+      readonly decidedBy: readonly string[];
+    }
   | { readonly ok: false; readonly unknownVariant: string; readonly variants: readonly string[] };
 
 const isRefusal = (c: Cell): c is Refusal => 'rule' in c;
@@ -553,13 +568,19 @@ function lookUp(spec: ColumnSpec, modes: ConnectorModes): MappingResult {
         fix: 'use another column type',
       },
       variants: [],
+      decidedBy: [],
     };
   }
   const variants = Object.keys(rule.cells);
   const variant = spec.mapping ?? 'default';
   const chosen = rule.cells[variant];
   if (!chosen) return { ok: false, unknownVariant: variant, variants };
-  if (isRefusal(chosen)) return { ok: false, refusal: chosen, variants };
+  if (isRefusal(chosen)) {
+    const decidedBy = (Object.keys(MODE_PROPERTY) as (keyof ConnectorModes)[])
+      .filter((mode) => rule.when?.[mode] !== undefined)
+      .map((mode) => `${MODE_PROPERTY[mode]}=${modes[mode]}`);
+    return { ok: false, refusal: chosen, variants, decidedBy };
+  }
   return {
     ok: true,
     variants,
