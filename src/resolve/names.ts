@@ -71,18 +71,34 @@ export const didYouMean = (word: string, candidates: Iterable<string>) => {
   return match ? `did you mean '${match}'?` : undefined;
 };
 
-/** Why a name cannot be an analytics table or column name, if it cannot (the JDBC sink never quotes). */
-export function analyticsNameProblem(name: string): string | undefined {
-  if (PG_RESERVED.has(name)) {
-    return 'a reserved word in PostgreSQL, which the Flink JDBC sink cannot write (it does not quote names)';
-  }
-  if (!/^[a-z_][a-z0-9_]*$/.test(name)) {
-    return 'not a plain lower-case name, which the Flink JDBC sink cannot write (it does not quote names)';
-  }
+/** Why a name cannot be used, if it cannot; analytics names (`reservedToo`) are also never reserved words. */
+export function nameProblem(name: string, pattern: RegExp, rule: string, reservedToo: boolean): string | undefined {
+  if (!pattern.test(name)) return rule;
   if (Buffer.byteLength(name) > MAX_IDENTIFIER_BYTES)
     return `longer than PostgreSQL's ${MAX_IDENTIFIER_BYTES}-byte identifier limit`;
+  if (reservedToo && PG_RESERVED.has(name)) {
+    return 'a reserved word in PostgreSQL, which the Flink JDBC sink cannot write (it does not quote names)';
+  }
   return undefined;
 }
+
+/** Why a name cannot be an analytics table, column or view name (the JDBC sink never quotes). */
+export const analyticsNameProblem = (name: string) =>
+  nameProblem(
+    name,
+    /^[a-z_][a-z0-9_]*$/,
+    'not lower-case snake_case (letters a-z, digits, _; not starting with a digit)',
+    true,
+  );
+
+/** Why a name cannot be a source schema, table or column name as cdc-compile carries it. */
+export const sourceNameProblem = (name: string) =>
+  nameProblem(
+    name,
+    /^[A-Za-z_][A-Za-z0-9_]*$/,
+    'not made of ASCII letters, digits and _ (not starting with a digit)',
+    false,
+  );
 
 /** The analytics name of a source column: its `.analyticsName()`, else its name in snake_case. */
 export const landingName = (column: string, spec: { readonly analyticsName?: string }) =>

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { entityKind, type EntityKind } from '../dsl/entity.js';
-import { MAX_IDENTIFIER_BYTES, PG_RESERVED } from '../resolve/names.js';
+import { analyticsNameProblem, MAX_IDENTIFIER_BYTES, sourceNameProblem } from '../resolve/names.js';
 
 export { MAX_IDENTIFIER_BYTES };
 
@@ -12,34 +12,18 @@ export { MAX_IDENTIFIER_BYTES };
  * case, no reserved words. Source names may be anything PostgreSQL calls an identifier.
  */
 
-function name(pattern: RegExp, rule: string, reservedToo: boolean) {
-  return z.string().superRefine((s, ctx) => {
-    // One issue per name (not regex and length both), tagged so it is reported as CONFIG.INVALID_NAME
-    // wherever the name sits (also as a record key, e.g. a column name).
-    const issue = (message: string) =>
-      ctx.addIssue({ code: 'custom', params: { code: 'CONFIG.INVALID_NAME' }, message });
-    if (!pattern.test(s)) issue(rule);
-    else if (Buffer.byteLength(s) > MAX_IDENTIFIER_BYTES)
-      issue(`is longer than PostgreSQL's ${MAX_IDENTIFIER_BYTES}-byte identifier limit`);
-    else if (reservedToo && PG_RESERVED.has(s)) {
-      issue('is a reserved word in PostgreSQL, and the Flink JDBC sink writes names unquoted; choose another name');
-    }
+/** A name check as a zod schema, tagged so it is reported as CONFIG.INVALID_NAME wherever the name sits. */
+const name = (problem: (s: string) => string | undefined) =>
+  z.string().superRefine((s, ctx) => {
+    const found = problem(s);
+    if (found) ctx.addIssue({ code: 'custom', params: { code: 'CONFIG.INVALID_NAME' }, message: `is ${found}` });
   });
-}
 
 /** A name in the analytics database: the Flink JDBC sink does not quote, so lower-case snake_case, not reserved. */
-export const identifier = name(
-  /^[a-z_][a-z0-9_]*$/,
-  'must be lower-case snake_case (letters a-z, digits, _; not starting with a digit)',
-  true,
-);
+export const identifier = name(analyticsNameProblem);
 
 /** A name as the source database has it (mixed case allowed); generated SQL quotes it where needed. */
-export const sourceIdentifier = name(
-  /^[A-Za-z_][A-Za-z0-9_]*$/,
-  'must be letters, digits and _, not starting with a digit',
-  false,
-);
+export const sourceIdentifier = name(sourceNameProblem);
 
 /** Kubernetes Secret names and Connect connector names end up in URLs, file names and object names. */
 const dnsName = z.string().regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, {
