@@ -33,7 +33,7 @@ export function flinkSourceNames(tables: readonly ResolvedTable[]): Map<Resolved
   const result = new Map<ResolvedTable, string>();
   const used = new Set<string>();
   for (const t of tables) {
-    const base = `kafka_${shortCount.get(shortName(t)) === 1 ? shortName(t) : t.analyticsName}`;
+    const base = `kafka_${shortCount.get(shortName(t)) === 1 ? shortName(t) : t.analytics.name}`;
     let name = base;
     for (let i = 2; used.has(name); i++) name = `${base}_${i}`;
     used.add(name);
@@ -118,7 +118,7 @@ export function flinkTable(
   const sinkOptions: KeyValue[] = [
     ['connector', 'jdbc'],
     ['url', connection.jdbcUrl],
-    ['table-name', t.analyticsQualifiedName],
+    ['table-name', t.analytics.qualifiedName],
     ['username', typeof connection.user === 'string' ? connection.user : `\${${connection.user.env}}`],
     ['password', `\${${connection.password.env}}`],
     ['sink.buffer-flush.max-rows', str(sink.bufferFlushMaxRows ?? 1)],
@@ -127,8 +127,8 @@ export function flinkTable(
   ];
   return {
     sourceTable,
-    sinkTable: `sink_${t.analyticsName}`,
-    jobName: `${p.name}-${t.analyticsName}`,
+    sinkTable: `sink_${t.analytics.name}`,
+    jobName: `${p.name}-${t.analytics.name}`,
     sourceOptions,
     sinkOptions,
   };

@@ -153,7 +153,7 @@ export function resolve(config: ValidConfig): { model?: Model; diagnostics: Diag
   );
   duplicates(
     distinctTables,
-    (t) => t.analyticsQualifiedName,
+    (t) => t.analytics.qualifiedName,
     (t, n) =>
       out.push(
         error(
@@ -201,24 +201,8 @@ export function resolve(config: ValidConfig): { model?: Model; diagnostics: Diag
   for (const t of allTables) {
     const source = config.sources.find((s) => s.name === t.source)!;
     const topic = names.topicName(sourceNaming(source).topicPrefix, t.schema, t.name);
-    tableModels.set(t, {
-      source: t.source,
-      schema: t.schema,
-      name: t.name,
-      qualifiedName: t.qualifiedName,
-      topic,
-      primaryKey: t.primaryKey,
-      columns: t.columns,
-      ...(t.description ? { description: t.description } : {}),
-      analytics: {
-        name: t.analyticsName,
-        qualifiedName: t.analyticsQualifiedName,
-        kind: t.kind,
-        primaryKey: t.analyticsPrimaryKey,
-        columns: t.analyticsColumns,
-      },
-      flink: flinkTable(t, topic, flinkNames.get(t)!, p, connection),
-    });
+    const { entity: _entity, ...table } = t;
+    tableModels.set(t, { ...table, topic, flink: flinkTable(t, topic, flinkNames.get(t)!, p, connection) });
   }
 
   const server = (s: Source) => `${s.options.host}:${s.options.port ?? 5432}`;
@@ -286,7 +270,7 @@ export function resolve(config: ValidConfig): { model?: Model; diagnostics: Diag
     (v) => v.name,
     (v, n) => out.push(error('VIEW.DUPLICATE', `two views are named '${n}'`, { kind: 'view', view: v.name })),
   );
-  const tableNames = new Set(allTables.map((t) => t.analyticsName));
+  const tableNames = new Set(allTables.map((t) => t.analytics.name));
   for (const v of config.views) {
     if (tableNames.has(v.name))
       out.push(

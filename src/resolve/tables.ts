@@ -2,26 +2,12 @@ import { describeType, mapColumn, type ConnectorModes } from './type-matrix.js';
 import type { ColumnSpec, ColumnType } from '../dsl/columns.js';
 import type { Source, Table } from '../dsl/source.js';
 import { error, warning, type Diagnostic, type Subject } from '../diagnostics.js';
-import type { AnalyticsColumnModel, ColumnModel } from './model.js';
+import type { AnalyticsColumnModel, ColumnModel, TableModel } from './model.js';
 import { analyticsNameProblem, analyticsTableName, didYouMean, landingName, qualify } from './names.js';
 import { flinkIdent } from '../render/text.js';
 
-/** A table with its columns and analytics landing decided; Flink names come later (they need all tables). */
-export interface ResolvedTable {
-  readonly entity: Table;
-  readonly source: string;
-  readonly schema: string;
-  readonly name: string;
-  readonly qualifiedName: string;
-  readonly primaryKey: readonly string[];
-  readonly analyticsPrimaryKey: readonly string[];
-  readonly columns: readonly ColumnModel[];
-  readonly analyticsName: string;
-  readonly analyticsQualifiedName: string;
-  readonly kind: 'fact' | 'dimension';
-  readonly analyticsColumns: readonly AnalyticsColumnModel[];
-  readonly description?: string;
-}
+/** A table's Model but for what needs every table (topic, Flink names), plus the entity it came from. */
+export type ResolvedTable = Omit<TableModel, 'topic' | 'flink'> & { readonly entity: Table };
 
 export interface TableContext {
   readonly modes: ConnectorModes;
@@ -322,12 +308,14 @@ export function resolveTable(
     name: table.name,
     qualifiedName: `${schema}.${table.name}`,
     primaryKey,
-    analyticsPrimaryKey: primaryKey.map((k) => columns.find((c) => c.name === k)?.analyticsName ?? k),
     columns,
-    analyticsName,
-    analyticsQualifiedName: qualify(ctx.analyticsSchema, analyticsName),
-    kind,
-    analyticsColumns,
+    analytics: {
+      name: analyticsName,
+      qualifiedName: qualify(ctx.analyticsSchema, analyticsName),
+      kind,
+      primaryKey: primaryKey.map((k) => columns.find((c) => c.name === k)?.analyticsName ?? k),
+      columns: analyticsColumns,
+    },
     ...(options.description ? { description: options.description } : {}),
   };
 }

@@ -56,7 +56,7 @@ export function resolveViews(
         );
         return table.name;
       }
-      return t.analyticsQualifiedName;
+      return t.analytics.qualifiedName;
     };
     const viewName = (target: View): string => {
       if (!known.has(target)) {
@@ -84,7 +84,7 @@ export function resolveViews(
         out.push(
           error(
             'REF.UNKNOWN_COLUMN',
-            `view '${v.name}' references '${t.name}.${column}', which analytics.columns leaves out of '${t.analyticsName}'`,
+            `view '${v.name}' references '${t.name}.${column}', which analytics.columns leaves out of '${t.analytics.name}'`,
             subject(),
             `add '${column}' to analytics.columns of '${t.name}'`,
           ),
@@ -95,9 +95,9 @@ export function resolveViews(
       if (declared) return landingName(column, declared.spec);
       const names = [
         ...t.columns.map((c) => c.name),
-        ...t.analyticsColumns.filter((c) => c.origin !== 'source').map((c) => c.name),
+        ...t.analytics.columns.filter((c) => c.origin !== 'source').map((c) => c.name),
       ];
-      checkColumn(t.analyticsName, names, column);
+      checkColumn(t.analytics.name, names, column);
       return column;
     };
     const checkColumn = (ownerName: string, columns: readonly string[], column: string) => {
