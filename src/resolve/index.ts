@@ -316,6 +316,7 @@ export function resolve(config: ValidConfig): { model?: Model; diagnostics: Diag
         port: analyticsPort,
         database: p.analytics.database,
         schema: analyticsSchema,
+        ...(analyticsSchema === 'public' ? {} : { createSchema: analyticsSchema }),
         jdbcUrl,
         user: analyticsUser,
         password: analyticsPassword,

@@ -134,6 +134,8 @@ export interface Model {
     readonly port: number;
     readonly database: string;
     readonly schema: string;
+    /** `schema` when schema.sql must create it (every schema but `public`, which always exists). */
+    readonly createSchema?: string;
     readonly jdbcUrl: string;
     /** Literal role name, or the Secret binding Flink reads it from. */
     readonly user: string | SecretBinding;

@@ -4,7 +4,6 @@ import { header, type Artefact, type EmitContext } from '../artefact.js';
 
 /** Analytics PostgreSQL: idempotent DDL of the landing tables, and the views in dependency order. */
 export function emit(model: Model, ctx: EmitContext): Artefact[] {
-  const createSchema = model.analytics.schema === 'public' ? undefined : model.analytics.schema;
   const tables = model.tables.map((t) => {
     const columns = align(
       t.analytics.columns.map((c) => [
@@ -36,7 +35,11 @@ export function emit(model: Model, ctx: EmitContext): Artefact[] {
   return [
     {
       path: 'analytics/schema.sql',
-      contents: ctx.render('analytics/schema.sql', { header: header(ctx, '--'), createSchema, tables }),
+      contents: ctx.render('analytics/schema.sql', {
+        header: header(ctx, '--'),
+        createSchema: model.analytics.createSchema,
+        tables,
+      }),
     },
     {
       path: 'analytics/views.sql',
