@@ -3,7 +3,19 @@
  * captured tables, ten analytics views, fourteen Superset charts on three dashboards.
  * `npx cdc-compile` turns this file into everything in generated/.
  */
-import { avg, chart, count, dashboard, definePipeline, postgresSource, secret, sql, sum, t, view } from 'cdc-compile';
+import {
+  avg,
+  chart,
+  dashboard,
+  definePipeline,
+  metricSql,
+  postgresSource,
+  secret,
+  sql,
+  sum,
+  t,
+  view,
+} from 'cdc-compile';
 
 // ── Sources ──────────────────────────────────────────────────────────────────────────────────────────
 
@@ -81,11 +93,18 @@ const inventory = inventoryDb.table('inventory', {
 // ── Views ────────────────────────────────────────────────────────────────────────────────────────────
 
 const oi = orderItems.as('oi');
+const o = orders.as('o');
 const b = books.as('b');
 const inv = inventory.as('inv');
 
+// One rule for every number on the dashboards: a cancelled order is not a sale. Its revenue, its order
+// and its line items count nowhere but in the status distribution. An order with no status yet is not
+// cancelled (IS DISTINCT FROM keeps it; `<>` would drop it as NULL). Line items count once their order
+// has landed (an inner join: an item whose order is not in the analytics database yet waits for it).
+const notCancelled = sql`${o.c.status} IS DISTINCT FROM 'CANCELLED'`;
+
 const productSalesVolume = view('vw_product_sales_volume', {
-  description: 'Units sold and revenue per book.',
+  description: 'Units sold and revenue per book, from line items of orders that were not cancelled.',
   columns: {
     book_id: t.uuid(),
     title: t.varchar(255),
@@ -98,7 +117,9 @@ const productSalesVolume = view('vw_product_sales_volume', {
            SUM(${oi.c.quantity}) AS units_sold,
            SUM(${oi.c.quantity} * ${oi.c.price_at_purchase}) AS revenue
     FROM ${oi}
+    JOIN ${o} ON ${o.c.id} = ${oi.c.order_id}
     JOIN ${b} ON ${b.c.id} = ${oi.c.book_id}
+    WHERE ${notCancelled}
     GROUP BY ${b.c.id}, ${b.c.title}, ${b.c.author}`,
 });
 
@@ -106,15 +127,16 @@ const salesOverTime = view('vw_sales_over_time', {
   description: 'Daily revenue of orders that were not cancelled.',
   columns: { sale_date: t.date(), daily_revenue: t.numeric(), order_count: t.bigint() },
   sql: sql`
-    SELECT DATE(${orders.c.created_at}) AS sale_date,
-           SUM(${orders.c.total}) AS daily_revenue,
+    SELECT DATE(${o.c.created_at}) AS sale_date,
+           SUM(${o.c.total}) AS daily_revenue,
            COUNT(*) AS order_count
-    FROM ${orders}
-    WHERE ${orders.c.status} <> 'CANCELLED'
-    GROUP BY DATE(${orders.c.created_at})`,
+    FROM ${o}
+    WHERE ${notCancelled}
+    GROUP BY DATE(${o.c.created_at})`,
 });
 
 const revenueByAuthor = view('vw_revenue_by_author', {
+  description: 'Revenue and units per author, from vw_product_sales_volume (cancelled orders excluded).',
   columns: { author: t.varchar(255), revenue: t.numeric(), units_sold: t.bigint() },
   sql: sql`
     SELECT ${productSalesVolume.c.author}, SUM(${productSalesVolume.c.revenue}) AS revenue,
@@ -124,17 +146,23 @@ const revenueByAuthor = view('vw_revenue_by_author', {
 });
 
 const revenueByGenre = view('vw_revenue_by_genre', {
-  columns: { genre: t.varchar(100), revenue: t.numeric(), units_sold: t.bigint() },
+  description:
+    "Revenue, units and distinct titles sold per genre ('Unknown' when a book has none), cancelled orders excluded. One row per genre: chart book_count, not count(), which is 1 per row.",
+  columns: { genre: t.varchar(100), revenue: t.numeric(), units_sold: t.bigint(), book_count: t.bigint() },
   sql: sql`
     SELECT COALESCE(${b.c.genre}, 'Unknown') AS genre,
            SUM(${oi.c.quantity} * ${oi.c.price_at_purchase}) AS revenue,
-           SUM(${oi.c.quantity}) AS units_sold
+           SUM(${oi.c.quantity}) AS units_sold,
+           COUNT(DISTINCT ${oi.c.book_id}) AS book_count
     FROM ${oi}
+    JOIN ${o} ON ${o.c.id} = ${oi.c.order_id}
     JOIN ${b} ON ${b.c.id} = ${oi.c.book_id}
+    WHERE ${notCancelled}
     GROUP BY COALESCE(${b.c.genre}, 'Unknown')`,
 });
 
 const orderStatusDistribution = view('vw_order_status_distribution', {
+  description: 'Orders per status, cancelled ones included: the one place they count.',
   columns: { status: t.varchar(50), order_count: t.bigint() },
   sql: sql`
     SELECT ${orders.c.status}, COUNT(*) AS order_count
@@ -168,14 +196,17 @@ const inventoryHealth = view('vw_inventory_health', {
 });
 
 const avgOrderValue = view('vw_avg_order_value', {
-  columns: { order_date: t.date(), avg_order_value: t.numeric(), order_count: t.bigint() },
+  description:
+    'Per day: the average order value, with its revenue and order count (cancelled orders excluded). Over several days the average order value is SUM(revenue) / SUM(order_count), never the average of the daily averages.',
+  columns: { order_date: t.date(), avg_order_value: t.numeric(), order_count: t.bigint(), revenue: t.numeric() },
   sql: sql`
-    SELECT DATE(${orders.c.created_at}) AS order_date,
-           ROUND(AVG(${orders.c.total}), 2) AS avg_order_value,
-           COUNT(*) AS order_count
-    FROM ${orders}
-    WHERE ${orders.c.status} <> 'CANCELLED'
-    GROUP BY DATE(${orders.c.created_at})`,
+    SELECT DATE(${o.c.created_at}) AS order_date,
+           ROUND(AVG(${o.c.total}), 2) AS avg_order_value,
+           COUNT(*) AS order_count,
+           SUM(${o.c.total}) AS revenue
+    FROM ${o}
+    WHERE ${notCancelled}
+    GROUP BY DATE(${o.c.created_at})`,
 });
 
 const topBooksByRevenue = view('vw_top_books_by_revenue', {
@@ -202,9 +233,11 @@ const inventoryTurnover = view('vw_inventory_turnover', {
 });
 
 const bookPriceDistribution = view('vw_book_price_distribution', {
+  description: "Books per price bucket; a book without a price is counted under 'No price', not '$30+'.",
   columns: { price_range: t.text(), book_count: t.bigint() },
   sql: sql`
     SELECT CASE
+             WHEN ${books.c.price} IS NULL THEN 'No price'
              WHEN ${books.c.price} < 10 THEN 'Under $10'
              WHEN ${books.c.price} < 20 THEN '$10-$20'
              WHEN ${books.c.price} < 30 THEN '$20-$30'
@@ -221,84 +254,93 @@ const productSalesChart = chart('Product Sales Volume', {
   kind: 'bar',
   view: productSalesVolume,
   x: 'title',
-  metrics: [sum('units_sold')],
+  metrics: [sum('units_sold', 'Units sold')],
+  sort: { by: 'Units sold', order: 'desc' },
 });
 const salesOverTimeChart = chart('Sales Over Time', {
   kind: 'line',
   view: salesOverTime,
   x: 'sale_date',
-  metrics: [sum('daily_revenue')],
+  timeGrain: 'day',
+  metrics: [sum('daily_revenue', 'Revenue')],
 });
 const revenueByAuthorChart = chart('Revenue by Author', {
   kind: 'bar',
   view: revenueByAuthor,
   x: 'author',
-  metrics: [sum('revenue')],
+  metrics: [sum('revenue', 'Revenue')],
 });
 const topBooksChart = chart('Top Books by Revenue', {
   kind: 'bar',
   view: topBooksByRevenue,
   x: 'title',
-  metrics: [sum('total_revenue')],
+  metrics: [sum('total_revenue', 'Revenue')],
+  sort: { by: 'Revenue', order: 'desc' },
   rowLimit: 10,
 });
 const priceDistributionChart = chart('Book Price Distribution', {
   kind: 'pie',
   view: bookPriceDistribution,
   x: 'price_range',
-  metrics: [sum('book_count')],
+  metrics: [sum('book_count', 'Books')],
 });
 
+// The three KPIs count the same orders: cancelled ones are in none of them.
 const totalRevenueKpi = chart('Total Revenue KPI', {
   kind: 'big_number',
   view: salesOverTime,
-  metrics: [sum('daily_revenue')],
+  metrics: [sum('daily_revenue', 'Total Revenue')],
 });
 const totalOrdersKpi = chart('Total Orders KPI', {
   kind: 'big_number',
-  view: orderStatusDistribution,
-  metrics: [sum('order_count')],
+  view: salesOverTime,
+  metrics: [sum('order_count', 'Total Orders')],
 });
+// Revenue over orders, not the average of daily averages (which weighs a quiet day like a busy one).
+const aovMetric = metricSql('Average Order Value', 'ROUND(SUM(revenue) / NULLIF(SUM(order_count), 0), 2)');
 const avgOrderValueKpi = chart('Average Order Value KPI', {
   kind: 'big_number',
   view: avgOrderValue,
-  metrics: [avg('avg_order_value')],
+  metrics: [aovMetric],
 });
 const orderStatusChart = chart('Order Status Distribution', {
   kind: 'pie',
   view: orderStatusDistribution,
   x: 'status',
-  metrics: [sum('order_count')],
+  metrics: [sum('order_count', 'Orders')],
 });
 const avgOrderValueChart = chart('Avg Order Value Over Time', {
   kind: 'line',
   view: avgOrderValue,
   x: 'order_date',
-  metrics: [avg('avg_order_value')],
+  timeGrain: 'day',
+  metrics: [aovMetric],
 });
 
 const inventoryHealthTable = chart('Inventory Health Table', {
   kind: 'table',
   view: inventoryHealth,
   groupBy: ['title', 'author', 'stock_qty', 'reserved', 'available', 'stock_status'],
+  sort: { by: 'available', order: 'asc' },
 });
 const stockVsReservedChart = chart('Stock vs Reserved', {
   kind: 'bar',
   view: inventoryHealth,
   x: 'title',
-  metrics: [sum('stock_qty'), sum('reserved')],
+  metrics: [sum('stock_qty', 'In stock'), sum('reserved', 'Reserved')],
 });
 const turnoverChart = chart('Inventory Turnover Rate', {
   kind: 'bar',
   view: inventoryTurnover,
   x: 'title',
-  metrics: [avg('turnover_pct')],
+  metrics: [avg('turnover_pct', 'Turnover %')],
+  sort: { by: 'Turnover %', order: 'desc' },
 });
 const revenueByGenreChart = chart('Revenue by Genre', {
   kind: 'bar',
   view: revenueByGenre,
   x: 'genre',
-  metrics: [sum('revenue'), count()],
+  metrics: [sum('revenue', 'Revenue'), sum('book_count', 'Titles sold')],
 });
 
 export default definePipeline({

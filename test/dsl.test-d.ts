@@ -1,6 +1,22 @@
 /** Type-level tests: a wrong column name in a view or chart reference is a TypeScript error in the editor. */
 import { describe, expectTypeOf, test } from 'vitest';
-import { chart, count, postgresSource, secret, sql, sum, t, view, type ColumnRef } from '../src/index.js';
+import {
+  avg,
+  chart,
+  count,
+  countDistinct,
+  dashboard,
+  max,
+  metricSql,
+  min,
+  postgresSource,
+  secret,
+  sql,
+  sum,
+  t,
+  view,
+  type ColumnRef,
+} from '../src/index.js';
 
 const src = postgresSource('shop', { host: 'db', database: 'shop', password: secret('db', 'password') });
 const orders = src.table('orders', {
@@ -32,6 +48,46 @@ describe('typed references', () => {
     chart('bad metric', { kind: 'bar', view: byStatus, x: 'status', metrics: [sum('revenu')] });
     // @ts-expect-error: groupBy columns too
     chart('bad group', { kind: 'table', view: byStatus, groupBy: ['status', 'nope'] });
+  });
+
+  test('sum, avg, min and max take numeric columns only; counts take any column', () => {
+    chart('numeric', {
+      kind: 'bar',
+      view: byStatus,
+      x: 'status',
+      metrics: [
+        sum('revenue'),
+        avg('revenue'),
+        min('revenue'),
+        max('revenue'),
+        count('status'),
+        countDistinct('status'),
+      ],
+    });
+    chart('sql', { kind: 'big_number', view: byStatus, metrics: [metricSql('AOV', 'SUM(revenue) / COUNT(*)')] });
+    // @ts-expect-error: SUM over a text column
+    chart('sum text', { kind: 'bar', view: byStatus, x: 'status', metrics: [sum('status')] });
+    // @ts-expect-error: AVG over a text column
+    chart('avg text', { kind: 'bar', view: byStatus, x: 'status', metrics: [avg('status')] });
+    // @ts-expect-error: MIN over a text column
+    chart('min text', { kind: 'bar', view: byStatus, x: 'status', metrics: [min('status')] });
+    // @ts-expect-error: MAX over a text column
+    chart('max text', { kind: 'bar', view: byStatus, x: 'status', metrics: [count(), max('status')] });
+  });
+
+  test('sort, time grain and dashboard rows', () => {
+    const c = chart('sorted', {
+      kind: 'bar',
+      view: byStatus,
+      x: 'status',
+      metrics: [sum('revenue')],
+      sort: { by: 'SUM(revenue)', order: 'desc' },
+    });
+    // @ts-expect-error: not a time grain
+    chart('grain', { kind: 'line', view: byStatus, x: 'status', metrics: [sum('revenue')], timeGrain: 'fortnight' });
+    dashboard('d', { rows: [[c], { charts: [c, c], widths: [8, 4], height: 30 }] });
+    // @ts-expect-error: widths are numbers
+    dashboard('e', { rows: [{ charts: [c], widths: ['wide'] }] });
   });
 
   test('a table primary key must name its columns', () => {

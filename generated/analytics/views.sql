@@ -25,18 +25,20 @@ SELECT b.id AS book_id, b.title, b.author,
        SUM(oi.quantity) AS units_sold,
        SUM(oi.quantity * oi.price_at_purchase) AS revenue
 FROM fact_order_items AS oi
+JOIN fact_orders AS o ON o.id = oi.order_id
 JOIN dim_books AS b ON b.id = oi.book_id
+WHERE o.status IS DISTINCT FROM 'CANCELLED'
 GROUP BY b.id, b.title, b.author;
-COMMENT ON VIEW vw_product_sales_volume IS 'Units sold and revenue per book.';
+COMMENT ON VIEW vw_product_sales_volume IS 'Units sold and revenue per book, from line items of orders that were not cancelled.';
 
 -- vw_sales_over_time
 CREATE VIEW vw_sales_over_time AS
-SELECT DATE(fact_orders.created_at) AS sale_date,
-       SUM(fact_orders.total) AS daily_revenue,
+SELECT DATE(o.created_at) AS sale_date,
+       SUM(o.total) AS daily_revenue,
        COUNT(*) AS order_count
-FROM fact_orders
-WHERE fact_orders.status <> 'CANCELLED'
-GROUP BY DATE(fact_orders.created_at);
+FROM fact_orders AS o
+WHERE o.status IS DISTINCT FROM 'CANCELLED'
+GROUP BY DATE(o.created_at);
 COMMENT ON VIEW vw_sales_over_time IS 'Daily revenue of orders that were not cancelled.';
 
 -- vw_revenue_by_author (reads vw_product_sales_volume)
@@ -45,21 +47,27 @@ SELECT vw_product_sales_volume.author, SUM(vw_product_sales_volume.revenue) AS r
        SUM(vw_product_sales_volume.units_sold)::bigint AS units_sold
 FROM vw_product_sales_volume
 GROUP BY vw_product_sales_volume.author;
+COMMENT ON VIEW vw_revenue_by_author IS 'Revenue and units per author, from vw_product_sales_volume (cancelled orders excluded).';
 
 -- vw_revenue_by_genre
 CREATE VIEW vw_revenue_by_genre AS
 SELECT COALESCE(b.genre, 'Unknown') AS genre,
        SUM(oi.quantity * oi.price_at_purchase) AS revenue,
-       SUM(oi.quantity) AS units_sold
+       SUM(oi.quantity) AS units_sold,
+       COUNT(DISTINCT oi.book_id) AS book_count
 FROM fact_order_items AS oi
+JOIN fact_orders AS o ON o.id = oi.order_id
 JOIN dim_books AS b ON b.id = oi.book_id
+WHERE o.status IS DISTINCT FROM 'CANCELLED'
 GROUP BY COALESCE(b.genre, 'Unknown');
+COMMENT ON VIEW vw_revenue_by_genre IS 'Revenue, units and distinct titles sold per genre (''Unknown'' when a book has none), cancelled orders excluded. One row per genre: chart book_count, not count(), which is 1 per row.';
 
 -- vw_order_status_distribution
 CREATE VIEW vw_order_status_distribution AS
 SELECT fact_orders.status, COUNT(*) AS order_count
 FROM fact_orders
 GROUP BY fact_orders.status;
+COMMENT ON VIEW vw_order_status_distribution IS 'Orders per status, cancelled ones included: the one place they count.';
 
 -- vw_inventory_health
 CREATE VIEW vw_inventory_health AS
@@ -78,12 +86,14 @@ COMMENT ON VIEW vw_inventory_health IS 'Stock, reservations and availability per
 
 -- vw_avg_order_value
 CREATE VIEW vw_avg_order_value AS
-SELECT DATE(fact_orders.created_at) AS order_date,
-       ROUND(AVG(fact_orders.total), 2) AS avg_order_value,
-       COUNT(*) AS order_count
-FROM fact_orders
-WHERE fact_orders.status <> 'CANCELLED'
-GROUP BY DATE(fact_orders.created_at);
+SELECT DATE(o.created_at) AS order_date,
+       ROUND(AVG(o.total), 2) AS avg_order_value,
+       COUNT(*) AS order_count,
+       SUM(o.total) AS revenue
+FROM fact_orders AS o
+WHERE o.status IS DISTINCT FROM 'CANCELLED'
+GROUP BY DATE(o.created_at);
+COMMENT ON VIEW vw_avg_order_value IS 'Per day: the average order value, with its revenue and order count (cancelled orders excluded). Over several days the average order value is SUM(revenue) / SUM(order_count), never the average of the daily averages.';
 
 -- vw_top_books_by_revenue (reads vw_product_sales_volume)
 CREATE VIEW vw_top_books_by_revenue AS
@@ -107,6 +117,7 @@ COMMENT ON VIEW vw_inventory_turnover IS 'Units sold as a percentage of stock on
 -- vw_book_price_distribution
 CREATE VIEW vw_book_price_distribution AS
 SELECT CASE
+         WHEN dim_books.price IS NULL THEN 'No price'
          WHEN dim_books.price < 10 THEN 'Under $10'
          WHEN dim_books.price < 20 THEN '$10-$20'
          WHEN dim_books.price < 30 THEN '$20-$30'
@@ -115,5 +126,6 @@ SELECT CASE
        COUNT(*) AS book_count
 FROM dim_books
 GROUP BY 1;
+COMMENT ON VIEW vw_book_price_distribution IS 'Books per price bucket; a book without a price is counted under ''No price'', not ''$30+''.';
 
 COMMIT;

@@ -1,11 +1,10 @@
-import type { Chart } from '../dsl/chart.js';
-import { valueCategory } from '../dsl/columns.js';
 import type { Source, Table } from '../dsl/source.js';
 import { error, warning, type Diagnostic, type Subject } from '../diagnostics.js';
 import type { ValidConfig } from '../validate/index.js';
 import { binding, connectorModes, resolveSource, SECRET_PROVIDER, sourceNaming } from './debezium.js';
 import { isSecretProperty } from './catalog.js';
-import type { ChartModel, Model, SecretBinding, TableModel } from './model.js';
+import { resolveCharts } from './charts.js';
+import type { Model, SecretBinding, TableModel } from './model.js';
 import * as names from './names.js';
 import { resolveTable, type ResolvedTable } from './tables.js';
 import { resolveViews } from './views.js';
@@ -20,78 +19,6 @@ function duplicates<T>(items: readonly T[], key: (item: T) => string, report: (i
     if (seen.has(k)) report(item, k);
     seen.add(k);
   }
-}
-
-function resolveCharts(charts: readonly Chart[], out: Diagnostic[]): ChartModel[] {
-  duplicates(
-    charts,
-    (c) => c.name,
-    (c, n) => out.push(error('CHART.DUPLICATE', `two charts are named '${n}'`, { kind: 'chart', chart: c.name })),
-  );
-  return charts.map((c) => {
-    const o = c.options;
-    const subject = (path: (string | number)[]): Subject => ({ kind: 'chart', chart: c.name, path });
-    const columns = o.view.options.columns;
-    const names_ = Object.keys(columns);
-    const checkColumn = (name: string, path: (string | number)[]) => {
-      if (!(name in columns)) {
-        out.push(
-          error(
-            'REF.UNKNOWN_COLUMN',
-            `chart '${c.name}' uses '${name}', which view '${o.view.name}' does not have`,
-            subject(path),
-            names.didYouMean(name, names_),
-          ),
-        );
-        return false;
-      }
-      return true;
-    };
-    if (o.x !== undefined) checkColumn(o.x, ['x']);
-    o.groupBy?.forEach((g, i) => checkColumn(g, ['groupBy', i]));
-    o.metrics?.forEach((m, i) => {
-      if (m.column === undefined) return;
-      if (!checkColumn(m.column, ['metrics', i])) return;
-      const category = valueCategory(columns[m.column]!.spec);
-      if ((m.aggregate === 'sum' || m.aggregate === 'avg') && category !== 'number') {
-        out.push(
-          error(
-            'CHART.METRIC_TYPE',
-            `chart '${c.name}' takes ${m.aggregate.toUpperCase()} of '${m.column}', a ${category} column`,
-            subject(['metrics', i]),
-            'use count() or countDistinct() for non-numeric columns',
-          ),
-        );
-      }
-    });
-    if ((o.kind === 'bar' || o.kind === 'line' || o.kind === 'pie') && o.x === undefined) {
-      out.push(
-        error(
-          'CHART.NO_X',
-          `chart '${c.name}' (${o.kind}) needs x: the column its ${o.kind === 'pie' ? 'slices' : 'axis'} show`,
-          subject(['kind']),
-        ),
-      );
-    }
-    if (
-      o.kind === 'big_number' &&
-      (o.x !== undefined || (o.groupBy ?? []).length > 0 || (o.metrics ?? []).length > 1)
-    ) {
-      out.push(
-        error(
-          'CHART.BIG_NUMBER_SHAPE',
-          `chart '${c.name}' (big_number) shows one metric, without x or groupBy`,
-          subject(['kind']),
-        ),
-      );
-    }
-    if (o.kind !== 'table' && (o.metrics ?? []).length === 0) {
-      out.push(
-        error('CHART.NO_METRIC', `chart '${c.name}' (${o.kind}) needs at least one metric`, subject(['metrics'])),
-      );
-    }
-    return { name: c.name, kind: o.kind, view: o.view.name };
-  });
 }
 
 /** Config → Model. Pure: every decision the artefacts need, and every cross-reference check. */
@@ -277,15 +204,7 @@ export function resolve(config: ValidConfig): { model?: Model; diagnostics: Diag
         error('VIEW.NAME_TAKEN', `view '${v.name}' has the name of an analytics table`, { kind: 'view', view: v.name }),
       );
   }
-  const charts = resolveCharts(config.charts, out);
-  duplicates(
-    config.dashboards,
-    (d) => d.title,
-    (d, n) =>
-      out.push(
-        error('DASHBOARD.DUPLICATE', `two dashboards are titled '${n}'`, { kind: 'dashboard', dashboard: d.title }),
-      ),
-  );
+  const { charts, dashboards } = resolveCharts(config.charts, config.dashboards, out);
 
   // Flink session settings.
   const taskManagerUtc = allTables.some((t) => t.columns.some((c) => c.mapping.utcTaskManager));
@@ -307,10 +226,7 @@ export function resolve(config: ValidConfig): { model?: Model; diagnostics: Diag
       tables: sources.flatMap((s) => s.tables),
       views,
       charts,
-      dashboards: config.dashboards.map((d) => ({
-        title: d.title,
-        rows: d.options.rows.map((r) => r.map((c) => c.name)),
-      })),
+      dashboards,
       analytics: {
         host: p.analytics.host,
         port: analyticsPort,

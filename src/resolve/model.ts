@@ -2,6 +2,8 @@
  * The resolved Model: plain, immutable data in which every decision has been made (names, topics, type
  * mappings, option lists, dependency order). Emitters only render it.
  */
+import type { Aggregate, ChartKind, TimeGrain } from '../dsl/chart.js';
+import type { ValueCategory } from '../dsl/columns.js';
 import type { ConnectorModes, Mapping } from './type-matrix.js';
 
 export type KeyValue = readonly [key: string, value: string];
@@ -104,15 +106,46 @@ export interface ViewModel {
   readonly description?: string;
 }
 
+export interface MetricModel {
+  readonly aggregate: Aggregate | 'sql';
+  /** The view column it aggregates; none for `count()` and SQL metrics. */
+  readonly column?: string;
+  /** The metric as SQL over the view, e.g. `SUM(units_sold)`. */
+  readonly sql: string;
+  /** Unique within the chart; what the chart shows and sorts by. Default: Superset's own `SUM(units_sold)`. */
+  readonly label: string;
+}
+
+export interface ChartColumnModel {
+  readonly name: string;
+  readonly category: ValueCategory;
+}
+
 export interface ChartModel {
   readonly name: string;
-  readonly kind: string;
+  readonly kind: ChartKind;
+  /** The view's name (its dataset in Superset). */
   readonly view: string;
+  readonly x?: ChartColumnModel;
+  readonly groupBy: readonly ChartColumnModel[];
+  readonly metrics: readonly MetricModel[];
+  readonly rowLimit?: number;
+  /** Sort key: a metric (by label) or a column of the view; absent for a raw table the user did not sort. */
+  readonly sort?: { readonly by: 'metric' | 'column'; readonly key: string; readonly ascending: boolean };
+  /** Only on a temporal x. */
+  readonly timeGrain?: TimeGrain;
+  readonly description?: string;
 }
 
 export interface DashboardModel {
   readonly title: string;
-  readonly rows: readonly (readonly string[])[];
+  readonly slug: string;
+  readonly description?: string;
+  /** Rows top to bottom; widths in grid columns of 12, heights in grid units of 8 px. */
+  readonly rows: readonly {
+    readonly height: number;
+    readonly charts: readonly { readonly chart: string; readonly width: number }[];
+  }[];
 }
 
 export interface Model {

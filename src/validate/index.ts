@@ -1,5 +1,5 @@
 import { z, type ZodIssue, type ZodType, type ZodTypeAny } from 'zod';
-import type { Chart, Dashboard } from '../dsl/chart.js';
+import { rowCharts, type Chart, type Dashboard } from '../dsl/chart.js';
 import { entityKind } from '../dsl/entity.js';
 import type { Pipeline } from '../dsl/pipeline.js';
 import type { Source, Table } from '../dsl/source.js';
@@ -228,7 +228,7 @@ export function validate(value: unknown): { config?: ValidConfig; diagnostics: D
   for (const d of dashboards) {
     const subject: Subject = { kind: 'dashboard', dashboard: String(d.title) };
     if (check(schema.dashboardOptions, d.options, subject, diagnostics)) {
-      for (const row of d.options.rows) for (const c of row) addChart(c);
+      for (const row of d.options.rows) for (const c of rowCharts(row)) addChart(c);
     }
   }
   return { config: { pipeline, sources, views, charts, dashboards }, diagnostics };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { entityKind, type EntityKind } from '../dsl/entity.js';
+import { CHART_KINDS, SORT_ORDERS, TIME_GRAINS } from '../dsl/chart.js';
 import { analyticsNameProblem, MAX_IDENTIFIER_BYTES, sourceNameProblem } from '../resolve/names.js';
 
 export { MAX_IDENTIFIER_BYTES };
@@ -202,20 +203,40 @@ const metric = entity('metric', "a metric such as sum('column') or count()");
 
 export const chartOptions = z
   .object({
-    kind: z.enum(['bar', 'line', 'pie', 'big_number', 'table']),
+    kind: z.enum(CHART_KINDS),
     view: entity('view', 'a view created with view(…)'),
     x: z.string().optional(),
     groupBy: z.array(z.string()).optional(),
     metrics: z.array(metric).optional(),
     rowLimit: z.number().int().min(1).optional(),
+    sort: z
+      .object({ by: z.string(), order: z.enum(SORT_ORDERS).optional() })
+      .strict()
+      .optional(),
+    timeGrain: z.enum(TIME_GRAINS).optional(),
     description: plainText.optional(),
   })
   .strict();
 
+const chartEntity = entity('chart', 'a chart created with chart(…)');
 export const dashboardOptions = z
   .object({
-    rows: z.array(z.array(entity('chart', 'a chart created with chart(…)')).min(1)).min(1),
+    rows: z
+      .array(
+        z.union([
+          z.array(chartEntity).min(1),
+          z
+            .object({
+              charts: z.array(chartEntity).min(1),
+              widths: z.array(z.number().int().min(1).max(12)).optional(),
+              height: z.number().int().min(5).optional(),
+            })
+            .strict(),
+        ]),
+      )
+      .min(1),
     slug: dnsName.optional(),
+    description: plainText.optional(),
   })
   .strict();
 
