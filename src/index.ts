@@ -9,6 +9,8 @@ export {
   type ColumnRef,
   type SecretRef,
   type PostgresSourceOptions,
+  type PostgresFlavor,
+  POSTGRES_FLAVORS,
   type TableOptions,
   type ConnectorOptions,
   type AnalyticsTableOptions,

@@ -17,6 +17,14 @@ export function secret(name: string, key: string): SecretRef {
   return brand('secret', { name, key });
 }
 
+/**
+ * Where the source database runs. Managed services have no superuser, so the generated setup SQL grants
+ * replication their way: `rds` (Amazon RDS and Aurora PostgreSQL), `cloudsql` (Google Cloud SQL),
+ * `azure` (Azure Database for PostgreSQL flexible server), `self-managed` (default: your own server).
+ */
+export const POSTGRES_FLAVORS = ['self-managed', 'rds', 'cloudsql', 'azure'] as const;
+export type PostgresFlavor = (typeof POSTGRES_FLAVORS)[number];
+
 export type DecimalHandling = 'precise' | 'double' | 'string';
 export type TimePrecision = 'adaptive' | 'adaptive_time_microseconds' | 'connect';
 
@@ -59,6 +67,11 @@ export interface PostgresSourceOptions {
   password: SecretRef;
   /** Schema of tables that do not name one; default `public`. */
   schema?: string;
+  /**
+   * Where the database runs (default `self-managed`); decides how the generated setup SQL gives the
+   * replication role its rights and which server parameter it asks for. See README, "Managed PostgreSQL".
+   */
+  flavor?: PostgresFlavor;
   connector?: ConnectorOptions;
 }
 

@@ -3,6 +3,7 @@ import type { SecretRef, Source } from '../dsl/source.js';
 import { error, type Diagnostic, type Subject } from '../diagnostics.js';
 import { DEBEZIUM_PROPERTIES, isKnownProperty, isSecretProperty, SHAPE_CHANGING_PROPERTIES } from './catalog.js';
 import type { SecretBinding, SourceModel, TableModel } from './model.js';
+import { flavorFacts } from './flavors.js';
 import * as names from './names.js';
 import type { ConnectorModes } from './type-matrix.js';
 
@@ -197,5 +198,12 @@ export function resolveSource(
       config.push([key, str(value as string | number | boolean)]);
     }
   }
-  return { ...model, secrets, connectorConfig: config };
+  const flavor = o.flavor ?? 'self-managed';
+  const watch = names.partitionWatchName(source.name);
+  const setup = {
+    ...flavorFacts(flavor, slotsOnServer, model.database, model.user),
+    // The function lives beside the captured tables (schemas are sorted; a source has at least one table).
+    partitionWatch: { schema: model.schemas[0] ?? 'public', function: watch, trigger: watch },
+  };
+  return { ...model, secrets, connectorConfig: config, flavor, setup };
 }

@@ -4,6 +4,8 @@
  */
 import type { Aggregate, ChartKind, TimeGrain } from '../dsl/chart.js';
 import type { ValueCategory } from '../dsl/columns.js';
+import type { PostgresFlavor } from '../dsl/source.js';
+import type { FlavorFacts } from './flavors.js';
 import type { ConnectorModes, Mapping } from './type-matrix.js';
 
 export type KeyValue = readonly [key: string, value: string];
@@ -93,6 +95,12 @@ export interface SourceModel {
   readonly schemas: readonly string[];
   /** The connector configuration in emission order. */
   readonly connectorConfig: readonly KeyValue[];
+  /** Where the database runs (`source.flavor`). */
+  readonly flavor: PostgresFlavor;
+  /** How the setup SQL prepares this flavour, and the event trigger that covers partitions added later. */
+  readonly setup: FlavorFacts & {
+    readonly partitionWatch: { readonly schema: string; readonly function: string; readonly trigger: string };
+  };
 }
 
 export interface ViewModel {

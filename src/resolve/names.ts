@@ -31,6 +31,8 @@ export const connectorName = (source: string) => `${source}-connector`;
 export const slotName = (source: string) => `debezium_${source}_slot`;
 export const publicationName = (source: string) => `debezium_${source}_pub`;
 export const replicationUser = (source: string) => `debezium_${source}`;
+/** The event trigger (and its function) that gives new partitions of captured tables their replica identity. */
+export const partitionWatchName = (source: string) => `debezium_${source}_partitions`;
 export const topicName = (prefix: string, schema: string, table: string) => `${prefix}.${schema}.${table}`;
 export const analyticsTableName = (table: string, kind: 'fact' | 'dimension') =>
   `${kind === 'fact' ? 'fact' : 'dim'}_${snakeCase(table)}`;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { entityKind, type EntityKind } from '../dsl/entity.js';
 import { CHART_KINDS, SORT_ORDERS, TIME_GRAINS } from '../dsl/chart.js';
+import { POSTGRES_FLAVORS } from '../dsl/source.js';
 import { analyticsNameProblem, MAX_IDENTIFIER_BYTES, sourceNameProblem } from '../resolve/names.js';
 
 export { MAX_IDENTIFIER_BYTES };
@@ -164,6 +165,7 @@ export const sourceOptions = z
     user: identifier.optional(),
     password: secretRef,
     schema: sourceIdentifier.optional(),
+    flavor: z.enum(POSTGRES_FLAVORS).optional(),
     connector: connectorOptions.optional(),
   })
   .strict();

@@ -23,6 +23,12 @@ export function emit(model: Model, ctx: EmitContext): Artefact[] {
         schemas: source.schemas.map(quoteIdent),
         tables,
         tableList: tables.join(', '),
+        // regclass literals, for the catalog-driven replica identity block.
+        tableLiterals: tables.map(sqlString).join(', '),
+        grantRoles: source.setup.grantRoles.map(quoteIdent),
+        watchFunction: `${quoteIdent(source.setup.partitionWatch.schema)}.${quoteIdent(source.setup.partitionWatch.function)}`,
+        watchTrigger: quoteIdent(source.setup.partitionWatch.trigger),
+        watchTriggerLiteral: sqlString(source.setup.partitionWatch.trigger),
         publication: quoteIdent(source.publicationName),
         publicationLiteral: sqlString(source.publicationName),
       }),
