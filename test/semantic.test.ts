@@ -1,6 +1,6 @@
 /**
  * Semantic checks of every project's artefacts with the field's own tools: the Flink SQL grammar
- * (dt-sql-parser), PostgreSQL (PGlite), the option references under shared/reference, bash and curl
+ * (dt-sql-parser), PostgreSQL (PGlite), the vendored option references (src/resolve/reference), bash and curl
  * against a fake Kafka Connect. Snapshots say "the output did not change"; these say "the output works".
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync, chmodSync } from 'node:fs';
@@ -10,7 +10,7 @@ import { execa } from 'execa';
 import { FlinkSQL } from 'dt-sql-parser';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { sourceTablesDdl } from './support/source-db.js';
-import { compileProject, PROJECTS, SHARED } from './support/compile.js';
+import { compileProject, PROJECTS } from './support/compile.js';
 import { readFlinkScript, type FlinkScript, type FlinkTable } from './support/flink-sql.js';
 import { startFakeConnect } from './support/fake-connect.js';
 import {
@@ -24,60 +24,25 @@ import {
 } from './support/pg.js';
 import { loadConfig } from '../src/load/index.js';
 import type { Model, SourceModel } from '../src/resolve/model.js';
+import { DEBEZIUM_PROPERTIES, FLINK_SESSION_OPTIONS, flinkOptionsOf, isKnownProperty } from '../src/resolve/catalog.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // References
 
-interface DebeziumProperty {
-  readonly name: string;
-}
-interface FlinkOption {
-  readonly connector: string;
-  readonly option: string;
-}
-
-const debeziumProperties = JSON.parse(
-  readFileSync(join(SHARED, 'reference', 'debezium-postgres-properties.json'), 'utf8'),
-) as DebeziumProperty[];
-const flinkOptions = JSON.parse(
-  readFileSync(join(SHARED, 'reference', 'flink-connector-options.json'), 'utf8'),
-) as FlinkOption[];
-
-/**
- * A reference name → a matcher. `_length_`-style segments are placeholders for one dotted segment; a
- * trailing `*` stands for any non-empty rest.
- */
-function nameMatcher(name: string): (key: string) => boolean {
-  if (!/_[A-Za-z]+_|\*$/.test(name)) return (key) => key === name;
-  const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const body = name
-    .replace(/\*$/, '')
-    .split('.')
-    .map((segment) => (/^_[A-Za-z]+_$/.test(segment) ? '[^.]+' : escape(segment)))
-    .join('\\.');
-  const re = new RegExp(`^${body}${name.endsWith('*') ? '.+' : ''}$`);
-  return (key) => re.test(key);
-}
-
-const anyOf = (names: readonly string[]) => {
-  const matchers = names.map(nameMatcher);
-  return (key: string) => matchers.some((m) => m(key));
-};
-
-const isDebeziumProperty = anyOf(debeziumProperties.map((p) => p.name));
-const flinkOptionsOf = (connector: string) =>
-  anyOf(flinkOptions.filter((o) => o.connector === connector).map((o) => o.option));
-const isFlinkSetting = flinkOptionsOf('flink-config (SET)');
+// The lists the resolver consults (src/resolve/reference/, vendored research): runtime and tests cannot drift.
+const isDebeziumProperty = (key: string) => isKnownProperty(DEBEZIUM_PROPERTIES, key);
+const optionsOf = (connector: string) => (key: string) => isKnownProperty(flinkOptionsOf(connector), key);
+const isFlinkSetting = (key: string) => isKnownProperty(FLINK_SESSION_OPTIONS, key);
 
 /** Options allowed in a CREATE TABLE's WITH: its connector's, plus those of each format it names. */
 function unknownWithOptions(table: FlinkTable): string[] {
   const options = new Map(table.options);
   const connector = options.get('connector');
   if (!connector) return ['(no connector option)'];
-  const allowed = [flinkOptionsOf(connector)];
+  const allowed = [optionsOf(connector)];
   for (const formatKey of ['format', 'value.format', 'key.format']) {
     const format = options.get(formatKey);
-    if (format) allowed.push(flinkOptionsOf(format));
+    if (format) allowed.push(optionsOf(format));
   }
   return [...options.keys()].filter((k) => !allowed.some((ok) => ok(k)));
 }

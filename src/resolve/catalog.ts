@@ -1,167 +1,21 @@
 /**
- * What Debezium 2.7 and Flink 1.20 accept, as descriptors the resolver consults. Names come from the
- * team's research in shared/reference (debezium-postgres-properties.json, flink-connector-options.json).
- * `_x_` segments and trailing `*` are placeholders / pass-through families.
+ * What Debezium 2.7 and Flink 1.20 accept, as descriptors the resolver consults. The names are data in
+ * `./reference/` (vendored from the project's research, sources noted there); the tests check the
+ * generated artefacts against the same lists. `_x_` segments are placeholders, a trailing `*` a
+ * pass-through family (see `isKnownProperty`).
  */
+import { DEBEZIUM_POSTGRES_PROPERTIES } from './reference/debezium-postgres-properties.js';
+import { FLINK_CONNECTOR_OPTIONS } from './reference/flink-connector-options.js';
 
 /** Debezium PostgreSQL connector 2.7 properties, plus the Kafka Connect keys a connector config may carry. */
-export const DEBEZIUM_PROPERTIES: readonly string[] = [
-  'name',
-  'connector.class',
-  'tasks.max',
-  'plugin.name',
-  'slot.name',
-  'slot.drop.on.stop',
-  'publication.name',
-  'database.hostname',
-  'database.port',
-  'database.user',
-  'database.password',
-  'database.dbname',
-  'topic.prefix',
-  'schema.include.list',
-  'schema.exclude.list',
-  'table.include.list',
-  'table.exclude.list',
-  'column.include.list',
-  'column.exclude.list',
-  'skip.messages.without.change',
-  'time.precision.mode',
-  'decimal.handling.mode',
-  'hstore.handling.mode',
-  'interval.handling.mode',
-  'database.sslmode',
-  'database.sslcert',
-  'database.sslkey',
-  'database.sslpassword',
-  'database.sslrootcert',
-  'database.tcpKeepAlive',
-  'tombstones.on.delete',
-  'column.truncate.to._length_.chars',
-  'column.mask.with._length_.chars',
-  'column.mask.hash._hashAlgorithm_.with.salt._salt_',
-  'column.mask.hash.v2._hashAlgorithm_.with.salt._salt_',
-  'column.propagate.source.type',
-  'datatype.propagate.source.type',
-  'message.key.columns',
-  'publication.autocreate.mode',
-  'replica.identity.autoset.values',
-  'binary.handling.mode',
-  'schema.name.adjustment.mode',
-  'field.name.adjustment.mode',
-  'money.fraction.digits',
-  'message.prefix.include.list',
-  'message.prefix.exclude.list',
-  'converters',
-  'snapshot.mode',
-  'snapshot.mode.configuration.based.snapshot.data',
-  'snapshot.mode.configuration.based.snapshot.schema',
-  'snapshot.mode.configuration.based.start.stream',
-  'snapshot.mode.configuration.based.snapshot.on.schema.error',
-  'snapshot.mode.configuration.based.snapshot.on.data.error',
-  'snapshot.mode.custom.name',
-  'snapshot.locking.mode',
-  'snapshot.locking.mode.custom.name',
-  'snapshot.query.mode',
-  'snapshot.query.mode.custom.name',
-  'snapshot.include.collection.list',
-  'snapshot.lock.timeout.ms',
-  'snapshot.select.statement.overrides',
-  'event.processing.failure.handling.mode',
-  'max.batch.size',
-  'max.queue.size',
-  'max.queue.size.in.bytes',
-  'poll.interval.ms',
-  'include.unknown.datatypes',
-  'database.initial.statements',
-  'status.update.interval.ms',
-  'heartbeat.interval.ms',
-  'heartbeat.action.query',
-  'schema.refresh.mode',
-  'snapshot.delay.ms',
-  'streaming.delay.ms',
-  'snapshot.fetch.size',
-  'slot.stream.params',
-  'slot.max.retries',
-  'unavailable.value.placeholder',
-  'provide.transaction.metadata',
-  'flush.lsn.source',
-  'skipped.operations',
-  'signal.data.collection',
-  'signal.enabled.channels',
-  'notification.enabled.channels',
-  'incremental.snapshot.chunk.size',
-  'incremental.snapshot.watermarking.strategy',
-  'read.only',
-  'xmin.fetch.interval.ms',
-  'topic.naming.strategy',
-  'topic.delimiter',
-  'topic.cache.size',
-  'topic.heartbeat.prefix',
-  'topic.transaction',
-  'snapshot.max.threads',
-  'custom.metric.tags',
-  'errors.max.retries',
-  'database.query.timeout.ms',
-  'slot.retry.delay.ms',
-  'database.sslfactory',
-  'table.ignore.builtin',
-  'include.schema.comments',
-  'retriable.restart.connector.wait.ms',
-  'query.fetch.size',
-  'post.processors',
-  'incremental.snapshot.allow.schema.changes',
-  'signal.poll.interval.ms',
-  'snapshot.tables.order.by.row.count',
-  'event.converting.failure.handling.mode',
-  'transaction.metadata.factory',
-  'sourceinfo.struct.maker',
-  'database.*',
-  'signal.kafka.*',
-  'signal.consumer.*',
-  'notification.sink.topic.name',
-  'key.converter',
-  'value.converter',
-  'key.converter.schemas.enable',
-  'value.converter.schemas.enable',
-  'value.converter.decimal.format',
-  'value.converter.replace.null.with.default',
-  'transforms',
-  'errors.tolerance',
-  'errors.log.enable',
-  'topic.creation.default.replication.factor',
-  'topic.creation.default.partitions',
-  'topic.creation.default.cleanup.policy',
-];
+export const DEBEZIUM_PROPERTIES: readonly string[] = DEBEZIUM_POSTGRES_PROPERTIES.map((p) => p.name);
+
+/** The options of one Flink table connector or format (`kafka`, `jdbc`, `debezium-json`, …). */
+export const flinkOptionsOf = (connector: string): readonly string[] =>
+  FLINK_CONNECTOR_OPTIONS.filter((o) => o.connector === connector).map((o) => o.option);
 
 /** Flink 1.20 session settings the compiler knows (SET statements). */
-export const FLINK_SESSION_OPTIONS: readonly string[] = [
-  'pipeline.name',
-  'execution.runtime-mode',
-  'execution.checkpointing.interval',
-  'execution.checkpointing.mode',
-  'execution.checkpointing.timeout',
-  'execution.checkpointing.min-pause',
-  'execution.checkpointing.max-concurrent-checkpoints',
-  'execution.checkpointing.tolerable-failed-checkpoints',
-  'execution.checkpointing.externalized-checkpoint-retention',
-  'execution.checkpointing.storage',
-  'execution.checkpointing.dir',
-  'execution.checkpointing.savepoint-dir',
-  'execution.checkpointing.num-retained',
-  'execution.checkpointing.incremental',
-  'state.backend.type',
-  'restart-strategy.type',
-  'restart-strategy.fixed-delay.attempts',
-  'restart-strategy.fixed-delay.delay',
-  'restart-strategy.exponential-delay.initial-backoff',
-  'restart-strategy.exponential-delay.max-backoff',
-  'table.local-time-zone',
-  'table.dml-sync',
-  'table.exec.source.cdc-events-duplicate',
-  'table.exec.sink.upsert-materialize',
-  'parallelism.default',
-];
+export const FLINK_SESSION_OPTIONS: readonly string[] = flinkOptionsOf('flink-config (SET)');
 
 /**
  * Connector properties that would change the events away from what the type matrix and the Flink
@@ -186,16 +40,19 @@ export const isSecretProperty = (key: string) =>
     key,
   );
 
-const placeholder = (pattern: string) =>
-  new RegExp(
-    `^${pattern
-      .replace(/[.]/g, '\\.')
-      .replace(/_[a-zA-Z]+_/g, '[^.]+')
-      .replace(/\*$/, '.+')}$`,
-  );
+/** A listed name as a matcher: `_x_` segments stand for one dotted segment, a trailing `*` for any non-empty rest. */
+function nameMatcher(name: string): RegExp {
+  const body = name
+    .replace(/\*$/, '')
+    .split('.')
+    .map((segment) => (/^_[A-Za-z]+_$/.test(segment) ? '[^.]+' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .join('\\.');
+  return new RegExp(`^${body}${name.endsWith('*') ? '.+' : ''}$`);
+}
 
+const isPattern = (name: string) => name.endsWith('*') || /(^|\.)_[A-Za-z]+_(\.|$)/.test(name);
+
+/** Whether `key` is one of the `known` names, literally or through a placeholder / pass-through entry. */
 export function isKnownProperty(known: readonly string[], key: string): boolean {
-  return (
-    known.includes(key) || known.some((k) => (k.includes('*') || /_[a-zA-Z]+_/.test(k)) && placeholder(k).test(key))
-  );
+  return known.includes(key) || known.some((name) => isPattern(name) && nameMatcher(name).test(key));
 }

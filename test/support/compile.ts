@@ -4,7 +4,6 @@ import { readdirSync } from 'node:fs';
 import { compile, type CompileResult } from '../../src/compile.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const SHARED = resolve(ROOT, '..', 'shared');
 
 /** The root book store and every example: name → config path. */
 export const PROJECTS: readonly { name: string; config: string }[] = [
