@@ -62,3 +62,12 @@ export function formatChanges(changes: readonly FileChange[]): string {
   const width = Math.max(...changes.map((c) => c.kind.length));
   return changes.map((c) => `  ${c.kind.padEnd(width)}  ${c.path}`).join('\n');
 }
+
+/** `2 added, 1 changed, 1 removed`: each kind once, in that order, only those present. */
+export function countChanges(changes: readonly FileChange[]): string {
+  return (['added', 'changed', 'removed'] as const)
+    .map((kind) => [kind, changes.filter((c) => c.kind === kind).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([kind, n]) => `${n} ${kind}`)
+    .join(', ');
+}

@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync, watch } from 'node:fs';
+import { readdirSync, watch } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { compile, VERSION } from '../compile.js';
 import { hasErrors } from '../diagnostics.js';
-import { apply, conflicts, plan } from '../write/index.js';
-import { formatChanges, formatDiagnostics, jsonDiagnostic } from './format.js';
+import { writeOutput } from '../write/index.js';
+import { countChanges, formatChanges, formatDiagnostics, jsonDiagnostic } from './format.js';
 
 const USAGE = `Usage: cdc-compile [options]
 
@@ -20,7 +20,8 @@ Options:
   -h, --help               show this help
   -v, --version            show the version
 
-Exit status: 0 success, 1 config errors or --check drift, 2 bad usage, 70 internal error.
+Exit status: 0 success, 1 config errors or --check drift, 2 bad usage or a refused output folder
+(nothing written), 70 internal error.
 `;
 
 class UsageError extends Error {}
@@ -65,14 +66,15 @@ function parse(argv: string[]): Args | 'help' | 'version' {
     watch: values.watch ?? false,
     format,
   };
-  if (values.out !== undefined) args.out = values.out;
+  if (values.out !== undefined) {
+    if (values.out.trim() === '') throw new UsageError('--out needs a folder name');
+    args.out = values.out;
+  }
   return args;
 }
 
 async function run(args: Args, cwd: string): Promise<number> {
   const out = args.out === undefined ? undefined : resolve(cwd, args.out);
-  if (out && existsSync(out) && !statSync(out).isDirectory())
-    throw new UsageError(`--out ${args.out} is a file, not a directory`);
   const result = await compile({ config: resolve(cwd, args.config), ...(out ? { outDir: out } : {}) });
   const notFound = result.diagnostics.find((d) => d.code === 'CLI.CONFIG_NOT_FOUND');
   if (notFound) throw new UsageError(`${notFound.message}\n${notFound.hint ?? ''}`);
@@ -88,41 +90,60 @@ async function run(args: Args, cwd: string): Promise<number> {
     }
     return 1;
   }
-  const blocked = conflicts(result.outDir, result.artefacts);
-  if (blocked.length) {
-    const message = `cannot write ${outName}${sep}:\n${blocked.map((p) => `  ${p}`).join('\n')}\nNothing was written.\n`;
-    if (args.format === 'json') process.stdout.write(`${JSON.stringify({ ok: false, conflicts: blocked }, null, 2)}\n`);
-    else process.stderr.write(message);
-    return 1;
+  const written = await writeOutput({
+    outDir: result.outDir,
+    artefacts: result.artefacts,
+    configPath: resolve(cwd, args.config),
+    configFile: result.configFile,
+    shownOut: outName,
+    check: args.check,
+    onWait: (message) => process.stderr.write(`cdc-compile: ${message}\n`),
+  }).catch((err: NodeJS.ErrnoException) => {
+    // The disk, not the compiler: say what failed, without a stack trace.
+    if (!err?.code) throw err;
+    process.stderr.write(`cdc-compile: writing ${outName}${sep} failed: ${err.message}\n`);
+    return undefined;
+  });
+  if (!written) return 1;
+  if ('refused' in written) {
+    if (args.format === 'json') {
+      process.stdout.write(
+        `${JSON.stringify({ ok: false, diagnostics: written.refused.map(jsonDiagnostic) }, null, 2)}\n`,
+      );
+    } else process.stderr.write(`${formatDiagnostics(written.refused, cwd)}Nothing was written.\n`);
+    return 2;
   }
-  const changes = plan(result.outDir, result.artefacts);
-  if (!args.check) {
-    try {
-      apply(result.outDir, result.artefacts, changes);
-    } catch (err) {
-      // The disk, not the compiler: say what failed, without a stack trace.
-      process.stderr.write(`cdc-compile: writing ${outName}${sep} failed: ${(err as Error).message}\n`);
-      return 1;
-    }
+  const { changes } = written;
+  if (written.completed && args.format !== 'json') {
+    process.stderr.write(
+      `cdc-compile: completed an interrupted write of ${outName}${sep} (${written.completed} files).\n`,
+    );
   }
-  const drift = args.check && changes.length > 0;
+  const drift = args.check && (changes.length > 0 || written.interrupted);
   if (args.format === 'json') {
     process.stdout.write(
-      `${JSON.stringify({ ok: !drift, check: args.check, outDir: result.outDir, changes, diagnostics: result.diagnostics.map(jsonDiagnostic) }, null, 2)}\n`,
+      `${JSON.stringify({ ok: !drift, check: args.check, outDir: result.outDir, changes, ...(written.interrupted ? { interrupted: true } : {}), diagnostics: result.diagnostics.map(jsonDiagnostic) }, null, 2)}\n`,
     );
   } else {
     if (result.diagnostics.length) process.stderr.write(formatDiagnostics(result.diagnostics, cwd));
     const files = result.artefacts.length;
     if (args.check) {
+      if (written.interrupted) {
+        process.stdout.write(
+          `${outName}${sep} holds a half-applied write (a compile was interrupted); run \`npx cdc-compile\` to complete it.\n`,
+        );
+      }
       process.stdout.write(
-        drift
-          ? `${outName}${sep} is out of date (${changes.length} of ${files} files differ):\n${formatChanges(changes)}\nRun \`npx cdc-compile\` and commit the result.\n`
-          : `${outName}${sep} is up to date (${files} files).\n`,
+        changes.length
+          ? `${outName}${sep} is out of date (${countChanges(changes)}; ${files} files expected):\n${formatChanges(changes)}\nRun \`npx cdc-compile\` and commit the result.\n`
+          : written.interrupted
+            ? ''
+            : `${outName}${sep} is up to date (${files} files).\n`,
       );
     } else {
       process.stdout.write(
         changes.length
-          ? `Wrote ${outName}${sep}: ${changes.length} of ${files} files changed.\n${formatChanges(changes)}\n`
+          ? `Wrote ${outName}${sep} (${files} files): ${countChanges(changes)}.\n${formatChanges(changes)}\n`
           : `${outName}${sep} is up to date (${files} files).\n`,
       );
     }

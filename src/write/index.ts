@@ -1,17 +1,38 @@
+/**
+ * The only module that writes artefacts. It touches nothing outside the output folder: the folder itself
+ * is guarded (`unsafeOutDir`), every path is checked for symbolic links leaving it, only files whose
+ * content is what the manifest (or an interrupted write's journal) recorded are replaced or removed, one
+ * compile writes at a time (`lock.ts`), and a write interrupted at any point is completed by the next
+ * compile (`journal.ts`).
+ */
 import {
   existsSync,
+  lstatSync,
   mkdirSync,
+  readdirSync,
   readFileSync,
+  realpathSync,
   renameSync,
   rmSync,
-  rmdirSync,
-  readdirSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { dirname, join, resolve } from 'node:path';
+import { error, type Diagnostic } from '../diagnostics.js';
 import type { Artefact } from '../targets/artefact.js';
-import { isOurManifest, MANIFEST, previousFiles } from './manifest.js';
+import { escapesOutDir, realLocation, unsafeOutDir } from './guard.js';
+import {
+  completeJournal,
+  hashOf,
+  JOURNAL,
+  journalProblems,
+  readJournal,
+  STAGING_PREFIX,
+  type Journal,
+} from './journal.js';
+import { acquireLock, LOCK } from './lock.js';
+import { MANIFEST, readManifest, sha256 } from './manifest.js';
 
 export type ChangeKind = 'added' | 'changed' | 'removed';
 
@@ -20,125 +41,313 @@ export interface FileChange {
   readonly kind: ChangeKind;
 }
 
-const isExecutable = (path: string) => (statSync(path).mode & 0o100) !== 0;
+export interface WriteRequest {
+  readonly outDir: string;
+  /** Every file of the output, manifest included (`compile()`'s artefacts). */
+  readonly artefacts: readonly Artefact[];
+  readonly configPath: string;
+  /** The config as the manifest names it (`compile()`'s configFile). */
+  readonly configFile: string;
+  /** The output folder as messages show it. */
+  readonly shownOut: string;
+  /** Compare only: write nothing, take no lock. */
+  readonly check: boolean;
+  /** How long to wait for another compile writing the same folder; default 10 s. */
+  readonly lockTimeoutMs?: number;
+  /** Told once when another compile holds the folder and this one waits. */
+  readonly onWait?: (message: string) => void;
+}
 
-function readIfFile(path: string): string | undefined {
+export type WriteResult =
+  /** Nothing was written: the folder, or a file in it, is not cdc-compile's to change. */
+  | { readonly refused: readonly Diagnostic[] }
+  | {
+      /** What was written (or, with `check`, what would be). */
+      readonly changes: readonly FileChange[];
+      /** A journal of an interrupted write is present (`check`: reported, not completed). */
+      readonly interrupted: boolean;
+      /** Files put in place or removed to complete an interrupted write before this one. */
+      readonly completed: number;
+    };
+
+interface State {
+  readonly problems: Diagnostic[];
+  readonly changes: FileChange[];
+  readonly journal?: Journal;
+  /** Staging folders of runs that ended before their journal was written, or after it was deleted. */
+  readonly leftovers: string[];
+  readonly lockPresent: boolean;
+}
+
+const byPath = (a: { path: string }, b: { path: string }) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+
+/** Contents of a regular file (following no link out of the folder: callers check that first). */
+function readRegular(path: string): Buffer | undefined {
   try {
-    return statSync(path).isFile() ? readFileSync(path, 'utf8') : undefined;
+    return statSync(path).isFile() ? readFileSync(path) : undefined;
   } catch {
     return undefined;
   }
 }
 
-/**
- * Why writing `artefacts` to `outDir` would destroy something that is not ours, if it would: a file the
- * previous manifest does not list (or another tool's manifest), or a path where a folder or file stands
- * in the way. Nothing is touched; the caller refuses to write when the list is not empty.
- */
-export function conflicts(outDir: string, artefacts: readonly Artefact[]): string[] {
-  const problems: string[] = [];
-  if (existsSync(outDir) && !statSync(outDir).isDirectory()) return [`${outDir} is a file, not a folder`];
-  const manifestText = readIfFile(join(outDir, MANIFEST));
-  if (manifestText !== undefined && !isOurManifest(manifestText)) {
-    problems.push(`${MANIFEST} was not written by cdc-compile; choose another output folder`);
+/** Everything the writer needs to know about the output folder; reads only. */
+function inspect(realOut: string, req: WriteRequest): State {
+  const problems: Diagnostic[] = [];
+  const refuse = (code: string, message: string, hint?: string) => problems.push(error(code, message, undefined, hint));
+  const next = new Map(req.artefacts.map((a) => [a.path, a]));
+  if (!existsSync(realOut)) {
+    return {
+      problems,
+      changes: req.artefacts.map((a) => ({ path: a.path, kind: 'added' as const })).sort(byPath),
+      leftovers: [],
+      lockPresent: false,
+    };
   }
-  const ours = new Set(previousFiles(manifestText));
-  for (const a of artefacts) {
-    const parts = a.path.split('/');
-    for (let i = 1; i < parts.length; i++) {
-      const parent = join(outDir, ...parts.slice(0, i));
-      if (existsSync(parent) && !statSync(parent).isDirectory()) {
-        problems.push(`${parts.slice(0, i).join('/')} is a file, but ${a.path} needs it to be a folder`);
-        break;
-      }
+  const escapes = (rel: string) => {
+    const why = escapesOutDir(realOut, rel);
+    if (why) {
+      refuse(
+        'OUT.SYMLINK',
+        `${why}: cdc-compile writes nothing outside ${req.shownOut}`,
+        `replace the link with a real folder or file, or choose another output folder`,
+      );
     }
-    const target = join(outDir, a.path);
-    if (!existsSync(target) || a.path === MANIFEST) continue;
-    if (statSync(target).isDirectory())
-      problems.push(`${a.path} is a folder, but cdc-compile needs to write a file there`);
-    else if (!ours.has(a.path) && readIfFile(target) !== a.contents) {
-      problems.push(
-        `${a.path} exists and was not generated by cdc-compile (its manifest does not list it); move it away`,
+    return why !== undefined;
+  };
+  for (const control of [JOURNAL, LOCK]) escapes(control);
+  if (problems.length) return { problems, changes: [], leftovers: [], lockPresent: false };
+
+  const found = readJournal(realOut);
+  let journal: Journal | undefined;
+  if (found && 'damaged' in found) {
+    refuse(
+      'OUT.INTERRUPTED',
+      `${req.shownOut} holds a damaged record of an interrupted write: ${found.damaged}`,
+      `check ${req.shownOut} (e.g. git status), then delete ${req.shownOut}/${JOURNAL} and compile again`,
+    );
+  } else journal = found;
+
+  const manifestText = escapes(MANIFEST) ? undefined : readRegular(join(realOut, MANIFEST))?.toString('utf8');
+  const manifest = readManifest(manifestText);
+  if (manifest.kind === 'foreign') {
+    refuse(
+      'OUT.FOREIGN_MANIFEST',
+      `${MANIFEST} was not written by cdc-compile; choose another output folder`,
+      `${req.shownOut} belongs to another tool; pass --out with a folder of its own`,
+    );
+  } else if (manifest.kind === 'damaged') {
+    refuse(
+      'OUT.DAMAGED_MANIFEST',
+      `${req.shownOut}/${MANIFEST} is damaged (${manifest.reason}), so cdc-compile cannot tell which files it wrote`,
+      `restore it (e.g. git checkout -- ${req.shownOut}/${MANIFEST}) and compile again; or delete it and compile again: files whose content is already right are kept, the others are listed for you to move away`,
+    );
+  } else if (manifest.kind === 'ours' && manifest.configFile !== undefined && manifest.configFile !== req.configFile) {
+    // Another pipeline's output, unless its config no longer exists there (the config was moved or renamed).
+    const theirs = resolve(dirname(req.outDir), manifest.configFile);
+    if (existsSync(theirs) && realpathSync(theirs) !== realpathSync(req.configPath)) {
+      refuse(
+        'OUT.OTHER_PIPELINE',
+        `${req.shownOut} holds the output of another pipeline (${manifest.configFile})`,
+        `give each pipeline its own output folder (--out)`,
       );
     }
   }
-  return problems;
-}
+  if (problems.length) return { problems, changes: [], leftovers: [], lockPresent: false };
 
-/** What writing `artefacts` to `outDir` would change; nothing is touched. */
-export function plan(outDir: string, artefacts: readonly Artefact[]): FileChange[] {
+  // Which contents of a path are cdc-compile's own: what the manifest recorded, and what an interrupted
+  // write was replacing or putting there.
+  const ours = new Map<string, Set<string>>();
+  const own = (path: string, hash: string | null | undefined) => {
+    if (!hash) return;
+    const set = ours.get(path) ?? new Set<string>();
+    set.add(hash);
+    ours.set(path, set);
+  };
+  if (manifest.kind === 'ours') for (const [path, hash] of manifest.files) own(path, hash);
+  for (const w of journal?.writes ?? []) {
+    own(w.path, w.sha256);
+    own(w.path, w.before);
+  }
+  for (const r of journal?.removes ?? []) own(r.path, r.sha256);
+  const listed = new Set([
+    ...(manifest.kind === 'ours' ? manifest.files.keys() : []),
+    ...(journal?.writes.map((w) => w.path) ?? []),
+    ...(journal?.removes.map((r) => r.path) ?? []),
+  ]);
+  const edited = (path: string, what: string) =>
+    refuse(
+      'OUT.EDITED',
+      `${path} ${what}, but it was changed since cdc-compile wrote it (its content is not what ${MANIFEST} records)`,
+      `move your changes out of ${req.shownOut} (a templates/ override or the config keeps them), then delete ${req.shownOut}/${path} and compile again`,
+    );
+
   const changes: FileChange[] = [];
-  const next = new Set(artefacts.map((a) => a.path));
-  for (const a of artefacts) {
-    const current = readIfFile(join(outDir, a.path));
-    if (current === undefined) changes.push({ path: a.path, kind: 'added' });
-    else if (current !== a.contents || (a.executable && !isExecutable(join(outDir, a.path)))) {
-      changes.push({ path: a.path, kind: 'changed' });
+  for (const a of req.artefacts) {
+    if (escapes(a.path)) continue;
+    const parts = a.path.split('/');
+    let blocked = false;
+    for (let i = 1; i < parts.length && !blocked; i++) {
+      const parent = join(realOut, ...parts.slice(0, i));
+      if (existsSync(parent) && !statSync(parent).isDirectory()) {
+        refuse(
+          'OUT.IN_THE_WAY',
+          `${parts.slice(0, i).join('/')} is a file, but ${a.path} needs it to be a folder`,
+          'move it away',
+        );
+        blocked = true;
+      }
     }
+    if (blocked) continue;
+    const target = join(realOut, a.path);
+    let stat;
+    try {
+      stat = statSync(target);
+    } catch {
+      changes.push({ path: a.path, kind: 'added' });
+      continue;
+    }
+    if (!stat.isFile()) {
+      refuse(
+        'OUT.IN_THE_WAY',
+        `${a.path} is ${stat.isDirectory() ? 'a folder' : 'not a regular file'}, but cdc-compile needs to write a file there`,
+        'move it away',
+      );
+      continue;
+    }
+    const current = readFileSync(target);
+    const wanted = Buffer.from(a.contents);
+    if (current.equals(wanted)) {
+      if (a.executable && (stat.mode & 0o100) === 0) changes.push({ path: a.path, kind: 'changed' });
+      continue;
+    }
+    if (a.path === MANIFEST) {
+      changes.push({ path: a.path, kind: 'changed' });
+      continue;
+    }
+    const now = sha256(current);
+    if (!listed.has(a.path)) {
+      refuse(
+        'OUT.NOT_OURS',
+        `${a.path} exists and was not generated by cdc-compile (its manifest does not list it); move it away`,
+      );
+    } else if (!ours.get(a.path)?.has(now)) edited(a.path, 'would be overwritten');
+    else changes.push({ path: a.path, kind: 'changed' });
   }
-  for (const path of previousFiles(readIfFile(join(outDir, MANIFEST)))) {
-    if (!next.has(path) && existsSync(join(outDir, path))) changes.push({ path, kind: 'removed' });
+  for (const path of listed) {
+    if (next.has(path) || path === MANIFEST || escapes(path)) continue;
+    const target = join(realOut, path);
+    let isFile: boolean;
+    try {
+      isFile = lstatSync(target).isFile();
+    } catch {
+      continue;
+    }
+    if (!isFile) continue; // a folder or link the user put there: not ours to remove
+    if (!ours.get(path)?.has(hashOf(target)!)) edited(path, 'would be removed (the config no longer produces it)');
+    else changes.push({ path, kind: 'removed' });
   }
-  return changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const leftovers = readdirSync(realOut).filter((name) => name.startsWith(STAGING_PREFIX) && name !== journal?.staging);
+  return {
+    problems,
+    changes: changes.sort(byPath),
+    ...(journal ? { journal } : {}),
+    leftovers,
+    lockPresent: existsSync(join(realOut, LOCK)),
+  };
 }
 
 /**
- * Applies a plan. Every new content is first written to a staging folder inside `outDir` (same file
- * system), then each file is renamed into place, so no file is ever half-written; the manifest goes
- * last, so an interrupted run is detected and repaired by the next one. Only files the previous manifest
- * lists are ever removed.
+ * Plans and (unless `check`) applies the write of `artefacts` to the output folder. Writes only under the
+ * folder's lock; refuses — writing nothing — when the folder or any file in it is not cdc-compile's to
+ * change. New contents are staged in the folder, the intent is journaled, then each file is renamed into
+ * place, old files are removed and the manifest goes last.
  */
-export function apply(outDir: string, artefacts: readonly Artefact[], changes: readonly FileChange[]): void {
-  if (changes.length === 0) return;
-  mkdirSync(outDir, { recursive: true });
-  // A run that was killed may have left its staging folder behind: ours by name, never listed anywhere.
-  for (const entry of readdirSync(outDir)) {
-    const pid = /^\.cdc-compile-staging-(\d+)$/.exec(entry)?.[1];
-    if (pid && !isRunning(Number(pid))) rmSync(join(outDir, entry), { recursive: true, force: true });
+export async function writeOutput(req: WriteRequest): Promise<WriteResult> {
+  const unsafe = unsafeOutDir(req.outDir, req.configPath, req.shownOut);
+  if (unsafe) return { refused: [unsafe] };
+  const realOut = realLocation(req.outDir);
+  let state = inspect(realOut, req);
+  if (state.problems.length) return { refused: state.problems };
+  if (req.check) return { changes: state.changes, interrupted: state.journal !== undefined, completed: 0 };
+  const idle = !state.journal && !state.leftovers.length && !state.lockPresent;
+  if (idle && !state.changes.length) return { changes: [], interrupted: false, completed: 0 };
+
+  mkdirSync(realOut, { recursive: true });
+  const got = await acquireLock(realOut, {
+    timeoutMs: req.lockTimeoutMs ?? 10_000,
+    onWait: (owner) =>
+      req.onWait?.(
+        `another cdc-compile${owner ? ` (pid ${owner.pid} on ${owner.host})` : ''} is writing ${req.shownOut}; waiting for it to finish`,
+      ),
+  });
+  if ('busy' in got) {
+    const who = got.busy ? ` (pid ${got.busy.pid} on ${got.busy.host})` : '';
+    return {
+      refused: [
+        error(
+          'OUT.LOCKED',
+          `another cdc-compile${who} is still writing ${req.shownOut}`,
+          undefined,
+          `wait for it and compile again; if no cdc-compile is running, delete ${req.shownOut}/${LOCK}`,
+        ),
+      ],
+    };
   }
-  const staging = join(outDir, `.cdc-compile-staging-${process.pid}`);
-  const byPath = new Map(artefacts.map((a) => [a.path, a]));
-  const writes = changes.filter((c) => c.kind !== 'removed');
-  const manifestLast = (a: FileChange, b: FileChange) => Number(a.path === MANIFEST) - Number(b.path === MANIFEST);
   try {
-    for (const change of writes) {
-      const staged = join(staging, change.path);
-      mkdirSync(dirname(staged), { recursive: true });
-      const artefact = byPath.get(change.path)!;
-      writeFileSync(staged, artefact.contents, { mode: artefact.executable ? 0o755 : 0o644 });
+    // Under the lock the folder is ours alone: look again, it may have changed while we waited.
+    state = inspect(realOut, req);
+    if (state.problems.length) return { refused: state.problems };
+    let completed = 0;
+    if (state.journal) {
+      const problems = journalProblems(realOut, state.journal, req.shownOut);
+      if (problems.length) return { refused: problems };
+      completeJournal(realOut, state.journal);
+      completed = state.journal.writes.length + state.journal.removes.length;
+      state = inspect(realOut, req);
+      if (state.problems.length) return { refused: state.problems };
     }
-    for (const change of [...writes].sort(manifestLast)) {
-      if (change.path === MANIFEST) removeStale(outDir, changes);
-      const target = join(outDir, change.path);
-      mkdirSync(dirname(target), { recursive: true });
-      renameSync(join(staging, change.path), target);
-    }
-    if (!writes.some((c) => c.path === MANIFEST)) removeStale(outDir, changes);
+    for (const name of state.leftovers) rmSync(join(realOut, name), { recursive: true, force: true });
+    if (state.changes.length) apply(realOut, req.artefacts, state.changes);
+    return { changes: state.changes, interrupted: false, completed };
   } finally {
-    rmSync(staging, { recursive: true, force: true });
+    got.lock.release();
   }
 }
 
-function removeStale(outDir: string, changes: readonly FileChange[]): void {
-  for (const change of changes.filter((c) => c.kind === 'removed')) {
-    rmSync(join(outDir, change.path), { force: true });
-    removeEmptyParents(outDir, dirname(join(outDir, change.path)));
-  }
-}
-
-function isRunning(pid: number): boolean {
+function apply(realOut: string, artefacts: readonly Artefact[], changes: readonly FileChange[]): void {
+  const staging = `${STAGING_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}`;
+  const stagingDir = join(realOut, staging);
+  mkdirSync(stagingDir);
+  const artefact = new Map(artefacts.map((a) => [a.path, a]));
+  const writes = changes
+    .filter((c) => c.kind !== 'removed')
+    .map((c) => artefact.get(c.path)!)
+    .sort((a, b) => Number(a.path === MANIFEST) - Number(b.path === MANIFEST));
   try {
-    process.kill(pid, 0);
-    return true;
+    for (const a of writes) {
+      const staged = join(stagingDir, a.path);
+      mkdirSync(dirname(staged), { recursive: true });
+      writeFileSync(staged, a.contents, { mode: a.executable ? 0o755 : 0o644 });
+    }
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    rmSync(stagingDir, { recursive: true, force: true }); // nothing was put in place yet
+    throw err;
   }
-}
-
-function removeEmptyParents(root: string, dir: string): void {
-  while (dir.startsWith(root) && dir !== root) {
-    if (readdirSync(dir).length > 0) return;
-    rmdirSync(dir);
-    dir = dirname(dir);
-  }
+  const journal: Journal = {
+    version: 1,
+    staging,
+    writes: writes.map((a) => ({
+      path: a.path,
+      sha256: sha256(a.contents),
+      before: hashOf(join(realOut, a.path)) ?? null,
+      executable: a.executable === true,
+    })),
+    removes: changes
+      .filter((c) => c.kind === 'removed')
+      .map((c) => ({ path: c.path, sha256: hashOf(join(realOut, c.path))! })),
+  };
+  // Written beside the staged files, then renamed: the journal is either whole or absent.
+  writeFileSync(join(stagingDir, JOURNAL), `${JSON.stringify(journal)}\n`);
+  renameSync(join(stagingDir, JOURNAL), join(realOut, JOURNAL));
+  completeJournal(realOut, journal);
 }

@@ -11,7 +11,7 @@ export interface Manifest {
   readonly files: Readonly<Record<string, string>>;
 }
 
-export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+export const sha256 = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
 
 export function buildManifest(
   artefacts: readonly Artefact[],
@@ -30,30 +30,47 @@ export function buildManifest(
   return { path: MANIFEST, contents: canonicalJson(manifest) };
 }
 
-function parse(manifestText: string | undefined): Partial<Manifest> | undefined {
-  if (!manifestText) return undefined;
+/** What the output folder's `manifest.json` says about the folder. */
+export type ManifestState =
+  | { readonly kind: 'none' }
+  /** Written by cdc-compile: `files` maps each safe path to the hex sha256 it recorded. */
+  | { readonly kind: 'ours'; readonly configFile?: string; readonly files: ReadonlyMap<string, string> }
+  /** Valid JSON, but not a cdc-compile manifest: another tool's folder. */
+  | { readonly kind: 'foreign' }
+  /** Not valid JSON (truncated, or edited by hand): it cannot say which files are ours. */
+  | { readonly kind: 'damaged'; readonly reason: string };
+
+export function readManifest(text: string | undefined): ManifestState {
+  if (text === undefined) return { kind: 'none' };
+  let parsed: unknown;
   try {
-    const parsed = JSON.parse(manifestText) as Partial<Manifest> | null;
-    return parsed && typeof parsed === 'object' && parsed.generator?.name === 'cdc-compile' ? parsed : undefined;
-  } catch {
-    return undefined;
+    parsed = JSON.parse(text);
+  } catch (err) {
+    return { kind: 'damaged', reason: text.trim() === '' ? 'it is empty' : (err as Error).message };
   }
+  if (!parsed || typeof parsed !== 'object') return { kind: 'foreign' };
+  const m = parsed as Partial<Manifest>;
+  if (m.generator?.name !== 'cdc-compile') return { kind: 'foreign' };
+  const files = new Map<string, string>();
+  if (m.files && typeof m.files === 'object') {
+    for (const [path, hash] of Object.entries(m.files)) {
+      const hex = typeof hash === 'string' ? /^sha256:([0-9a-f]{64})$/.exec(hash)?.[1] : undefined;
+      // A path without a well-formed hash is still listed, so it is never taken for a user's file, but no
+      // content can match it: the writer then refuses to replace or remove it.
+      if (isSafeRelativePath(path)) files.set(path, hex ?? '');
+    }
+  }
+  const configFile = typeof m.config?.file === 'string' ? m.config.file : undefined;
+  return { kind: 'ours', ...(configFile !== undefined ? { configFile } : {}), files };
 }
 
-/** A manifest cdc-compile wrote (another tool's `manifest.json` is never trusted). */
-export const isOurManifest = (manifestText: string) => parse(manifestText) !== undefined;
-
-/** Files the previous run generated, from its manifest; empty when there is none or it is not ours. */
-export function previousFiles(manifestText: string | undefined): string[] {
-  const files = parse(manifestText)?.files;
-  return files && typeof files === 'object' ? Object.keys(files).filter(isSafeRelativePath) : [];
-}
-
-/** A manifest is data on disk: never let it name a file outside the output directory. */
+/** A manifest (or journal) is data on disk: never let it name a file outside the output directory. */
 export function isSafeRelativePath(path: string): boolean {
   return (
     path !== '' &&
     !path.startsWith('/') &&
+    !path.includes('\\') &&
+    !path.includes('\0') &&
     !path.split('/').some((part) => part === '..' || part === '' || part === '.')
   );
 }
