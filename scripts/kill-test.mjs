@@ -3,9 +3,10 @@
  * Kill test of the writer's whole-tree atomicity (not part of `npm test`, which runs a few fixed kill
  * points in test/writer.test.ts). Each trial starts from the committed output of examples/types with the
  * config edited so a compile changes five files and removes two, runs the compile, and SIGKILLs it:
- *   - "timer" trials: renames slowed by a random 0–40 ms each (test/support/fs-faults.cjs), killed after a
- *     random delay spanning the compile's own work and its write;
- *   - "step" trials: killed right after a random one of the writer's file-system calls in the folder.
+ *   - "timer" trials (60 %): renames slowed by a random 0–40 ms each (test/support/fs-faults.cjs), killed
+ *     a random delay after the compile's first file-system call in the folder (so load does not skew it);
+ *   - "step" trials (25 %): killed right after a random one of the writer's file-system calls there;
+ *   - "early" trials (15 %): killed a random delay after the process starts (mostly before writing).
  * Afterwards the tree must be the old one or the new one (control files aside), or hold a journal; with a
  * journal `--check` must exit 1, say so and change nothing. The next compile must then leave exactly the
  * new tree, with no lock, journal or staging folder.
@@ -93,14 +94,20 @@ if (probe.status !== 0 || !same(tree(out), expected)) throw new Error(`calibrati
 const steps = Number(readFileSync(countFile, 'utf8'));
 const renames = [...expected.keys()].filter((p) => expected.get(p) !== before.get(p)).length + 1; // + the journal
 
-function killed(env, killAtMs) {
+/** Runs a compile and SIGKILLs it `killAtMs` after it starts writing (or after its start: `fromStart`). */
+function killed(env, killAtMs, fromStart) {
   return new Promise((done) => {
     const child = spawn(process.execPath, ['--require', FAULTS, BIN], {
       cwd: dir,
-      stdio: 'ignore',
-      env: { ...process.env, CDC_FAULT_DIR: out, ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, CDC_FAULT_DIR: out, CDC_FAULT_SIGNAL: '1', ...env },
     });
-    const timer = killAtMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), killAtMs);
+    let timer;
+    const arm = () => (timer ??= setTimeout(() => child.kill('SIGKILL'), killAtMs));
+    if (killAtMs !== undefined && fromStart) arm();
+    child.stderr.on('data', (chunk) => {
+      if (killAtMs !== undefined && String(chunk).includes('cdc-fault: writing')) arm();
+    });
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
       done({ code, signal });
@@ -118,19 +125,25 @@ const failures = [];
 t0 = performance.now();
 for (let i = 0; i < TRIALS; i++) {
   reset();
-  const mode = random() < 0.7 ? 'timer' : 'step';
-  let env, killAt, label;
+  const pick = random();
+  const mode = pick < 0.6 ? 'timer' : pick < 0.85 ? 'step' : 'early';
+  let env = {};
+  let killAt;
+  let label;
   if (mode === 'timer') {
     const delay = Math.floor(random() * 41);
-    killAt = Math.floor(baseMs * 0.75 + random() * (baseMs * 0.45 + renames * delay));
+    killAt = Math.floor(random() * (renames * delay + 40));
     env = { CDC_FAULT_RENAME_DELAY_MS: String(delay) };
-    label = `timer: renames +${delay} ms, kill at ${killAt} ms`;
-  } else {
+    label = `timer: renames +${delay} ms, kill ${killAt} ms into the write`;
+  } else if (mode === 'step') {
     const n = 1 + Math.floor(random() * steps);
     env = { CDC_FAULT_KILL_AFTER: String(n) };
     label = `step: kill after step ${n} of ${steps}`;
+  } else {
+    killAt = Math.floor(random() * baseMs);
+    label = `early: kill ${killAt} ms after the start`;
   }
-  const r = await killed(env, killAt);
+  const r = await killed(env, killAt, mode === 'early');
   const fail = (why) => failures.push(`trial ${i + 1} (${label}): ${why}`);
   const after = tree(out);
   if (r.signal !== 'SIGKILL') {
