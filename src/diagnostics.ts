@@ -3,8 +3,13 @@
  * bugs only.
  */
 
-/** Where in the config a finding belongs: a DSL entity and a property path inside its options. */
-export type Subject =
+/**
+ * Where in the config a finding belongs: a DSL entity and a property path inside its options; `at`
+ * points inside the string (or the `part`-th literal text of the sql`…` template) the path reaches.
+ */
+export type Subject = SubjectEntity & { readonly at?: { readonly part: number; readonly offset: number } };
+
+type SubjectEntity =
   | { readonly kind: 'pipeline'; readonly path?: readonly (string | number)[] }
   | { readonly kind: 'source'; readonly source: string; readonly path?: readonly (string | number)[] }
   | {

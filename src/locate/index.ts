@@ -79,8 +79,77 @@ function templateSpans(node: Node): Node[] | undefined {
   return Node.isTemplateExpression(template) ? template.getTemplateSpans().map((span) => span.getExpression()) : [];
 }
 
-/** Walks an options object along `path`; returns the deepest node reached (a property's name where possible). */
-function walk(start: Node | undefined, path: readonly (string | number)[]): Node | undefined {
+/**
+ * The first argument of the call named `name` in a chain such as `t.text().default('x')` or
+ * `orders.as('o')`, following `.c.column` references and variables back to the call that made them.
+ */
+function callArgument(node: Node, name: string): Node | undefined {
+  let current: Node | undefined = node;
+  for (let depth = 0; current && depth < 20; depth++) {
+    if (Node.isPropertyAccessExpression(current)) current = unwrap(current.getExpression());
+    else if (Node.isCallExpression(current)) {
+      const callee = current.getExpression();
+      if (Node.isPropertyAccessExpression(callee) && callee.getName() === name) return current.getArguments()[0];
+      current = Node.isPropertyAccessExpression(callee) ? unwrap(callee.getExpression()) : undefined;
+    } else return undefined;
+  }
+  return undefined;
+}
+
+/** Source index of the character at `offset` of a literal's cooked text, given its raw text after the delimiter. */
+function rawIndex(raw: string, offset: number): number {
+  let cooked = 0;
+  let i = 0;
+  while (i < raw.length && cooked < offset) {
+    if (raw[i] === '\\') {
+      const c = raw[i + 1] ?? '';
+      if (c === '\r' && raw[i + 2] === '\n') i += 3;
+      else if (c === '\n' || c === '\r' || c === '\u2028' || c === '\u2029') i += 2;
+      else if (c === 'x') [i, cooked] = [i + 4, cooked + 1];
+      else if (c === 'u' && raw[i + 2] === '{') {
+        const close = raw.indexOf('}', i);
+        const code = parseInt(raw.slice(i + 3, close), 16);
+        [i, cooked] = [close + 1, cooked + (code > 0xffff ? 2 : 1)];
+      } else if (c === 'u') [i, cooked] = [i + 6, cooked + 1];
+      else [i, cooked] = [i + 2, cooked + 1];
+      continue;
+    }
+    if (raw[i] === '\r' && raw[i + 1] === '\n') i++;
+    i++;
+    cooked++;
+  }
+  return i;
+}
+
+/** Source position of character `offset` in the `part`-th literal text of a string or template node. */
+function positionInText(node: Node, part: number, offset: number): number | undefined {
+  let literal: Node | undefined = node;
+  if (Node.isTaggedTemplateExpression(node)) {
+    const template = node.getTemplate();
+    literal = Node.isTemplateExpression(template)
+      ? part === 0
+        ? template.getHead()
+        : template.getTemplateSpans()[part - 1]?.getLiteral()
+      : part === 0
+        ? template
+        : undefined;
+  } else if (!(Node.isStringLiteral(node) || Node.isNoSubstitutionTemplateLiteral(node)) || part !== 0) {
+    return undefined;
+  }
+  if (!literal) return undefined;
+  // Every literal starts with a one-character delimiter: a quote, a backtick or the } closing a `${`.
+  const start = literal.getStart() + 1;
+  return start + rawIndex(literal.getText().slice(1), offset);
+}
+
+/**
+ * Walks an options object along `path`; returns the deepest node reached (a property's name where
+ * possible) and the value node the path leads to.
+ */
+function walk(
+  start: Node | undefined,
+  path: readonly (string | number)[],
+): { best: Node | undefined; value: Node | undefined } {
   let node = unwrap(start);
   let best: Node | undefined = start;
   for (const segment of path) {
@@ -101,6 +170,14 @@ function walk(start: Node | undefined, path: readonly (string | number)[]): Node
       node = unwrap(element);
       continue;
     }
+    if (typeof segment === 'string' && (Node.isCallExpression(node) || Node.isPropertyAccessExpression(node))) {
+      // A builder chain: `.default('…')`, `.as('…')`.
+      const argument = callArgument(node, segment);
+      if (!argument) break;
+      best = argument;
+      node = unwrap(argument);
+      continue;
+    }
     if (!Node.isObjectLiteralExpression(node)) break;
     const property =
       node.getProperty(String(segment)) ?? node.getProperty(`'${segment}'`) ?? node.getProperty(`"${segment}"`);
@@ -112,7 +189,7 @@ function walk(start: Node | undefined, path: readonly (string | number)[]): Node
         ? unwrap(property.getNameNode())
         : undefined;
   }
-  return best;
+  return { best, value: node };
 }
 
 export function locate(diagnostics: readonly Diagnostic[], configPath: string): Diagnostic[] {
@@ -149,7 +226,13 @@ export function locate(diagnostics: readonly Diagnostic[], configPath: string): 
     // An entity as a whole (a duplicate, a reserved name) and a path that starts with 'name' point at the
     // name argument itself.
     const atName = d.subject.kind !== 'pipeline' && (path.length === 0 || path[0] === 'name');
-    const node = atName ? (args[0] ?? call) : (walk(options, path) ?? call);
-    return { ...d, location: position(node) };
+    if (atName) return { ...d, location: position(args[0] ?? call) };
+    const { best, value } = walk(options, path);
+    const inText = d.subject.at && value ? positionInText(value, d.subject.at.part, d.subject.at.offset) : undefined;
+    if (inText !== undefined) {
+      const { line, column } = file.getLineAndColumnAtPos(inText);
+      return { ...d, location: { file: configPath, line, column } };
+    }
+    return { ...d, location: position(best ?? call) };
   });
 }

@@ -5,6 +5,13 @@ import { PG_RESERVED } from '../resolve/names.js';
 /** A SQL string literal. */
 export const sqlString = (value: string) => `'${value.replaceAll("'", "''")}'`;
 
+/**
+ * A PostgreSQL string literal that reads the same whatever standard_conforming_strings is: E'…' with
+ * escaped backslashes when the value has one.
+ */
+export const pgString = (value: string) =>
+  value.includes('\\') ? `E${sqlString(value.replaceAll('\\', '\\\\'))}` : sqlString(value);
+
 /** A single-quoted shell word. */
 export const shellString = (value: string) => `'${value.replaceAll("'", `'\\''`)}'`;
 

@@ -5,7 +5,8 @@ import type { SqlFragment, View } from '../dsl/view.js';
 import { describeType } from './type-matrix.js';
 import { error, type Diagnostic, type Subject } from '../diagnostics.js';
 import type { ViewModel } from './model.js';
-import { didYouMean, landingName, qualify } from './names.js';
+import { analyticsNameProblem, didYouMean, landingName, qualify } from './names.js';
+import { checkQuery, type SqlProblem } from '../sql/lexer.js';
 import { dedent } from '../render/text.js';
 import type { ResolvedTable } from './tables.js';
 
@@ -23,6 +24,8 @@ export function resolveViews(
   const known = new Set(views);
   /** Per view: where in its SQL each view it depends on is first interpolated (for cycle reports). */
   const dependencyPaths = new Map<string, Map<string, readonly (string | number)[]>>();
+  // An alias is checked where it is first used; reporting it in every view that uses it says nothing new.
+  const checkedAliases = new Map<TableAlias, boolean>();
   for (const v of views) {
     // The path of the `${…}` being rendered: ['sql', i] for the i-th interpolation, ['sql', i, j] inside a
     // nested sql`…` fragment. The locator follows it to the interpolation itself.
@@ -32,13 +35,58 @@ export function resolveViews(
     const depPaths = new Map<string, readonly (string | number)[]>();
     dependencyPaths.set(v.name, depPaths);
     const unknownTables = new Set<Table>();
-    const render = (fragment: SqlFragment, path: readonly (string | number)[]): string => {
+    /** Where each piece of the rendered SQL comes from: literal text of a template, or a `${…}`. */
+    const segments: { start: number; end: number; path: readonly (string | number)[]; part?: number }[] = [];
+    const render = (fragment: SqlFragment, path: readonly (string | number)[], base: number): string => {
       let text = fragment.strings[0] ?? '';
+      segments.push({ start: base, end: base + text.length, path, part: 0 });
       fragment.values.forEach((raw, i) => {
         at = [...path, i];
-        text += renderValue(raw, at) + (fragment.strings[i + 1] ?? '');
+        const start = base + text.length;
+        const value = renderValue(raw, at, start);
+        segments.push({ start, end: start + value.length, path: [...path, i] });
+        text += value;
+        const literal = fragment.strings[i + 1] ?? '';
+        segments.push({ start: base + text.length, end: base + text.length + literal.length, path, part: i + 1 });
+        text += literal;
       });
       return text;
+    };
+    /** An alias is pasted into the SQL as a name: only a plain identifier may be one. */
+    const aliasName = (alias: TableAlias, path: readonly (string | number)[]): string => {
+      if (!checkedAliases.has(alias)) {
+        const problem = typeof alias.alias === 'string' ? analyticsNameProblem(alias.alias) : 'not a string';
+        checkedAliases.set(alias, !problem);
+        if (problem) {
+          out.push(
+            error(
+              'SQL.INVALID_ALIAS',
+              `view '${v.name}': table alias ${JSON.stringify(alias.alias)} is ${problem}`,
+              { kind: 'view', view: v.name, path: [...path, 'as'] },
+              "an alias is a plain name, e.g. orders.as('o')",
+            ),
+          );
+        }
+      }
+      // A refused alias renders as a placeholder, so the rest of the SQL is still checked.
+      return checkedAliases.get(alias) ? alias.alias : 'invalid_alias';
+    };
+    /** A problem the lexer found at `offset` of the rendered SQL, pointed at the template text it came from. */
+    const sqlProblem = (problem: SqlProblem) => {
+      const segment =
+        segments.find((s) => s.start <= problem.offset && problem.offset < s.end) ??
+        segments.find((s) => s.part !== undefined && s.end === problem.offset) ??
+        segments[0]!;
+      const where: Subject =
+        segment.part === undefined
+          ? { kind: 'view', view: v.name, path: segment.path }
+          : {
+              kind: 'view',
+              view: v.name,
+              path: segment.path,
+              at: { part: segment.part, offset: problem.offset - segment.start },
+            };
+      out.push(error(problem.code, `view '${v.name}': ${problem.message}`, where, problem.hint));
     };
     const tableName = (table: Table): string => {
       const t = tables.get(table);
@@ -112,7 +160,7 @@ export function resolveViews(
         );
       }
     };
-    const renderValue = (raw: unknown, path: readonly (string | number)[]): string => {
+    const renderValue = (raw: unknown, path: readonly (string | number)[], base: number): string => {
       let value = raw;
       if (typeof raw === 'function' && !entityKind(raw)) {
         try {
@@ -134,7 +182,7 @@ export function resolveViews(
           return tableName(value as Table);
         case 'table-alias': {
           const alias = value as TableAlias;
-          return `${tableName(alias.table)} AS ${alias.alias}`;
+          return `${tableName(alias.table)} AS ${aliasName(alias, path)}`;
         }
         case 'view':
           return viewName(value as View);
@@ -149,7 +197,7 @@ export function resolveViews(
             case 'table-alias': {
               const alias = owner as TableAlias;
               const t = tables.get(alias.table);
-              return `${alias.alias}.${t ? landing(t, ref.column) : ref.column}`;
+              return `${aliasName(alias, path)}.${t ? landing(t, ref.column) : ref.column}`;
             }
             default: {
               const target = owner as View;
@@ -160,7 +208,7 @@ export function resolveViews(
           }
         }
         case 'sql':
-          return render(value as SqlFragment, path);
+          return render(value as SqlFragment, path, base);
         default:
           out.push(
             error(
@@ -173,9 +221,15 @@ export function resolveViews(
           return String(value);
       }
     };
-    const body = dedent(render(v.options.sql, ['sql']))
-      .trim()
-      .replace(/;\s*$/, '');
+    // The check runs on exactly the text views.sql receives; dedent only removes indentation at line
+    // starts, which moves no token boundary, so the same problem is found in the raw text for its location.
+    const raw = render(v.options.sql, ['sql'], 0);
+    let body = dedent(raw).trim();
+    const checked = checkQuery(body);
+    if (checked.problem) sqlProblem(checkQuery(raw).problem ?? checked.problem);
+    else if (checked.terminator) {
+      body = `${body.slice(0, checked.terminator.start)}${body.slice(checked.terminator.end)}`.trimEnd();
+    }
     resolved.set(v, {
       name: v.name,
       qualifiedName: qualify(analyticsSchema, v.name),

@@ -11,7 +11,8 @@
  * (libpg-query, WASM) costs more to load than the whole compile; the tests check this one token by token
  * against libpg-query and against PostgreSQL itself (PGlite).
  *
- * `standard_conforming_strings` is taken as on (the default since 9.1); the generated SQL files set it.
+ * `standard_conforming_strings` is taken as on (the default since 9.1), and a '…' string holding a
+ * backslash, the one thing the setting changes, is refused: what is accepted lexes the same either way.
  */
 
 export type TokenKind =
@@ -416,10 +417,31 @@ const emptyProblem = (what: string): SqlProblem => ({
   offset: 0,
 });
 
+/**
+ * A backslash in a '…' string is an ordinary character with standard_conforming_strings on and an escape
+ * with it off (a role, database or server setting; a runner that sends a file as one query parses it all
+ * before any SET in it runs). Refusing it makes every accepted fragment mean the same under both.
+ */
+function ambiguousString(text: string, tokens: readonly Token[]): SqlProblem | undefined {
+  const t = tokens.find(
+    (t) => t.kind === 'string' && /^[nN]?'/.test(text.slice(t.start, t.start + 2)) && t.value.includes('\\'),
+  );
+  if (!t) return undefined;
+  return {
+    code: 'SQL.INVALID_TOKEN',
+    message:
+      "a backslash in a '…' string is read as an escape when standard_conforming_strings is off, which would move where the string ends",
+    offset: t.start,
+    hint: "write the string as E'…' with the backslash doubled (E'\\\\d+' for the regex \\d+), which reads the same under either setting",
+  };
+}
+
 /** Tokens of a view body, without comments, or the first reason it is not exactly one query. */
 export function checkQuery(text: string): { problem?: SqlProblem; terminator?: Token } {
   const lexed = lex(text);
   if (lexed.problem) return { problem: lexed.problem };
+  const ambiguous = ambiguousString(text, lexed.tokens);
+  if (ambiguous) return { problem: ambiguous };
   const tokens = lexed.tokens.filter((t) => t.kind !== 'comment');
   if (tokens.length === 0) return { problem: emptyProblem('view SQL') };
   // One trailing `;` is the statement's own end; the compiler writes it.
@@ -479,6 +501,8 @@ const endsOperand = (t: Token | undefined) =>
 export function checkExpression(text: string): SqlProblem | undefined {
   const lexed = lex(text);
   if (lexed.problem) return lexed.problem;
+  const ambiguous = ambiguousString(text, lexed.tokens);
+  if (ambiguous) return ambiguous;
   const tokens = lexed.tokens.filter((t) => t.kind !== 'comment');
   if (tokens.length === 0) return emptyProblem('default expression');
   const comment = lexed.tokens.find((t) => t.kind === 'comment' && text.startsWith('--', t.start));

@@ -108,6 +108,16 @@ function issueToDiagnostic(
       );
     }
     default:
+      if (custom?.startsWith('SQL.') && issue.code === 'custom') {
+        // A SQL fragment the lexer refused: point at the character inside the string.
+        const offset = issue.params?.['offset'] as number;
+        return error(
+          custom,
+          `${where}: ${issue.message}`,
+          { ...withPath(subject, path), at: { part: 0, offset } },
+          issue.params?.['hint'] as string | undefined,
+        );
+      }
       if (custom === 'CONFIG.PLAINTEXT_SECRET') {
         return error(
           'CONFIG.PLAINTEXT_SECRET',

@@ -3,6 +3,7 @@ import { entityKind, type EntityKind } from '../dsl/entity.js';
 import { CHART_KINDS, SORT_ORDERS, TIME_GRAINS } from '../dsl/chart.js';
 import { POSTGRES_FLAVORS } from '../dsl/source.js';
 import { analyticsNameProblem, MAX_IDENTIFIER_BYTES, sourceNameProblem } from '../resolve/names.js';
+import { checkExpression } from '../sql/lexer.js';
 
 export { MAX_IDENTIFIER_BYTES };
 
@@ -84,11 +85,20 @@ const columnSpecBase = z
     primaryKey: z.boolean().optional(),
     notNull: z.boolean().optional(),
     mapping: z.string().optional(),
-    // One SQL expression on one line: it is pasted into a column definition.
+    // One SQL expression on one line: it is pasted after DEFAULT in a column definition.
     default: z
       .string()
-      .min(1)
-      .regex(/^[^;\x00-\x1f\x7f]*$/, { message: 'must be one SQL expression (no ; and no line breaks)' })
+      .regex(/^[^\x00-\x1f\x7f]*$/, { message: 'must be one line (no line breaks or control characters)' })
+      .superRefine((s, ctx) => {
+        const problem = checkExpression(s);
+        if (problem) {
+          ctx.addIssue({
+            code: 'custom',
+            message: problem.message,
+            params: { code: problem.code, offset: problem.offset, hint: problem.hint },
+          });
+        }
+      })
       .optional(),
     description: plainText.optional(),
   })

@@ -1,5 +1,5 @@
 import type { Model } from '../../resolve/model.js';
-import { align, commaSeparated, sqlString } from '../../render/text.js';
+import { align, commaSeparated, pgString } from '../../render/text.js';
 import { header, type Artefact, type EmitContext } from '../artefact.js';
 
 /** Analytics PostgreSQL: idempotent DDL of the landing tables, and the views in dependency order. */
@@ -12,10 +12,10 @@ export function emit(model: Model, ctx: EmitContext): Artefact[] {
       ]),
     );
     const comments = [
-      ...(t.description ? [`COMMENT ON TABLE ${t.analytics.qualifiedName} IS ${sqlString(t.description)};`] : []),
+      ...(t.description ? [`COMMENT ON TABLE ${t.analytics.qualifiedName} IS ${pgString(t.description)};`] : []),
       ...t.analytics.columns
         .filter((c) => c.description)
-        .map((c) => `COMMENT ON COLUMN ${t.analytics.qualifiedName}.${c.name} IS ${sqlString(c.description!)};`),
+        .map((c) => `COMMENT ON COLUMN ${t.analytics.qualifiedName}.${c.name} IS ${pgString(c.description!)};`),
     ];
     return {
       title: `${t.analytics.kind === 'fact' ? 'Fact' : 'Dimension'} ${t.analytics.qualifiedName}: from ${t.source}.${t.qualifiedName} via topic ${t.topic}`,
@@ -26,7 +26,7 @@ export function emit(model: Model, ctx: EmitContext): Artefact[] {
   });
   const views = model.views.map((v) => ({
     title: v.dependsOn.length ? `${v.qualifiedName} (reads ${v.dependsOn.join(', ')})` : v.qualifiedName,
-    comment: v.description ? `COMMENT ON VIEW ${v.qualifiedName} IS ${sqlString(v.description)};` : undefined,
+    comment: v.description ? `COMMENT ON VIEW ${v.qualifiedName} IS ${pgString(v.description)};` : undefined,
     name: v.qualifiedName,
     sql: v.sql,
     // A trailing -- comment would swallow the semicolon: end such a statement on a line of its own.
