@@ -7,7 +7,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Model } from '../src/resolve/model.js';
 import { compileProject, PROJECTS } from './support/compile.js';
-import { sourceTablesDdl } from './support/source-db.js';
+import { managedStandIns, sourceTablesDdl } from './support/source-db.js';
 import { quoteIdent } from '../src/render/text.js';
 import { PG_RESERVED } from '../src/resolve/names.js';
 import { PG_URL } from './support/postgres-url.js';
@@ -63,11 +63,13 @@ describe.skipIf(!url).each(PROJECTS)('$name on PostgreSQL', ({ name, config }) =
       const owner = await connect(db);
       try {
         await owner.query(sourceTablesDdl(source));
+        await owner.query(managedStandIns(source).before);
         const setup = files
           .get(`debezium/${source.name}-setup.sql`)!
           .replace(`GRANT CONNECT ON DATABASE ${source.database} `, `GRANT CONNECT ON DATABASE ${db} `);
         await owner.query(setup);
         await owner.query(setup); // idempotent
+        await owner.query(managedStandIns(source).after);
 
         const published = await owner.query<{ name: string }>(
           "SELECT schemaname || '.' || tablename AS name FROM pg_publication_tables WHERE pubname = $1 ORDER BY 1",
@@ -259,6 +261,80 @@ describe.skipIf(!url)('partitioned source tables on PostgreSQL', () => {
       }
     } finally {
       await owner.end();
+    }
+  });
+});
+
+describe.skipIf(!url)('managed PostgreSQL flavours on PostgreSQL', () => {
+  // The types example's `legacy` source is on RDS; its `app` source is self-managed (the control).
+  const project = PROJECTS.find((p) => p.name === 'types')!;
+  const database = `cdc_test_managed_${process.pid}`;
+  // Stands in for the RDS master user: no superuser, may create roles, owns the database and its tables.
+  const adminRole = `cdc_test_master_${process.pid}`;
+  let admin: pg.Client;
+  let model: Model;
+  let files: Map<string, string>;
+
+  beforeAll(async () => {
+    ({ model, files } = (await compileProject(project.config)) as { model: Model; files: Map<string, string> });
+    admin = await connect('postgres');
+    await admin.query(`CREATE ROLE ${adminRole} WITH LOGIN CREATEROLE`);
+    await admin.query(`CREATE DATABASE ${database} OWNER ${adminRole}`);
+  });
+
+  afterAll(async () => {
+    await admin?.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    for (const s of model?.sources ?? []) await admin?.query(`DROP ROLE IF EXISTS ${s.user}`).catch(() => undefined);
+    await admin?.query(`DROP ROLE IF EXISTS ${adminRole}`).catch(() => undefined);
+    await admin?.end();
+  });
+
+  test('the RDS setup runs without a superuser; the self-managed one needs one', async () => {
+    const rds = model.sources.find((s) => s.flavor === 'rds')!;
+    const selfManaged = model.sources.find((s) => s.flavor === 'self-managed')!;
+    // The platform's predefined role (created here by the superuser, as RDS does).
+    const standIns = managedStandIns(rds);
+    await admin.query(standIns.before);
+
+    const master = await connect(database, adminRole);
+    const warnings: string[] = [];
+    master.on('notice', (n) => warnings.push(String(n.message)));
+    try {
+      await master.query(sourceTablesDdl(rds));
+      const setup = files
+        .get(`debezium/${rds.name}-setup.sql`)!
+        .replace(`GRANT CONNECT ON DATABASE ${rds.database} `, `GRANT CONNECT ON DATABASE ${database} `);
+      await master.query(setup);
+      await master.query(setup); // idempotent
+
+      const role = await master.query<{ rolreplication: boolean; rolsuper: boolean; member: boolean }>(
+        "SELECT rolreplication, rolsuper, pg_has_role(rolname, 'rds_replication', 'MEMBER') AS member FROM pg_roles WHERE rolname = $1",
+        [rds.user],
+      );
+      expect(role.rows).toEqual([{ rolreplication: false, rolsuper: false, member: true }]);
+      const pub = await master.query<{ pubviaroot: boolean; n: number }>(
+        'SELECT p.pubviaroot, (SELECT COUNT(*)::int FROM pg_publication_tables t WHERE t.pubname = p.pubname) AS n FROM pg_publication p WHERE pubname = $1',
+        [rds.publicationName],
+      );
+      expect(pub.rows).toEqual([{ pubviaroot: true, n: rds.tables.length }]);
+      for (const t of rds.tables) {
+        const ident = await master.query<{ r: string }>(
+          'SELECT relreplident AS r FROM pg_class WHERE oid = $1::regclass',
+          [t.qualifiedName],
+        );
+        expect(ident.rows, t.qualifiedName).toEqual([{ r: 'f' }]);
+      }
+      // Stock PostgreSQL 15 keeps event triggers for superusers: the partition watch warns instead of failing.
+      expect(warnings.some((w) => w.includes('no right to create event trigger'))).toBe(true);
+
+      // Control: the self-managed script asks for the REPLICATION attribute, which only a superuser can give.
+      await master.query(sourceTablesDdl(selfManaged).replace(/CREATE SCHEMA IF NOT EXISTS ops;/, ''));
+      const selfManagedSetup = files
+        .get(`debezium/${selfManaged.name}-setup.sql`)!
+        .replace(`GRANT CONNECT ON DATABASE ${selfManaged.database} `, `GRANT CONNECT ON DATABASE ${database} `);
+      await expect(master.query(selfManagedSetup)).rejects.toThrow(/superuser/);
+    } finally {
+      await master.end();
     }
   });
 });

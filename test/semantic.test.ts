@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { FlinkSQL } from 'dt-sql-parser';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { sourceTablesDdl } from './support/source-db.js';
+import { managedStandIns, sourceTablesDdl } from './support/source-db.js';
 import { compileProject, PROJECTS } from './support/compile.js';
 import { readFlinkScript, type FlinkScript, type FlinkTable } from './support/flink-sql.js';
 import { startFakeConnect } from './support/fake-connect.js';
@@ -77,6 +77,7 @@ const pgQualified = (schema: string, name: string) => `${pgIdent(schema)}.${pgId
 async function createSourceTables(db: Awaited<ReturnType<typeof newDb>>, source: SourceModel): Promise<void> {
   await db.exec(`CREATE DATABASE ${pgIdent(source.database)}`); // GRANT CONNECT ON DATABASE needs it to exist
   await db.exec(sourceTablesDdl(source));
+  await db.exec(managedStandIns(source).before);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -369,7 +370,17 @@ describe.each(PROJECTS)('$name', ({ config }) => {
             'SELECT rolreplication, rolcanlogin FROM pg_roles WHERE rolname = $1',
             [s.user],
           );
-          expect(role.rows, s.user).toEqual([{ rolreplication: true, rolcanlogin: true }]);
+          // Self-managed: the REPLICATION attribute; RDS: membership in rds_replication instead.
+          expect(role.rows, s.user).toEqual([
+            { rolreplication: s.setup.roleAttributes.includes('REPLICATION'), rolcanlogin: true },
+          ]);
+          for (const granted of s.setup.grantRoles) {
+            const member = await db.query<{ ok: boolean }>("SELECT pg_has_role($1, $2, 'MEMBER') AS ok", [
+              s.user,
+              granted,
+            ]);
+            expect(member.rows[0]?.ok, `${s.user} in ${granted}`).toBe(true);
+          }
           const connect = await db.query<{ ok: boolean }>("SELECT has_database_privilege($1, $2, 'CONNECT') AS ok", [
             s.user,
             s.database,

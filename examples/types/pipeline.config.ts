@@ -11,7 +11,7 @@ const app = postgresSource('app', {
   password: secret('app-db', 'password'),
 });
 
-// Profile 2: the other modes (decimals as doubles, epoch-ms times, ISO intervals, hex binaries).
+// Profile 2: the other modes (decimals as doubles, epoch-ms times, ISO intervals, hex binaries), on RDS.
 const legacy = postgresSource('legacy', {
   host: 'legacy-db.data.svc.cluster.local',
   port: 5433,
@@ -19,6 +19,8 @@ const legacy = postgresSource('legacy', {
   user: 'cdc_reader',
   password: secret('legacy-db', 'password'),
   schema: 'ops',
+  // A managed server (Amazon RDS / Aurora): no superuser, so the setup SQL grants rds_replication.
+  flavor: 'rds',
   connector: {
     name: 'legacy-cdc',
     decimalHandling: 'double',

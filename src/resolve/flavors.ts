@@ -62,7 +62,7 @@ export function flavorFacts(
     case 'rds':
       return {
         title: 'Amazon RDS or Aurora PostgreSQL',
-        runAs: 'the master user (a member of rds_superuser) or another member of rds_superuser',
+        runAs: 'the master user (or another member of rds_superuser)',
         roleAttributes: 'LOGIN',
         grantRoles: ['rds_replication'],
         settingsWhere: 'the DB (cluster) parameter group; static, the instance needs a reboot',

@@ -19,3 +19,22 @@ export function sourceTablesDdl(source: SourceModel): string {
     }),
   ].join('\n');
 }
+
+/**
+ * What a managed flavour's platform provides and a stock PostgreSQL server lacks, for running its setup SQL
+ * on a test server: `before` creates the predefined roles the script grants (e.g. RDS's rds_replication);
+ * `after` gives the replication role the REPLICATION attribute that membership in such a role stands for on
+ * the managed service (on stock PostgreSQL role attributes are not inherited). Empty for self-managed.
+ */
+export function managedStandIns(source: SourceModel): { before: string; after: string } {
+  const standsIn = source.setup.grantRoles.length > 0;
+  return {
+    before: source.setup.grantRoles
+      .map(
+        (r) =>
+          `DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${r}') THEN CREATE ROLE ${quoteIdent(r)} NOLOGIN; END IF; END $$;`,
+      )
+      .join('\n'),
+    after: standsIn ? `ALTER ROLE ${quoteIdent(source.user)} WITH REPLICATION;` : '',
+  };
+}

@@ -2,15 +2,16 @@
 -- change the config and run `npx cdc-compile` to regenerate.
 --
 -- Source database setup for connector legacy-cdc: legacy-db.data.svc.cluster.local:5433/legacy
--- on a self-managed PostgreSQL server.
--- Run it as a superuser (creating a REPLICATION role needs one), e.g. psql -d legacy -f legacy-setup.sql.
+-- on Amazon RDS or Aurora PostgreSQL.
+-- Run it as the master user (or another member of rds_superuser), e.g. psql -d legacy -f legacy-setup.sql.
+-- It must own the captured tables or be a member of their owner role: ALTER TABLE … REPLICA IDENTITY and CREATE/ALTER PUBLICATION … FOR TABLE need ownership.
 -- Safe to run again: it brings the role, replica identities and publication to the state below.
 --
--- Server settings (postgresql.conf; changing wal_level needs a restart):
---   wal_level = logical
+-- Server settings (the DB (cluster) parameter group; static, the instance needs a reboot):
+--   rds.logical_replication = 1 (this sets wal_level = logical)
 --   max_replication_slots >= 1 (one per connector on this server, plus other slot users)
 --   max_wal_senders >= 1
--- Access: pg_hba.conf: a normal host line for database legacy and user cdc_reader.
+-- Access: the instance's security group must admit the Connect workers; log in as cdc_reader to database legacy.
 -- The connector creates its replication slot debezium_legacy_slot on first start.
 
 -- Replication role. Set its password to the value in Secret legacy-db
@@ -18,12 +19,13 @@
 DO $$
 BEGIN
   IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'cdc_reader') THEN
-    CREATE ROLE cdc_reader WITH LOGIN REPLICATION;
+    CREATE ROLE cdc_reader WITH LOGIN;
   ELSE
-    ALTER ROLE cdc_reader WITH LOGIN REPLICATION;
+    ALTER ROLE cdc_reader WITH LOGIN;
   END IF;
 END
 $$;
+GRANT rds_replication TO cdc_reader;
 GRANT CONNECT ON DATABASE legacy TO cdc_reader;
 GRANT USAGE ON SCHEMA ops TO cdc_reader;
 GRANT USAGE ON SCHEMA public TO cdc_reader;
