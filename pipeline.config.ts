@@ -22,8 +22,8 @@ import {
 // The seed system's connector modes: numerics as doubles, timestamps as epoch milliseconds.
 const seedModes = { decimalHandling: 'double', timePrecision: 'connect' } as const;
 
+// Hosts are derived from the deployment below: ecom-db.ecom.svc.cluster.local, inventory-db.inventory…
 const ecom = postgresSource('ecom', {
-  host: 'ecom-db.ecom.svc.cluster.local',
   database: 'ecomdb',
   user: 'debezium_ecom',
   password: secret('ecom-db-credentials', 'password'),
@@ -31,7 +31,6 @@ const ecom = postgresSource('ecom', {
 });
 
 const inventoryDb = postgresSource('inventory', {
-  host: 'inventory-db.inventory.svc.cluster.local',
   database: 'inventorydb',
   user: 'debezium_inventory',
   password: secret('inventory-db-credentials', 'password'),
@@ -346,11 +345,8 @@ const revenueByGenreChart = chart('Revenue by Genre', {
 export default definePipeline({
   name: 'bookstore',
   sources: [ecom, inventoryDb],
-  kafka: { bootstrapServers: 'kafka.infra.svc.cluster.local:9092' },
-  connect: { url: 'http://debezium.infra.svc.cluster.local:8083' },
   flink: { consumerGroup: 'flink-analytics-consumer', checkpointInterval: '30s' },
   analytics: {
-    host: 'analytics-db.analytics.svc.cluster.local',
     database: 'analyticsdb',
     user: secret('analytics-db-credentials', 'username'),
     password: secret('analytics-db-credentials', 'password'),
@@ -381,4 +377,56 @@ export default definePipeline({
       rows: [[inventoryHealthTable], [stockVsReservedChart, turnoverChart], [revenueByGenreChart]],
     }),
   ],
+  // The seed's four namespaces: each source database in its own, Kafka and Connect in infra, Flink,
+  // analytics-db and Superset in analytics. dev deploys demo source databases and opens the seed's
+  // NodePorts; prod uses the existing source databases and three Kafka brokers.
+  deployment: {
+    namespaces: { infra: 'infra', analytics: 'analytics' },
+    databases: {
+      ecom: {
+        namespace: 'ecom',
+        demoRows: {
+          books: [
+            {
+              id: '9b2f7c1e-0d7a-4c47-9a63-2f1d1c6e8a01',
+              title: 'The Pragmatic Programmer',
+              author: 'Andrew Hunt',
+              price: 39.99,
+              genre: 'Software',
+              published_year: 1999,
+              created_at: '2024-01-15 10:00:00',
+            },
+            {
+              id: '4c8e2a90-6b1f-4d1e-8f0a-7a3b5c9d2e02',
+              title: 'Dune',
+              author: 'Frank Herbert',
+              price: 9.99,
+              genre: 'Science Fiction',
+              published_year: 1965,
+              created_at: '2024-01-15 10:00:00',
+            },
+          ],
+        },
+      },
+      inventory: {
+        namespace: 'inventory',
+        demoRows: {
+          inventory: [
+            {
+              book_id: '9b2f7c1e-0d7a-4c47-9a63-2f1d1c6e8a01',
+              quantity: 25,
+              reserved: 2,
+              updated_at: '2024-01-15 10:00:00',
+            },
+            {
+              book_id: '4c8e2a90-6b1f-4d1e-8f0a-7a3b5c9d2e02',
+              quantity: 4,
+              reserved: 1,
+              updated_at: '2024-01-15 10:00:00',
+            },
+          ],
+        },
+      },
+    },
+  },
 });

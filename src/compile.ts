@@ -18,6 +18,8 @@ export interface CompileOptions {
   readonly outDir?: string;
   /** Template overrides; default `templates/` beside the config. */
   readonly templatesDir?: string;
+  /** Deployment profile whose addresses the artefacts use (`--profile`), e.g. `local`. */
+  readonly profile?: string;
 }
 
 export interface CompileResult {
@@ -40,15 +42,18 @@ export const VERSION: string = (
 export function compileValue(
   value: unknown,
   ctx: EmitContext,
+  options: { profile?: string } = {},
 ): { artefacts: Artefact[]; diagnostics: Diagnostic[]; model?: Model } {
   const validated = validate(value);
   if (!validated.config || hasErrors(validated.diagnostics))
     return { artefacts: [], diagnostics: validated.diagnostics };
-  const resolved = resolve(validated.config);
+  const resolved = resolve(validated.config, options);
   const diagnostics = [...validated.diagnostics, ...resolved.diagnostics];
   if (!resolved.model) return { artefacts: [], diagnostics };
+  const emitted = emitAll(resolved.model, ctx);
+  diagnostics.push(...emitted.diagnostics);
   const artefacts = [
-    ...emitAll(resolved.model, ctx),
+    ...emitted.artefacts,
     {
       path: '.gitattributes',
       contents:
@@ -82,7 +87,11 @@ export async function compile(options: CompileOptions): Promise<CompileResult> {
   const templates = loadTemplates(templatesDir);
   let result: ReturnType<typeof compileValue>;
   try {
-    result = compileValue(loaded.value, { configFile, render: templates.render });
+    result = compileValue(
+      loaded.value,
+      { configFile, render: templates.render },
+      options.profile !== undefined ? { profile: options.profile } : {},
+    );
   } catch (err) {
     if (!(err instanceof TemplateError)) throw err;
     const diagnostic = {

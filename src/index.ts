@@ -31,6 +31,15 @@ export {
   type Metric,
 } from './dsl/chart.js';
 export { definePipeline, type Pipeline, type PipelineOptions } from './dsl/pipeline.js';
+export type {
+  DeploymentOptions,
+  DeploymentSettings,
+  ProfileOptions,
+  ComponentOptions,
+  DatabaseOptions,
+  DatabaseSettings,
+  ResourceOptions,
+} from './dsl/deployment.js';
 export { compile, type CompileOptions, type CompileResult } from './compile.js';
 export type { Diagnostic } from './diagnostics.js';
 export type { Artefact } from './targets/artefact.js';

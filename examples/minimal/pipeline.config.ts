@@ -2,7 +2,6 @@
 import { definePipeline, postgresSource, secret, sql, t, view } from 'cdc-compile';
 
 const shop = postgresSource('shop', {
-  host: 'shop-db.default.svc.cluster.local',
   database: 'shop',
   password: secret('shop-db', 'password'),
 });
@@ -25,13 +24,13 @@ const customersByCountry = view('customers_by_country', {
 export default definePipeline({
   name: 'minimal',
   sources: [shop],
-  kafka: { bootstrapServers: 'kafka:9092' },
-  connect: { url: 'http://connect:8083' },
   analytics: {
-    host: 'analytics-db',
     database: 'analytics',
     user: 'flink_writer',
     password: secret('analytics-db', 'password'),
   },
   views: [customersByCountry],
+  // Every default: shop-db in namespace shop, Kafka and Connect in infra, the rest in analytics; all
+  // hosts derived; overlays dev (demo database, NodePorts) and prod (existing shop database).
+  deployment: {},
 });

@@ -14,6 +14,7 @@ Compiles pipeline.config.ts into Debezium, Flink SQL and analytics PostgreSQL ar
 Options:
   --config <path>          the config file (default: pipeline.config.ts)
   --out <dir>              output directory (default: generated/ beside the config)
+  --profile <name>         compile for a deployment profile's addresses (e.g. local: 127.0.0.1)
   --check                  write nothing; exit 1 if the output directory is not up to date
   --watch                  compile again whenever the config or templates change
   --format <pretty|json>   how to report (default: pretty)
@@ -29,6 +30,7 @@ class UsageError extends Error {}
 interface Args {
   config: string;
   out?: string;
+  profile?: string;
   check: boolean;
   watch: boolean;
   format: 'pretty' | 'json';
@@ -42,6 +44,7 @@ function parse(argv: string[]): Args | 'help' | 'version' {
       options: {
         config: { type: 'string', short: 'c' },
         out: { type: 'string', short: 'o' },
+        profile: { type: 'string' },
         check: { type: 'boolean' },
         watch: { type: 'boolean', short: 'w' },
         format: { type: 'string' },
@@ -70,12 +73,17 @@ function parse(argv: string[]): Args | 'help' | 'version' {
     if (values.out.trim() === '') throw new UsageError('--out needs a folder name');
     args.out = values.out;
   }
+  if (values.profile !== undefined) args.profile = values.profile;
   return args;
 }
 
 async function run(args: Args, cwd: string): Promise<number> {
   const out = args.out === undefined ? undefined : resolve(cwd, args.out);
-  const result = await compile({ config: resolve(cwd, args.config), ...(out ? { outDir: out } : {}) });
+  const result = await compile({
+    config: resolve(cwd, args.config),
+    ...(out ? { outDir: out } : {}),
+    ...(args.profile !== undefined ? { profile: args.profile } : {}),
+  });
   const notFound = result.diagnostics.find((d) => d.code === 'CLI.CONFIG_NOT_FOUND');
   if (notFound) throw new UsageError(`${notFound.message}\n${notFound.hint ?? ''}`);
   const outName = relative(cwd, result.outDir) || '.';

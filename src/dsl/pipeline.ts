@@ -1,11 +1,15 @@
 import type { Chart, Dashboard } from './chart.js';
+import type { DeploymentOptions } from './deployment.js';
 import { brand, type Branded } from './entity.js';
 import type { SecretRef, Source } from './source.js';
 import type { View } from './view.js';
 
 export interface KafkaOptions {
-  /** Brokers as Flink and Connect reach them, e.g. `kafka.infra.svc.cluster.local:9092`. */
-  bootstrapServers: string;
+  /**
+   * Brokers as Flink and Connect reach them, e.g. `kafka.infra.svc.cluster.local:9092`; derived from
+   * `deployment` when the pipeline has one.
+   */
+  bootstrapServers?: string;
   /**
    * Kafka client properties of the Flink sources, e.g. `{ 'security.protocol': 'SASL_SSL',
    * 'sasl.jaas.config': secret('kafka-client', 'jaas') }`; credentials only as Secret references.
@@ -14,8 +18,11 @@ export interface KafkaOptions {
 }
 
 export interface ConnectOptions {
-  /** Kafka Connect REST URL used by the registration script (overridable by `CONNECT_URL`). */
-  url: string;
+  /**
+   * Kafka Connect REST URL used by the registration script (overridable by `CONNECT_URL`); derived from
+   * `deployment` when the pipeline has one.
+   */
+  url?: string;
 }
 
 export interface FlinkOptions {
@@ -35,7 +42,8 @@ export interface FlinkOptions {
 }
 
 export interface AnalyticsOptions {
-  host: string;
+  /** Derived from `deployment` when the pipeline has one. */
+  host?: string;
   port?: number;
   database: string;
   /** Login of the Flink JDBC sinks; a Secret reference or a plain role name. */
@@ -53,14 +61,17 @@ export interface PipelineOptions {
   /** Lower-case name of the pipeline, used in job names and consumer groups. */
   name: string;
   sources: readonly Source[];
-  kafka: KafkaOptions;
-  connect: ConnectOptions;
+  /** Optional when `deployment` is given (the brokers' address is derived). */
+  kafka?: KafkaOptions;
+  connect?: ConnectOptions;
   flink?: FlinkOptions;
   analytics: AnalyticsOptions;
   views?: readonly View<any>[];
   /** Charts not on any dashboard; charts on dashboards are found there. */
   charts?: readonly Chart<any>[];
   dashboards?: readonly Dashboard[];
+  /** Where and how the stack runs; hosts and URLs are derived from it, and generated/kubernetes/ too. */
+  deployment?: DeploymentOptions;
 }
 
 export interface Pipeline extends Branded<'pipeline'> {

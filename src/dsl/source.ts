@@ -57,8 +57,11 @@ export interface ConnectorOptions {
 }
 
 export interface PostgresSourceOptions {
-  /** Host name the Connect workers reach the database at. */
-  host: string;
+  /**
+   * Host name the Connect workers reach the database at. Optional when the pipeline has a `deployment`:
+   * then it is derived (`<service>.<namespace>.svc.cluster.local`).
+   */
+  host?: string;
   port?: number;
   database: string;
   /** The replication role Debezium logs in as (created by the generated setup SQL). Default `debezium_<source>`. */

@@ -95,7 +95,8 @@ export function resolveSource(
   const model = {
     name: source.name,
     ...sourceNaming(source),
-    host: o.host,
+    // Filled in by the deployment pass (resolve/deployment.ts) when the config leaves it out.
+    host: o.host!,
     port: o.port ?? 5432,
     database: o.database,
     password: binding(names.envName(source.name, 'db_password'), o.password),

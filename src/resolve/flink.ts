@@ -52,7 +52,7 @@ export function kafkaClientProperties(
 ): { options: KeyValue[]; env: SecretBinding[] } {
   const options: KeyValue[] = [];
   const env: SecretBinding[] = [];
-  for (const [key, value] of Object.entries(p.kafka.properties ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) {
+  for (const [key, value] of Object.entries(p.kafka?.properties ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) {
     const subject: Subject = { kind: 'pipeline', path: ['kafka', 'properties', key] };
     if (key === 'bootstrap.servers' || key === 'group.id') {
       out.push(
@@ -105,7 +105,8 @@ export function flinkTable(
   const sourceOptions: KeyValue[] = [
     ['connector', 'kafka'],
     ['topic', topic],
-    ['properties.bootstrap.servers', p.kafka.bootstrapServers],
+    // Filled in by the deployment pass when the config leaves it out.
+    ['properties.bootstrap.servers', p.kafka!.bootstrapServers!],
     ['properties.group.id', flink.consumerGroup ?? `${p.name}-flink`],
     ...connection.kafkaProperties,
     // group-offsets without committed offsets fails the first start.

@@ -9,6 +9,7 @@ import * as names from './names.js';
 import { resolveTable, type ResolvedTable } from './tables.js';
 import { resolveViews } from './views.js';
 import { flinkSettings, flinkSourceNames, flinkTable, kafkaClientProperties } from './flink.js';
+import { resolveDeployment } from './deployment.js';
 
 export type { Model } from './model.js';
 
@@ -22,8 +23,13 @@ function duplicates<T>(items: readonly T[], key: (item: T) => string, report: (i
 }
 
 /** Config → Model. Pure: every decision the artefacts need, and every cross-reference check. */
-export function resolve(config: ValidConfig): { model?: Model; diagnostics: Diagnostic[] } {
+export function resolve(
+  input: ValidConfig,
+  options: { profile?: string } = {},
+): { model?: Model; diagnostics: Diagnostic[] } {
   const out: Diagnostic[] = [];
+  // First pass: the deployment decides every derived host and URL the other passes read.
+  const { config, deployment } = resolveDeployment(input, options.profile, out);
   const p = config.pipeline.options;
   const analyticsSchema = p.analytics.schema ?? 'public';
   const syncedAtColumn = p.analytics.syncedAtColumn ?? 'synced_at';
@@ -221,14 +227,14 @@ export function resolve(config: ValidConfig): { model?: Model; diagnostics: Diag
     diagnostics: out,
     model: {
       pipeline: { name: p.name },
-      connect: { url: p.connect.url, secretProvider: SECRET_PROVIDER },
+      connect: { url: p.connect!.url!, secretProvider: SECRET_PROVIDER },
       sources,
       tables: sources.flatMap((s) => s.tables),
       views,
       charts,
       dashboards,
       analytics: {
-        host: p.analytics.host,
+        host: p.analytics.host!,
         port: analyticsPort,
         database: p.analytics.database,
         schema: analyticsSchema,
@@ -238,6 +244,7 @@ export function resolve(config: ValidConfig): { model?: Model; diagnostics: Diag
         password: analyticsPassword,
       },
       flink: { settings, jobs: flink.jobs ?? 'per-table', jobName: `${p.name}-cdc`, env, taskManagerUtc },
+      ...(deployment ? { deployment } : {}),
     },
   };
 }

@@ -6,6 +6,7 @@ import type { Aggregate, ChartKind, TimeGrain } from '../dsl/chart.js';
 import type { ValueCategory } from '../dsl/columns.js';
 import type { PostgresFlavor } from '../dsl/source.js';
 import type { FlavorFacts } from './flavors.js';
+import type { DeploymentModel } from './deployment.js';
 import type { ConnectorModes, Mapping } from './type-matrix.js';
 
 export type KeyValue = readonly [key: string, value: string];
@@ -191,4 +192,6 @@ export interface Model {
     /** The TaskManager JVM must run in UTC (some sink lands in `timestamptz`). */
     readonly taskManagerUtc: boolean;
   };
+  /** Where and how the stack runs (resolve/deployment.ts); absent when the config has no deployment section. */
+  readonly deployment?: DeploymentModel;
 }

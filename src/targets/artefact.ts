@@ -19,7 +19,12 @@ export type TemplateName =
   | 'debezium/register-connectors.sh'
   | 'flink/pipeline.sql'
   | 'analytics/schema.sql'
-  | 'analytics/views.sql';
+  | 'analytics/views.sql'
+  | 'kubernetes/kafka-start.sh'
+  | 'kubernetes/setup-source.sh'
+  | 'kubernetes/apply-analytics.sh'
+  | 'kubernetes/run-pipeline.sh'
+  | 'kubernetes/superset-init.sh';
 
 export const TEMPLATE_NAMES: readonly TemplateName[] = [
   'debezium/setup.sql',
@@ -27,6 +32,11 @@ export const TEMPLATE_NAMES: readonly TemplateName[] = [
   'flink/pipeline.sql',
   'analytics/schema.sql',
   'analytics/views.sql',
+  'kubernetes/kafka-start.sh',
+  'kubernetes/setup-source.sh',
+  'kubernetes/apply-analytics.sh',
+  'kubernetes/run-pipeline.sh',
+  'kubernetes/superset-init.sh',
 ];
 
 /** SQL and shell are not HTML: nothing is escaped (emitters escape literals); a missing field is a bug. */

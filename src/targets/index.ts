@@ -1,12 +1,22 @@
+import type { Diagnostic } from '../diagnostics.js';
 import type { Model } from '../resolve/model.js';
 import type { Artefact, EmitContext } from './artefact.js';
 import { emit as analytics } from './analytics/emit.js';
 import { emit as debezium } from './debezium/emit.js';
 import { emit as flink } from './flink/emit.js';
+import { emit as kubernetes } from './kubernetes/index.js';
 
-/** Every target family, in output order. Each is a pure `(model, ctx) => Artefact[]`. */
+/** Content families, in output order. Each is a pure `(model, ctx) => Artefact[]`. */
 export const TARGETS = { debezium, flink, analytics } as const;
 
-export function emitAll(model: Model, ctx: EmitContext): Artefact[] {
-  return Object.values(TARGETS).flatMap((emit) => emit(model, ctx));
+/** Packaging families: phase two, given the content families' artefacts (never re-reading files). */
+export const PACKAGERS = { kubernetes } as const;
+
+export function emitAll(model: Model, ctx: EmitContext): { artefacts: Artefact[]; diagnostics: Diagnostic[] } {
+  const content = Object.values(TARGETS).flatMap((emit) => emit(model, ctx));
+  const packaged = Object.values(PACKAGERS).map((emit) => emit(model, ctx, content));
+  return {
+    artefacts: [...content, ...packaged.flatMap((p) => p.artefacts)],
+    diagnostics: packaged.flatMap((p) => p.diagnostics),
+  };
 }

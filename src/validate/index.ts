@@ -7,6 +7,7 @@ import type { SqlFragment, View } from '../dsl/view.js';
 import { error, type Diagnostic, type Subject } from '../diagnostics.js';
 import { didYouMean } from '../resolve/names.js';
 import * as schema from './schema.js';
+import { deploymentOptions } from './deployment.js';
 
 /** The entity graph of a config that passed validation; the resolver reads it. */
 export interface ValidConfig {
@@ -188,6 +189,8 @@ export function validate(value: unknown): { config?: ValidConfig; diagnostics: D
     // Keep going where the structure allows it, so the user sees every problem at once.
     if (!Array.isArray(pipeline.options?.sources)) return { diagnostics };
   }
+  if (pipeline.options?.deployment !== undefined)
+    check(deploymentOptions, pipeline.options.deployment, root, diagnostics, ['deployment']);
   const sources = (pipeline.options.sources ?? []).filter((s): s is Source => entityKind(s) === 'source');
   for (const source of sources) {
     const subject: Subject = { kind: 'source', source: String(source.name) };

@@ -169,7 +169,8 @@ export const connectorOptions = z
 
 export const sourceOptions = z
   .object({
-    host: hostName,
+    // Derived from the deployment section when the config has one.
+    host: hostName.optional(),
     port: port.optional(),
     database: plainText,
     user: identifier.optional(),
@@ -260,7 +261,8 @@ export const pipelineOptions = z
       .object({
         bootstrapServers: z
           .string()
-          .regex(/^[A-Za-z0-9.-]+:\d+(\s*,\s*[A-Za-z0-9.-]+:\d+)*$/, { message: 'must be host:port[,host:port…]' }),
+          .regex(/^[A-Za-z0-9.-]+:\d+(\s*,\s*[A-Za-z0-9.-]+:\d+)*$/, { message: 'must be host:port[,host:port…]' })
+          .optional(),
         properties: z
           .record(
             z.string().regex(/^[a-z][a-z0-9.-]*$/, { message: 'must be a Kafka client property name' }),
@@ -268,14 +270,19 @@ export const pipelineOptions = z
           )
           .optional(),
       })
-      .strict(),
+      .strict()
+      .optional(),
     connect: z
       .object({
-        url: z.string().regex(/^https?:\/\/[A-Za-z0-9.-]+(:\d+)?(\/[A-Za-z0-9._~/-]*)?$/, {
-          message: "must be a URL like 'http://connect:8083'",
-        }),
+        url: z
+          .string()
+          .regex(/^https?:\/\/[A-Za-z0-9.-]+(:\d+)?(\/[A-Za-z0-9._~/-]*)?$/, {
+            message: "must be a URL like 'http://connect:8083'",
+          })
+          .optional(),
       })
-      .strict(),
+      .strict()
+      .optional(),
     flink: z
       .object({
         consumerGroup: plainText.optional(),
@@ -297,7 +304,7 @@ export const pipelineOptions = z
       .optional(),
     analytics: z
       .object({
-        host: hostName,
+        host: hostName.optional(),
         port: port.optional(),
         database: plainText,
         user: z.union([identifier, secretRef]),
@@ -319,5 +326,7 @@ export const pipelineOptions = z
     views: z.array(entity('view', 'a view created with view(…)')).optional(),
     charts: z.array(entity('chart', 'a chart created with chart(…)')).optional(),
     dashboards: z.array(entity('dashboard', 'a dashboard created with dashboard(…)')).optional(),
+    // Checked on its own (validate/deployment.ts), so its issues keep their paths under 'deployment'.
+    deployment: z.unknown().optional(),
   })
   .strict();

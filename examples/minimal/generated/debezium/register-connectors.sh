@@ -4,7 +4,7 @@
 #
 # Registers (or updates) every Debezium connector of this pipeline in Kafka Connect.
 # Idempotent: PUT /connectors/<name>/config creates or replaces. Exits non-zero on any HTTP error.
-#   CONNECT_URL           Kafka Connect REST URL (default http://connect:8083)
+#   CONNECT_URL           Kafka Connect REST URL (default http://debezium.infra.svc.cluster.local:8083)
 #   CONNECT_WAIT_SECONDS  how long to wait for Connect to answer (default 300)
 #
 # The connector configs read database passwords from the Connect workers' environment: run the workers
@@ -13,7 +13,7 @@
 #   SHOP_DB_PASSWORD from Secret shop-db (key password)
 set -euo pipefail
 
-DEFAULT_CONNECT_URL='http://connect:8083'
+DEFAULT_CONNECT_URL='http://debezium.infra.svc.cluster.local:8083'
 CONNECT_URL="${CONNECT_URL:-$DEFAULT_CONNECT_URL}"
 CONNECT_WAIT_SECONDS="${CONNECT_WAIT_SECONDS:-300}"
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

@@ -28,7 +28,7 @@ CREATE TABLE kafka_customers (
 ) WITH (
   'connector'                               = 'kafka',
   'topic'                                   = 'shop-connector.public.customers',
-  'properties.bootstrap.servers'            = 'kafka:9092',
+  'properties.bootstrap.servers'            = 'kafka.infra.svc.cluster.local:9092',
   'properties.group.id'                     = 'minimal-flink',
   'scan.startup.mode'                       = 'earliest-offset',
   'format'                                  = 'debezium-json',
@@ -44,7 +44,7 @@ CREATE TABLE sink_dim_customers (
   PRIMARY KEY (`id`) NOT ENFORCED
 ) WITH (
   'connector'                  = 'jdbc',
-  'url'                        = 'jdbc:postgresql://analytics-db:5432/analytics',
+  'url'                        = 'jdbc:postgresql://analytics-db.analytics.svc.cluster.local:5432/analytics',
   'table-name'                 = 'dim_customers',
   'username'                   = 'flink_writer',
   'password'                   = '${ANALYTICS_DB_PASSWORD}',

@@ -1,0 +1,582 @@
+/**
+ * The Kubernetes family: every object validates against the Kubernetes OpenAPI schemas
+ * (kubernetes-models), kustomize renders every overlay, the overlays are exactly the profiles' objects,
+ * and the compile-time checks report what schemas cannot see.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { describe, expect, test } from 'vitest';
+import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
+import { StatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
+import { Job } from 'kubernetes-models/batch/v1/Job';
+import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
+import { Namespace } from 'kubernetes-models/v1/Namespace';
+import { PersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
+import { Secret } from 'kubernetes-models/v1/Secret';
+import { Service } from 'kubernetes-models/v1/Service';
+import { compileValue } from '../src/compile.js';
+import { loadTemplates } from '../src/render/templates.js';
+import { canonicalYaml } from '../src/render/yaml.js';
+import { checkObjects } from '../src/targets/kubernetes/checks.js';
+import { buildStack, CONFIGMAP_LIMIT, type Placed } from '../src/targets/kubernetes/objects.js';
+import { strategicDiff } from '../src/targets/kubernetes/overlay.js';
+import { compileProject, PROJECTS, ROOT } from './support/compile.js';
+
+const MODELS: Record<string, { new (data: never): { validate(): void } }> = {
+  Namespace,
+  ConfigMap,
+  Secret,
+  Service,
+  PersistentVolumeClaim,
+  Deployment,
+  StatefulSet,
+  Job,
+};
+
+/** Validates one object against its schema; throws with the schema's message. */
+function validate(object: Record<string, unknown>) {
+  const Model = MODELS[String(object['kind'])];
+  if (!Model) throw new Error(`no schema model for kind ${String(object['kind'])}`);
+  new Model(object as never).validate();
+}
+
+/** kubectl's built-in kustomize, or a standalone kustomize (what .ci/run installs where kubectl is missing). */
+function kustomize(dir: string): Record<string, unknown>[] {
+  const tools: [string, string[]][] = [
+    ['kubectl', ['kustomize', dir]],
+    ['kustomize', ['build', dir]],
+  ];
+  for (const [cmd, args] of tools) {
+    let out: string;
+    try {
+      out = execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw new Error(`${cmd} ${args.join(' ')} failed: ${(err as { stderr?: string }).stderr ?? String(err)}`);
+    }
+    return parseAllDocuments(out).map((d) => d.toJS() as Record<string, unknown>);
+  }
+  throw new Error('neither kubectl nor kustomize is installed: .ci/run installs kustomize v5; install one of them');
+}
+
+function writeTree(files: Map<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'cdc-k8s-'));
+  for (const [path, contents] of files) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), contents);
+  }
+  return dir;
+}
+
+const bookstore = PROJECTS.find((p) => p.name === 'bookstore')!;
+const key = (o: Record<string, unknown>) => {
+  const m = o['metadata'] as { name: string; namespace?: string };
+  return `${String(o['kind'])}/${m.namespace ?? ''}/${m.name}`;
+};
+
+// examples/types keeps explicit addresses and no deployment section: the control that such configs still work.
+const DEPLOYED = PROJECTS.filter((p) => p.name !== 'types');
+
+describe.each(DEPLOYED)('$name', ({ config }) => {
+  test('every overlay renders with kustomize, and every object validates against the Kubernetes schemas', async () => {
+    const { files, model } = await compileProject(config);
+    const dir = writeTree(files);
+    const overlays = model!.deployment!.profiles.map((p) => p.name);
+    expect(overlays).toEqual(expect.arrayContaining(['dev', 'prod']));
+    for (const overlay of ['base', ...overlays]) {
+      const objects = kustomize(join(dir, 'kubernetes', overlay === 'base' ? 'base' : `overlays/${overlay}`));
+      expect(objects.length).toBeGreaterThan(5);
+      for (const o of objects) expect(() => validate(o), `${overlay}: ${key(o)}`).not.toThrow();
+    }
+  });
+
+  test('the prod overlay has no NodePort and no demo database; dev has the seed NodePorts', async () => {
+    const { files, model } = await compileProject(config);
+    const dir = writeTree(files);
+    const prod = kustomize(join(dir, 'kubernetes/overlays/prod'));
+    expect(prod.filter((o) => o['kind'] === 'Service' && JSON.stringify(o).includes('nodePort'))).toEqual([]);
+    const sourceDbs = model!.deployment!.databases.filter((d) => d.role === 'source').map((d) => d.service);
+    expect(prod.filter((o) => o['kind'] === 'Deployment' && sourceDbs.includes(key(o).split('/')[2]!))).toEqual([]);
+    expect(prod.some((o) => o['kind'] === 'Secret')).toBe(false);
+    const dev = kustomize(join(dir, 'kubernetes/overlays/dev'));
+    const nodePorts = dev.flatMap((o) =>
+      o['kind'] === 'Service'
+        ? ((o['spec'] as { ports: { nodePort?: number }[] }).ports ?? []).flatMap((p) =>
+            p.nodePort ? [p.nodePort] : [],
+          )
+        : [],
+    );
+    expect(nodePorts.sort()).toEqual([32000, 32200, 32300]);
+    for (const db of sourceDbs)
+      expect(dev.some((o) => key(o).endsWith(`/${db}`) && o['kind'] === 'Deployment')).toBe(true);
+  });
+
+  test('each overlay is exactly its profile: kustomize(base + patches) equals the objects built for the profile', async () => {
+    const { files, model } = await compileProject(config);
+    const dir = writeTree(files);
+    const d = model!.deployment!;
+    const templates = loadTemplates(join(ROOT, 'no-templates-here'));
+    const content = new Map([...files].filter(([p]) => !p.startsWith('kubernetes/')));
+    for (const profile of d.profiles) {
+      const out: never[] = [];
+      const built = buildStack(
+        {
+          model: model!,
+          deployment: d,
+          profile,
+          content,
+          ctx: { configFile: 'pipeline.config.ts', render: templates.render },
+        },
+        out,
+      ).map((p) => JSON.parse(JSON.stringify(p.object)) as Record<string, unknown>);
+      const rendered = kustomize(join(dir, 'kubernetes/overlays', profile.name));
+      const byKey = (list: Record<string, unknown>[]) => Object.fromEntries(list.map((o) => [key(o), o]));
+      expect(byKey(rendered), profile.name).toEqual(byKey(built));
+    }
+  });
+});
+
+test('a config without a deployment section keeps its explicit addresses and gets no Kubernetes output', async () => {
+  const { files, model } = await compileProject(PROJECTS.find((p) => p.name === 'types')!.config);
+  expect(model!.deployment).toBeUndefined();
+  expect([...files.keys()].filter((p) => p.startsWith('kubernetes/'))).toEqual([]);
+  expect(JSON.parse(files.get('debezium/app-connector.json')!)['database.hostname']).toBe(
+    'app-db.data.svc.cluster.local',
+  );
+});
+
+describe('book store', () => {
+  test("keeps the seed's four namespaces and components", async () => {
+    const { files } = await compileProject(bookstore.config);
+    const dev = kustomize(join(writeTree(files), 'kubernetes/overlays/dev'));
+    const names = (kind: string) =>
+      dev.filter((o) => o['kind'] === kind).map((o) => key(o).split('/').slice(1).join('/'));
+    expect(names('Namespace').sort()).toEqual(['/analytics', '/ecom', '/infra', '/inventory']);
+    expect(names('Deployment').sort()).toEqual([
+      'analytics/analytics-db',
+      'analytics/flink-jobmanager',
+      'analytics/flink-taskmanager',
+      'analytics/superset',
+      'ecom/ecom-db',
+      'infra/debezium',
+      'inventory/inventory-db',
+    ]);
+    expect(names('StatefulSet')).toEqual(['infra/kafka']);
+    expect(
+      names('Job')
+        .map((n) => n.replace(/-[0-9a-f]{8}$/, '-HASH'))
+        .sort(),
+    ).toEqual([
+      'analytics/analytics-ddl-HASH',
+      'analytics/flink-sql-runner-HASH',
+      'ecom/ecom-db-setup-HASH',
+      'infra/register-connectors-HASH',
+      'inventory/inventory-db-setup-HASH',
+    ]);
+  });
+
+  test('the Flink image adds exactly the Model’s jars, versions from the one version table', async () => {
+    const { files, model } = await compileProject(bookstore.config);
+    const d = model!.deployment!;
+    const dockerfile = files.get('kubernetes/images/flink/Dockerfile')!;
+    expect(dockerfile).toContain(`FROM flink:${d.versions.flink}-scala_2.12-java17`);
+    const added = [...dockerfile.matchAll(/^ADD .* \/opt\/flink\/lib\/(\S+)$/gm)].map((m) => m[1]);
+    expect(added).toEqual(d.flinkJars.map((j) => j.file));
+    expect(added).toEqual([
+      `flink-connector-kafka-${d.versions.flinkConnectorKafka}.jar`,
+      `flink-connector-jdbc-${d.versions.flinkConnectorJdbc}.jar`,
+      `postgresql-${d.versions.postgresJdbc}.jar`,
+      `kafka-clients-${d.versions.kafkaClients}.jar`,
+    ]);
+    // Every image is pinned to an exact tag, and the cluster runs the image the build context produces.
+    const yaml = [...files]
+      .filter(([p]) => p.startsWith('kubernetes/'))
+      .map(([, c]) => c)
+      .join('\n');
+    for (const [, image] of yaml.matchAll(/image: (\S+)/g)) expect(image).toMatch(/:[0-9][\w.-]*$/);
+    expect(yaml).toContain(`image: ${d.images.flink}`);
+    expect(d.images.flink).toMatch(/^bookstore-flink:1\.20\.4-[0-9a-f]{8}$/);
+  });
+
+  test('pods: numeric non-root users, no service links, requests and limits, probes on long-running containers', async () => {
+    const { files } = await compileProject(bookstore.config);
+    const dev = kustomize(join(writeTree(files), 'kubernetes/overlays/dev'));
+    for (const o of dev) {
+      const spec = (o['spec'] as { template?: { spec: Record<string, unknown> } } | undefined)?.template?.spec;
+      if (!spec) continue;
+      const security = spec['securityContext'] as { runAsNonRoot: boolean; runAsUser: unknown };
+      expect(security.runAsNonRoot, key(o)).toBe(true);
+      expect(typeof security.runAsUser, key(o)).toBe('number');
+      expect(spec['enableServiceLinks'], key(o)).toBe(false);
+      for (const c of spec['containers'] as Record<string, unknown>[]) {
+        const r = c['resources'] as { requests: object; limits: { memory: string } };
+        expect(r.requests, key(o)).toBeDefined();
+        expect(r.limits.memory, key(o)).toBeDefined();
+        if (o['kind'] !== 'Job') expect(c['livenessProbe'], `${key(o)} ${String(c['name'])}`).toBeDefined();
+      }
+    }
+  });
+
+  test('Jobs are named by a hash of what they run: a changed artefact renames exactly its Job', async () => {
+    const { files } = await compileProject(bookstore.config);
+    const jobs = (f: Map<string, string>) =>
+      [...f.values()]
+        .join('\n')
+        .match(/name: [a-z-]+-[0-9a-f]{8}$/gm)!
+        .sort();
+    const render = loadTemplates(join(ROOT, 'no-templates-here')).render;
+    const { loadConfig } = await import('../src/load/index.js');
+    const value = (await loadConfig(bookstore.config)).value as { options: { flink: { checkpointInterval: string } } };
+    const before = compileValue(value, { configFile: 'pipeline.config.ts', render });
+    value.options.flink.checkpointInterval = '45s';
+    const after = compileValue(value, { configFile: 'pipeline.config.ts', render });
+    value.options.flink.checkpointInterval = '30s';
+    const names = (r: typeof before) => jobs(new Map(r.artefacts.map((a) => [a.path, a.contents])));
+    const changed = names(after).filter((n) => !names(before).includes(n));
+    expect(changed.map((n) => n.replace(/-[0-9a-f]{8}$/, ''))).toEqual(['name: flink-sql-runner']);
+    expect(jobs(files)).toEqual(names(before));
+  });
+
+  test('the dev overlay generates only labelled placeholder Secrets; base and prod only reference Secrets', async () => {
+    const { files } = await compileProject(bookstore.config);
+    for (const [path, contents] of files) {
+      if (!path.startsWith('kubernetes/')) continue;
+      if (path === 'kubernetes/overlays/dev/dev-secrets.yaml') {
+        for (const doc of parseAllDocuments(contents).map((d) => d.toJS() as Record<string, unknown>)) {
+          expect(doc['kind']).toBe('Secret');
+          expect((doc['metadata'] as { labels: Record<string, string> }).labels['cdc-compile/dev-placeholder']).toBe(
+            'true',
+          );
+          for (const v of Object.values(doc['stringData'] as Record<string, string>))
+            expect(v).toBe('dev-only-placeholder-not-a-secret');
+        }
+      } else expect(contents, path).not.toMatch(/^kind: Secret$/m);
+    }
+  });
+});
+
+describe('schema validation can fail (negative controls)', () => {
+  test('kubernetes-models rejects a string port, a bad quantity, a missing selector', () => {
+    const container = { name: 'a', image: 'x:1', ports: [{ containerPort: 80 }] };
+    const good = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'a' },
+      spec: {
+        selector: { matchLabels: { a: 'b' } },
+        template: { metadata: { labels: { a: 'b' } }, spec: { containers: [container] } },
+      },
+    };
+    expect(() => validate(good)).not.toThrow();
+    const bad = JSON.parse(JSON.stringify(good));
+    bad.spec.template.spec.containers[0].ports[0].containerPort = '80';
+    expect(() => validate(bad)).toThrow(/must be integer/);
+    const badQuantity = JSON.parse(JSON.stringify(good));
+    badQuantity.spec.template.spec.containers[0].resources = { limits: { memory: 'lots' } };
+    expect(() => validate(badQuantity)).toThrow();
+    const noSelector = JSON.parse(JSON.stringify(good));
+    delete noSelector.spec.selector;
+    expect(() => validate(noSelector)).toThrow(/selector/);
+  });
+
+  test('kustomize rejects a patch for an object the base does not have', async () => {
+    const { files } = await compileProject(bookstore.config);
+    const dir = writeTree(files);
+    const k = join(dir, 'kubernetes/overlays/prod/kustomization.yaml');
+    writeFileSync(k, readFileSync(k, 'utf8').replace('../../base', '../dev'));
+    writeFileSync(
+      join(dir, 'kubernetes/overlays/prod/patches/statefulset-infra-kafka.yaml'),
+      'apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: nope\n  namespace: infra\nspec:\n  replicas: 3\n',
+    );
+    expect(() => kustomize(join(dir, 'kubernetes/overlays/prod'))).toThrow();
+  });
+});
+
+describe('compile-time checks', () => {
+  async function bookstoreValue() {
+    const { loadConfig } = await import('../src/load/index.js');
+    return (await loadConfig(bookstore.config)).value as { options: Record<string, any> };
+  }
+  const render = loadTemplates(join(ROOT, 'no-templates-here')).render;
+  const codes = (value: unknown, profile?: string) =>
+    compileValue(value, { configFile: 'pipeline.config.ts', render }, profile ? { profile } : {})
+      .diagnostics.filter((d) => d.severity === 'error')
+      .map((d) => [d.code, d.subject?.path?.join('.')]);
+
+  test('NodePorts out of range or taken twice, too few task slots, unknown databases and profiles', async () => {
+    const value = await bookstoreValue();
+    const d = value.options['deployment'];
+    const saved = JSON.stringify(d.profiles ?? null);
+    d.profiles = {
+      dev: { nodePorts: { superset: 8080, flink: 32300 }, taskSlots: 1 },
+      prod: { databases: { ecomm: { deploy: false } } },
+    };
+    expect(codes(value)).toEqual(
+      expect.arrayContaining([
+        ['DEPLOYMENT.NODE_PORT_RANGE', 'deployment.profiles.dev.nodePorts.superset'],
+        ['DEPLOYMENT.NODE_PORT_TAKEN', 'deployment.profiles.dev.nodePorts.flink'],
+        ['DEPLOYMENT.FLINK_SLOTS', 'deployment.profiles.dev.taskSlots'],
+        ['DEPLOYMENT.UNKNOWN_DATABASE', 'deployment.profiles.prod.databases.ecomm'],
+      ]),
+    );
+    d.profiles = JSON.parse(saved) ?? undefined;
+    if (d.profiles === undefined) delete d.profiles;
+    expect(codes(value, 'staging')).toEqual([['DEPLOYMENT.UNKNOWN_PROFILE', 'deployment.profiles']]);
+    expect(codes(value)).toEqual([]);
+  });
+
+  test('an explicit host that disagrees with the deployment is an error; one that agrees is fine', async () => {
+    const value = await bookstoreValue();
+    value.options['analytics'].host = 'analytics-db.analytics.svc.cluster.local';
+    expect(codes(value)).toEqual([]);
+    value.options['analytics'].host = 'db.example.com';
+    expect(codes(value)).toEqual([['DEPLOYMENT.ADDRESS_CONFLICT', 'analytics.host']]);
+    delete value.options['analytics'].host;
+  });
+
+  test('the local profile points every address at 127.0.0.1 and emits no Kubernetes objects', async () => {
+    const value = await bookstoreValue();
+    const r = compileValue(value, { configFile: 'pipeline.config.ts', render }, { profile: 'local' });
+    const files = new Map(r.artefacts.map((a) => [a.path, a.contents]));
+    expect(JSON.parse(files.get('debezium/ecom-connector.json')!)['database.hostname']).toBe('127.0.0.1');
+    expect(files.get('flink/pipeline.sql')).toContain("'properties.bootstrap.servers'            = '127.0.0.1:9092'");
+    expect(files.get('flink/pipeline.sql')).toContain('jdbc:postgresql://127.0.0.1:5432/analyticsdb');
+    expect(files.get('debezium/register-connectors.sh')).toContain("DEFAULT_CONNECT_URL='http://127.0.0.1:8083'");
+    expect([...files.keys()].filter((p) => p.startsWith('kubernetes/'))).toEqual([]);
+  });
+
+  test('every ${ENV} an artefact uses must have a source in the pod that resolves it', async () => {
+    const { model, files } = await compileProject(bookstore.config);
+    const d = model!.deployment!;
+    const content = new Map([...files].filter(([p]) => !p.startsWith('kubernetes/')));
+    const ctx = { model: model!, deployment: d, profile: d.base, content };
+    const placed = buildStack({ ...ctx, ctx: { configFile: 'x', render } }, []);
+    expect(checkObjects(placed, ctx)).toEqual([]);
+    const broken = JSON.parse(JSON.stringify(placed)) as Placed[];
+    const runner = broken.find(
+      (p) => p.object.kind === 'Job' && p.object.metadata!.name!.startsWith('flink-sql-runner'),
+    )!;
+    const container = (runner.object as { spec: { template: { spec: { containers: { env: { name: string }[] }[] } } } })
+      .spec.template.spec.containers[0]!;
+    container.env = container.env.filter((e) => e.name !== 'ANALYTICS_DB_PASSWORD');
+    const connect = broken.find((p) => p.object.kind === 'Deployment' && p.object.metadata!.name === 'debezium')!;
+    const worker = (connect.object as { spec: { template: { spec: { containers: { env: { name: string }[] }[] } } } })
+      .spec.template.spec.containers[0]!;
+    worker.env = worker.env.filter((e) => e.name !== 'ECOM_DB_PASSWORD');
+    const svc = broken.find((p) => p.object.kind === 'Service' && p.object.metadata!.name === 'kafka')!;
+    (svc.object as { spec: { selector: Record<string, string> } }).spec.selector['app.kubernetes.io/name'] = 'kafak';
+    const messages = checkObjects(broken, ctx).map((x) => `${x.code}: ${x.message}`);
+    expect(messages).toEqual([
+      'K8S.SELECTOR_MATCHES_NOTHING: the kustomize base: Service infra/kafka selects no pod template',
+      'K8S.UNBOUND_PLACEHOLDER: the kustomize base: debezium/ecom-connector.json uses ${env:ECOM_DB_PASSWORD}, but Deployment infra/debezium has no variable ECOM_DB_PASSWORD',
+      expect.stringMatching(
+        /^K8S.UNBOUND_PLACEHOLDER: .*flink\/pipeline.sql uses \$\{ANALYTICS_DB_PASSWORD\}, but Job analytics\/flink-sql-runner-/,
+      ),
+    ]);
+  });
+
+  test('an artefact beyond the ConfigMap limit is split across ConfigMaps; one larger than a ConfigMap is refused', async () => {
+    const { model, files } = await compileProject(bookstore.config);
+    const d = model!.deployment!;
+    const big = 'x'.repeat(CONFIGMAP_LIMIT - 100);
+    const content = new Map([...files].filter(([p]) => !p.startsWith('kubernetes/')));
+    content.set('analytics/views.sql', big);
+    const out: { code: string }[] = [];
+    const placed = buildStack(
+      { model: model!, deployment: d, profile: d.base, content, ctx: { configFile: 'x', render } },
+      out as never,
+    );
+    const maps = placed.filter(
+      (p) => p.object.kind === 'ConfigMap' && p.object.metadata!.name!.startsWith('bookstore-analytics-sql'),
+    );
+    expect(maps.length).toBeGreaterThan(1);
+    maps.forEach((m, n) => expect(m.object.metadata!.name).toBe(`bookstore-analytics-sql-${n + 1}`));
+    const keys = maps.flatMap((m) => Object.keys((m.object as { data: object }).data));
+    expect(keys.sort()).toEqual(['apply-analytics.sh', 'schema.sql', 'views.sql']);
+    expect(checkObjects(placed, { model: model!, deployment: d, profile: d.base, content })).toEqual([]);
+    expect(out).toEqual([]);
+    content.set('analytics/views.sql', big + 'y'.repeat(200));
+    buildStack(
+      { model: model!, deployment: d, profile: d.base, content, ctx: { configFile: 'x', render } },
+      out as never,
+    );
+    expect(out.map((x) => x.code)).toEqual(['K8S.ARTEFACT_TOO_LARGE']);
+  });
+});
+
+describe('the YAML writer', () => {
+  test('random JSON-shaped values round-trip through the yaml package', () => {
+    let seed = 42;
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
+    const atoms = [
+      '',
+      ' ',
+      'a',
+      'true',
+      'no',
+      'on',
+      'null',
+      '~',
+      '1',
+      '1.0',
+      '0x1F',
+      '1e3',
+      '.5',
+      '1:20',
+      '2024-01-01',
+      'a: b',
+      'a #b',
+      '#x',
+      '-x',
+      '- x',
+      '*a',
+      '&a',
+      '!t',
+      '%d',
+      '@x',
+      '`x',
+      '"q"',
+      "'s'",
+      '{a}',
+      '[b]',
+      'a,b',
+      'x:',
+      ':x',
+      'line\nline',
+      'line\n',
+      'line\n\n',
+      '\nfirst empty',
+      '  indented\nx',
+      'x\n  indented',
+      'tab\tin',
+      'trailing \nx',
+      'é ü ✓',
+      '\u2028',
+      'a\r\nb',
+      '$(VAR)',
+      '${env:X}',
+      '0@k-0.h:9093,1@k-1.h:9093',
+      '-Xms1g -Xmx1g',
+      'k=v',
+    ];
+    const value = (depth: number): unknown => {
+      const r = rand();
+      if (depth > 3 || r < 0.4) return pick<unknown>([...atoms, 0, -1, 1.5, 1e21, true, false, null]);
+      if (r < 0.7) return Array.from({ length: Math.floor(rand() * 4) }, () => value(depth + 1));
+      return Object.fromEntries(Array.from({ length: Math.floor(rand() * 4) }, () => [pick(atoms), value(depth + 1)]));
+    };
+    for (let i = 0; i < 2000; i++) {
+      const v = { kind: 'X', data: value(0) };
+      const text = canonicalYaml(v);
+      expect(
+        parseAllDocuments(text).map((d) => d.toJS()),
+        text,
+      ).toEqual([v]);
+    }
+  });
+
+  test('header keys first, no anchors for repeated objects, literal blocks, round trip', () => {
+    const shared = { a: 1 };
+    const text = canonicalYaml({
+      spec: { first: shared, second: shared },
+      metadata: { labels: {}, name: 'demo' },
+      kind: 'K',
+      apiVersion: 'v1',
+      data: { 'f.sh': 'echo 1\necho 2\n', count: '1', flag: 'true', list: ['a', { name: 'b', x: [] }] },
+    });
+    expect(text).toBe(
+      [
+        'apiVersion: v1',
+        'kind: K',
+        'metadata:',
+        '  name: demo',
+        '  labels: {}',
+        'spec:',
+        '  first:',
+        '    a: 1',
+        '  second:',
+        '    a: 1',
+        'data:',
+        '  f.sh: |',
+        '    echo 1',
+        '    echo 2',
+        '  count: "1"',
+        '  flag: "true"',
+        '  list:',
+        '    - a',
+        '    - name: b',
+        '      x: []',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  test('strategicDiff patches named list elements and replaces other lists', () => {
+    const a = {
+      spec: {
+        replicas: 1,
+        containers: [
+          {
+            name: 'c',
+            env: [
+              { name: 'A', value: '1' },
+              { name: 'B', value: '2' },
+            ],
+            args: ['x'],
+          },
+        ],
+      },
+    };
+    const b = {
+      spec: {
+        replicas: 3,
+        containers: [
+          {
+            name: 'c',
+            env: [
+              { name: 'A', value: '1' },
+              { name: 'B', value: '3' },
+            ],
+            args: ['y'],
+          },
+        ],
+      },
+    };
+    expect(strategicDiff(a, b)).toEqual({
+      spec: { replicas: 3, containers: [{ name: 'c', env: [{ name: 'A' }, { name: 'B', value: '3' }], args: ['y'] }] },
+    });
+    expect(strategicDiff(a, a)).toBeUndefined();
+  });
+});
+
+test('kubernetes-models stays off the compile path (type-only imports)', () => {
+  execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'ignore' });
+  for (const f of ['objects.js', 'checks.js', 'emit.js', 'overlay.js', 'index.js'])
+    expect(readFileSync(join(ROOT, 'dist/targets/kubernetes', f), 'utf8')).not.toMatch(
+      /(from|import|require)\s*\(?\s*['"]kubernetes-models/,
+    );
+});
+
+test('--profile on the command line: local compiles for 127.0.0.1, an unknown profile is a located error', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const out = mkdtempSync(join(tmpdir(), 'cdc-local-'));
+  const bin = join(ROOT, 'bin/cdc-compile.js');
+  const ok = spawnSync('node', [bin, '--config', bookstore.config, '--profile', 'local', '--out', out], {
+    encoding: 'utf8',
+  });
+  expect(ok.status, ok.stderr).toBe(0);
+  expect(JSON.parse(readFileSync(join(out, 'debezium/ecom-connector.json'), 'utf8'))['database.hostname']).toBe(
+    '127.0.0.1',
+  );
+  const bad = spawnSync('node', [bin, '--config', bookstore.config, '--profile', 'qa', '--out', out], {
+    encoding: 'utf8',
+  });
+  expect(bad.status).toBe(1);
+  expect(bad.stderr + bad.stdout).toMatch(
+    /pipeline\.config\.ts:\d+:\d+ error DEPLOYMENT\.UNKNOWN_PROFILE: there is no profile 'qa'/,
+  );
+});
