@@ -122,7 +122,7 @@ test('2,000 damaged configs: no exception escapes the compiler', () => {
         continue;
       }
       if (!r.model) throw new Error('resolve returned neither a model nor an error');
-      if (emitAll(r.model, { configFile: 'x', render }).length === 0) throw new Error('no artefacts');
+      if (emitAll(r.model, { configFile: 'x', render }).artefacts.length === 0) throw new Error('no artefacts');
       outcomes.clean++;
     } catch (e) {
       outcomes.crash++;
