@@ -5,7 +5,9 @@
  * edited so a compile changes five files and removes two, and starts N compiles into that folder at
  * once. Every one must exit 0; exactly one writes, the others report the folder up to date (those that
  * overlapped the writer also say they waited for it); the final tree must equal one compile's output,
- * with no lock, journal or staging folder left.
+ * with no lock, journal or staging folder left. Every other round starts with a stale lock (its pid no
+ * longer runs), which all N must find stale at once and exactly one take over. Two `--check` runs start
+ * beside them each round and must exit 0 or 1, never refuse.
  *
  * Usage: npm run build && node scripts/concurrency-test.mjs [--compiles 8] [--rounds 10]
  */
@@ -22,7 +24,7 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -65,9 +67,9 @@ if (spawnSync(process.execPath, [BIN, '--out', scratch], { cwd: dir }).status !=
 const expected = tree(scratch);
 rmSync(scratch, { recursive: true });
 
-const compileOnce = () =>
+const compileOnce = (args = []) =>
   new Promise((done) => {
-    const child = spawn(process.execPath, [BIN], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c) => (stdout += c));
@@ -79,11 +81,26 @@ const failures = [];
 let wrote = 0;
 let upToDate = 0;
 let waited = 0;
+let checked = 0;
 const t0 = performance.now();
 for (let round = 1; round <= ROUNDS; round++) {
   rmSync(out, { recursive: true, force: true });
   cpSync(join(ROOT, 'examples/types/generated'), out, { recursive: true });
-  const runs = await Promise.all(Array.from({ length: N }, compileOnce));
+  // Every other round starts with the lock of a killed compile (a pid that no longer runs) in place: all
+  // N find it stale at once, and exactly one may take it over.
+  if (round % 2 === 0) {
+    const dead = spawnSync(process.execPath, ['-e', '']).pid;
+    writeFileSync(join(out, '.cdc-compile.lock'), JSON.stringify({ pid: dead, host: hostname(), token: 'killed' }));
+  }
+  const [runs, checks] = await Promise.all([
+    Promise.all(Array.from({ length: N }, () => compileOnce())),
+    Promise.all([compileOnce(['--check']), compileOnce(['--check'])]),
+  ]);
+  // A --check beside the writers reads only: it may see the old tree (exit 1) or the new one (exit 0),
+  // never a refusal born of reading a folder mid-write.
+  for (const c of checks)
+    if (c.code !== 0 && c.code !== 1) failures.push(`round ${round}: --check exit ${c.code}: ${c.stderr}`);
+  checked += checks.length;
   const writers = runs.filter((r) => r.stdout.startsWith('Wrote generated/'));
   wrote += writers.length;
   upToDate += runs.filter((r) => r.stdout.startsWith('generated/ is up to date')).length;
@@ -91,11 +108,14 @@ for (let round = 1; round <= ROUNDS; round++) {
   for (const r of runs) if (r.code !== 0) failures.push(`round ${round}: exit ${r.code}: ${r.stderr}`);
   if (writers.length !== 1) failures.push(`round ${round}: ${writers.length} compiles wrote`);
   const final = tree(out);
-  if (!same(final, expected)) failures.push(`round ${round}: the final tree is not one compile's output`);
+  if ([...final.keys()].some((p) => p.startsWith('.cdc-compile'))) failures.push(`round ${round}: control files left`);
+  if (!same(new Map([...final].filter(([p]) => !p.startsWith('.cdc-compile'))), expected))
+    failures.push(`round ${round}: the final tree is not one compile's output`);
 }
 const s = ((performance.now() - t0) / 1000).toFixed(1);
 console.log(`concurrency test: ${ROUNDS} rounds × ${N} simultaneous compiles, ${s} s`);
 console.log(`  ${wrote} wrote (1 per round expected), ${upToDate} found it up to date, ${waited} waited for the lock`);
+console.log(`  ${checked} --check runs beside them, none refused`);
 console.log(`  ${failures.length} failures`);
 for (const f of failures.slice(0, 20)) console.log(`    ${f}`);
 rmSync(dir, { recursive: true, force: true });

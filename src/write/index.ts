@@ -31,7 +31,7 @@ import {
   STAGING_PREFIX,
   type Journal,
 } from './journal.js';
-import { acquireLock, LOCK } from './lock.js';
+import { acquireLock, LOCK, waitUntilUnlocked } from './lock.js';
 import { MANIFEST, readManifest, sha256 } from './manifest.js';
 
 export type ChangeKind = 'added' | 'changed' | 'removed';
@@ -76,7 +76,6 @@ interface State {
   readonly journal?: Journal;
   /** Staging folders of runs that ended before their journal was written, or after it was deleted. */
   readonly leftovers: string[];
-  readonly lockPresent: boolean;
 }
 
 const byPath = (a: { path: string }, b: { path: string }) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
@@ -100,7 +99,6 @@ function inspect(realOut: string, req: WriteRequest): State {
       problems,
       changes: req.artefacts.map((a) => ({ path: a.path, kind: 'added' as const })).sort(byPath),
       leftovers: [],
-      lockPresent: false,
     };
   }
   const escapes = (rel: string) => {
@@ -115,7 +113,7 @@ function inspect(realOut: string, req: WriteRequest): State {
     return why !== undefined;
   };
   for (const control of [JOURNAL, LOCK]) escapes(control);
-  if (problems.length) return { problems, changes: [], leftovers: [], lockPresent: false };
+  if (problems.length) return { problems, changes: [], leftovers: [] };
 
   const found = readJournal(realOut);
   let journal: Journal | undefined;
@@ -152,7 +150,7 @@ function inspect(realOut: string, req: WriteRequest): State {
       );
     }
   }
-  if (problems.length) return { problems, changes: [], leftovers: [], lockPresent: false };
+  if (problems.length) return { problems, changes: [], leftovers: [] };
 
   // Which contents of a path are cdc-compile's own: what the manifest recorded, and what an interrupted
   // write was replacing or putting there.
@@ -243,7 +241,9 @@ function inspect(realOut: string, req: WriteRequest): State {
       continue;
     }
     if (!isFile) continue; // a folder or link the user put there: not ours to remove
-    if (!ours.get(path)?.has(hashOf(target)!)) edited(path, 'would be removed (the config no longer produces it)');
+    const now = hashOf(target);
+    if (now === undefined) continue; // removed meanwhile
+    if (!ours.get(path)?.has(now)) edited(path, 'would be removed (the config no longer produces it)');
     else changes.push({ path, kind: 'removed' });
   }
   const leftovers = readdirSync(realOut).filter((name) => name.startsWith(STAGING_PREFIX) && name !== journal?.staging);
@@ -252,8 +252,33 @@ function inspect(realOut: string, req: WriteRequest): State {
     changes: changes.sort(byPath),
     ...(journal ? { journal } : {}),
     leftovers,
-    lockPresent: existsSync(join(realOut, LOCK)),
   };
+}
+
+/**
+ * `inspect` without the lock, and whether another compile may have been writing meanwhile: its lock was
+ * there before or after, or the manifest was replaced in between (a whole write can fall between two
+ * looks at the lock). A read that fails because a file vanished meanwhile counts as busy too.
+ */
+function inspectUnlocked(realOut: string, req: WriteRequest): { state?: State; busy: boolean } {
+  const locked = () => existsSync(join(realOut, LOCK));
+  const manifestId = () => {
+    try {
+      const s = lstatSync(join(realOut, MANIFEST));
+      return `${s.ino}:${s.mtimeMs}:${s.size}`;
+    } catch {
+      return 'none';
+    }
+  };
+  const lockedBefore = locked();
+  const idBefore = manifestId();
+  let state: State | undefined;
+  try {
+    state = inspect(realOut, req);
+  } catch (err) {
+    if (!(err as NodeJS.ErrnoException).code) throw err;
+  }
+  return { ...(state ? { state } : {}), busy: lockedBefore || locked() || manifestId() !== idBefore || !state };
 }
 
 /**
@@ -266,11 +291,22 @@ export async function writeOutput(req: WriteRequest): Promise<WriteResult> {
   const unsafe = unsafeOutDir(req.outDir, req.configPath, req.shownOut);
   if (unsafe) return { refused: [unsafe] };
   const realOut = realLocation(req.outDir);
-  let state = inspect(realOut, req);
-  if (state.problems.length) return { refused: state.problems };
-  if (req.check) return { changes: state.changes, interrupted: state.journal !== undefined, completed: 0 };
-  const idle = !state.journal && !state.leftovers.length && !state.lockPresent;
-  if (idle && !state.changes.length) return { changes: [], interrupted: false, completed: 0 };
+  const timeoutMs = req.lockTimeoutMs ?? 10_000;
+  const first = inspectUnlocked(realOut, req);
+  // What was read while another compile may have been writing is not the last word on a problem.
+  const settled = first.state && !(first.busy && (first.state.problems.length || first.state.journal));
+  if (req.check) {
+    const state = settled ? first.state! : (await waitUntilUnlocked(realOut, timeoutMs), inspect(realOut, req));
+    if (state.problems.length) return { refused: state.problems };
+    return { changes: state.changes, interrupted: state.journal !== undefined, completed: 0 };
+  }
+  if (settled) {
+    const state = first.state!;
+    if (state.problems.length) return { refused: state.problems };
+    if (!first.busy && !state.journal && !state.leftovers.length && !state.changes.length) {
+      return { changes: [], interrupted: false, completed: 0 };
+    }
+  }
 
   mkdirSync(realOut, { recursive: true });
   const got = await acquireLock(realOut, {
@@ -295,7 +331,7 @@ export async function writeOutput(req: WriteRequest): Promise<WriteResult> {
   }
   try {
     // Under the lock the folder is ours alone: look again, it may have changed while we waited.
-    state = inspect(realOut, req);
+    let state = inspect(realOut, req);
     if (state.problems.length) return { refused: state.problems };
     let completed = 0;
     if (state.journal) {

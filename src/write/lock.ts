@@ -133,3 +133,13 @@ export async function acquireLock(
     await new Promise((r) => setTimeout(r, 20 + Math.random() * 30));
   }
 }
+
+/** Waits (reading only) until `dir` has no lock held by a running compile, or `timeoutMs` passed. */
+export async function waitUntilUnlocked(dir: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = readOwner(join(dir, LOCK));
+    if (!found || isStale(found) || Date.now() >= deadline) return;
+    await new Promise((r) => setTimeout(r, 20 + Math.random() * 30));
+  }
+}
