@@ -1,8 +1,24 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve as resolvePath, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { error, hasErrors, InternalError, sortDiagnostics, warning, type Diagnostic } from './diagnostics.js';
-import { loadConfig } from './load/index.js';
+import {
+  checkConfigFile,
+  DEFAULT_LIMITS,
+  evaluateAsModule,
+  evaluateInThread,
+  evaluatesInThread,
+  exitDiagnostic,
+  ExitGuard,
+  IN_THREAD_SLICE_MS,
+  limitDiagnostic,
+  readFailure,
+  runInWorker,
+  runTimed,
+  thrownByUserCode,
+  type Limits,
+  type Loaded,
+} from './load/index.js';
 import { loadTemplates, TemplateError, unknownTemplates } from './render/templates.js';
 import { resolve } from './resolve/index.js';
 import type { Model } from './resolve/model.js';
@@ -20,6 +36,10 @@ export interface CompileOptions {
   readonly templatesDir?: string;
   /** Deployment profile whose addresses the artefacts use (`--profile`), e.g. `local`. */
   readonly profile?: string;
+  /** How long the config may take to evaluate, in milliseconds (default 10 000). */
+  readonly timeoutMs?: number;
+  /** How much memory the config may use, in MiB (default 1024). */
+  readonly maxMemoryMb?: number;
 }
 
 export interface CompileResult {
@@ -70,65 +90,142 @@ export function compileValue(
 
 /**
  * Compiles a config file into the artefacts of its output directory. Reads the config and templates;
- * writes nothing, prints nothing, never exits.
+ * writes nothing, prints nothing, never exits. The config runs under a time and memory limit (see
+ * src/load/limits.ts): in this thread when it is quick and synchronous, otherwise in a worker.
  */
 export async function compile(options: CompileOptions): Promise<CompileResult> {
+  return compileIn(options, 'main');
+}
+
+/** The worker's entry point (src/compile-worker.ts) runs the same compile, already inside its limits. */
+export async function compileIn(options: CompileOptions, where: 'main' | 'worker'): Promise<CompileResult> {
   const configPath = resolvePath(options.config);
   const outDir = resolvePath(options.outDir ?? join(dirname(configPath), 'generated'));
   // Shown in headers: the config relative to the folder that holds the output (so it never depends on cwd),
   // or just its name when the output lives elsewhere.
   const fromOut = relative(dirname(outDir), configPath).split(sep).join('/');
   const configFile = fromOut && !fromOut.startsWith('../') ? fromOut : basename(configPath);
-  const loaded = await loadConfig(configPath);
-  if (loaded.value === undefined) {
-    return { artefacts: [], diagnostics: sortDiagnostics(loaded.diagnostics), configFile, outDir };
-  }
-  const templatesDir = options.templatesDir ?? join(dirname(configPath), 'templates');
-  const templates = loadTemplates(templatesDir);
-  let result: ReturnType<typeof compileValue>;
-  try {
-    result = compileValue(
-      loaded.value,
-      { configFile, render: templates.render },
-      options.profile !== undefined ? { profile: options.profile } : {},
-    );
-  } catch (err) {
-    if (!(err instanceof TemplateError)) throw err;
-    const diagnostic = {
-      ...error(
-        'TEMPLATE.INVALID',
-        `template override ${basename(err.file)}: ${err.message}`,
-        undefined,
-        'fix the template, or delete it to use the built-in one',
-      ),
-      location: { file: err.file, line: err.line, column: err.column },
-    };
-    return { artefacts: [], diagnostics: [diagnostic], configFile, outDir };
-  }
-  let diagnostics = [
-    ...result.diagnostics,
-    ...unknownTemplates(templatesDir).map((file) => ({
-      ...warning(
-        'TEMPLATE.UNKNOWN',
-        `${relative(templatesDir, file).split(sep).join('/')} overrides no built-in template`,
-        undefined,
-        `built-in templates: ${TEMPLATE_NAMES.map((n) => `${n}.hbs`).join(', ')}`,
-      ),
-      location: { file, line: 1, column: 1 },
-    })),
-  ];
-  if (diagnostics.some((d) => d.subject && !d.location)) {
-    // ts-morph is heavy: load it only when there is something to point at.
-    const { locate } = await import('./locate/index.js');
-    diagnostics = locate(diagnostics, configPath);
-  }
-  if (hasErrors(diagnostics)) return { artefacts: [], diagnostics: sortDiagnostics(diagnostics), configFile, outDir };
-  const artefacts = [...result.artefacts, buildManifest(result.artefacts, configFile, loaded.source ?? '', VERSION)];
-  return {
-    artefacts,
+  const limits: Limits = {
+    timeoutMs: options.timeoutMs ?? DEFAULT_LIMITS.timeoutMs,
+    maxMemoryMb: options.maxMemoryMb ?? DEFAULT_LIMITS.maxMemoryMb,
+  };
+  const failed = (diagnostics: Diagnostic[]): CompileResult => ({
+    artefacts: [],
     diagnostics: sortDiagnostics(diagnostics),
-    ...(result.model ? { model: result.model } : {}),
     configFile,
     outDir,
-  };
+  });
+  const fileProblem = checkConfigFile(configPath);
+  if (fileProblem) return failed([fileProblem]);
+  const source = readFileSync(configPath, 'utf8');
+  const inThread = evaluatesInThread(configPath, source);
+  const isolated = () => compileInWorker({ ...options, config: configPath, outDir }, limits, configPath, failed);
+  if (where === 'main' && !inThread) return isolated();
+
+  const templatesDir = options.templatesDir ?? join(dirname(configPath), 'templates');
+  const templates = loadTemplates(templatesDir);
+  const ctx: EmitContext = { configFile, render: templates.render };
+  const profile = options.profile !== undefined ? { profile: options.profile } : {};
+  const guard = new ExitGuard().install();
+  try {
+    const started = Date.now();
+    let loaded: Loaded | 'needs-module-loader';
+    if (where === 'worker') {
+      guard.active = true;
+      loaded = inThread ? evaluateInThread(configPath, source) : 'needs-module-loader';
+      if (loaded === 'needs-module-loader') loaded = await evaluateAsModule(configPath, source);
+      guard.active = false;
+    } else {
+      // A short slice here; a config still running after it is re-run in a worker under both limits.
+      const slice = Math.min(limits.timeoutMs, IN_THREAD_SLICE_MS);
+      const run = runTimed(() => {
+        guard.active = true;
+        try {
+          return evaluateInThread(configPath, source);
+        } finally {
+          guard.active = false;
+        }
+      }, slice);
+      if (!run)
+        return slice >= limits.timeoutMs ? failed([limitDiagnostic('timeout', configPath, limits)]) : isolated();
+      if (run.value === 'needs-module-loader') return isolated();
+      loaded = run.value;
+    }
+    if (guard.exit) return failed([exitDiagnostic(guard.exit, configPath)]);
+    if (loaded.value === undefined) return failed(loaded.diagnostics);
+    const value = loaded.value;
+
+    let result: ReturnType<typeof compileValue>;
+    try {
+      // Validation reads the config's objects, so their getters and Proxy traps run: under the time limit too.
+      const read = runTimed(() => compileValue(value, ctx, profile), Math.max(1, limits.timeoutMs - (Date.now() - started)));
+      if (!read) return failed([limitDiagnostic('timeout', configPath, limits)]);
+      result = read.value;
+    } catch (err) {
+      if (err instanceof TemplateError) {
+        const diagnostic = {
+          ...error(
+            'TEMPLATE.INVALID',
+            `template override ${basename(err.file)}: ${err.message}`,
+            undefined,
+            'fix the template, or delete it to use the built-in one',
+          ),
+          location: { file: err.file, line: err.line, column: err.column },
+        };
+        return failed([diagnostic]);
+      }
+      if (guard.exit) return failed([exitDiagnostic(guard.exit, configPath)]);
+      if (thrownByUserCode(err)) return failed([readFailure(err, configPath)]);
+      throw err;
+    }
+    let diagnostics = [
+      ...result.diagnostics,
+      ...unknownTemplates(templatesDir).map((file) => ({
+        ...warning(
+          'TEMPLATE.UNKNOWN',
+          `${relative(templatesDir, file).split(sep).join('/')} overrides no built-in template`,
+          undefined,
+          `built-in templates: ${TEMPLATE_NAMES.map((n) => `${n}.hbs`).join(', ')}`,
+        ),
+        location: { file, line: 1, column: 1 },
+      })),
+    ];
+    if (diagnostics.some((d) => d.subject && !d.location)) {
+      // ts-morph is heavy: load it only when there is something to point at.
+      const { locate } = await import('./locate/index.js');
+      diagnostics = locate(diagnostics, configPath);
+    }
+    // A process.exit() the config left in a timer, fired while this compile awaited.
+    if (guard.exit) return failed([exitDiagnostic(guard.exit, configPath)]);
+    if (hasErrors(diagnostics)) return failed(diagnostics);
+    const artefacts = [...result.artefacts, buildManifest(result.artefacts, configFile, loaded.source ?? '', VERSION)];
+    return {
+      artefacts,
+      diagnostics: sortDiagnostics(diagnostics),
+      ...(result.model ? { model: result.model } : {}),
+      configFile,
+      outDir,
+    };
+  } finally {
+    guard.restore();
+  }
+}
+
+/** The built worker entry; when cdc-compile runs from its sources (vitest), the one in dist/. */
+function workerEntry(): URL {
+  const beside = new URL('./compile-worker.js', import.meta.url);
+  return existsSync(fileURLToPath(beside)) ? beside : new URL('../dist/compile-worker.js', import.meta.url);
+}
+
+async function compileInWorker(
+  options: CompileOptions,
+  limits: Limits,
+  configPath: string,
+  failed: (diagnostics: Diagnostic[]) => CompileResult,
+): Promise<CompileResult> {
+  const outcome = await runInWorker<CompileResult>(workerEntry(), { options: { ...options, ...limits } }, limits);
+  if (outcome.kind === 'done') return outcome.value;
+  return failed([
+    limitDiagnostic(outcome.kind, configPath, limits, outcome.kind === 'exited' ? outcome.code : undefined),
+  ]);
 }

@@ -18,6 +18,8 @@ Options:
   --check                  write nothing; exit 1 if the output directory is not up to date
   --watch                  compile again whenever the config or templates change
   --format <pretty|json>   how to report (default: pretty)
+  --timeout <seconds>      time the config may take to evaluate (default: 10)
+  --max-memory <MiB>       memory the config may use (default: 1024)
   -h, --help               show this help
   -v, --version            show the version
 
@@ -34,6 +36,8 @@ interface Args {
   check: boolean;
   watch: boolean;
   format: 'pretty' | 'json';
+  timeoutMs?: number;
+  maxMemoryMb?: number;
 }
 
 function parse(argv: string[]): Args | 'help' | 'version' {
@@ -48,6 +52,8 @@ function parse(argv: string[]): Args | 'help' | 'version' {
         check: { type: 'boolean' },
         watch: { type: 'boolean', short: 'w' },
         format: { type: 'string' },
+        timeout: { type: 'string' },
+        'max-memory': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -74,7 +80,16 @@ function parse(argv: string[]): Args | 'help' | 'version' {
     args.out = values.out;
   }
   if (values.profile !== undefined) args.profile = values.profile;
+  if (values.timeout !== undefined) args.timeoutMs = positive('--timeout', values.timeout, 'seconds') * 1000;
+  if (values['max-memory'] !== undefined) args.maxMemoryMb = positive('--max-memory', values['max-memory'], 'MiB');
   return args;
+}
+
+function positive(option: string, text: string, unit: string): number {
+  const n = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text.trim()) || !(n > 0))
+    throw new UsageError(`${option} must be a positive number of ${unit}, not '${text}'`);
+  return n;
 }
 
 async function run(args: Args, cwd: string): Promise<number> {
@@ -83,6 +98,8 @@ async function run(args: Args, cwd: string): Promise<number> {
     config: resolve(cwd, args.config),
     ...(out ? { outDir: out } : {}),
     ...(args.profile !== undefined ? { profile: args.profile } : {}),
+    ...(args.timeoutMs ? { timeoutMs: args.timeoutMs } : {}),
+    ...(args.maxMemoryMb ? { maxMemoryMb: args.maxMemoryMb } : {}),
   });
   const notFound = result.diagnostics.find((d) => d.code === 'CLI.CONFIG_NOT_FOUND');
   if (notFound) throw new UsageError(`${notFound.message}\n${notFound.hint ?? ''}`);

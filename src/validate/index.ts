@@ -170,13 +170,33 @@ function safeCall(fn: () => unknown): unknown {
   }
 }
 
+/** What a wrong default export is, in a few words: "a function", "an object without definePipeline", … */
+function describeExport(value: unknown): string {
+  const kind = entityKind(value);
+  if (kind) return `a ${kind.replace('-', ' ')}, not the pipeline`;
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  switch (typeof value) {
+    case 'function':
+      return 'a function (export what definePipeline returns, not a function that makes it)';
+    case 'object':
+      return typeof (value as { then?: unknown }).then === 'function'
+        ? 'a promise (await it before exporting)'
+        : 'an object without definePipeline';
+    case 'string':
+      return 'a string';
+    default:
+      return `a ${typeof value}`;
+  }
+}
+
 export function validate(value: unknown): { config?: ValidConfig; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   if (entityKind(value) !== 'pipeline') {
     diagnostics.push(
       error(
         'CONFIG.NO_PIPELINE',
-        'the config must `export default definePipeline({ … })`',
+        `the config must \`export default definePipeline({ … })\`; its default export is ${describeExport(value)}`,
         { kind: 'pipeline' },
         "import { definePipeline } from 'cdc-compile' and export its result as the module's default export",
       ),

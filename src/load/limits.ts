@@ -1,0 +1,156 @@
+/**
+ * The config is user code: it may loop forever, allocate without end, await a promise that never
+ * settles or call `process.exit()`. These are the fences around it.
+ *
+ * - In this thread, synchronous code runs under V8's watchdog (`vm` with `timeout`): it costs well under
+ *   a millisecond and interrupts even `while (true) {}`. It cannot cap memory, so the config only gets a
+ *   short slice here (IN_THREAD_SLICE_MS).
+ * - A config that needs more time, or Node's ES module loader (top-level await, `import.meta`, `.js` /
+ *   `.mjs`), runs in a worker thread instead, with a heap limit (`resourceLimits`), a timer, and this
+ *   thread watching the process's memory (which also counts buffers outside the heap). A worker costs
+ *   about 0.4× a bare Node start, so the usual config never starts one.
+ * - `process.exit()`, `process.abort()` and `process.kill(process.pid)` are replaced while the config
+ *   runs, so they end up as a diagnostic instead of ending (or silently passing) the compile.
+ */
+import { Worker } from 'node:worker_threads';
+import { Script } from 'node:vm';
+
+export interface Limits {
+  /** Wall time the config may take to evaluate (and to be read by the compiler). */
+  readonly timeoutMs: number;
+  /** Memory the config may allocate. */
+  readonly maxMemoryMb: number;
+}
+
+export const DEFAULT_LIMITS: Limits = { timeoutMs: 10_000, maxMemoryMb: 1024 };
+
+/**
+ * How long a config may run in the compiler's own thread, where memory is not capped, before it is
+ * re-run in a worker under both limits. A 1,000-table config evaluates in about 0.1 s.
+ */
+export const IN_THREAD_SLICE_MS = 1_000;
+
+const TIMED = Symbol.for('cdc-compile.timed-run');
+let runner: Script | undefined;
+
+/** Runs `fn` synchronously; `undefined` if it was still running after `ms` (it is then stopped). */
+export function runTimed<T>(fn: () => T, ms: number): { value: T } | undefined {
+  runner ??= new Script('globalThis[Symbol.for("cdc-compile.timed-run")]()', { filename: 'cdc-compile:limits' });
+  const slot = globalThis as unknown as Record<symbol, (() => void) | undefined>;
+  let value: T | undefined;
+  let done = false;
+  slot[TIMED] = () => {
+    value = fn();
+    done = true;
+  };
+  try {
+    runner.runInThisContext({ timeout: Math.max(1, Math.round(ms)), displayErrors: false });
+  } catch (err) {
+    if ((err as { code?: string })?.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT' && !done) return undefined;
+    throw err;
+  } finally {
+    slot[TIMED] = undefined;
+  }
+  return { value: value as T };
+}
+
+/** Thrown into the config's code by the replaced `process.exit()`, so the code after it does not run. */
+export class ConfigExit extends Error {
+  override name = 'ConfigExit';
+  constructor(readonly how: string) {
+    super(`the config called ${how}`);
+  }
+}
+
+export interface Exit {
+  /** E.g. `process.exit(0)`. */
+  readonly how: string;
+  /** Captured where it was called, for its location. */
+  readonly error: Error;
+}
+
+type Saved = Pick<NodeJS.Process, 'exit' | 'abort' | 'kill'> & { reallyExit?: unknown };
+const guards = new Set<ExitGuard>();
+let saved: Saved | undefined;
+
+function record(how: string): void {
+  const error = new ConfigExit(how);
+  for (const guard of guards) guard.exit ??= { how, error };
+  if ([...guards].some((g) => g.active)) throw error;
+}
+
+/** Replaces the process-ending functions while it is installed (guards nest). */
+export class ExitGuard {
+  exit: Exit | undefined;
+  /** While the config's own code runs: a call also throws, ending that code as exiting would. */
+  active = false;
+
+  install(): this {
+    if (guards.size === 0) {
+      const p = process as Saved & NodeJS.Process;
+      saved = { exit: p.exit, abort: p.abort, kill: p.kill, reallyExit: p.reallyExit };
+      p.exit = ((code?: number | string) => record(`process.exit(${code ?? ''})`)) as never;
+      p.abort = (() => record('process.abort()')) as never;
+      p.reallyExit = (code?: number) => record(`process.reallyExit(${code ?? ''})`);
+      p.kill = ((pid: number, signal?: string | number) => {
+        if (pid === process.pid || pid === 0)
+          return record(`process.kill(process.pid${signal ? `, ${JSON.stringify(signal)}` : ''})`);
+        return saved!.kill.call(process, pid, signal);
+      }) as never;
+    }
+    guards.add(this);
+    return this;
+  }
+
+  restore(): void {
+    if (!guards.delete(this) || guards.size > 0 || !saved) return;
+    Object.assign(process, saved);
+    saved = undefined;
+  }
+}
+
+export type WorkerOutcome<T> =
+  | { readonly kind: 'done'; readonly value: T }
+  | { readonly kind: 'timeout' }
+  | { readonly kind: 'memory' }
+  | { readonly kind: 'unsettled' }
+  | { readonly kind: 'exited'; readonly code: number };
+
+/** Runs a worker module that posts one message, under the time and memory limits. */
+export function runInWorker<T>(entry: URL, data: unknown, limits: Limits): Promise<WorkerOutcome<T>> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(entry, {
+      workerData: data,
+      resourceLimits: { maxOldGenerationSizeMb: limits.maxMemoryMb },
+    });
+    let outcome: WorkerOutcome<T> | undefined;
+    const finish = (o: WorkerOutcome<T>) => {
+      outcome ??= o;
+      void worker.terminate();
+    };
+    const timer = setTimeout(() => finish({ kind: 'timeout' }), limits.timeoutMs);
+    // The heap limit does not count buffers and typed arrays: watch the whole process too.
+    const baseline = process.memoryUsage.rss();
+    const cap = limits.maxMemoryMb * 1024 * 1024;
+    const poll = setInterval(() => {
+      if (process.memoryUsage.rss() - baseline > cap) finish({ kind: 'memory' });
+    }, 25);
+    worker.on('message', (value: T) => finish({ kind: 'done', value }));
+    worker.on('error', (err: Error & { code?: string }) => {
+      if (err.code === 'ERR_WORKER_OUT_OF_MEMORY') finish({ kind: 'memory' });
+      else if (!outcome) {
+        outcome = { kind: 'exited', code: -1 };
+        clearTimeout(timer);
+        clearInterval(poll);
+        reject(err);
+      }
+    });
+    worker.on('exit', (code) => {
+      clearTimeout(timer);
+      clearInterval(poll);
+      // Ended by itself without a result: the event loop ran dry while the config awaited something.
+      if (!outcome) outcome = code === 0 || code === 13 ? { kind: 'unsettled' } : { kind: 'exited', code };
+      resolve(outcome);
+    });
+  });
+}
