@@ -19,6 +19,8 @@ import { cli } from './support/project.js';
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'invalid');
 
 interface Expected {
+  /** The file the diagnostic points into, relative to the fixture (default: the config). */
+  readonly file?: string;
   readonly code: string;
   readonly severity?: 'error' | 'warning';
   readonly line: number | null;
@@ -30,9 +32,19 @@ const cases = readdirSync(FIXTURES, { withFileTypes: true })
   .filter((d) => d.isDirectory())
   .map((d) => {
     const dir = join(FIXTURES, d.name);
-    const expected = (JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as { diagnostics: Expected[] })
-      .diagnostics;
-    return { name: d.name, config: join(dir, 'pipeline.config.ts'), expected };
+    // `config`: another file name than pipeline.config.ts; `options`: compile options (e.g. a short timeout).
+    const spec = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as {
+      diagnostics: Expected[];
+      config?: string;
+      options?: { timeoutMs?: number; maxMemoryMb?: number };
+    };
+    return {
+      name: d.name,
+      dir,
+      config: join(dir, spec.config ?? 'pipeline.config.ts'),
+      options: spec.options ?? {},
+      expected: spec.diagnostics,
+    };
   })
   .sort((a, b) => (a.name < b.name ? -1 : 1));
 
@@ -43,8 +55,8 @@ const UNREACHABLE: Readonly<Record<string, string>> = {
 };
 
 describe('diagnostics of invalid configs', () => {
-  test.each(cases)('$name', async ({ name, config, expected }) => {
-    const result = await compile({ config });
+  test.each(cases)('$name', async ({ name, dir, config, options, expected }) => {
+    const result = await compile({ config, ...options });
     const got = result.diagnostics.map((d) => ({
       code: d.code,
       severity: d.severity,
@@ -65,7 +77,7 @@ describe('diagnostics of invalid configs', () => {
     result.diagnostics.forEach((d, i) => {
       expect(d.message.length, d.code).toBeGreaterThan(10);
       if (expected[i]?.message) expect(d.message).toContain(expected[i]!.message);
-      if (d.location) expect(d.location.file).toBe(config);
+      if (d.location) expect(d.location.file).toBe(expected[i]?.file ? join(dir, expected[i]!.file!) : config);
       else expect(d.code).toBe('CLI.CONFIG_NOT_FOUND');
     });
     // Reported all at once, in source order.

@@ -1,7 +1,9 @@
 /** Configs as users write them: split over files, with top-level await, next to odd files. */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
+import { error } from '../src/diagnostics.js';
 import { cli, copyProject } from './support/project.js';
 
 test('a config whose import uses top-level await compiles', async () => {
@@ -27,4 +29,110 @@ test('a file named templates beside the config is not a template folder', async 
   writeFileSync(join(dir, 'templates'), 'not a folder\n');
   const run = await cli(['--check'], { cwd: dir });
   expect(run.exitCode, run.stderr).toBe(0);
+});
+
+describe('the config runs fenced: it cannot hang, exhaust memory or end the compiler', () => {
+  /** The minimal example with `code` inserted before its first statement. */
+  const withCode = (code: string, file = 'pipeline.config.ts') => {
+    const dir = copyProject('minimal');
+    const config = join(dir, 'pipeline.config.ts');
+    const text = readFileSync(config, 'utf8').replace('const shop =', `${code}\nconst shop =`);
+    writeFileSync(join(dir, file), text);
+    return { dir, file };
+  };
+
+  test('an allocation loop in the thread is re-run in the worker and stopped at the memory cap', async () => {
+    const { dir } = withCode('const rows: number[][] = [];\nfor (;;) rows.push(new Array(1e6).fill(1));');
+    const started = Date.now();
+    const run = await cli(['--check', '--max-memory', '128'], { cwd: dir });
+    expect(run.exitCode, run.stderr).toBe(1);
+    expect(run.stderr).toContain('CONFIG.OUT_OF_MEMORY');
+    expect(run.stderr).toContain('more than 128 MiB');
+    expect(run.stderr).not.toMatch(/^ {4}at /m);
+    expect(Date.now() - started).toBeLessThan(30_000);
+  });
+
+  test('buffers outside the JS heap count toward the cap too', async () => {
+    const { dir } = withCode(
+      'await Promise.resolve();\nconst chunks: Buffer[] = [];\nfor (;;) chunks.push(Buffer.alloc(16 * 1024 * 1024, 1));',
+    );
+    const run = await cli(['--check', '--max-memory', '256'], { cwd: dir });
+    expect(run.exitCode, run.stderr).toBe(1);
+    expect(run.stderr).toContain('CONFIG.OUT_OF_MEMORY');
+  });
+
+  test('a config slower than the in-thread slice but within the limit still compiles', async () => {
+    const { dir } = withCode('const until = Date.now() + 1500;\nwhile (Date.now() < until) {}');
+    const run = await cli([], { cwd: dir });
+    expect(run.stderr).toBe('');
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toContain('Wrote generated');
+  });
+
+  test('--timeout sets the limit; a sync loop is stopped by it', async () => {
+    const { dir } = withCode('while (true) {}');
+    const run = await cli(['--check', '--timeout', '0.5'], { cwd: dir });
+    expect(run.exitCode, run.stderr).toBe(1);
+    expect(run.stderr).toContain('CONFIG.TIMEOUT');
+    expect(run.stderr).toContain('within 0.5 s');
+  });
+
+  test('an interval or a deferred process.exit left by the config neither keeps the process alive nor sets its status', async () => {
+    const { dir } = withCode('setInterval(() => undefined, 1000);\nsetTimeout(() => process.exit(0), 0);');
+    const run = await cli(['--check'], { cwd: dir, timeout: 30_000 });
+    expect(run.exitCode, run.stderr).toBe(1);
+    expect(run.stdout).toContain('out of date');
+  });
+
+  test('bad --timeout and --max-memory values are usage errors', async () => {
+    for (const args of [
+      ['--timeout', 'soon'],
+      ['--timeout', '0'],
+      ['--max-memory', '-5'],
+    ]) {
+      const run = await cli(['--check', ...args], { cwd: copyProject('minimal') });
+      expect(run.exitCode, args.join(' ')).toBe(2);
+    }
+  });
+
+  test('an ES module config (.mjs) compiles through the worker', async () => {
+    const { dir, file } = withCode('// plain JavaScript', 'pipeline.config.mjs');
+    const run = await cli(['--config', file], { cwd: dir });
+    expect(run.stderr).toBe('');
+    expect(run.exitCode).toBe(0);
+    expect(readFileSync(join(dir, 'generated/debezium/shop-connector.json'), 'utf8')).toContain('shop-db.default');
+  });
+});
+
+test('locating diagnostics is linear in their number', async () => {
+  const { locate } = await import('../src/locate/index.js');
+  const dir = mkdtempSync(join(tmpdir(), 'cdc-locate-'));
+  const config = (n: number) => {
+    const lines = ["import { definePipeline, postgresSource, secret, t } from 'cdc-compile';"];
+    lines.push("const src = postgresSource('src', { host: 'h', database: 'd', password: secret('s', 'p') });");
+    for (let i = 0; i < n; i++) {
+      lines.push(`src.table('t${i}', { columns: { id: t.bigint().primaryKey() }, bogus${i}: 1 });`);
+    }
+    lines.push("export default definePipeline({ name: 'big', sources: [src] });");
+    const file = join(dir, `c${n}.ts`);
+    writeFileSync(file, lines.join('\n'));
+    const diagnostics = Array.from({ length: n }, (_, i) =>
+      error('CONFIG.UNKNOWN_KEY', 'unknown key', { kind: 'table', source: 'src', table: `t${i}`, path: [`bogus${i}`] }),
+    );
+    return { file, diagnostics };
+  };
+  const time = (n: number) => {
+    const { file, diagnostics } = config(n);
+    const started = performance.now();
+    const located = locate(diagnostics, file);
+    const ms = performance.now() - started;
+    // Each one at its own table's unknown key.
+    located.forEach((d, i) => expect(d.location?.line).toBe(i + 3));
+    return ms;
+  };
+  time(10); // loads ts-morph
+  const small = time(200);
+  const large = time(2000);
+  // Linear: ~10×. Re-walking the tree per diagnostic (as before) made it ~100×.
+  expect(large / small).toBeLessThan(30);
 });
