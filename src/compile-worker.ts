@@ -6,4 +6,6 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { compileIn, type CompileOptions } from './compile.js';
 
 const { options } = workerData as { options: CompileOptions };
-parentPort!.postMessage(await compileIn(options, 'worker'));
+const port = parentPort!;
+const result = await compileIn(options, 'worker', (phase) => port.postMessage({ phase }));
+port.postMessage({ result });

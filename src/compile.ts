@@ -12,12 +12,14 @@ import {
   ExitGuard,
   IN_THREAD_SLICE_MS,
   limitDiagnostic,
+  prepareInThread,
   readFailure,
   runInWorker,
   runTimed,
   thrownByUserCode,
   type Limits,
   type Loaded,
+  type Transform,
 } from './load/index.js';
 import { loadTemplates, TemplateError, unknownTemplates } from './render/templates.js';
 import { resolve } from './resolve/index.js';
@@ -98,7 +100,12 @@ export async function compile(options: CompileOptions): Promise<CompileResult> {
 }
 
 /** The worker's entry point (src/compile-worker.ts) runs the same compile, already inside its limits. */
-export async function compileIn(options: CompileOptions, where: 'main' | 'worker'): Promise<CompileResult> {
+export async function compileIn(
+  options: CompileOptions,
+  where: 'main' | 'worker',
+  /** In the worker: tells the main thread when the config's code starts and stops running (its clock). */
+  phase: (now: 'config' | 'compiler') => void = () => undefined,
+): Promise<CompileResult> {
   const configPath = resolvePath(options.config);
   const outDir = resolvePath(options.outDir ?? join(dirname(configPath), 'generated'));
   // Shown in headers: the config relative to the folder that holds the output (so it never depends on cwd),
@@ -126,11 +133,14 @@ export async function compileIn(options: CompileOptions, where: 'main' | 'worker
   const templates = loadTemplates(templatesDir);
   const ctx: EmitContext = { configFile, render: templates.render };
   const profile = options.profile !== undefined ? { profile: options.profile } : {};
+  const transform: Transform = inThread ? 'cjs' : 'esm';
   const guard = new ExitGuard().install();
   try {
-    const started = Date.now();
+    // Transpiling is the compiler's work, not the config's: done before the config's clock starts.
+    if (inThread) prepareInThread(configPath, source);
     let loaded: Loaded | 'needs-module-loader';
     if (where === 'worker') {
+      phase('config');
       guard.active = true;
       loaded = inThread ? evaluateInThread(configPath, source) : 'needs-module-loader';
       if (loaded === 'needs-module-loader') loaded = await evaluateAsModule(configPath, source);
@@ -151,16 +161,23 @@ export async function compileIn(options: CompileOptions, where: 'main' | 'worker
       if (run.value === 'needs-module-loader') return isolated();
       loaded = run.value;
     }
-    if (guard.exit) return failed([exitDiagnostic(guard.exit, configPath)]);
+    if (guard.exit) return failed([exitDiagnostic(guard.exit, configPath, transform)]);
     if (loaded.value === undefined) return failed(loaded.diagnostics);
     const value = loaded.value;
 
     let result: ReturnType<typeof compileValue>;
     try {
       // Validation reads the config's objects, so their getters and Proxy traps run: under the time limit too.
-      const read = runTimed(() => compileValue(value, ctx, profile), Math.max(1, limits.timeoutMs - (Date.now() - started)));
-      if (!read) return failed([limitDiagnostic('timeout', configPath, limits)]);
-      result = read.value;
+      // (A clock of its own: most of this time is the compiler's, which a large config makes long.)
+      if (where === 'worker') {
+        phase('config');
+        result = compileValue(value, ctx, profile);
+      } else {
+        const read = runTimed(() => compileValue(value, ctx, profile), limits.timeoutMs);
+        if (!read) return failed([limitDiagnostic('timeout', configPath, limits)]);
+        result = read.value;
+      }
+      phase('compiler');
     } catch (err) {
       if (err instanceof TemplateError) {
         const diagnostic = {
@@ -174,8 +191,8 @@ export async function compileIn(options: CompileOptions, where: 'main' | 'worker
         };
         return failed([diagnostic]);
       }
-      if (guard.exit) return failed([exitDiagnostic(guard.exit, configPath)]);
-      if (thrownByUserCode(err)) return failed([readFailure(err, configPath)]);
+      if (guard.exit) return failed([exitDiagnostic(guard.exit, configPath, transform)]);
+      if (thrownByUserCode(err)) return failed([readFailure(err, configPath, transform)]);
       throw err;
     }
     let diagnostics = [
@@ -196,7 +213,7 @@ export async function compileIn(options: CompileOptions, where: 'main' | 'worker
       diagnostics = locate(diagnostics, configPath);
     }
     // A process.exit() the config left in a timer, fired while this compile awaited.
-    if (guard.exit) return failed([exitDiagnostic(guard.exit, configPath)]);
+    if (guard.exit) return failed([exitDiagnostic(guard.exit, configPath, transform)]);
     if (hasErrors(diagnostics)) return failed(diagnostics);
     const artefacts = [...result.artefacts, buildManifest(result.artefacts, configFile, loaded.source ?? '', VERSION)];
     return {

@@ -10,7 +10,7 @@ import { findSyntaxError, localImports, userLocation, userMessage, type Transfor
 import { transpile } from './transpile.js';
 
 export { DEFAULT_LIMITS, ExitGuard, IN_THREAD_SLICE_MS, runInWorker, runTimed, type Limits } from './limits.js';
-export { thrownByUserCode } from './positions.js';
+export { thrownByUserCode, type Transform } from './positions.js';
 
 let hooksRegistered = false;
 
@@ -86,6 +86,19 @@ const TOP_LEVEL_AWAIT = /^(export\s+)?(const|let|var|for)?\b[^\n]*\bawait\b/m;
  */
 export function evaluatesInThread(file: string, source: string): boolean {
   return /\.c?ts$/.test(file) && !needsEsModuleLoader(file, source);
+}
+
+/** Transpiles the config and the local TypeScript files it imports (kept in memory for evaluation). */
+export function prepareInThread(file: string, source: string, seen = new Set<string>()): void {
+  seen.add(file);
+  try {
+    transpile(file, source);
+  } catch {
+    return; // a syntax error: reported when the config is evaluated
+  }
+  for (const found of localImports(file, source)) {
+    if (/\.c?ts$/.test(found) && !seen.has(found)) prepareInThread(found, readFileSync(found, 'utf8'), seen);
+  }
 }
 
 function evaluateTypeScript(file: string, source: string): unknown {
@@ -173,17 +186,26 @@ function specifierLocation(file: string, specifier: string | undefined): Locatio
 
 /** What evaluating the config threw, as a diagnostic located in the user's file. */
 export function loadFailure(err: unknown, file: string, transform: Transform): Diagnostic {
-  if (err instanceof ConfigExit) return exitDiagnostic({ how: err.how, error: err }, file);
+  if (err instanceof ConfigExit) return exitDiagnostic({ how: err.how, error: err }, file, transform);
   const message = err instanceof Error ? err.message : String(err);
   const code = (err as { code?: string } | undefined)?.code;
   // sucrase reports syntax errors as "Unexpected token (line:column)".
-  if (err instanceof SyntaxError || /\((\d+):(\d+)\)\s*$/.test(message)) {
+  const sucraseSyntax = /\((\d+):(\d+)\)\s*$/.test(message) && /^Error transforming /.test(message);
+  if (err instanceof SyntaxError || sucraseSyntax) {
     const found = findSyntaxError(file);
+    if (found) {
+      const where = found.location.file !== file ? ` (in ${basename(found.location.file)})` : '';
+      return {
+        ...error('CONFIG.SYNTAX', `the config does not parse${where}: ${found.message}`),
+        location: found.location,
+      };
+    }
+    // Not a syntax error of the code: e.g. JSON.parse of a bad file, thrown at run time.
+    if (!sucraseSyntax) return threwDiagnostic(err, file, transform, 'evaluating the config threw');
     const reason = message.replace(/\s*\(\d+:\d+\)\s*$/, '').replace(/^Error transforming \S+:\s*/, '');
-    const where = found && found.location.file !== file ? ` (in ${basename(found.location.file)})` : '';
     return {
-      ...error('CONFIG.SYNTAX', `the config does not parse${where}: ${found?.message ?? reason}`),
-      location: found?.location ?? userLocation(err, transform) ?? { file, line: 1, column: 1 },
+      ...error('CONFIG.SYNTAX', `the config does not parse: ${reason}`),
+      location: userLocation(err, transform) ?? { file, line: 1, column: 1 },
     };
   }
   if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
@@ -225,12 +247,12 @@ function threwDiagnostic(err: unknown, file: string, transform: Transform, what:
 }
 
 /** An error the config's own code (a getter, a Proxy trap) threw while cdc-compile read its value. */
-export function readFailure(err: unknown, file: string): Diagnostic {
-  if (err instanceof ConfigExit) return exitDiagnostic({ how: err.how, error: err }, file);
-  return threwDiagnostic(err, file, 'cjs', 'reading the config threw');
+export function readFailure(err: unknown, file: string, transform: Transform): Diagnostic {
+  if (err instanceof ConfigExit) return exitDiagnostic({ how: err.how, error: err }, file, transform);
+  return threwDiagnostic(err, file, transform, 'reading the config threw');
 }
 
-export function exitDiagnostic(exit: Exit, file: string): Diagnostic {
+export function exitDiagnostic(exit: Exit, file: string, transform: Transform = 'cjs'): Diagnostic {
   return {
     ...error(
       'CONFIG.EXITED',
@@ -238,7 +260,7 @@ export function exitDiagnostic(exit: Exit, file: string): Diagnostic {
       undefined,
       'remove the call; to stop with an error, throw an Error (cdc-compile reports it with its location)',
     ),
-    location: userLocation(exit.error, 'cjs') ?? { file, line: 1, column: 1 },
+    location: userLocation(exit.error, transform) ?? { file, line: 1, column: 1 },
   };
 }
 

@@ -116,7 +116,10 @@ export type WorkerOutcome<T> =
   | { readonly kind: 'unsettled' }
   | { readonly kind: 'exited'; readonly code: number };
 
-/** Runs a worker module that posts one message, under the time and memory limits. */
+/**
+ * Runs a worker module under the time and memory limits. It posts `{ phase }` when the config's code
+ * starts (`config`) and stops (`compiler`) running, then `{ result }`.
+ */
 export function runInWorker<T>(entry: URL, data: unknown, limits: Limits): Promise<WorkerOutcome<T>> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(entry, {
@@ -128,14 +131,20 @@ export function runInWorker<T>(entry: URL, data: unknown, limits: Limits): Promi
       outcome ??= o;
       void worker.terminate();
     };
-    const timer = setTimeout(() => finish({ kind: 'timeout' }), limits.timeoutMs);
+    // The clock runs while the config's code does (the worker says when), not while Node and the
+    // compiler start up.
+    let timer: NodeJS.Timeout | undefined;
     // The heap limit does not count buffers and typed arrays: watch the whole process too.
     const baseline = process.memoryUsage.rss();
     const cap = limits.maxMemoryMb * 1024 * 1024;
     const poll = setInterval(() => {
       if (process.memoryUsage.rss() - baseline > cap) finish({ kind: 'memory' });
     }, 25);
-    worker.on('message', (value: T) => finish({ kind: 'done', value }));
+    worker.on('message', (message: { phase: 'config' | 'compiler' } | { result: T }) => {
+      if ('result' in message) return finish({ kind: 'done', value: message.result });
+      clearTimeout(timer);
+      if (message.phase === 'config') timer = setTimeout(() => finish({ kind: 'timeout' }), limits.timeoutMs);
+    });
     worker.on('error', (err: Error & { code?: string }) => {
       if (err.code === 'ERR_WORKER_OUT_OF_MEMORY') finish({ kind: 'memory' });
       else if (!outcome) {

@@ -29,9 +29,23 @@ function cacheDir(from: string): string | undefined {
   }
 }
 
+/** This process's transpiles: the config's files are transpiled before its clock starts, then run. */
+const memory = new Map<string, string>();
+
 export function transpile(file: string, source: string): string {
-  const dir = cacheDir(file);
   const key = createHash('sha256').update(`${CACHE_FORMAT}\0${version()}\0${file}\0${source}`).digest('hex');
+  let code = memory.get(key);
+  if (code === undefined) {
+    code = transpileOnce(file, source, key);
+    // A long-lived process (tests, tools) compiling many configs keeps only the recent ones.
+    if (memory.size >= 64) memory.clear();
+    memory.set(key, code);
+  }
+  return code;
+}
+
+function transpileOnce(file: string, source: string, key: string): string {
+  const dir = cacheDir(file);
   const cached = dir ? join(dir, `${key}.cjs`) : undefined;
   if (cached) {
     try {
