@@ -46,8 +46,9 @@ export function runTimed<T>(fn: () => T, ms: number): { value: T } | undefined {
   try {
     runner.runInThisContext({ timeout: Math.max(1, Math.round(ms)), displayErrors: false });
   } catch (err) {
-    if ((err as { code?: string })?.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT' && !done) return undefined;
-    throw err;
+    if ((err as { code?: string })?.code !== 'ERR_SCRIPT_EXECUTION_TIMEOUT') throw err;
+    // The watchdog may fire just after `fn` returned: then its result stands.
+    if (!done) return undefined;
   } finally {
     slot[TIMED] = undefined;
   }
