@@ -97,10 +97,10 @@ describe('the config runs fenced: it cannot hang, exhaust memory or end the comp
 
   test('an ES module config (.mjs) compiles through the worker', async () => {
     const { dir, file } = withCode('// plain JavaScript', 'pipeline.config.mjs');
-    const run = await cli(['--config', file], { cwd: dir });
+    const run = await cli(['--config', file, '--out', 'out-mjs'], { cwd: dir });
     expect(run.stderr).toBe('');
     expect(run.exitCode).toBe(0);
-    expect(readFileSync(join(dir, 'generated/debezium/shop-connector.json'), 'utf8')).toContain('shop-db.default');
+    expect(readFileSync(join(dir, 'out-mjs/debezium/shop-connector.json'), 'utf8')).toContain('shop-db.default');
   });
 });
 
