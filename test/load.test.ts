@@ -100,7 +100,9 @@ describe('the config runs fenced: it cannot hang, exhaust memory or end the comp
     const run = await cli(['--config', file, '--out', 'out-mjs'], { cwd: dir });
     expect(run.stderr).toBe('');
     expect(run.exitCode).toBe(0);
-    expect(readFileSync(join(dir, 'out-mjs/debezium/shop-connector.json'), 'utf8')).toContain('shop-db.default');
+    expect(readFileSync(join(dir, 'out-mjs/debezium/shop-connector.json'), 'utf8')).toContain(
+      '"database.dbname": "shop"',
+    );
   });
 });
 
