@@ -48,6 +48,10 @@ function kustomize(dir: string): Record<string, unknown>[] {
   const tools: [string, string[]][] = [
     ['kubectl', ['kustomize', dir]],
     ['kustomize', ['build', dir]],
+    // Where scripts/ci-kubernetes.sh installs it on a machine without kubectl.
+    ...[process.env['CDC_CI_CACHE'], '/var/cache/cdc-compile', join(process.env['HOME'] ?? '', '.cache/cdc-compile')]
+      .filter((c): c is string => !!c)
+      .map((c): [string, string[]] => [join(c, 'bin/kustomize'), ['build', dir]]),
   ];
   for (const [cmd, args] of tools) {
     let out: string;
@@ -579,4 +583,80 @@ test('--profile on the command line: local compiles for 127.0.0.1, an unknown pr
   expect(bad.stderr + bad.stdout).toMatch(
     /pipeline\.config\.ts:\d+:\d+ error DEPLOYMENT\.UNKNOWN_PROFILE: there is no profile 'qa'/,
   );
+});
+
+test('kafka.topics become Debezium topic.creation.* settings; with a deployment the broker default replication factor', async () => {
+  const { loadConfig } = await import('../src/load/index.js');
+  const render = loadTemplates(join(ROOT, 'no-templates-here')).render;
+  const value = (await loadConfig(bookstore.config)).value as { options: Record<string, any> };
+  const connector = () => {
+    const r = compileValue(value, { configFile: 'pipeline.config.ts', render });
+    expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    const json = JSON.parse(r.artefacts.find((a) => a.path === 'debezium/ecom-connector.json')!.contents);
+    return Object.fromEntries(Object.entries(json).filter(([k]) => k.startsWith('topic.creation')));
+  };
+  expect(connector()).toEqual({
+    'topic.creation.default.replication.factor': '-1',
+    'topic.creation.default.partitions': '1',
+  });
+  value.options['kafka'] = {
+    topics: { partitions: 3, replicationFactor: 3, cleanupPolicy: 'delete', retentionMs: 604800000 },
+  };
+  expect(connector()).toEqual({
+    'topic.creation.default.replication.factor': '3',
+    'topic.creation.default.partitions': '3',
+    'topic.creation.default.cleanup.policy': 'delete',
+    'topic.creation.default.retention.ms': '604800000',
+  });
+  delete value.options['kafka'];
+});
+
+test('the Superset bootstrap slot: empty, no Job; filled through the Model, a hashed Job over the superset/ artefacts', async () => {
+  const { model, files } = await compileProject(bookstore.config);
+  const render = loadTemplates(join(ROOT, 'no-templates-here')).render;
+  const content = new Map([...files].filter(([p]) => !p.startsWith('kubernetes/')));
+  const jobs = (m: typeof model) =>
+    buildStack(
+      {
+        model: m!,
+        deployment: m!.deployment!,
+        profile: m!.deployment!.base,
+        content,
+        ctx: { configFile: 'x', render },
+      },
+      [],
+    )
+      .filter((p) => p.object.kind === 'Job')
+      .map((p) => p.object.metadata!.name!);
+  expect(jobs(model).some((n) => n.startsWith('superset-bootstrap'))).toBe(false);
+  content.set('superset/bundle/metadata.yaml', 'version: 1.0.0\n');
+  content.set('superset/bootstrap.py', 'print("import")\n');
+  const filled = {
+    ...model!,
+    deployment: {
+      ...model!.deployment!,
+      supersetBootstrap: { command: ['python3', '/opt/cdc/superset/bootstrap.py'], env: [model!.analytics.password] },
+    },
+  };
+  const placed = buildStack(
+    {
+      model: filled,
+      deployment: filled.deployment,
+      profile: filled.deployment.base,
+      content,
+      ctx: { configFile: 'x', render },
+    },
+    [],
+  );
+  const job = placed.find(
+    (p) => p.object.kind === 'Job' && p.object.metadata!.name!.startsWith('superset-bootstrap-'),
+  )!;
+  expect(job).toBeDefined();
+  const map = placed.find((p) => p.object.kind === 'ConfigMap' && p.object.metadata!.name === 'bookstore-superset')!;
+  expect(Object.keys((map.object as { data: object }).data).sort()).toEqual(['bootstrap.py', 'bundle__metadata.yaml']);
+  expect(JSON.stringify(job.object)).toContain('"path":"bundle/metadata.yaml"');
+  expect(
+    checkObjects(placed, { model: filled, deployment: filled.deployment, profile: filled.deployment.base, content }),
+  ).toEqual([]);
+  validate(JSON.parse(JSON.stringify(job.object)));
 });

@@ -15,6 +15,18 @@ export interface KafkaOptions {
    * 'sasl.jaas.config': secret('kafka-client', 'jaas') }`; credentials only as Secret references.
    */
   properties?: Record<string, string | number | boolean | SecretRef>;
+  /**
+   * How Kafka Connect creates the CDC topics (Debezium's `topic.creation.default.*`). With a deployment the
+   * defaults are 1 partition (one connector task) and the broker's replication factor (1 in dev, 3 in prod).
+   */
+  topics?: {
+    partitions?: number;
+    /** Default -1: the brokers' `default.replication.factor`. */
+    replicationFactor?: number;
+    /** `delete` (default, with `retentionMs`) or `compact` (keeps the last event per key). */
+    cleanupPolicy?: 'delete' | 'compact';
+    retentionMs?: number;
+  };
 }
 
 export interface ConnectOptions {

@@ -2,7 +2,7 @@ import { entityKind } from '../dsl/entity.js';
 import type { SecretRef, Source } from '../dsl/source.js';
 import { error, type Diagnostic, type Subject } from '../diagnostics.js';
 import { DEBEZIUM_PROPERTIES, isKnownProperty, isSecretProperty, SHAPE_CHANGING_PROPERTIES } from './catalog.js';
-import type { SecretBinding, SourceModel, TableModel } from './model.js';
+import type { KeyValue, SecretBinding, SourceModel, TableModel } from './model.js';
 import { flavorFacts } from './flavors.js';
 import * as names from './names.js';
 import type { ConnectorModes } from './type-matrix.js';
@@ -87,6 +87,8 @@ export function resolveSource(
   tables: readonly TableModel[],
   slotsOnServer: number,
   out: Diagnostic[],
+  /** `topic.creation.default.*` from kafka.topics / the deployment (resolve/deployment.ts). */
+  topicCreation: readonly KeyValue[] = [],
 ): SourceModel {
   const o = source.options;
   const c = o.connector ?? {};
@@ -140,6 +142,7 @@ export function resolveSource(
     // A truncate event (op t) would fail Flink's debezium-json.
     ['skipped.operations', 't'],
     ['heartbeat.interval.ms', str(c.heartbeatIntervalMs ?? 10000)],
+    ...topicCreation.map(([k, v]): [string, string] => [k, v]),
     ['key.converter', 'org.apache.kafka.connect.json.JsonConverter'],
     ['key.converter.schemas.enable', 'false'],
     ['value.converter', 'org.apache.kafka.connect.json.JsonConverter'],

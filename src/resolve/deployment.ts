@@ -20,7 +20,7 @@ import type { Source } from '../dsl/source.js';
 import { error, type Diagnostic, type Subject } from '../diagnostics.js';
 import type { ValidConfig } from '../validate/index.js';
 import { binding } from './debezium.js';
-import type { SecretBinding } from './model.js';
+import type { KeyValue, SecretBinding } from './model.js';
 import { didYouMean } from './names.js';
 
 export type Versions = Readonly<Record<VersionKey, string>>;
@@ -578,6 +578,27 @@ export function resolveDeployment(
       supersetBootstrap: { env: [] },
     },
   };
+}
+
+/**
+ * Debezium's `topic.creation.default.*` (applied by Connect when it creates a CDC topic): from
+ * kafka.topics, and with a deployment at least the seed's 1 partition and the brokers' replication factor
+ * (-1), which the profile sets (1 in dev, 3 in prod). Nothing without either, as before.
+ */
+export function topicCreation(
+  topics: { partitions?: number; replicationFactor?: number; cleanupPolicy?: string; retentionMs?: number } | undefined,
+  deployed: boolean,
+): KeyValue[] {
+  if (!topics && !deployed) return [];
+  const t = topics ?? {};
+  return [
+    ['topic.creation.default.replication.factor', String(t.replicationFactor ?? -1)],
+    ['topic.creation.default.partitions', String(t.partitions ?? 1)],
+    ...(t.cleanupPolicy ? [['topic.creation.default.cleanup.policy', t.cleanupPolicy] as KeyValue] : []),
+    ...(t.retentionMs !== undefined
+      ? [['topic.creation.default.retention.ms', String(t.retentionMs)] as KeyValue]
+      : []),
+  ];
 }
 
 /** The settings at the top of the deployment section (what every profile starts from). */

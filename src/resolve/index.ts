@@ -9,7 +9,7 @@ import * as names from './names.js';
 import { resolveTable, type ResolvedTable } from './tables.js';
 import { resolveViews } from './views.js';
 import { flinkSettings, flinkSourceNames, flinkTable, kafkaClientProperties } from './flink.js';
-import { resolveDeployment } from './deployment.js';
+import { resolveDeployment, topicCreation } from './deployment.js';
 
 export type { Model } from './model.js';
 
@@ -145,6 +145,7 @@ export function resolve(
       (perSource.get(s) ?? []).map((t) => tableModels.get(t)!),
       config.sources.filter((o) => server(o) === server(s)).length,
       out,
+      topicCreation(p.kafka?.topics, deployment !== undefined),
     ),
   );
   // Sources that share a name were reported above; their derived names collide too, which says nothing new.

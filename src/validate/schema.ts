@@ -269,6 +269,21 @@ export const pipelineOptions = z
             z.union([secretRef, propertyValue]),
           )
           .optional(),
+        topics: z
+          .object({
+            partitions: z.number().int().min(1).max(10000).optional(),
+            replicationFactor: z
+              .number()
+              .int()
+              .min(-1)
+              .max(16)
+              .refine((n) => n !== 0, { message: 'must not be 0' })
+              .optional(),
+            cleanupPolicy: z.enum(['delete', 'compact']).optional(),
+            retentionMs: z.number().int().min(-1).optional(),
+          })
+          .strict()
+          .optional(),
       })
       .strict()
       .optional(),
