@@ -107,8 +107,8 @@ export function checkObjects(
 
   // References: ConfigMaps and PVCs generated in the same namespace; Secrets declared by the config or
   // generated (the dev placeholders).
-  const has = (kind: string, ns: string | undefined, name: string | undefined) =>
-    objects.some((o) => o.kind === kind && o.metadata?.namespace === ns && o.metadata?.name === name);
+  const present = new Set(objects.map((o) => `${o.kind}/${o.metadata?.namespace}/${o.metadata?.name}`));
+  const has = (kind: string, ns: string | undefined, name: string | undefined) => present.has(`${kind}/${ns}/${name}`);
   const declared = new Set(
     [
       ...context.model.sources.flatMap((s) => s.secrets),

@@ -33,7 +33,8 @@ export function emit(
   const base = build(d.base);
   const profiles = d.profiles.map((p) => ({ profile: p, placed: build(p) }));
   // The base holds what every profile has; each overlay adds the rest and patches what differs.
-  const shared = base.filter((b) => profiles.every((p) => p.placed.some((x) => key(x.object) === key(b.object))));
+  const keysOf = profiles.map((p) => new Map(p.placed.map((x) => [key(x.object), x])));
+  const shared = base.filter((b) => keysOf.every((k) => k.has(key(b.object))));
   const sharedKeys = new Set(shared.map((b) => key(b.object)));
 
   const yamlHeader = [
@@ -67,12 +68,12 @@ export function emit(
     });
 
   kustomization('kubernetes/base', files('kubernetes/base', shared));
-  for (const { profile, placed } of profiles) {
+  for (const [i, { profile, placed }] of profiles.entries()) {
     const dir = `kubernetes/overlays/${profile.name}`;
     const extra = placed.filter((p) => !sharedKeys.has(key(p.object)));
     const patches: string[] = [];
     for (const b of shared) {
-      const mine = placed.find((p) => key(p.object) === key(b.object))!;
+      const mine = keysOf[i]!.get(key(b.object))!;
       const diff = strategicDiff(b.object, mine.object) as Record<string, unknown> | undefined;
       if (!diff) continue;
       const { apiVersion: _a, kind: _k, metadata: metaDiff, ...rest } = diff;
