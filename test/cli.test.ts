@@ -1,9 +1,12 @@
 /** The built bin, run in a temp copy of an example as a user would. */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { execa } from 'execa';
 import { BIN, cli, copyProject, tree } from './support/project.js';
+import { ROOT } from './support/compile.js';
+import { GITIGNORE_LINES, pipelineName, SCRIPTS } from '../src/cli/init.js';
 
 const noStackTrace = (text: string) => expect(text).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
 
@@ -241,5 +244,123 @@ describe('cdc-compile CLI', () => {
     const first = tree(a);
     expect(first.size).toBeGreaterThan(5);
     expect(tree(b)).toEqual(first);
+  });
+});
+
+describe('cdc-compile subcommands', () => {
+  test('`compile` is the default command: same output, same options', async () => {
+    const dir = copyProject('minimal');
+    const bare = await cli(['--check'], { cwd: dir });
+    const named = await cli(['compile', '--check'], { cwd: dir });
+    expect(named.exitCode, named.stderr).toBe(0);
+    expect(named.stdout).toBe(bare.stdout);
+    const help = await cli(['compile', '--help']);
+    expect(help.exitCode).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: cdc-compile \[compile\] \[options\]/);
+    expect(help.stdout).toContain('--check');
+    expect((await cli(['help', 'compile'])).stdout).toBe(help.stdout);
+  });
+
+  test('--help lists the commands; each command has its own --help', async () => {
+    const top = await cli(['--help']);
+    expect(top.exitCode).toBe(0);
+    expect(top.stdout).toMatch(/^Usage: cdc-compile \[command\] \[options\]/);
+    expect(top.stdout).toMatch(/^ {2}compile {2}/m);
+    expect(top.stdout).toMatch(/^ {2}init {5}/m);
+    expect(top.stdout).toMatch(/Not yet available:\n {2}verify/);
+    expect((await cli(['help'])).stdout).toBe(top.stdout);
+    const init = await cli(['init', '--help']);
+    expect(init.exitCode).toBe(0);
+    expect(init.stdout).toMatch(/^Usage: cdc-compile init\n/);
+    expect(init.stdout).not.toContain('--watch');
+  });
+
+  test('an unknown command exits 2 with a suggestion; planned commands say they are not available', async () => {
+    const dir = copyProject('minimal');
+    const before = tree(dir);
+    const cases: [string[], RegExp][] = [
+      [['comple'], /unknown command 'comple'; did you mean 'compile'\?/],
+      [['int'], /unknown command 'int'; did you mean 'init'\?/],
+      [
+        ['pipeline.config.ts'],
+        /unknown command 'pipeline\.config\.ts'; to compile another config: cdc-compile --config pipeline\.config\.ts/,
+      ],
+      [['help', 'bogus'], /unknown command 'bogus'/],
+      [['verify'], /'verify' is not yet available; planned: /],
+      [['plan', '--check'], /'plan' is not yet available; planned: /],
+      [['init', '--force'], /Unknown option '--force'[\s\S]*Usage: cdc-compile init/],
+    ];
+    for (const [args, message] of cases) {
+      const run = await cli(args, { cwd: dir });
+      expect(run.exitCode, args.join(' ')).toBe(2);
+      expect(run.stderr, args.join(' ')).toMatch(message);
+      expect(run.stderr).toContain('Usage: cdc-compile');
+      expect(run.stdout).toBe('');
+      noStackTrace(run.stderr);
+    }
+    expect(tree(dir)).toEqual(before);
+  });
+
+  test('without a config, compile points to init', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cdc-empty-'));
+    const run = await cli([], { cwd: dir });
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toContain('to start a project here: cdc-compile init');
+  });
+});
+
+describe('cdc-compile init', () => {
+  const project = (files: Record<string, string>) => {
+    const dir = mkdtempSync(join(tmpdir(), 'cdc-init-'));
+    mkdirSync(join(dir, 'node_modules'));
+    symlinkSync(ROOT, join(dir, 'node_modules', 'cdc-compile'), 'dir');
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+    return dir;
+  };
+
+  test('in an empty folder: a config that compiles without warnings, a private package.json, a .gitignore', async () => {
+    const dir = project({});
+    const init = await cli(['init'], { cwd: join(dir) });
+    expect(init.exitCode, init.stderr).toBe(0);
+    expect(init.stdout).toContain('npm install --save-dev cdc-compile'); // not a dependency yet
+    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    expect(pkg).toEqual({ name: pipelineName(basename(dir)), private: true, scripts: SCRIPTS });
+    expect(readFileSync(join(dir, '.gitignore'), 'utf8')).toBe(`${GITIGNORE_LINES.join('\n')}\n`);
+    const compiled = await cli([], { cwd: dir });
+    expect(compiled.exitCode, compiled.stderr).toBe(0);
+    expect(compiled.stderr).toBe('');
+    expect(existsSync(join(dir, 'generated', 'flink', 'pipeline.sql'))).toBe(true);
+    expect((await cli(['--check'], { cwd: dir })).exitCode).toBe(0);
+  });
+
+  test('never replaces what is there: existing scripts and .gitignore lines are kept, style is kept', async () => {
+    const pkgText = `{\n    "name": "@acme/Shop Data",\n    "scripts": {\n        "cdc:check": "my-own-check"\n    },\n    "devDependencies": {\n        "cdc-compile": "file:../cdc-compile.tgz"\n    }\n}\n`;
+    const dir = project({ 'package.json': pkgText, '.gitignore': 'dist\nnode_modules/' });
+    const init = await cli(['init'], { cwd: dir });
+    expect(init.exitCode, init.stderr).toBe(0);
+    expect(init.stdout).toContain(`kept     package.json script 'cdc:check' (yours: "my-own-check")`);
+    expect(init.stdout).not.toContain('npm install');
+    expect(readFileSync(join(dir, 'package.json'), 'utf8')).toBe(
+      pkgText.replace('"my-own-check"\n', '"my-own-check",\n        "cdc:compile": "cdc-compile"\n'),
+    );
+    expect(readFileSync(join(dir, '.gitignore'), 'utf8')).toBe('dist\nnode_modules/\n.cdc-compile-staging-*/\n');
+    expect(readFileSync(join(dir, 'pipeline.config.ts'), 'utf8')).toContain("name: 'shop-data',");
+  });
+
+  test('refuses when pipeline.config.ts exists, or package.json cannot be read, and then writes nothing', async () => {
+    const cases: Record<string, string>[] = [
+      { 'pipeline.config.ts': '// mine\n' },
+      { 'package.json': '{ "name": "x", }' },
+      { 'package.json': '[]' },
+    ];
+    for (const files of cases) {
+      const dir = project(files);
+      const before = tree(dir);
+      const init = await cli(['init'], { cwd: dir });
+      expect(init.exitCode, JSON.stringify(files)).toBe(1);
+      expect(init.stderr).toMatch(/^cdc-compile init: .*nothing was written/);
+      noStackTrace(init.stderr);
+      expect(tree(dir)).toEqual(before);
+    }
   });
 });

@@ -1,0 +1,33 @@
+/**
+ * The CLI's subcommands. Each is loaded only when it runs, so `cdc-compile` (= `cdc-compile compile`)
+ * loads no other command's code. A new command is one entry here and one module exporting a `Command`.
+ */
+import type { Command } from './command.js';
+
+export interface CommandEntry {
+  readonly name: string;
+  /** One line for the command list of `cdc-compile --help`. */
+  readonly summary: string;
+  readonly load: () => Promise<Command>;
+}
+
+export const DEFAULT_COMMAND = 'compile';
+
+export const COMMANDS: readonly CommandEntry[] = [
+  {
+    name: 'compile',
+    summary: 'compile pipeline.config.ts into generated/ (the default command)',
+    load: async () => (await import('./compile-command.js')).compileCommand,
+  },
+  {
+    name: 'init',
+    summary: 'start a project: write a minimal pipeline.config.ts, package.json scripts, .gitignore lines',
+    load: async () => (await import('./init.js')).initCommand,
+  },
+];
+
+/** Commands that are designed but not built yet: named, so asking for one says so instead of "unknown". */
+export const PLANNED_COMMANDS: Readonly<Record<string, string>> = {
+  verify: 'check a running stack against generated/: connectors, publications, Flink jobs, analytics tables',
+  plan: 'list what applying a config change to a running stack takes, destructive steps first',
+};

@@ -1,0 +1,251 @@
+/** `cdc-compile [compile]`: pipeline.config.ts → generated/ (or, with --check, whether generated/ is current). */
+import { spawn } from 'node:child_process';
+import { readdirSync, watch } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
+import { parseArgs } from 'node:util';
+import { compile, VERSION } from '../compile.js';
+import { hasErrors } from '../diagnostics.js';
+import { writeOutput } from '../write/index.js';
+import { UsageError, type Command } from './command.js';
+import { countChanges, formatChanges, formatDiagnostics, jsonDiagnostic } from './format.js';
+
+export const COMPILE_OPTIONS = `Options:
+  --config <path>          the config file (default: pipeline.config.ts)
+  --out <dir>              output directory (default: generated/ beside the config)
+  --profile <name>         compile for a deployment profile's addresses (e.g. local: 127.0.0.1)
+  --check                  write nothing; exit 1 if the output directory is not up to date
+  --watch                  compile again whenever the config or templates change
+  --format <pretty|json>   how to report (default: pretty)
+  --timeout <seconds>      time the config may take to evaluate (default: 10)
+  --max-memory <MiB>       memory the config may use (default: 1024)
+  -h, --help               show this help
+  -v, --version            show the version
+
+Exit status: 0 success, 1 config errors or --check drift, 2 bad usage or a refused output folder
+(nothing written), 70 internal error.
+`;
+
+const USAGE = `Usage: cdc-compile [compile] [options]
+
+Compiles pipeline.config.ts into Debezium, Flink SQL and analytics PostgreSQL artefacts.
+
+${COMPILE_OPTIONS}`;
+
+interface Args {
+  config: string;
+  out?: string;
+  profile?: string;
+  check: boolean;
+  watch: boolean;
+  format: 'pretty' | 'json';
+  timeoutMs?: number;
+  maxMemoryMb?: number;
+}
+
+function parse(argv: string[]): Args | 'help' | 'version' {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        config: { type: 'string', short: 'c' },
+        out: { type: 'string', short: 'o' },
+        profile: { type: 'string' },
+        check: { type: 'boolean' },
+        watch: { type: 'boolean', short: 'w' },
+        format: { type: 'string' },
+        timeout: { type: 'string' },
+        'max-memory': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    throw new UsageError((err as Error).message, USAGE);
+  }
+  if (values.help) return 'help';
+  if (values.version) return 'version';
+  const format = values.format ?? 'pretty';
+  if (format !== 'pretty' && format !== 'json')
+    throw new UsageError(`--format must be 'pretty' or 'json', not '${format}'`, USAGE);
+  if (values.check && values.watch) throw new UsageError('--check and --watch cannot be combined', USAGE);
+  const args: Args = {
+    config: values.config ?? 'pipeline.config.ts',
+    check: values.check ?? false,
+    watch: values.watch ?? false,
+    format,
+  };
+  if (values.out !== undefined) {
+    if (values.out.trim() === '') throw new UsageError('--out needs a folder name', USAGE);
+    args.out = values.out;
+  }
+  if (values.profile !== undefined) args.profile = values.profile;
+  if (values.timeout !== undefined) args.timeoutMs = positive('--timeout', values.timeout, 'seconds') * 1000;
+  if (values['max-memory'] !== undefined) args.maxMemoryMb = positive('--max-memory', values['max-memory'], 'MiB');
+  return args;
+}
+
+function positive(option: string, text: string, unit: string): number {
+  const n = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text.trim()) || !(n > 0))
+    throw new UsageError(`${option} must be a positive number of ${unit}, not '${text}'`, USAGE);
+  return n;
+}
+
+async function run(args: Args, cwd: string): Promise<number> {
+  const out = args.out === undefined ? undefined : resolve(cwd, args.out);
+  const result = await compile({
+    config: resolve(cwd, args.config),
+    ...(out ? { outDir: out } : {}),
+    ...(args.profile !== undefined ? { profile: args.profile } : {}),
+    ...(args.timeoutMs ? { timeoutMs: args.timeoutMs } : {}),
+    ...(args.maxMemoryMb ? { maxMemoryMb: args.maxMemoryMb } : {}),
+  });
+  const notFound = result.diagnostics.find((d) => d.code === 'CLI.CONFIG_NOT_FOUND');
+  if (notFound) {
+    const hint = `${notFound.hint ?? ''}${args.config === 'pipeline.config.ts' ? '; to start a project here: cdc-compile init' : ''}`;
+    throw new UsageError(`${notFound.message}\n${hint}`, USAGE);
+  }
+  const outName = relative(cwd, result.outDir) || '.';
+  if (hasErrors(result.diagnostics)) {
+    if (args.format === 'json') {
+      process.stdout.write(
+        `${JSON.stringify({ ok: false, diagnostics: result.diagnostics.map(jsonDiagnostic) }, null, 2)}\n`,
+      );
+    } else {
+      process.stderr.write(formatDiagnostics(result.diagnostics, cwd));
+      process.stderr.write(`${outName}${sep} was not changed.\n`);
+    }
+    return 1;
+  }
+  const written = await writeOutput({
+    outDir: result.outDir,
+    artefacts: result.artefacts,
+    configPath: resolve(cwd, args.config),
+    configFile: result.configFile,
+    shownOut: outName,
+    check: args.check,
+    onWait: (message) => process.stderr.write(`cdc-compile: ${message}\n`),
+  }).catch((err: NodeJS.ErrnoException) => {
+    // The disk, not the compiler: say what failed, without a stack trace.
+    if (!err?.code) throw err;
+    process.stderr.write(`cdc-compile: writing ${outName}${sep} failed: ${err.message}\n`);
+    return undefined;
+  });
+  if (!written) return 1;
+  if ('refused' in written) {
+    if (args.format === 'json') {
+      process.stdout.write(
+        `${JSON.stringify({ ok: false, diagnostics: written.refused.map(jsonDiagnostic) }, null, 2)}\n`,
+      );
+    } else process.stderr.write(`${formatDiagnostics(written.refused, cwd)}Nothing was written.\n`);
+    return 2;
+  }
+  const { changes } = written;
+  if (written.completed && args.format !== 'json') {
+    process.stderr.write(
+      `cdc-compile: completed an interrupted write of ${outName}${sep} (${written.completed} files).\n`,
+    );
+  }
+  const drift = args.check && (changes.length > 0 || written.interrupted);
+  if (args.format === 'json') {
+    process.stdout.write(
+      `${JSON.stringify({ ok: !drift, check: args.check, outDir: result.outDir, changes, ...(written.interrupted ? { interrupted: true } : {}), diagnostics: result.diagnostics.map(jsonDiagnostic) }, null, 2)}\n`,
+    );
+  } else {
+    if (result.diagnostics.length) process.stderr.write(formatDiagnostics(result.diagnostics, cwd));
+    const files = result.artefacts.length;
+    if (args.check) {
+      if (written.interrupted) {
+        process.stdout.write(
+          `${outName}${sep} holds a half-applied write (a compile was interrupted); run \`npx cdc-compile\` to complete it.\n`,
+        );
+      }
+      process.stdout.write(
+        changes.length
+          ? `${outName}${sep} is out of date (${countChanges(changes)}; ${files} files expected):\n${formatChanges(changes)}\nRun \`npx cdc-compile\` and commit the result.\n`
+          : written.interrupted
+            ? ''
+            : `${outName}${sep} is up to date (${files} files).\n`,
+      );
+    } else {
+      process.stdout.write(
+        changes.length
+          ? `Wrote ${outName}${sep} (${files} files): ${countChanges(changes)}.\n${formatChanges(changes)}\n`
+          : `${outName}${sep} is up to date (${files} files).\n`,
+      );
+    }
+  }
+  return drift ? 1 : 0;
+}
+
+/** Recompiles in a fresh process on every change, so edited imports of the config are read again too. */
+function watchMode(argv: string[], args: Args, cwd: string): void {
+  const configDir = resolve(cwd, args.config, '..');
+  const outDir = resolve(cwd, args.out ?? resolve(configDir, 'generated'));
+  const childArgs = argv.filter((a) => a !== '--watch' && a !== '-w');
+  let timer: NodeJS.Timeout | undefined;
+  let running = false;
+  let again = false;
+  const once = () => {
+    if (running) {
+      again = true;
+      return;
+    }
+    running = true;
+    const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, 'compile', ...childArgs], {
+      cwd,
+      stdio: 'inherit',
+    });
+    child.on('exit', () => {
+      running = false;
+      process.stdout.write('watching for changes (Ctrl-C to stop)...\n');
+      if (again) {
+        again = false;
+        once();
+      }
+    });
+  };
+  // One non-recursive watcher per project folder (never generated/, node_modules or dot folders): a
+  // recursive watcher would also scan the staging folder the writer creates and removes.
+  const onChange = (dir: string) => (_event: string, file: string | Buffer | null) => {
+    const name = file?.toString();
+    // Only what a compile reads: the config and its imports, and template overrides.
+    if (!name || (!/\.(m|c)?[jt]sx?$|\.json$/.test(name) && !/\.hbs$/.test(name))) return;
+    if (resolve(dir, name).startsWith(outDir + sep)) return;
+    clearTimeout(timer);
+    timer = setTimeout(once, 100);
+  };
+  const folders = (dir: string): string[] => [
+    dir,
+    ...readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isDirectory() && !e.name.startsWith('.') && e.name !== 'node_modules')
+      .map((e) => join(dir, e.name))
+      .filter((d) => d !== outDir)
+      .flatMap(folders),
+  ];
+  for (const dir of folders(configDir)) watch(dir, onChange(dir)).on('error', () => undefined);
+  once();
+}
+
+export const compileCommand: Command = {
+  usage: USAGE,
+  async run(argv, cwd) {
+    const args = parse(argv);
+    if (args === 'help') {
+      process.stdout.write(USAGE);
+      return 0;
+    }
+    if (args === 'version') {
+      process.stdout.write(`${VERSION}\n`);
+      return 0;
+    }
+    if (args.watch) {
+      watchMode(argv, args, cwd);
+      return new Promise(() => undefined);
+    }
+    return run(args, cwd);
+  },
+};
