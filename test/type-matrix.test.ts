@@ -345,6 +345,19 @@ const SCALAR: OkCell[] = [
   { label: "inet.mapping('text')", col: t.inet().mapping('text'), want: X('STRING', '{col}', 'STRING', 'text') },
   { label: "cidr.mapping('text')", col: t.cidr().mapping('text'), want: X('STRING', '{col}', 'STRING', 'text') },
   { label: "macaddr.mapping('text')", col: t.macaddr().mapping('text'), want: X('STRING', '{col}', 'STRING', 'text') },
+
+  // ranges: Debezium sends PostgreSQL's text form, which the same range type parses back
+  { label: 'int4range', col: t.int4range(), want: X('STRING', '{col}', 'STRING', 'int4range', SU) },
+  { label: 'int8range', col: t.int8range(), want: X('STRING', '{col}', 'STRING', 'int8range', SU) },
+  { label: 'numrange', col: t.numrange(), want: X('STRING', '{col}', 'STRING', 'numrange', SU) },
+  { label: 'tsrange', col: t.tsrange(), want: X('STRING', '{col}', 'STRING', 'tsrange', SU) },
+  { label: 'tstzrange', col: t.tstzrange(), want: X('STRING', '{col}', 'STRING', 'tstzrange', SU) },
+  { label: 'daterange', col: t.daterange(), want: X('STRING', '{col}', 'STRING', 'daterange', SU) },
+  {
+    label: "tstzrange.mapping('text')",
+    col: t.tstzrange().mapping('text'),
+    want: X('STRING', '{col}', 'STRING', 'text'),
+  },
 ];
 
 /** Variants the implementation offers beyond the reference's explicit cells. */
@@ -468,6 +481,14 @@ const REFUSED: RefusedCell[] = [
   { label: 'interval[]', col: t.array(t.interval()), rule: 'E9' },
   { label: 'xml[]', col: t.array(t.xml()), rule: 'E9' },
   { label: 'point[]', col: t.array(t.point()), rule: 'E9' },
+  // Types Debezium 2.7 has no converter for (the column is absent from events), and PostGIS structs
+  { label: 'tsvector', col: t.tsvector(), rule: 'E9' },
+  { label: 'vector(3)', col: t.vector(3), rule: 'E9' },
+  { label: 'composite', col: t.composite('address'), rule: 'E9' },
+  { label: 'geometry', col: t.geometry(), rule: 'E6' },
+  { label: 'geography', col: t.geography(), rule: 'E6' },
+  { label: 'tsvector[]', col: t.array(t.tsvector()), rule: 'E9' },
+  { label: 'geometry[]', col: t.array(t.geometry()), rule: 'E6' },
 ];
 
 // ---------------------------------------------------------------------------------------------------------
@@ -586,6 +607,9 @@ const EVERY_COLUMN: ColumnType[] = [
   t.inet(),
   t.cidr(),
   t.macaddr(),
+  t.int4range(),
+  t.tstzrange(),
+  t.daterange(),
 ];
 const EVERY_ARRAY = EVERY_COLUMN.map((c) => t.array(c));
 
@@ -682,6 +706,7 @@ describe('type matrix: mapping variants offered and unknown variants', () => {
     ['numeric(40,2) × double', t.numeric(40, 2), ['default', 'double']],
     ['text[]', t.array(t.text()), ['default', 'text']],
     ['integer', t.integer(), ['default']],
+    ['numrange', t.numrange(), ['default', 'text']],
   ];
   it.each(offered)('%s offers %j', (_label, col, variants) => {
     expect(mapColumn(col.spec, modes).variants).toEqual(variants);

@@ -79,6 +79,11 @@ const everyType = app.table('every_type', {
     network: t.cidr(),
     mac: t.macaddr(),
     doc_xml: t.xml(),
+    // Ranges arrive as PostgreSQL's text form and land as the same range type.
+    seats: t.int4range(),
+    booked: t.tstzrange(),
+    season: t.daterange(),
+    price_band: t.numrange().mapping('text'),
     tags: t.array(t.text()),
     ids: t.array(t.integer()),
     big_ids: t.array(t.bigint()),
@@ -102,6 +107,8 @@ const measurements = app.table('measurements', {
     metric: t.varchar(64),
     value: t.double(),
     note: t.text(),
+    // Debezium 2.7 cannot carry a tsvector (TYPE.UNSUPPORTED if captured); analytics.columns leaves it out.
+    note_search: t.tsvector(),
   },
   primaryKey: ['device_id', 'measured_at', 'metric'],
   analytics: {

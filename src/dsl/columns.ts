@@ -29,7 +29,17 @@ export type PgType =
   | 'macaddr'
   | 'xml'
   | 'point'
+  | RangeType
+  | 'tsvector'
+  | 'geometry'
+  | 'geography'
+  | 'vector'
+  | 'composite'
   | 'array';
+
+/** PostgreSQL's built-in range types; Debezium sends a range as its text form, e.g. `[1,10)`. */
+export const RANGE_TYPES = ['int4range', 'int8range', 'numrange', 'tsrange', 'tstzrange', 'daterange'] as const;
+export type RangeType = (typeof RANGE_TYPES)[number];
 
 /** The plain description of a column type; what the compiler reads. */
 export interface ColumnSpec {
@@ -40,6 +50,8 @@ export interface ColumnSpec {
   readonly precision?: number;
   readonly scale?: number;
   readonly enumName?: string;
+  /** The type's name in the source database, for a composite type. */
+  readonly typeName?: string;
   readonly element?: ColumnSpec;
   readonly primaryKey?: boolean;
   readonly notNull?: boolean;
@@ -103,7 +115,8 @@ function column<C extends ValueCategory>(spec: ColumnSpec): ColumnType<C> {
 }
 
 /**
- * Column type constructors, named after PostgreSQL's types.
+ * Column type constructors, named after PostgreSQL's types. A domain is declared as its base type
+ * (`CREATE DOMAIN email AS text` → `t.text()`): Debezium resolves a domain to its base type too.
  *
  * @example
  *   columns: { id: t.uuid().primaryKey(), price: t.numeric(10, 2), created_at: t.timestamp() }
@@ -156,6 +169,25 @@ export const t = {
   xml: () => column<'string'>({ type: 'xml' }),
   /** Declared so the compiler can tell you it cannot be carried (Debezium emits a geometry struct). */
   point: () => column<'string'>({ type: 'point' }),
+  int4range: () => column<'string'>({ type: 'int4range' }),
+  int8range: () => column<'string'>({ type: 'int8range' }),
+  numrange: () => column<'string'>({ type: 'numrange' }),
+  tsrange: () => column<'string'>({ type: 'tsrange' }),
+  tstzrange: () => column<'string'>({ type: 'tstzrange' }),
+  daterange: () => column<'string'>({ type: 'daterange' }),
+  // Types Debezium 2.7 cannot bring to the JDBC sink: declared so the compiler can say why and what to do
+  // (a TYPE.UNSUPPORTED error); leave such a column out of `columns` and it is not captured.
+  /** Refused: Debezium 2.7 has no converter for `tsvector`; compute it in an analytics view instead. */
+  tsvector: () => column<'string'>({ type: 'tsvector' }),
+  /** Refused: Debezium emits a PostGIS `geometry` as a `{wkb, srid}` struct the JDBC sink cannot write. */
+  geometry: () => column<'string'>({ type: 'geometry' }),
+  /** Refused: Debezium emits a PostGIS `geography` as a `{wkb, srid}` struct the JDBC sink cannot write. */
+  geography: () => column<'string'>({ type: 'geography' }),
+  /** Refused: Debezium 2.7 has no converter for pgvector's `vector(dimensions)`. */
+  vector: (dimensions?: number) =>
+    column<'string'>({ type: 'vector', ...(dimensions === undefined ? {} : { length: dimensions }) }),
+  /** Refused: Debezium 2.7 has no converter for a composite type (`CREATE TYPE name AS (…)`). */
+  composite: (typeName: string) => column<'string'>({ type: 'composite', typeName }),
   /** One-dimensional array, e.g. `t.array(t.text())`. */
   array: (element: ColumnType) => column<'array'>({ type: 'array', element: element.spec }),
 };

@@ -4,7 +4,7 @@
  * the column type and the connector modes, and names its cells (the default and any variants a column
  * may pick with `.mapping(…)`). Source of every row: shared/reference/debezium-flink.md, "Type matrix".
  */
-import type { ColumnSpec, PgType } from '../dsl/columns.js';
+import { RANGE_TYPES, type ColumnSpec, type PgType } from '../dsl/columns.js';
 
 export interface ConnectorModes {
   readonly decimalHandling: 'precise' | 'double' | 'string';
@@ -428,11 +428,59 @@ export const RULES: readonly Rule[] = [
       ),
     },
   },
+  // Debezium's PostgresValueConverter sends every built-in range as a string, PostgreSQL's own text form
+  // (`[1,10)`, `["2024-01-01 00:00:00+00","2025-01-01 00:00:00+00")`), which PostgreSQL parses back.
+  ...RANGE_TYPES.map((type): Rule => ({
+    types: [type],
+    cells: { default: asString('string, the range literal', type), text: asText('string, the range literal') },
+  })),
+  // Types Debezium 2.7 has no converter for: with include.unknown.datatypes=false (the default) it warns and
+  // leaves the column out of every event, so Flink would read NULL forever.
+  {
+    types: ['tsvector'],
+    cells: {
+      default: refuse(
+        'E9',
+        'Debezium 2.7 has no converter for tsvector, so the column is absent from every event (support came after 2.7)',
+        "leave it out of columns (it is then not captured) and compute it where it is needed, e.g. a view over the text it is built from: to_tsvector('english', title)",
+      ),
+    },
+  },
+  {
+    types: ['vector'],
+    cells: {
+      default: refuse(
+        'E9',
+        "Debezium 2.7 has no converter for pgvector's vector, so the column is absent from every event (Debezium 3.0 sends it as an array of doubles)",
+        'leave it out of columns (it is then not captured)',
+      ),
+    },
+  },
+  {
+    types: ['composite'],
+    cells: {
+      default: refuse(
+        'E9',
+        'Debezium 2.7 has no converter for composite types, so the column is absent from every event',
+        'leave it out of columns (it is then not captured); to capture its fields, keep them as plain columns of the source table',
+      ),
+    },
+  },
+  {
+    types: ['geometry', 'geography'],
+    cells: {
+      default: refuse(
+        'E6',
+        'Debezium emits a PostGIS value as a struct {wkb, srid} (the WKB base64-encoded), which the JDBC PostgreSQL sink cannot write',
+        'leave it out of columns (it is then not captured); to keep the shape, store a copy as text (ST_AsText) in a plain source column kept by the application or a trigger: PostgreSQL 15 does not publish generated columns',
+      ),
+    },
+  },
 ];
 
 /** Array rules, matched on the element type. */
 export const ARRAY_RULES: readonly Rule[] = [
-  { types: ['money', 'interval', 'xml', 'point'], cells: { default: E9 } },
+  { types: ['money', 'interval', 'xml', 'point', 'tsvector', 'vector', 'composite'], cells: { default: E9 } },
   // numeric[] follows the scalar element rules under precise: unscaled → E2, scaled → E1.
   { types: ['numeric'], when: { scaled: false, decimalHandling: ['precise'] }, cells: { default: E2 } },
   { types: ['numeric'], when: { decimalHandling: ['precise'] }, cells: { default: E1_ARRAY } },
@@ -471,7 +519,7 @@ export const ARRAY_RULES: readonly Rule[] = [
     cells: arrayOf('array of strings', 'STRING'),
   },
   {
-    types: ['bytea', 'array'],
+    types: ['bytea', 'array', 'geometry', 'geography'],
     cells: {
       default: refuse(
         'E6',
@@ -615,6 +663,10 @@ export function describeType(spec: ColumnSpec): string {
       return spec.serial ? { smallint: 'smallserial', integer: 'serial', bigint: 'bigserial' }[spec.type] : spec.type;
     case 'enum':
       return spec.enumName ?? 'enum';
+    case 'composite':
+      return spec.typeName ?? 'composite';
+    case 'vector':
+      return spec.length === undefined ? 'vector' : `vector(${spec.length})`;
     case 'array':
       return `${spec.element ? describeType(spec.element) : 'text'}[]`;
     default:

@@ -81,6 +81,7 @@ const columnSpecBase = z
     precision: z.number().int().min(0).max(1000).optional(),
     scale: z.number().int().min(0).max(1000).optional(),
     enumName: sourceIdentifier.optional(),
+    typeName: sourceIdentifier.optional(),
     analyticsName: identifier.optional(),
     primaryKey: z.boolean().optional(),
     notNull: z.boolean().optional(),

@@ -132,6 +132,17 @@ export function sampleValue(baseType: string): string {
       return '10.0.0.0/8';
     case 'macaddr':
       return '08:00:2b:01:02:03';
+    case 'int4range':
+    case 'int8range':
+      return '[1,10)';
+    case 'numrange':
+      return '[1.5,2.25)';
+    case 'tsrange':
+      return '["2024-05-01 00:00:00","2024-06-01 00:00:00")';
+    case 'tstzrange':
+      return '["2024-05-01 00:00:00+00",infinity)';
+    case 'daterange':
+      return '[2024-05-01,2024-06-01)';
     default:
       throw new Error(`no sample value for type ${baseType}: extend sampleValue()`);
   }

@@ -63,6 +63,10 @@ CREATE TABLE kafka_every_type (
   `network`       STRING,
   `mac`           STRING,
   `doc_xml`       STRING,
+  `seats`         STRING,
+  `booked`        STRING,
+  `season`        STRING,
+  `price_band`    STRING,
   `tags`          ARRAY<STRING>,
   `ids`           ARRAY<INT>,
   `big_ids`       ARRAY<BIGINT>,
@@ -125,6 +129,10 @@ CREATE TABLE sink_every_type (
   `network`       STRING,
   `mac`           STRING,
   `doc_xml`       STRING,
+  `seats`         STRING,
+  `booked`        STRING,
+  `season`        STRING,
+  `price_band`    STRING,
   `tags`          STRING,
   `ids`           STRING,
   `big_ids`       STRING,
@@ -321,7 +329,7 @@ CREATE TABLE sink_dim_devices (
 SET 'pipeline.name' = 'types-cdc';
 EXECUTE STATEMENT SET
 BEGIN
-INSERT INTO sink_every_type (`id`, `flag`, `small`, `counter`, `tiny_counter`, `big`, `ratio`, `score`, `amount`, `free_numeric`, `huge_numeric`, `price`, `code`, `any_length`, `body`, `country`, `padded`, `external_id`, `external_ref`, `doc`, `docb`, `blob`, `birthday`, `alarm_ms`, `alarm_us`, `alarm_exact`, `alarm_tz`, `created_ms`, `created_us`, `created_zoned`, `paid_at`, `paid_at_text`, `paid_at_utc`, `duration`, `mood`, `client_ip`, `network`, `mac`, `doc_xml`, `tags`, `ids`, `big_ids`, `refs`, `prices`, `days`, `flags`)
+INSERT INTO sink_every_type (`id`, `flag`, `small`, `counter`, `tiny_counter`, `big`, `ratio`, `score`, `amount`, `free_numeric`, `huge_numeric`, `price`, `code`, `any_length`, `body`, `country`, `padded`, `external_id`, `external_ref`, `doc`, `docb`, `blob`, `birthday`, `alarm_ms`, `alarm_us`, `alarm_exact`, `alarm_tz`, `created_ms`, `created_us`, `created_zoned`, `paid_at`, `paid_at_text`, `paid_at_utc`, `duration`, `mood`, `client_ip`, `network`, `mac`, `doc_xml`, `seats`, `booked`, `season`, `price_band`, `tags`, `ids`, `big_ids`, `refs`, `prices`, `days`, `flags`)
 SELECT
   `id`,
   `flag`,
@@ -362,6 +370,10 @@ SELECT
   `network`,
   `mac`,
   `doc_xml`,
+  `seats`,
+  `booked`,
+  `season`,
+  `price_band`,
   JSON_STRING(`tags`) AS `tags`,
   JSON_STRING(`ids`) AS `ids`,
   JSON_STRING(`big_ids`) AS `big_ids`,
