@@ -9,18 +9,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { t, type ColumnSpec, type ColumnType } from '../src/dsl/columns.js';
-import { mapColumn, type ConnectorModes, type Mapping } from '../src/resolve/type-matrix.js';
+import { CONNECTOR_MODE_VALUES, mapColumn, type ConnectorModes, type Mapping } from '../src/resolve/type-matrix.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // Modes
 
-const DIMENSIONS = {
-  decimalHandling: ['precise', 'double', 'string'],
-  decimalFormat: ['BASE64', 'NUMERIC'],
-  timePrecision: ['adaptive', 'adaptive_time_microseconds', 'connect'],
-  intervalHandling: ['numeric', 'string'],
-  binaryHandling: ['bytes', 'base64', 'hex'],
-} as const satisfies { [K in keyof ConnectorModes]: readonly ConnectorModes[K][] };
+const DIMENSIONS = CONNECTOR_MODE_VALUES satisfies { [K in keyof ConnectorModes]: readonly ConnectorModes[K][] };
 
 type Dim = keyof ConnectorModes;
 const DIMS = Object.keys(DIMENSIONS) as Dim[];

@@ -1,45 +1,47 @@
 import { brand, type Branded } from './entity.js';
 
-/** PostgreSQL column types the compiler knows how to carry from a source table to the analytics DB. */
-export type PgType =
-  | 'boolean'
-  | 'smallint'
-  | 'integer'
-  | 'bigint'
-  | 'real'
-  | 'double precision'
-  | 'numeric'
-  | 'money'
-  | 'varchar'
-  | 'text'
-  | 'char'
-  | 'uuid'
-  | 'json'
-  | 'jsonb'
-  | 'bytea'
-  | 'date'
-  | 'time'
-  | 'timetz'
-  | 'timestamp'
-  | 'timestamptz'
-  | 'interval'
-  | 'enum'
-  | 'inet'
-  | 'cidr'
-  | 'macaddr'
-  | 'xml'
-  | 'point'
-  | RangeType
-  | 'tsvector'
-  | 'geometry'
-  | 'geography'
-  | 'vector'
-  | 'composite'
-  | 'array';
-
 /** PostgreSQL's built-in range types; Debezium sends a range as its text form, e.g. `[1,10)`. */
 export const RANGE_TYPES = ['int4range', 'int8range', 'numrange', 'tsrange', 'tstzrange', 'daterange'] as const;
 export type RangeType = (typeof RANGE_TYPES)[number];
+
+/** PostgreSQL column types the compiler knows (some only to refuse them with the way out). */
+export const PG_TYPES = [
+  'boolean',
+  'smallint',
+  'integer',
+  'bigint',
+  'real',
+  'double precision',
+  'numeric',
+  'money',
+  'varchar',
+  'text',
+  'char',
+  'uuid',
+  'json',
+  'jsonb',
+  'bytea',
+  'date',
+  'time',
+  'timetz',
+  'timestamp',
+  'timestamptz',
+  'interval',
+  'enum',
+  'inet',
+  'cidr',
+  'macaddr',
+  'xml',
+  'point',
+  ...RANGE_TYPES,
+  'tsvector',
+  'geometry',
+  'geography',
+  'vector',
+  'composite',
+  'array',
+] as const;
+export type PgType = (typeof PG_TYPES)[number];
 
 /** The plain description of a column type; what the compiler reads. */
 export interface ColumnSpec {

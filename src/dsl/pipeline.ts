@@ -1,6 +1,7 @@
 import type { Chart, Dashboard } from './chart.js';
 import type { DeploymentOptions } from './deployment.js';
 import { brand, type Branded } from './entity.js';
+import type { FlinkJobs } from './enums.js';
 import type { SecretRef, Source } from './source.js';
 import type { View } from './view.js';
 
@@ -43,7 +44,7 @@ export interface FlinkOptions {
   /** `execution.checkpointing.interval`; default `30s`. */
   checkpointInterval?: string;
   /** `per-table` (default): one INSERT job per table. `single`: one STATEMENT SET job for all tables. */
-  jobs?: 'per-table' | 'single';
+  jobs?: FlinkJobs;
   /** Shared checkpoint directory every JobManager and TaskManager sees. */
   checkpointDir?: string;
   savepointDir?: string;

@@ -1,5 +1,14 @@
 import type { ColumnType } from './columns.js';
 import { brand, type Branded } from './entity.js';
+import type {
+  BinaryHandling,
+  DecimalFormat,
+  DecimalHandling,
+  IntervalHandling,
+  SnapshotMode,
+  TableKind,
+  TimePrecision,
+} from './enums.js';
 import type { View } from './view.js';
 
 /**
@@ -25,8 +34,7 @@ export function secret(name: string, key: string): SecretRef {
 export const POSTGRES_FLAVORS = ['self-managed', 'rds', 'cloudsql', 'azure'] as const;
 export type PostgresFlavor = (typeof POSTGRES_FLAVORS)[number];
 
-export type DecimalHandling = 'precise' | 'double' | 'string';
-export type TimePrecision = 'adaptive' | 'adaptive_time_microseconds' | 'connect';
+export type { DecimalHandling, TimePrecision } from './enums.js';
 
 /** Debezium connector settings; everything has a working default. */
 export interface ConnectorOptions {
@@ -41,15 +49,15 @@ export interface ConnectorOptions {
   /** `decimal.handling.mode`; default `string` (exact). `precise` needs `decimalFormat: 'NUMERIC'`. */
   decimalHandling?: DecimalHandling;
   /** `value.converter.decimal.format`; only meaningful with `decimalHandling: 'precise'`. */
-  decimalFormat?: 'BASE64' | 'NUMERIC';
+  decimalFormat?: DecimalFormat;
   /** `time.precision.mode`; default `adaptive`. */
   timePrecision?: TimePrecision;
   /** `interval.handling.mode`; default `numeric`. */
-  intervalHandling?: 'numeric' | 'string';
+  intervalHandling?: IntervalHandling;
   /** `binary.handling.mode`; default `bytes`. */
-  binaryHandling?: 'bytes' | 'base64' | 'hex';
+  binaryHandling?: BinaryHandling;
   /** `snapshot.mode`; default `initial`. */
-  snapshotMode?: 'initial' | 'initial_only' | 'no_data' | 'never' | 'always' | 'when_needed';
+  snapshotMode?: SnapshotMode;
   /** `heartbeat.interval.ms`; default 10000 (keeps the slot advancing in quiet databases). */
   heartbeatIntervalMs?: number;
   /** Further Debezium properties, checked against the Debezium 2.7 property list. */
@@ -83,7 +91,7 @@ export interface AnalyticsTableOptions<K extends string = string> {
   /** Table name; default `fact_<table>` or `dim_<table>` after `kind`. */
   name?: string;
   /** `fact` (default) or `dimension`. */
-  kind?: 'fact' | 'dimension';
+  kind?: TableKind;
   /** Columns added in the analytics table only, e.g. `{ loaded_at: t.timestamptz().default('now()') }`. */
   extraColumns?: Record<string, ColumnType>;
   /** Capture only these columns (default: all declared columns). */

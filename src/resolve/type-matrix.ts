@@ -5,14 +5,14 @@
  * may pick with `.mapping(…)`). Source of every row: shared/reference/debezium-flink.md, "Type matrix".
  */
 import { RANGE_TYPES, type ColumnSpec, type PgType } from '../dsl/columns.js';
+import { CONNECTOR_MODE_VALUES } from '../dsl/enums.js';
 
-export interface ConnectorModes {
-  readonly decimalHandling: 'precise' | 'double' | 'string';
-  readonly decimalFormat: 'BASE64' | 'NUMERIC';
-  readonly timePrecision: 'adaptive' | 'adaptive_time_microseconds' | 'connect';
-  readonly intervalHandling: 'numeric' | 'string';
-  readonly binaryHandling: 'bytes' | 'base64' | 'hex';
-}
+export { CONNECTOR_MODE_VALUES };
+
+/** One value of every connector mode: what decides a column's cell. */
+export type ConnectorModes = {
+  readonly [K in keyof typeof CONNECTOR_MODE_VALUES]: (typeof CONNECTOR_MODE_VALUES)[K][number];
+};
 
 /** The connector property behind each mode. */
 export const MODE_PROPERTY: Readonly<Record<keyof ConnectorModes, string>> = {
@@ -54,17 +54,12 @@ export interface Refusal {
 
 type Cell = Omit<Mapping, 'variant'> | Refusal;
 
-interface Condition {
-  readonly decimalHandling?: readonly ConnectorModes['decimalHandling'][];
-  readonly decimalFormat?: readonly ConnectorModes['decimalFormat'][];
-  readonly timePrecision?: readonly ConnectorModes['timePrecision'][];
-  readonly intervalHandling?: readonly ConnectorModes['intervalHandling'][];
-  readonly binaryHandling?: readonly ConnectorModes['binaryHandling'][];
+type Condition = { readonly [K in keyof ConnectorModes]?: readonly ConnectorModes[K][] } & {
   /** numeric: whether a precision is declared. */
   readonly scaled?: boolean;
   /** Upper bound (inclusive) on precision; a missing precision counts as the type's default. */
   readonly maxPrecision?: number;
-}
+};
 
 interface Rule {
   readonly types: readonly PgType[];
@@ -538,17 +533,15 @@ function effectivePrecision(spec: ColumnSpec): number | undefined {
   return undefined;
 }
 
+const MODES = Object.keys(CONNECTOR_MODE_VALUES) as (keyof ConnectorModes)[];
+
 function matches(rule: Rule, spec: ColumnSpec, modes: ConnectorModes): boolean {
   if (!rule.types.includes(spec.type)) return false;
   const w = rule.when;
   if (!w) return true;
   const precision = effectivePrecision(spec);
   return (
-    (!w.decimalHandling || w.decimalHandling.includes(modes.decimalHandling)) &&
-    (!w.decimalFormat || w.decimalFormat.includes(modes.decimalFormat)) &&
-    (!w.timePrecision || w.timePrecision.includes(modes.timePrecision)) &&
-    (!w.intervalHandling || w.intervalHandling.includes(modes.intervalHandling)) &&
-    (!w.binaryHandling || w.binaryHandling.includes(modes.binaryHandling)) &&
+    MODES.every((mode) => !w[mode] || (w[mode] as readonly string[]).includes(modes[mode])) &&
     (w.scaled === undefined || w.scaled === (spec.precision !== undefined)) &&
     (w.maxPrecision === undefined || (precision !== undefined && precision <= w.maxPrecision))
   );
@@ -583,11 +576,7 @@ const memo = new Map<string, MappingResult>();
  */
 export function mapColumn(spec: ColumnSpec, modes: ConnectorModes): MappingResult {
   const key = [
-    modes.decimalHandling,
-    modes.decimalFormat,
-    modes.timePrecision,
-    modes.intervalHandling,
-    modes.binaryHandling,
+    ...MODES.map((mode) => modes[mode]),
     spec.type,
     spec.precision,
     spec.scale,
@@ -624,9 +613,9 @@ function lookUp(spec: ColumnSpec, modes: ConnectorModes): MappingResult {
   const chosen = rule.cells[variant];
   if (!chosen) return { ok: false, unknownVariant: variant, variants };
   if (isRefusal(chosen)) {
-    const decidedBy = (Object.keys(MODE_PROPERTY) as (keyof ConnectorModes)[])
-      .filter((mode) => rule.when?.[mode] !== undefined)
-      .map((mode) => `${MODE_PROPERTY[mode]}=${modes[mode]}`);
+    const decidedBy = MODES.filter((mode) => rule.when?.[mode] !== undefined).map(
+      (mode) => `${MODE_PROPERTY[mode]}=${modes[mode]}`,
+    );
     return { ok: false, refusal: chosen, variants, decidedBy };
   }
   return {

@@ -2,6 +2,16 @@ import { z } from 'zod';
 import { entityKind, type EntityKind } from '../dsl/entity.js';
 import { CHART_KINDS, SORT_ORDERS, TIME_GRAINS } from '../dsl/chart.js';
 import { POSTGRES_FLAVORS } from '../dsl/source.js';
+import {
+  BINARY_HANDLING,
+  DECIMAL_FORMAT,
+  DECIMAL_HANDLING,
+  FLINK_JOBS,
+  INTERVAL_HANDLING,
+  SNAPSHOT_MODES,
+  TABLE_KINDS,
+  TIME_PRECISION,
+} from '../dsl/enums.js';
 import { analyticsNameProblem, MAX_IDENTIFIER_BYTES, sourceNameProblem } from '../resolve/names.js';
 import { checkExpression } from '../sql/lexer.js';
 
@@ -157,12 +167,12 @@ export const connectorOptions = z
       .optional(),
     slotName: identifier.optional(),
     publicationName: identifier.optional(),
-    decimalHandling: z.enum(['precise', 'double', 'string']).optional(),
-    decimalFormat: z.enum(['BASE64', 'NUMERIC']).optional(),
-    timePrecision: z.enum(['adaptive', 'adaptive_time_microseconds', 'connect']).optional(),
-    intervalHandling: z.enum(['numeric', 'string']).optional(),
-    binaryHandling: z.enum(['bytes', 'base64', 'hex']).optional(),
-    snapshotMode: z.enum(['initial', 'initial_only', 'no_data', 'never', 'always', 'when_needed']).optional(),
+    decimalHandling: z.enum(DECIMAL_HANDLING).optional(),
+    decimalFormat: z.enum(DECIMAL_FORMAT).optional(),
+    timePrecision: z.enum(TIME_PRECISION).optional(),
+    intervalHandling: z.enum(INTERVAL_HANDLING).optional(),
+    binaryHandling: z.enum(BINARY_HANDLING).optional(),
+    snapshotMode: z.enum(SNAPSHOT_MODES).optional(),
     heartbeatIntervalMs: z.number().int().min(0).optional(),
     properties: z.record(z.union([secretRef, propertyValue])).optional(),
   })
@@ -194,7 +204,7 @@ export const tableOptions = z
     analytics: z
       .object({
         name: identifier.optional(),
-        kind: z.enum(['fact', 'dimension']).optional(),
+        kind: z.enum(TABLE_KINDS).optional(),
         extraColumns: z.record(identifier, columnType).optional(),
         columns: z.array(z.string()).min(1).optional(),
         syncedAtColumn: z.union([identifier, z.literal(false)]).optional(),
@@ -303,7 +313,7 @@ export const pipelineOptions = z
       .object({
         consumerGroup: plainText.optional(),
         checkpointInterval: duration.optional(),
-        jobs: z.enum(['per-table', 'single']).optional(),
+        jobs: z.enum(FLINK_JOBS).optional(),
         checkpointDir: plainText.optional(),
         savepointDir: plainText.optional(),
         sink: z
