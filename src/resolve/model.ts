@@ -7,7 +7,10 @@ import type { ValueCategory } from '../dsl/columns.js';
 import type { PostgresFlavor } from '../dsl/source.js';
 import type { FlavorFacts } from './flavors.js';
 import type { DeploymentModel } from './deployment.js';
+import type { DataType } from './data-types.js';
 import type { ConnectorModes, Mapping } from './type-matrix.js';
+
+export type { DataType } from './data-types.js';
 
 export type KeyValue = readonly [key: string, value: string];
 
@@ -25,6 +28,8 @@ export interface ColumnModel {
   readonly analyticsName: string;
   /** Source type as PostgreSQL spells it, e.g. `numeric(10, 2)`. */
   readonly sourceType: string;
+  /** The source type as data: base type, length/precision/scale, array, value category. */
+  readonly sourceDataType: DataType;
   /** The enum type the source column (or its array elements) is declared with. */
   readonly enumType?: string;
   readonly primaryKey: boolean;
@@ -37,7 +42,10 @@ export interface ColumnModel {
 
 export interface AnalyticsColumnModel {
   readonly name: string;
+  /** As written in the DDL, e.g. `numeric(10, 2)`. */
   readonly type: string;
+  /** `type` as data. */
+  readonly dataType: DataType;
   readonly notNull: boolean;
   readonly default?: string;
   /** `source`: written by the Flink sink; `extra` and `synced-at`: filled by PostgreSQL defaults. */
@@ -109,7 +117,8 @@ export interface ViewModel {
   readonly qualifiedName: string;
   /** SQL of the view body with every reference rendered. */
   readonly sql: string;
-  readonly columns: readonly { readonly name: string; readonly type: string }[];
+  /** Declared output columns; `type` as written in the config, `dataType` the same as data. */
+  readonly columns: readonly { readonly name: string; readonly type: string; readonly dataType: DataType }[];
   /** Views (by name) this one reads; tables are not listed. */
   readonly dependsOn: readonly string[];
   readonly description?: string;

@@ -2,6 +2,7 @@ import { describeType, mapColumn, type ConnectorModes } from './type-matrix.js';
 import type { ColumnSpec, ColumnType } from '../dsl/columns.js';
 import type { Source, Table } from '../dsl/source.js';
 import { error, warning, type Diagnostic, type Subject } from '../diagnostics.js';
+import { dataTypeOf, parseAnalyticsType } from './data-types.js';
 import type { AnalyticsColumnModel, ColumnModel, TableModel } from './model.js';
 import { analyticsNameProblem, analyticsTableName, didYouMean, landingName, qualify } from './names.js';
 import { flinkIdent } from '../render/text.js';
@@ -189,6 +190,7 @@ export function resolveTable(
       name,
       analyticsName: landing,
       sourceType: describeType(spec),
+      sourceDataType: dataTypeOf(spec),
       ...((spec.element ?? spec).enumName ? { enumType: (spec.element ?? spec).enumName } : {}),
       primaryKey: isKey,
       notNull: isKey || spec.notNull === true,
@@ -234,6 +236,7 @@ export function resolveTable(
   const analyticsColumns: AnalyticsColumnModel[] = columns.map((c) => ({
     name: c.analyticsName,
     type: c.mapping.analyticsType,
+    dataType: parseAnalyticsType(c.mapping.analyticsType),
     notNull: c.notNull,
     origin: 'source' as const,
     // The user's words first; else what a bare number means (the DDL gets it as a column comment).
@@ -270,6 +273,7 @@ export function resolveTable(
     analyticsColumns.push({
       name,
       type: extraColumnType(type.spec),
+      dataType: dataTypeOf(type.spec),
       notNull: type.spec.notNull === true,
       ...(type.spec.default ? { default: type.spec.default } : {}),
       origin: 'extra',
@@ -293,6 +297,7 @@ export function resolveTable(
       analyticsColumns.push({
         name: syncedAt,
         type: 'timestamptz',
+        dataType: parseAnalyticsType('timestamptz'),
         notNull: false,
         default: 'now()',
         origin: 'synced-at',

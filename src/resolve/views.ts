@@ -4,6 +4,7 @@ import type { ColumnRef, Table, TableAlias } from '../dsl/source.js';
 import type { SqlFragment, View } from '../dsl/view.js';
 import { describeType } from './type-matrix.js';
 import { error, type Diagnostic, type Subject } from '../diagnostics.js';
+import { dataTypeOf } from './data-types.js';
 import type { ViewModel } from './model.js';
 import { analyticsNameProblem, didYouMean, landingName, qualify } from './names.js';
 import { checkQuery, type SqlProblem } from '../sql/lexer.js';
@@ -237,6 +238,7 @@ export function resolveViews(
       columns: Object.entries(v.options.columns as Record<string, ColumnType>).map(([name, type]) => ({
         name,
         type: describeType(type.spec),
+        dataType: dataTypeOf(type.spec),
       })),
       dependsOn,
       ...(v.options.description ? { description: v.options.description } : {}),
