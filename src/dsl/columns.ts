@@ -1,3 +1,4 @@
+import { assertNever } from '../diagnostics.js';
 import { brand, type Branded } from './entity.js';
 
 /** PostgreSQL's built-in range types; Debezium sends a range as its text form, e.g. `[1,10)`. */
@@ -221,7 +222,18 @@ export function valueCategory(spec: ColumnSpec): ValueCategory {
       return 'binary';
     case 'array':
       return 'array';
-    default:
+    case 'varchar':
+    case 'text':
+    case 'char':
+    case 'uuid':
+    case 'enum':
+    case 'inet':
+    case 'cidr':
+    case 'macaddr':
+    case 'xml':
+    case 'point':
       return 'string';
+    default:
+      return assertNever(spec.type, 'column type');
   }
 }

@@ -7,6 +7,7 @@ import type { ValueCategory } from '../dsl/columns.js';
 import type { PostgresFlavor } from '../dsl/source.js';
 import type { FlavorFacts } from './flavors.js';
 import type { DeploymentModel } from './deployment.js';
+import type { FlinkJobs, TableKind } from '../dsl/enums.js';
 import type { DataType } from './data-types.js';
 import type { ConnectorModes, Mapping } from './type-matrix.js';
 
@@ -69,7 +70,7 @@ export interface TableModel {
     readonly name: string;
     /** Name as written in SQL (schema-qualified unless the schema is `public`). */
     readonly qualifiedName: string;
-    readonly kind: 'fact' | 'dimension';
+    readonly kind: TableKind;
     /** Key columns under their analytics names, in key order. */
     readonly primaryKey: readonly string[];
     readonly columns: readonly AnalyticsColumnModel[];
@@ -194,7 +195,7 @@ export interface Model {
   };
   readonly flink: {
     readonly settings: readonly KeyValue[];
-    readonly jobs: 'per-table' | 'single';
+    readonly jobs: FlinkJobs;
     readonly jobName: string;
     /** Environment variables `pipeline.sql` expects to be substituted before submission. */
     readonly env: readonly SecretBinding[];

@@ -1,4 +1,5 @@
 /** Naming rules in one place: every derived name the artefacts use comes from here. */
+import type { TableKind } from '../dsl/enums.js';
 
 /**
  * PostgreSQL's reserved key words (pg_get_keywords() categories R and T, PostgreSQL 15 to 18): they cannot
@@ -34,8 +35,8 @@ export const replicationUser = (source: string) => `debezium_${source}`;
 /** The event trigger (and its function) that gives new partitions of captured tables their replica identity. */
 export const partitionWatchName = (source: string) => `debezium_${source}_partitions`;
 export const topicName = (prefix: string, schema: string, table: string) => `${prefix}.${schema}.${table}`;
-export const analyticsTableName = (table: string, kind: 'fact' | 'dimension') =>
-  `${kind === 'fact' ? 'fact' : 'dim'}_${snakeCase(table)}`;
+const TABLE_PREFIX: Readonly<Record<TableKind, string>> = { fact: 'fact', dimension: 'dim' };
+export const analyticsTableName = (table: string, kind: TableKind) => `${TABLE_PREFIX[kind]}_${snakeCase(table)}`;
 export const envName = (...parts: string[]) =>
   parts
     .join('_')

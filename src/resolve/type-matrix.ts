@@ -6,6 +6,7 @@
  */
 import { RANGE_TYPES, type ColumnSpec, type PgType } from '../dsl/columns.js';
 import { CONNECTOR_MODE_VALUES } from '../dsl/enums.js';
+import { assertNever } from '../diagnostics.js';
 
 export { CONNECTOR_MODE_VALUES };
 
@@ -658,7 +659,24 @@ export function describeType(spec: ColumnSpec): string {
       return spec.length === undefined ? 'vector' : `vector(${spec.length})`;
     case 'array':
       return `${spec.element ? describeType(spec.element) : 'text'}[]`;
-    default:
+    case 'boolean':
+    case 'real':
+    case 'double precision':
+    case 'money':
+    case 'text':
+    case 'uuid':
+    case 'json':
+    case 'jsonb':
+    case 'bytea':
+    case 'date':
+    case 'interval':
+    case 'inet':
+    case 'cidr':
+    case 'macaddr':
+    case 'xml':
+    case 'point':
       return spec.type;
+    default:
+      return assertNever(spec.type, 'column type');
   }
 }

@@ -3,7 +3,7 @@ import { entityKind } from '../dsl/entity.js';
 import type { ColumnRef, Table, TableAlias } from '../dsl/source.js';
 import type { SqlFragment, View } from '../dsl/view.js';
 import { describeType } from './type-matrix.js';
-import { error, type Diagnostic, type Subject } from '../diagnostics.js';
+import { assertNever, error, InternalError, type Diagnostic, type Subject } from '../diagnostics.js';
 import { dataTypeOf } from './data-types.js';
 import type { ViewModel } from './model.js';
 import { analyticsNameProblem, didYouMean, landingName, qualify } from './names.js';
@@ -178,7 +178,8 @@ export function resolveViews(
           return '';
         }
       }
-      switch (entityKind(value)) {
+      const kind = entityKind(value);
+      switch (kind) {
         case 'table':
           return tableName(value as Table);
         case 'table-alias': {
@@ -200,17 +201,27 @@ export function resolveViews(
               const t = tables.get(alias.table);
               return `${aliasName(alias, path)}.${t ? landing(t, ref.column) : ref.column}`;
             }
-            default: {
+            case 'view': {
               const target = owner as View;
               checkColumn(target.name, Object.keys(target.options.columns), ref.column);
               viewName(target);
               return `${qualify(analyticsSchema, target.name)}.${ref.column}`;
             }
+            default:
+              // Only the DSL makes column references, and it gives each a table, an alias or a view.
+              throw new InternalError(`column reference owned by ${String(entityKind(owner))}`);
           }
         }
         case 'sql':
           return render(value as SqlFragment, path, base);
-        default:
+        case undefined:
+        case 'column-type':
+        case 'secret':
+        case 'source':
+        case 'metric':
+        case 'chart':
+        case 'dashboard':
+        case 'pipeline':
           out.push(
             error(
               'VIEW.BAD_INTERPOLATION',
@@ -220,6 +231,8 @@ export function resolveViews(
             ),
           );
           return String(value);
+        default:
+          return assertNever(kind, 'entity kind');
       }
     };
     // The check runs on exactly the text views.sql receives; dedent only removes indentation at line

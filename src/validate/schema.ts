@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PG_TYPES } from '../dsl/columns.js';
 import { entityKind, type EntityKind } from '../dsl/entity.js';
 import { CHART_KINDS, SORT_ORDERS, TIME_GRAINS } from '../dsl/chart.js';
 import { POSTGRES_FLAVORS } from '../dsl/source.js';
@@ -85,7 +86,7 @@ export const secretRef = z
 
 const columnSpecBase = z
   .object({
-    type: z.string(),
+    type: z.enum(PG_TYPES),
     serial: z.boolean().optional(),
     length: z.number().int().min(1).max(10_485_760).optional(),
     precision: z.number().int().min(0).max(1000).optional(),

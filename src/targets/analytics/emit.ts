@@ -1,6 +1,9 @@
+import type { TableKind } from '../../dsl/enums.js';
 import type { Model } from '../../resolve/model.js';
 import { align, commaSeparated, pgString } from '../../render/text.js';
 import { header, type Artefact, type EmitContext } from '../artefact.js';
+
+const KIND_TITLE = { fact: 'Fact', dimension: 'Dimension' } as const satisfies Record<TableKind, string>;
 
 /** Analytics PostgreSQL: idempotent DDL of the landing tables, and the views in dependency order. */
 export function emit(model: Model, ctx: EmitContext): Artefact[] {
@@ -18,7 +21,7 @@ export function emit(model: Model, ctx: EmitContext): Artefact[] {
         .map((c) => `COMMENT ON COLUMN ${t.analytics.qualifiedName}.${c.name} IS ${pgString(c.description!)};`),
     ];
     return {
-      title: `${t.analytics.kind === 'fact' ? 'Fact' : 'Dimension'} ${t.analytics.qualifiedName}: from ${t.source}.${t.qualifiedName} via topic ${t.topic}`,
+      title: `${KIND_TITLE[t.analytics.kind]} ${t.analytics.qualifiedName}: from ${t.source}.${t.qualifiedName} via topic ${t.topic}`,
       name: t.analytics.qualifiedName,
       lines: commaSeparated([...columns, `PRIMARY KEY (${t.analytics.primaryKey.join(', ')})`]),
       comments,
