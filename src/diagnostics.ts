@@ -74,6 +74,6 @@ export class InternalError extends Error {
  * Ends every walk over a kind (`switch` over a column type, an entity kind, a chart kind, …): a new kind
  * that a walk does not handle is a compile error there, and an InternalError if it arrives anyway.
  */
-export function assertNever(value: never, what: string): never {
+export function assertNever(value: never, what = 'kind'): never {
   throw new InternalError(`unhandled ${what}: ${JSON.stringify(value)}`);
 }

@@ -14,17 +14,13 @@ import {
   type Metric,
 } from '../dsl/chart.js';
 import { valueCategory, type ValueCategory } from '../dsl/columns.js';
-import { error, type Diagnostic, type Subject } from '../diagnostics.js';
+import { assertNever, error, type Diagnostic, type Subject } from '../diagnostics.js';
 import type { ChartColumnModel, ChartModel, DashboardModel, MetricModel } from './model.js';
 import * as names from './names.js';
 
 /** Superset's grid: 12 columns; heights in units of 8 px, default 50 (400 px). */
 export const GRID_COLUMNS = 12;
 export const DEFAULT_ROW_HEIGHT = 50;
-
-function assertNever(value: never): never {
-  throw new Error(`unexpected ${String(value)}`);
-}
 
 function duplicates<T>(items: readonly T[], key: (item: T) => string, report: (item: T, name: string) => void) {
   const seen = new Set<string>();
