@@ -24,7 +24,7 @@ import {
 import { loadTemplates, TemplateError, unknownTemplates } from './render/templates.js';
 import { resolve } from './resolve/index.js';
 import type { Model } from './resolve/model.js';
-import { TEMPLATE_NAMES, type Artefact, type EmitContext } from './targets/artefact.js';
+import { TEMPLATE_NAMES, TEMPLATE_OPTIONS, type Artefact, type EmitContext } from './targets/artefact.js';
 import { emitAll } from './targets/index.js';
 import { validate } from './validate/index.js';
 import { buildManifest } from './write/manifest.js';
@@ -130,7 +130,7 @@ export async function compileIn(
   if (where === 'main' && !inThread) return isolated();
 
   const templatesDir = options.templatesDir ?? join(dirname(configPath), 'templates');
-  const templates = loadTemplates(templatesDir);
+  const templates = loadTemplates(templatesDir, TEMPLATE_OPTIONS);
   const ctx: EmitContext = { configFile, render: templates.render };
   const profile = options.profile !== undefined ? { profile: options.profile } : {};
   const transform: Transform = inThread ? 'cjs' : 'esm';
@@ -197,7 +197,7 @@ export async function compileIn(
     }
     let diagnostics = [
       ...result.diagnostics,
-      ...unknownTemplates(templatesDir).map((file) => ({
+      ...unknownTemplates(templatesDir, TEMPLATE_NAMES).map((file) => ({
         ...warning(
           'TEMPLATE.UNKNOWN',
           `${relative(templatesDir, file).split(sep).join('/')} overrides no built-in template`,

@@ -77,3 +77,34 @@ export class InternalError extends Error {
 export function assertNever(value: never, what = 'kind'): never {
   throw new InternalError(`unhandled ${what}: ${JSON.stringify(value)}`);
 }
+
+/** The closest candidate by edit distance, for "did you mean" hints. */
+export function closest(word: string, candidates: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
+  for (const candidate of candidates) {
+    const d = distance(word, candidate);
+    if (d < bestDistance) [best, bestDistance] = [candidate, d];
+  }
+  return best;
+}
+
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length]!;
+}
+
+/** A "did you mean" hint, when a candidate is close enough. */
+export const didYouMean = (word: string, candidates: Iterable<string>) => {
+  const match = closest(word, candidates);
+  return match ? `did you mean '${match}'?` : undefined;
+};

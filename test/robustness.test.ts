@@ -9,6 +9,7 @@ import { validate } from '../src/validate/index.js';
 import { resolve } from '../src/resolve/index.js';
 import { emitAll } from '../src/targets/index.js';
 import { loadTemplates } from '../src/render/templates.js';
+import { TEMPLATE_OPTIONS } from '../src/targets/artefact.js';
 import * as dsl from '../src/index.js';
 import type { Diagnostic } from '../src/diagnostics.js';
 const { t, secret, sql, view, chart, dashboard, sum, definePipeline, postgresSource } = dsl;
@@ -44,11 +45,11 @@ test('2,000 damaged configs: no exception escapes the compiler', () => {
     seed = (seed * 1103515245 + 12345) % 2147483648;
     return seed % n;
   };
-  const render = loadTemplates(undefined).render;
+  const render = loadTemplates(undefined, TEMPLATE_OPTIONS).render;
   const outcomes: Record<Outcome, number> = { clean: 0, diagnostics: 0, crash: 0 };
   const failures: string[] = [];
   type Mutate = <T>(name: string, value: T) => T;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  // The damaged options are any shape at all: that is the point of the test.
   function build(mut: Mutate): any {
     const o = {
       host: 'db',

@@ -118,7 +118,6 @@ export interface ColumnRef extends Branded<'column-ref'> {
 
 export type ColumnRefs<C> = { readonly [K in keyof C]: ColumnRef };
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export interface TableAlias<C extends Record<string, ColumnType> = any> extends Branded<'table-alias'> {
   readonly table: Table;
   readonly alias: string;
@@ -126,7 +125,6 @@ export interface TableAlias<C extends Record<string, ColumnType> = any> extends 
 }
 
 // The default is `any`: `keyof C` in the options makes C invariant, and any table must fit where "a table" is expected.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export interface Table<C extends Record<string, ColumnType> = any> extends Branded<'table'> {
   readonly name: string;
   readonly source: Source;

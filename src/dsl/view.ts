@@ -26,7 +26,6 @@ export interface ViewOptions<C extends Record<string, ColumnType>> {
   description?: string;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export interface View<C extends Record<string, ColumnType> = any> extends Branded<'view'> {
   readonly name: string;
   readonly options: ViewOptions<C>;

@@ -2,7 +2,6 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TEMPLATE_NAMES, TEMPLATE_OPTIONS, type TemplateName } from '../targets/artefact.js';
 
 /** Built-in templates ship in the package's `templates/` folder (and precompiled in dist/). */
 export const BUILTIN_TEMPLATES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'templates');
@@ -49,8 +48,8 @@ function templateError(file: string, err: unknown): TemplateError {
   return new TemplateError(file, line, column, first);
 }
 
-/** `.hbs` files in the project's templates folder that override nothing (a misspelt name). */
-export function unknownTemplates(projectTemplatesDir: string | undefined): string[] {
+/** `.hbs` files in the project's templates folder that override none of `names` (a misspelt name). */
+export function unknownTemplates(projectTemplatesDir: string | undefined, names: readonly string[]): string[] {
   if (
     !projectTemplatesDir ||
     !existsSync(projectTemplatesDir) ||
@@ -67,25 +66,28 @@ export function unknownTemplates(projectTemplatesDir: string | undefined): strin
     }
   };
   walk(projectTemplatesDir);
-  const known = new Set<string>(TEMPLATE_NAMES.map((n) => resolve(projectTemplatesDir, `${n}.hbs`)));
+  const known = new Set<string>(names.map((n) => resolve(projectTemplatesDir, `${n}.hbs`)));
   return found.filter((f) => !known.has(resolve(f))).sort();
 }
 
 /**
  * Loads text templates: a file of the same name in the project's `templates/` folder overrides the
- * built-in one.
+ * built-in one. `options` are handlebars' compile options (the built-ins were precompiled with the same).
  */
-export function loadTemplates(projectTemplatesDir: string | undefined): {
-  render: (name: TemplateName, data: object) => string;
+export function loadTemplates(
+  projectTemplatesDir: string | undefined,
+  options: object,
+): {
+  render: (name: string, data: object) => string;
 } {
-  const compiled = new Map<TemplateName, Template>();
-  const get = (name: TemplateName): Template => {
+  const compiled = new Map<string, Template>();
+  const get = (name: string): Template => {
     const override = projectTemplatesDir ? join(projectTemplatesDir, `${name}.hbs`) : undefined;
     // cdc-compile's own repository is a project whose templates/ folder is the built-in one.
     if (override && existsSync(override) && resolve(override) !== resolve(BUILTIN_TEMPLATES_DIR, `${name}.hbs`)) {
       let template: Template;
       try {
-        template = compileSource(readFileSync(override, 'utf8'));
+        template = compileSource(readFileSync(override, 'utf8'), options);
         // Handlebars compiles lazily: force the parse now so a syntax error is reported as one.
         template({});
       } catch (err) {
@@ -101,7 +103,7 @@ export function loadTemplates(projectTemplatesDir: string | undefined): {
     }
     const spec = builtin()?.[name];
     if (spec) return (require('handlebars/runtime') as { default: Runtime }).default.template(spec);
-    return compileSource(readFileSync(join(BUILTIN_TEMPLATES_DIR, `${name}.hbs`), 'utf8'));
+    return compileSource(readFileSync(join(BUILTIN_TEMPLATES_DIR, `${name}.hbs`), 'utf8'), options);
   };
   return {
     render(name, data) {
@@ -112,7 +114,7 @@ export function loadTemplates(projectTemplatesDir: string | undefined): {
   };
 }
 
-function compileSource(source: string): Template {
+function compileSource(source: string, options: object): Template {
   const hbs = (require('handlebars') as { create(): { compile(s: string, o: object): Template } }).create();
-  return hbs.compile(source, TEMPLATE_OPTIONS);
+  return hbs.compile(source, options);
 }

@@ -184,7 +184,7 @@ export function resolveChart(c: Chart, out: Diagnostic[]): ChartModel {
     );
   }
 
-  let sort: ChartModel['sort'] = undefined;
+  let sort: ChartModel['sort'];
   if (o.sort) {
     const ascending = (o.sort.order ?? 'desc') === 'asc';
     const byMetric = metrics.find((m) => m.label === o.sort!.by);

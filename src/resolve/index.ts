@@ -1,5 +1,5 @@
 import type { Source, Table } from '../dsl/source.js';
-import { error, warning, type Diagnostic, type Subject } from '../diagnostics.js';
+import { error, type Diagnostic, type Subject } from '../diagnostics.js';
 import type { ValidConfig } from '../validate/index.js';
 import { binding, connectorModes, resolveSource, SECRET_PROVIDER, sourceNaming } from './debezium.js';
 import { isSecretProperty } from './catalog.js';

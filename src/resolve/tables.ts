@@ -5,7 +5,7 @@ import { error, warning, type Diagnostic, type Subject } from '../diagnostics.js
 import { dataTypeOf, parseAnalyticsType } from './data-types.js';
 import type { AnalyticsColumnModel, ColumnModel, TableModel } from './model.js';
 import { analyticsNameProblem, analyticsTableName, didYouMean, landingName, qualify } from './names.js';
-import { flinkIdent } from '../render/text.js';
+import { flinkIdent } from '../sql/dialect.js';
 
 /** A table's Model but for what needs every table (topic, Flink names), plus the entity it came from. */
 export type ResolvedTable = Omit<TableModel, 'topic' | 'flink'> & { readonly entity: Table };

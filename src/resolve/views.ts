@@ -8,7 +8,7 @@ import { dataTypeOf } from './data-types.js';
 import type { ViewModel } from './model.js';
 import { analyticsNameProblem, didYouMean, landingName, qualify } from './names.js';
 import { checkQuery, type SqlProblem } from '../sql/lexer.js';
-import { dedent } from '../render/text.js';
+import { dedent } from '../sql/dialect.js';
 import type { ResolvedTable } from './tables.js';
 
 /**

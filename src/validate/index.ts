@@ -4,8 +4,7 @@ import { entityKind } from '../dsl/entity.js';
 import type { Pipeline } from '../dsl/pipeline.js';
 import type { Source, Table } from '../dsl/source.js';
 import type { SqlFragment, View } from '../dsl/view.js';
-import { error, type Diagnostic, type Subject } from '../diagnostics.js';
-import { didYouMean } from '../resolve/names.js';
+import { didYouMean, error, type Diagnostic, type Subject } from '../diagnostics.js';
 import * as schema from './schema.js';
 import { deploymentOptions } from './deployment.js';
 

@@ -13,7 +13,7 @@ import {
   TABLE_KINDS,
   TIME_PRECISION,
 } from '../dsl/enums.js';
-import { analyticsNameProblem, MAX_IDENTIFIER_BYTES, sourceNameProblem } from '../resolve/names.js';
+import { analyticsNameProblem, MAX_IDENTIFIER_BYTES, sourceNameProblem } from '../sql/dialect.js';
 import { checkExpression } from '../sql/lexer.js';
 
 export { MAX_IDENTIFIER_BYTES };

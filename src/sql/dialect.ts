@@ -1,0 +1,82 @@
+/**
+ * Facts of the SQL dialects that every stage shares (a leaf module: it imports nothing of the compiler):
+ * PostgreSQL's reserved words, what a name may be, how identifiers are quoted and literals escaped.
+ */
+
+/**
+ * PostgreSQL's reserved key words (pg_get_keywords() categories R and T, PostgreSQL 15 to 18): they cannot
+ * be column or table names unless quoted, and the Flink JDBC sink never quotes. Tested against the server.
+ */
+export const PG_RESERVED: ReadonlySet<string> = new Set(
+  (
+    'all analyse analyze and any array as asc asymmetric authorization binary both case cast check collate ' +
+    'collation column concurrently constraint create cross current_catalog current_date current_role ' +
+    'current_schema current_time current_timestamp current_user default deferrable desc distinct do else end ' +
+    'except false fetch for foreign freeze from full grant group having ilike in initially inner intersect into ' +
+    'is isnull join lateral leading left like limit localtime localtimestamp natural not notnull null offset on ' +
+    'only or order outer overlaps placing primary references returning right select session_user similar some ' +
+    'symmetric system_user table tablesample then to trailing true union unique user using variadic verbose when ' +
+    'where window with'
+  ).split(' '),
+);
+
+/** PostgreSQL truncates longer identifiers (NAMEDATALEN - 1). */
+export const MAX_IDENTIFIER_BYTES = 63;
+
+/** Why a name cannot be used, if it cannot; analytics names (`reservedToo`) are also never reserved words. */
+export function nameProblem(name: string, pattern: RegExp, rule: string, reservedToo: boolean): string | undefined {
+  if (!pattern.test(name)) return rule;
+  if (Buffer.byteLength(name) > MAX_IDENTIFIER_BYTES)
+    return `longer than PostgreSQL's ${MAX_IDENTIFIER_BYTES}-byte identifier limit`;
+  if (reservedToo && PG_RESERVED.has(name)) {
+    return 'a reserved word in PostgreSQL, which the Flink JDBC sink cannot write (it does not quote names)';
+  }
+  return undefined;
+}
+
+/** Why a name cannot be an analytics table, column or view name (the JDBC sink never quotes). */
+export const analyticsNameProblem = (name: string) =>
+  nameProblem(
+    name,
+    /^[a-z_][a-z0-9_]*$/,
+    'not lower-case snake_case (letters a-z, digits, _; not starting with a digit)',
+    true,
+  );
+
+/** Why a name cannot be a source schema, table or column name as cdc-compile carries it. */
+export const sourceNameProblem = (name: string) =>
+  nameProblem(
+    name,
+    /^[A-Za-z_][A-Za-z0-9_]*$/,
+    'not made of ASCII letters, digits and _ (not starting with a digit)',
+    false,
+  );
+
+/** A SQL string literal. */
+export const sqlString = (value: string) => `'${value.replaceAll("'", "''")}'`;
+
+/**
+ * A Flink SQL identifier. Always backtick-quoted: Flink reserves hundreds of words (VALUE, BLOB, HOLD,
+ * TIMESTAMP, …) that are ordinary column names in PostgreSQL.
+ */
+export const flinkIdent = (name: string) => `\`${name.replaceAll('`', '``')}\``;
+
+/** An identifier, double-quoted only when PostgreSQL would otherwise fold or reject it. */
+export const quoteIdent = (name: string) =>
+  /^[a-z_][a-z0-9_]*$/.test(name) && !PG_RESERVED.has(name) ? name : `"${name.replaceAll('"', '""')}"`;
+
+/** Removes the indentation a template literal inherits from the code around it. */
+export function dedent(text: string): string {
+  const lines = text
+    .replace(/^\s*\n/, '')
+    .replace(/\s+$/, '')
+    .split('\n');
+  const indents = lines.filter((l) => l.trim()).map((l) => /^\s*/.exec(l)![0].length);
+  const first = lines[0] ?? '';
+  // The first line often starts right after the backtick and has no indentation of its own.
+  const rest = indents.slice(/^\S/.test(first) ? 1 : 0);
+  const cut = rest.length ? Math.min(...rest) : 0;
+  return lines
+    .map((l, i) => (i === 0 && /^\S/.test(l) ? l : l.slice(Math.min(cut, /^\s*/.exec(l)![0].length))))
+    .join('\n');
+}
