@@ -95,9 +95,9 @@ export function journalProblems(realOut: string, journal: Journal, shown: string
   const problems: string[] = [];
   const staging = join(realOut, journal.staging);
   for (const w of journal.writes) {
-    const escape = escapesOutDir(realOut, w.path);
-    if (escape) {
-      problems.push(escape);
+    const outside = escapesOutDir(realOut, w.path);
+    if (outside) {
+      problems.push(outside);
       continue;
     }
     const now = hashOf(join(realOut, w.path));
@@ -107,8 +107,8 @@ export function journalProblems(realOut: string, journal: Journal, shown: string
       problems.push(`the staged copy of ${w.path} is missing or altered`);
   }
   for (const r of journal.removes) {
-    const escape = escapesOutDir(realOut, r.path);
-    if (escape) problems.push(escape);
+    const outside = escapesOutDir(realOut, r.path);
+    if (outside) problems.push(outside);
     else {
       const now = hashOf(join(realOut, r.path));
       if (now !== undefined && now !== r.sha256)
