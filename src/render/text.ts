@@ -1,4 +1,6 @@
-/** Small pure helpers for laying out SQL and shell text. Quoting and escaping live in src/sql.ts. */
+/** Small pure helpers for laying out SQL and shell text. Quoting and escaping live in src/sql/dialect.ts. */
+import { sqlString } from '../sql/dialect.js';
+
 export { flinkIdent, quoteIdent, sqlString } from '../sql/dialect.js';
 
 /**

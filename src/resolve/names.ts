@@ -1,8 +1,14 @@
-/** Every derived name the artefacts use comes from here; the identifier rules live in src/sql.ts. */
+/** Every derived name the artefacts use comes from here; the identifier rules live in src/sql/dialect.ts. */
 import type { TableKind } from '../dsl/enums.js';
 
 export { didYouMean, closest } from '../diagnostics.js';
-export { analyticsNameProblem, MAX_IDENTIFIER_BYTES, nameProblem, PG_RESERVED, sourceNameProblem } from '../sql/dialect.js';
+export {
+  analyticsNameProblem,
+  MAX_IDENTIFIER_BYTES,
+  nameProblem,
+  PG_RESERVED,
+  sourceNameProblem,
+} from '../sql/dialect.js';
 
 /** `createdAt` → `created_at`, `userID` → `user_id`, `HTTPStatus` → `http_status`; snake_case stays. */
 export const snakeCase = (name: string) =>
