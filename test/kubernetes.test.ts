@@ -19,6 +19,7 @@ import { Secret } from 'kubernetes-models/v1/Secret';
 import { Service } from 'kubernetes-models/v1/Service';
 import { compileValue } from '../src/compile.js';
 import { loadTemplates } from '../src/render/templates.js';
+import { TEMPLATE_OPTIONS } from '../src/targets/artefact.js';
 import { canonicalYaml } from '../src/render/yaml.js';
 import { checkObjects } from '../src/targets/kubernetes/checks.js';
 import { buildStack, CONFIGMAP_LIMIT, type Placed } from '../src/targets/kubernetes/objects.js';
@@ -122,7 +123,7 @@ describe.each(DEPLOYED)('$name', ({ config }) => {
     const { files, model } = await compileProject(config);
     const dir = writeTree(files);
     const d = model!.deployment!;
-    const templates = loadTemplates(join(ROOT, 'no-templates-here'));
+    const templates = loadTemplates(join(ROOT, 'no-templates-here'), TEMPLATE_OPTIONS);
     const content = new Map([...files].filter(([p]) => !p.startsWith('kubernetes/')));
     for (const profile of d.profiles) {
       const out: never[] = [];
@@ -231,7 +232,7 @@ describe('book store', () => {
         .join('\n')
         .match(/name: [a-z-]+-[0-9a-f]{8}$/gm)!
         .sort();
-    const render = loadTemplates(join(ROOT, 'no-templates-here')).render;
+    const render = loadTemplates(join(ROOT, 'no-templates-here'), TEMPLATE_OPTIONS).render;
     const { loadConfig } = await import('../src/load/index.js');
     const value = (await loadConfig(bookstore.config)).value as { options: { flink: { checkpointInterval: string } } };
     const before = compileValue(value, { configFile: 'pipeline.config.ts', render });
@@ -304,7 +305,7 @@ describe('compile-time checks', () => {
     const { loadConfig } = await import('../src/load/index.js');
     return (await loadConfig(bookstore.config)).value as { options: Record<string, any> };
   }
-  const render = loadTemplates(join(ROOT, 'no-templates-here')).render;
+  const render = loadTemplates(join(ROOT, 'no-templates-here'), TEMPLATE_OPTIONS).render;
   const codes = (value: unknown, profile?: string) =>
     compileValue(value, { configFile: 'pipeline.config.ts', render }, profile ? { profile } : {})
       .diagnostics.filter((d) => d.severity === 'error')

@@ -95,7 +95,12 @@ describe('Kafka client properties and JDBC parameters', () => {
       'properties.sasl.jaas.config',
       '${KAFKA_SASL_JAAS_CONFIG}',
     ]);
-    expect(m!.flink.env).toContainEqual({ env: 'KAFKA_SASL_JAAS_CONFIG', secret: 'kafka', key: 'jaas' });
+    expect(m!.flink.env).toContainEqual({
+      env: 'KAFKA_SASL_JAAS_CONFIG',
+      secret: 'kafka',
+      key: 'jaas',
+      placeholder: '${KAFKA_SASL_JAAS_CONFIG}',
+    });
   });
 
   test('JDBC parameters join the URL; stringtype stays the compiler’s', () => {

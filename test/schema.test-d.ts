@@ -65,8 +65,8 @@ describe('schema and DSL option types agree', () => {
   test('pipeline options and their sections', () => {
     type S = Schema<typeof schema.pipelineOptions>;
     expectTypeOf<keyof S>().toEqualTypeOf<keyof PipelineOptions>();
-    expectTypeOf<keyof S['kafka']>().toEqualTypeOf<keyof KafkaOptions>();
-    expectTypeOf<keyof S['connect']>().toEqualTypeOf<keyof ConnectOptions>();
+    expectTypeOf<keyof Obj<S['kafka']>>().toEqualTypeOf<keyof KafkaOptions>();
+    expectTypeOf<keyof Obj<S['connect']>>().toEqualTypeOf<keyof ConnectOptions>();
     type F = Obj<S['flink']>;
     expectTypeOf<keyof F>().toEqualTypeOf<keyof FlinkOptions>();
     type FK = 'consumerGroup' | 'checkpointInterval' | 'jobs' | 'checkpointDir' | 'savepointDir';
@@ -85,5 +85,21 @@ describe('schema and DSL option types agree', () => {
     expectTypeOf<keyof Schema<typeof schema.viewOptions>>().toEqualTypeOf<keyof ViewOptions<{}>>();
     expectTypeOf<keyof Schema<typeof schema.chartOptions>>().toEqualTypeOf<keyof ChartOptions<never>>();
     expectTypeOf<keyof Schema<typeof schema.dashboardOptions>>().toEqualTypeOf<keyof DashboardOptions>();
+  });
+});
+
+describe('template data is typed', () => {
+  test('each built-in template takes its own data', async () => {
+    const { loadTemplates } = await import('../src/render/templates.js');
+    const { TEMPLATE_OPTIONS } = await import('../src/targets/artefact.js');
+    const ctx: import('../src/targets/artefact.js').EmitContext = {
+      configFile: 'x',
+      render: loadTemplates(undefined, TEMPLATE_OPTIONS).render,
+    };
+    // @ts-expect-error: pipeline.sql needs its jobs, tables, settings, …
+    ctx.render('flink/pipeline.sql', { header: '' });
+    // @ts-expect-error: not a template
+    ctx.render('flink/nope.sql', {});
+    expectTypeOf<Parameters<typeof ctx.render<'analytics/views.sql'>>[1]>().toHaveProperty('drop');
   });
 });

@@ -5,6 +5,7 @@ import { DEBEZIUM_PROPERTIES, isKnownProperty, isSecretProperty, SHAPE_CHANGING_
 import type { KeyValue, SecretBinding, SourceModel, TableModel } from './model.js';
 import { flavorFacts } from './flavors.js';
 import * as names from './names.js';
+import { quoteIdent } from '../sql/dialect.js';
 import type { ConnectorModes } from './type-matrix.js';
 
 /** Debezium decisions: connector modes, derived names, and the connector configuration. */
@@ -42,7 +43,16 @@ export function sourceNaming(source: Source) {
   };
 }
 
-export const binding = (env: string, ref: SecretRef): SecretBinding => ({ env, secret: ref.name, key: ref.key });
+/**
+ * A Secret value as an environment variable of its consumer: the Connect worker (resolved by the config
+ * provider, `${env:VAR}`) or the Flink SQL runner (substituted into pipeline.sql before submission, `${VAR}`).
+ */
+export const binding = (env: string, ref: SecretRef, consumer: 'connect' | 'env'): SecretBinding => ({
+  env,
+  secret: ref.name,
+  key: ref.key,
+  placeholder: consumer === 'connect' ? `\${${SECRET_PROVIDER.name}:${env}}` : `\${${env}}`,
+});
 const str = (v: string | number | boolean) => String(v);
 
 /** Connector keys the compiler sets from typed options or holds fixed because the type matrix relies on them. */
@@ -79,6 +89,8 @@ const MANAGED_CONNECTOR_KEYS: Readonly<Record<string, string>> = {
 export const SECRET_PROVIDER = {
   name: 'env',
   className: 'org.apache.kafka.common.config.provider.EnvVarConfigProvider',
+  // The Debezium image turns CONNECT_* variables into worker properties (config.providers.env.class).
+  imageEnv: { providers: 'CONNECT_CONFIG_PROVIDERS', providerClass: 'CONNECT_CONFIG_PROVIDERS_ENV_CLASS' },
 } as const;
 
 /** A source's Model: names, the tables it captures, and its connector configuration in emission order. */
@@ -101,7 +113,7 @@ export function resolveSource(
     host: o.host!,
     port: o.port ?? 5432,
     database: o.database,
-    password: binding(names.envName(source.name, 'db_password'), o.password),
+    password: binding(names.envName(source.name, 'db_password'), o.password, 'connect'),
     modes,
     slotsOnServer,
     tables,
@@ -117,7 +129,7 @@ export function resolveSource(
     ['database.port', str(model.port)],
     ['database.user', model.user],
     // Resolved by the worker's EnvVarConfigProvider; the REST API keeps showing the placeholder.
-    ['database.password', `\${${SECRET_PROVIDER.name}:${model.password.env}}`],
+    ['database.password', model.password.placeholder],
     ['database.dbname', model.database],
     ['topic.prefix', model.topicPrefix],
     // Anchored regexes: escape the dot.
@@ -195,9 +207,9 @@ export function resolveSource(
       );
     } else if (isSecret) {
       const ref = value as unknown as SecretRef;
-      const bound = binding(names.envName(source.name, key), ref);
+      const bound = binding(names.envName(source.name, key), ref, 'connect');
       secrets.push(bound);
-      config.push([key, `\${${SECRET_PROVIDER.name}:${bound.env}}`]);
+      config.push([key, bound.placeholder]);
     } else {
       config.push([key, str(value as string | number | boolean)]);
     }
@@ -209,5 +221,24 @@ export function resolveSource(
     // The function lives beside the captured tables (schemas are sorted; a source has at least one table).
     partitionWatch: { schema: model.schemas[0] ?? 'public', function: watch, trigger: watch },
   };
-  return { ...model, secrets, connectorConfig: config, flavor, setup };
+  const qualified = tables.map((t) => `${quoteIdent(t.schema)}.${quoteIdent(t.name)}`);
+  const publication = quoteIdent(model.publicationName);
+  const tableList = qualified.join(', ');
+  return {
+    ...model,
+    secrets,
+    connectorConfig: config,
+    flavor,
+    setup,
+    replicaIdentity: { mode: 'FULL', relreplident: 'f', tables: qualified },
+    // Changes to a partition are published under the partitioned table's name, the one the connector captures.
+    publication: {
+      create: `CREATE PUBLICATION ${publication} FOR TABLE ${tableList} WITH (publish_via_partition_root = true)`,
+      alter: [
+        `ALTER PUBLICATION ${publication} SET TABLE ${tableList}`,
+        `ALTER PUBLICATION ${publication} SET (publish_via_partition_root = true)`,
+      ],
+    },
+    files: { connector: `debezium/${model.connectorName}.json`, setup: `debezium/${source.name}-setup.sql` },
+  };
 }

@@ -207,7 +207,12 @@ function merge<T>(base: T, over: unknown): T {
   return outObj as T;
 }
 
-const bind = (env: string, secret: string, key: string): SecretBinding => ({ env, secret, key });
+const bind = (env: string, secret: string, key: string): SecretBinding => ({
+  env,
+  secret,
+  key,
+  placeholder: `\${${env}}`,
+});
 
 const hash8 = (value: unknown) => createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 8);
 
@@ -463,7 +468,7 @@ export function resolveDeployment(
       database: s.options.database,
       superuser: 'postgres',
       superuserPassword: o.adminPassword
-        ? binding('POSTGRES_PASSWORD', o.adminPassword)
+        ? binding('POSTGRES_PASSWORD', o.adminPassword, 'env')
         : bind('POSTGRES_PASSWORD', `${service}-admin`, 'password'),
     });
     sources.push(
@@ -488,8 +493,8 @@ export function resolveDeployment(
     port: a.port ?? 5432,
     database: a.database,
     // The analytics login owns its database: the image creates it as the superuser.
-    superuser: typeof a.user === 'string' ? a.user : binding('POSTGRES_USER', a.user),
-    superuserPassword: binding('POSTGRES_PASSWORD', a.password),
+    superuser: typeof a.user === 'string' ? a.user : binding('POSTGRES_USER', a.user, 'env'),
+    superuserPassword: binding('POSTGRES_PASSWORD', a.password, 'env'),
   });
   const kafkaPort = local?.components?.kafka?.localPort ?? d.components?.kafka?.localPort ?? 9092;
   const connectPort = local?.components?.connect?.localPort ?? d.components?.connect?.localPort ?? 8083;
@@ -570,10 +575,10 @@ export function resolveDeployment(
       flinkJobs,
       kafkaClusterId: createHash('sha256').update(`${name}/kafka`).digest().subarray(0, 16).toString('base64url'),
       supersetSecretKey: superset.supersetSecretKey
-        ? binding('SUPERSET_SECRET_KEY', superset.supersetSecretKey)
+        ? binding('SUPERSET_SECRET_KEY', superset.supersetSecretKey, 'env')
         : bind('SUPERSET_SECRET_KEY', 'superset-credentials', 'secret-key'),
       supersetAdminPassword: superset.supersetAdminPassword
-        ? binding('SUPERSET_ADMIN_PASSWORD', superset.supersetAdminPassword)
+        ? binding('SUPERSET_ADMIN_PASSWORD', superset.supersetAdminPassword, 'env')
         : bind('SUPERSET_ADMIN_PASSWORD', 'superset-credentials', 'admin-password'),
       supersetBootstrap: { env: [] },
     },

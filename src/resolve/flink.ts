@@ -65,9 +65,10 @@ export function kafkaClientProperties(
       );
     } else if (entityKind(value) === 'secret') {
       const ref = value as SecretRef;
-      const bound: SecretBinding = { env: names.envName('kafka', key), secret: ref.name, key: ref.key };
+      const env_ = names.envName('kafka', key);
+      const bound: SecretBinding = { env: env_, secret: ref.name, key: ref.key, placeholder: `\${${env_}}` };
       env.push(bound);
-      options.push([`properties.${key}`, `\${${bound.env}}`]);
+      options.push([`properties.${key}`, bound.placeholder]);
     } else if (isSecretProperty(key)) {
       out.push(
         error(
@@ -120,8 +121,8 @@ export function flinkTable(
     ['connector', 'jdbc'],
     ['url', connection.jdbcUrl],
     ['table-name', t.analytics.qualifiedName],
-    ['username', typeof connection.user === 'string' ? connection.user : `\${${connection.user.env}}`],
-    ['password', `\${${connection.password.env}}`],
+    ['username', typeof connection.user === 'string' ? connection.user : connection.user.placeholder],
+    ['password', connection.password.placeholder],
     ['sink.buffer-flush.max-rows', str(sink.bufferFlushMaxRows ?? 1)],
     ['sink.buffer-flush.interval', sink.bufferFlushInterval ?? '1s'],
     ['sink.max-retries', str(sink.maxRetries ?? 3)],

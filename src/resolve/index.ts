@@ -102,8 +102,8 @@ export function resolve(
 
   // Analytics connection and Flink options.
   const analyticsUser: string | SecretBinding =
-    typeof p.analytics.user === 'string' ? p.analytics.user : binding('ANALYTICS_DB_USER', p.analytics.user);
-  const analyticsPassword = binding('ANALYTICS_DB_PASSWORD', p.analytics.password);
+    typeof p.analytics.user === 'string' ? p.analytics.user : binding('ANALYTICS_DB_USER', p.analytics.user, 'env');
+  const analyticsPassword = binding('ANALYTICS_DB_PASSWORD', p.analytics.password, 'env');
   const needsStringtype = allTables.some((t) => t.columns.some((c) => c.mapping.stringtypeUnspecified));
   const analyticsPort = p.analytics.port ?? 5432;
   // PgJDBC binds Java strings as varchar unless told otherwise; uuid/jsonb/inet/… columns need it.
@@ -224,13 +224,19 @@ export function resolve(
     ...kafka.env,
   ];
   if (out.some((d) => d.severity === 'error')) return { diagnostics: out };
+  const jobs = flink.jobs ?? 'per-table';
+  const modelTables = sources.flatMap((s) => s.tables);
   return {
     diagnostics: out,
     model: {
       pipeline: { name: p.name },
-      connect: { url: p.connect!.url!, secretProvider: SECRET_PROVIDER },
+      connect: {
+        url: p.connect!.url!,
+        secretProvider: SECRET_PROVIDER,
+        registerScript: 'debezium/register-connectors.sh',
+      },
       sources,
-      tables: sources.flatMap((s) => s.tables),
+      tables: modelTables,
       views,
       charts,
       dashboards,
@@ -243,8 +249,21 @@ export function resolve(
         jdbcUrl,
         user: analyticsUser,
         password: analyticsPassword,
+        dropViews: views.map((v) => v.qualifiedName).reverse(),
+        files: { schema: 'analytics/schema.sql', views: 'analytics/views.sql' },
       },
-      flink: { settings, jobs: flink.jobs ?? 'per-table', jobName: `${p.name}-cdc`, env, taskManagerUtc },
+      flink: {
+        settings,
+        jobs,
+        jobName: `${p.name}-cdc`,
+        env,
+        taskManagerUtc,
+        submissions:
+          jobs === 'per-table'
+            ? modelTables.map((t) => ({ name: t.flink.jobName, statementSet: false, tables: [t.flink.sinkTable] }))
+            : [{ name: `${p.name}-cdc`, statementSet: true, tables: modelTables.map((t) => t.flink.sinkTable) }],
+        file: 'flink/pipeline.sql',
+      },
       ...(deployment ? { deployment } : {}),
     },
   };

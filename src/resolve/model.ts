@@ -20,6 +20,8 @@ export interface SecretBinding {
   readonly env: string;
   readonly secret: string;
   readonly key: string;
+  /** How the consumer's configuration names the value: `${env:VAR}` for Connect, `${VAR}` in pipeline.sql. */
+  readonly placeholder: string;
 }
 
 export interface ColumnModel {
@@ -111,6 +113,18 @@ export interface SourceModel {
   readonly setup: FlavorFacts & {
     readonly partitionWatch: { readonly schema: string; readonly function: string; readonly trigger: string };
   };
+  /** The replica identity every captured table and each of its partitions gets, and those tables. */
+  readonly replicaIdentity: {
+    readonly mode: 'FULL';
+    /** `pg_class.relreplident` of that mode. */
+    readonly relreplident: 'f';
+    /** Captured tables as SQL names (quoted where needed), e.g. `public.orders`. */
+    readonly tables: readonly string[];
+  };
+  /** The publication's statements: `create` when it is missing, else `alter` brings it to the same state. */
+  readonly publication: { readonly create: string; readonly alter: readonly string[] };
+  /** Generated files of this source, relative to the output directory. */
+  readonly files: { readonly connector: string; readonly setup: string };
 }
 
 export interface ViewModel {
@@ -172,7 +186,14 @@ export interface Model {
   readonly connect: {
     readonly url: string;
     /** The worker config provider that resolves `${name:VAR}` placeholders in connector configs. */
-    readonly secretProvider: { readonly name: string; readonly className: string };
+    readonly secretProvider: {
+      readonly name: string;
+      readonly className: string;
+      /** The Debezium Connect image's environment variables that configure it. */
+      readonly imageEnv: { readonly providers: string; readonly providerClass: string };
+    };
+    /** The registration script, relative to the output directory. */
+    readonly registerScript: string;
   };
   readonly sources: readonly SourceModel[];
   /** Every captured table, sources in config order, tables in declaration order. */
@@ -192,6 +213,9 @@ export interface Model {
     /** Literal role name, or the Secret binding Flink reads it from. */
     readonly user: string | SecretBinding;
     readonly password: SecretBinding;
+    /** Views to drop before they are created again: dependents first, so no DROP needs CASCADE. */
+    readonly dropViews: readonly string[];
+    readonly files: { readonly schema: string; readonly views: string };
   };
   readonly flink: {
     readonly settings: readonly KeyValue[];
@@ -201,6 +225,16 @@ export interface Model {
     readonly env: readonly SecretBinding[];
     /** The TaskManager JVM must run in UTC (some sink lands in `timestamptz`). */
     readonly taskManagerUtc: boolean;
+    /**
+     * The jobs `pipeline.sql` submits, in order: one INSERT job per table (`jobs: 'per-table'`), or one
+     * STATEMENT SET job of every INSERT (`'single'`). `tables` are sink table names.
+     */
+    readonly submissions: readonly {
+      readonly name: string;
+      readonly statementSet: boolean;
+      readonly tables: readonly string[];
+    }[];
+    readonly file: string;
   };
   /** Where and how the stack runs (resolve/deployment.ts); absent when the config has no deployment section. */
   readonly deployment?: DeploymentModel;

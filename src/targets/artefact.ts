@@ -1,3 +1,7 @@
+import type { SchemaSqlData, ViewsSqlData } from './analytics/templates.js';
+import type { RegisterScriptData, SetupSqlData } from './debezium/templates.js';
+import type { PipelineSqlData } from './flink/templates.js';
+
 /** One generated file: a path relative to the output directory and its exact contents. */
 export interface Artefact {
   readonly path: string;
@@ -11,22 +15,30 @@ export interface EmitContext {
   /** Config file name as shown in headers, relative to the project (POSIX separators). */
   readonly configFile: string;
   /** Renders a text template (built-in or the project's override) with data the emitter prepared. */
-  readonly render: (template: TemplateName, data: object) => string;
+  readonly render: <N extends TemplateName>(template: N, data: TemplateData[N]) => string;
 }
 
-export type TemplateName =
-  | 'debezium/setup.sql'
-  | 'debezium/register-connectors.sh'
-  | 'flink/pipeline.sql'
-  | 'analytics/schema.sql'
-  | 'analytics/views.sql'
-  | 'kubernetes/kafka-start.sh'
-  | 'kubernetes/setup-source.sh'
-  | 'kubernetes/apply-analytics.sh'
-  | 'kubernetes/run-pipeline.sh'
-  | 'kubernetes/superset-init.sh';
+/**
+ * Every built-in template and the data it receives (the interfaces are documented per family in
+ * `src/targets/<family>/templates.ts`). An override of `templates/<name>.hbs` gets the same data.
+ */
+export interface TemplateData {
+  'debezium/setup.sql': SetupSqlData;
+  'debezium/register-connectors.sh': RegisterScriptData;
+  'flink/pipeline.sql': PipelineSqlData;
+  'analytics/schema.sql': SchemaSqlData;
+  'analytics/views.sql': ViewsSqlData;
+  // The Kubernetes family's scripts: their data is not typed per template yet.
+  'kubernetes/kafka-start.sh': object;
+  'kubernetes/setup-source.sh': object;
+  'kubernetes/apply-analytics.sh': object;
+  'kubernetes/run-pipeline.sh': object;
+  'kubernetes/superset-init.sh': object;
+}
 
-export const TEMPLATE_NAMES: readonly TemplateName[] = [
+export type TemplateName = keyof TemplateData;
+
+export const TEMPLATE_NAMES = [
   'debezium/setup.sql',
   'debezium/register-connectors.sh',
   'flink/pipeline.sql',
@@ -37,7 +49,7 @@ export const TEMPLATE_NAMES: readonly TemplateName[] = [
   'kubernetes/apply-analytics.sh',
   'kubernetes/run-pipeline.sh',
   'kubernetes/superset-init.sh',
-];
+] as const satisfies readonly TemplateName[];
 
 /** SQL and shell are not HTML: nothing is escaped (emitters escape literals); a missing field is a bug. */
 export const TEMPLATE_OPTIONS = { noEscape: true, strict: true } as const;

@@ -37,7 +37,7 @@ export function emit(model: Model, ctx: EmitContext): Artefact[] {
   }));
   return [
     {
-      path: 'analytics/schema.sql',
+      path: model.analytics.files.schema,
       contents: ctx.render('analytics/schema.sql', {
         header: header(ctx, '--'),
         createSchema: model.analytics.createSchema,
@@ -45,11 +45,10 @@ export function emit(model: Model, ctx: EmitContext): Artefact[] {
       }),
     },
     {
-      path: 'analytics/views.sql',
+      path: model.analytics.files.views,
       contents: ctx.render('analytics/views.sql', {
         header: header(ctx, '--'),
-        // Dependents first, so no DROP needs CASCADE (which would also drop views outside the pipeline).
-        drop: commaSeparated(views.map((v) => v.name).reverse()).map((line, i, all) =>
+        drop: commaSeparated(model.analytics.dropViews).map((line, i, all) =>
           i === all.length - 1 ? `${line};` : line,
         ),
         views,

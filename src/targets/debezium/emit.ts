@@ -1,3 +1,4 @@
+import { posix } from 'node:path';
 import type { Model } from '../../resolve/model.js';
 import { canonicalJson } from '../../render/json.js';
 import { quoteIdent, shellString, sqlString } from '../../render/text.js';
@@ -8,12 +9,12 @@ export function emit(model: Model, ctx: EmitContext): Artefact[] {
   const artefacts: Artefact[] = [];
   for (const source of model.sources) {
     artefacts.push({
-      path: `debezium/${source.connectorName}.json`,
+      path: source.files.connector,
       contents: canonicalJson(Object.fromEntries(source.connectorConfig)),
     });
-    const tables = source.tables.map((t) => `${quoteIdent(t.schema)}.${quoteIdent(t.name)}`);
+    const tables = source.replicaIdentity.tables;
     artefacts.push({
-      path: `debezium/${source.name}-setup.sql`,
+      path: source.files.setup,
       contents: ctx.render('debezium/setup.sql', {
         header: header(ctx, '--'),
         source,
@@ -35,15 +36,17 @@ export function emit(model: Model, ctx: EmitContext): Artefact[] {
     });
   }
   artefacts.push({
-    path: 'debezium/register-connectors.sh',
+    path: model.connect.registerScript,
     executable: true,
     contents: ctx.render('debezium/register-connectors.sh', {
       header: header(ctx, '#'),
       connectUrl: model.connect.url,
       connectUrlLiteral: shellString(model.connect.url),
-      connectors: model.sources.map((s) => ({ name: s.connectorName, file: `${s.connectorName}.json` })),
+      connectors: model.sources.map((s) => ({
+        name: s.connectorName,
+        file: posix.relative(posix.dirname(model.connect.registerScript), s.files.connector),
+      })),
       secretProvider: model.connect.secretProvider,
-      secretProviderEnv: model.connect.secretProvider.name.toUpperCase(),
       secrets: model.sources.flatMap((s) => s.secrets.map((b) => `${b.env} from Secret ${b.secret} (key ${b.key})`)),
     }),
   });

@@ -40,17 +40,19 @@ export function emit(model: Model, ctx: EmitContext): Artefact[] {
       primaryKey(t.analytics.primaryKey),
     ]),
     sinkOptions: options(t.flink.sinkOptions),
-    jobName: sqlString(t.flink.jobName),
-    insert: insert(t),
   }));
+  const bySink = new Map(model.tables.map((t) => [t.flink.sinkTable, t]));
   const contents = ctx.render('flink/pipeline.sql', {
     header: header(ctx, '--'),
-    env: model.flink.env.map((e) => `\${${e.env}} from Secret ${e.secret} (key ${e.key})`),
+    env: model.flink.env.map((e) => `${e.placeholder} from Secret ${e.secret} (key ${e.key})`),
     taskManagerUtc: model.flink.taskManagerUtc,
     settings: model.flink.settings.map(([k, v]) => `SET ${sqlString(k)} = ${sqlString(v)};`),
     tables,
-    perTable: model.flink.jobs === 'per-table',
-    jobName: sqlString(model.flink.jobName),
+    jobs: model.flink.submissions.map((job) => ({
+      name: sqlString(job.name),
+      statementSet: job.statementSet,
+      inserts: job.tables.map((sink) => insert(bySink.get(sink)!)),
+    })),
   });
-  return [{ path: 'flink/pipeline.sql', contents }];
+  return [{ path: model.flink.file, contents }];
 }
