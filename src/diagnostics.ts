@@ -108,3 +108,13 @@ export const didYouMean = (word: string, candidates: Iterable<string>) => {
   const match = closest(word, candidates);
   return match ? `did you mean '${match}'?` : undefined;
 };
+
+/** Reports every item whose key an earlier item already has (the first of each key is not reported). */
+export function duplicates<T>(items: readonly T[], key: (item: T) => string, report: (item: T, name: string) => void) {
+  const seen = new Set<string>();
+  for (const item of items) {
+    const k = key(item);
+    if (seen.has(k)) report(item, k);
+    seen.add(k);
+  }
+}

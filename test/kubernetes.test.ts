@@ -588,7 +588,7 @@ test('--profile on the command line: local compiles for 127.0.0.1, an unknown pr
 
 test('kafka.topics become Debezium topic.creation.* settings; with a deployment the broker default replication factor', async () => {
   const { loadConfig } = await import('../src/load/index.js');
-  const render = loadTemplates(join(ROOT, 'no-templates-here')).render;
+  const render = loadTemplates(join(ROOT, 'no-templates-here'), TEMPLATE_OPTIONS).render;
   const value = (await loadConfig(bookstore.config)).value as { options: Record<string, any> };
   const connector = () => {
     const r = compileValue(value, { configFile: 'pipeline.config.ts', render });
@@ -614,7 +614,7 @@ test('kafka.topics become Debezium topic.creation.* settings; with a deployment 
 
 test('the Superset bootstrap slot: empty, no Job; filled through the Model, a hashed Job over the superset/ artefacts', async () => {
   const { model, files } = await compileProject(bookstore.config);
-  const render = loadTemplates(join(ROOT, 'no-templates-here')).render;
+  const render = loadTemplates(join(ROOT, 'no-templates-here'), TEMPLATE_OPTIONS).render;
   const content = new Map([...files].filter(([p]) => !p.startsWith('kubernetes/')));
   const jobs = (m: typeof model) =>
     buildStack(

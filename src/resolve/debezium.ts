@@ -1,11 +1,12 @@
 import { entityKind } from '../dsl/entity.js';
 import type { SecretRef, Source } from '../dsl/source.js';
-import { error, type Diagnostic, type Subject } from '../diagnostics.js';
+import { duplicates, error, type Diagnostic, type Subject } from '../diagnostics.js';
 import { DEBEZIUM_PROPERTIES, isKnownProperty, isSecretProperty, SHAPE_CHANGING_PROPERTIES } from './catalog.js';
 import type { KeyValue, SecretBinding, SourceModel, TableModel } from './model.js';
 import { flavorFacts } from './flavors.js';
 import * as names from './names.js';
 import { quoteIdent } from '../sql/dialect.js';
+import type { ResolvedTable, TablesPass } from './tables.js';
 import type { ConnectorModes } from './type-matrix.js';
 
 /** Debezium decisions: connector modes, derived names, and the connector configuration. */
@@ -93,15 +94,18 @@ export const SECRET_PROVIDER = {
   imageEnv: { providers: 'CONNECT_CONFIG_PROVIDERS', providerClass: 'CONNECT_CONFIG_PROVIDERS_ENV_CLASS' },
 } as const;
 
+/** What the Debezium pass decides per source; the tables' full Models are attached when the Model is assembled. */
+export type SourceDecisions = Omit<SourceModel, 'tables'>;
+
 /** A source's Model: names, the tables it captures, and its connector configuration in emission order. */
 export function resolveSource(
   source: Source,
-  tables: readonly TableModel[],
+  tables: readonly Pick<TableModel, 'schema' | 'name' | 'columns'>[],
   slotsOnServer: number,
   out: Diagnostic[],
   /** `topic.creation.default.*` from kafka.topics / the deployment (resolve/deployment.ts). */
   topicCreation: readonly KeyValue[] = [],
-): SourceModel {
+): SourceDecisions {
   const o = source.options;
   const c = o.connector ?? {};
   const subject = (path: (string | number)[]): Subject => ({ kind: 'source', source: source.name, path });
@@ -116,7 +120,6 @@ export function resolveSource(
     password: binding(names.envName(source.name, 'db_password'), o.password, 'connect'),
     modes,
     slotsOnServer,
-    tables,
     schemas: [...new Set(tables.map((t) => t.schema))].sort(),
   };
   const config: [string, string][] = [
@@ -241,4 +244,68 @@ export function resolveSource(
     },
     files: { connector: `debezium/${model.connectorName}.json`, setup: `debezium/${source.name}-setup.sql` },
   };
+}
+
+/**
+ * The Debezium pass: per source its names, connector configuration and setup SQL facts; per table its
+ * topic. Checks that sources do not share a connector, topic prefix or slot, and that each captures a table.
+ */
+export function debeziumPass(
+  sources: readonly Source[],
+  tables: TablesPass,
+  out: Diagnostic[],
+  /** `topic.creation.default.*` from kafka.topics / the deployment. */
+  topicCreation: readonly KeyValue[] = [],
+): { readonly sources: readonly SourceDecisions[]; readonly topics: ReadonlyMap<ResolvedTable, string> } {
+  const topics = new Map<ResolvedTable, string>();
+  for (const source of sources) {
+    const prefix = sourceNaming(source).topicPrefix;
+    for (const t of tables.perSource.get(source) ?? []) topics.set(t, names.topicName(prefix, t.schema, t.name));
+  }
+  const server = (s: Source) => `${s.options.host}:${s.options.port ?? 5432}`;
+  const decided = sources.map((s) =>
+    resolveSource(
+      s,
+      tables.perSource.get(s) ?? [],
+      sources.filter((o) => server(o) === server(s)).length,
+      out,
+      topicCreation,
+    ),
+  );
+  // Sources that share a name were reported by the tables pass; their derived names collide too, which says nothing new.
+  const firstByName = decided.filter((s, i) => decided.findIndex((o) => o.name === s.name) === i);
+  const collide = (code: string, key: (s: SourceDecisions) => string, what: (n: string) => string, path: string) =>
+    duplicates(firstByName, key, (s, n) =>
+      out.push(error(code, what(n), { kind: 'source', source: s.name, path: ['connector', path] })),
+    );
+  collide(
+    'SOURCE.DUPLICATE_CONNECTOR',
+    (s) => s.connectorName,
+    (n) => `two sources use connector name '${n}'`,
+    'name',
+  );
+  collide(
+    'SOURCE.DUPLICATE_TOPIC_PREFIX',
+    (s) => s.topicPrefix,
+    (n) => `two sources use topic prefix '${n}': their topics would collide`,
+    'topicPrefix',
+  );
+  collide(
+    'SOURCE.DUPLICATE_SLOT',
+    (s) => `${s.host}:${s.port}/${s.slotName}`,
+    (n) => `two connectors would share replication slot '${n}'`,
+    'slotName',
+  );
+  for (const s of sources) {
+    if ((tables.perSource.get(s) ?? []).length === 0)
+      out.push(
+        error(
+          'SOURCE.NO_TABLES',
+          `source '${s.name}' captures no table: its publication and connector would capture nothing (an empty include list means every table to Debezium)`,
+          { kind: 'source', source: s.name },
+          "add tables with source.table(…), or remove the source from the pipeline's sources",
+        ),
+      );
+  }
+  return { sources: decided, topics };
 }

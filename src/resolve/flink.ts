@@ -3,9 +3,11 @@ import { error, warning, type Diagnostic, type Subject } from '../diagnostics.js
 import { entityKind } from '../dsl/entity.js';
 import type { SecretRef } from '../dsl/source.js';
 import { FLINK_SESSION_OPTIONS, isKnownProperty, isSecretProperty } from './catalog.js';
-import type { KeyValue, SecretBinding, TableModel } from './model.js';
+import type { KeyValue, Model, SecretBinding, TableModel } from './model.js';
 import * as names from './names.js';
-import type { ResolvedTable } from './tables.js';
+import type { ResolvedTable, TablesPass } from './tables.js';
+import { binding } from './debezium.js';
+import type { ValidConfig } from '../validate/index.js';
 
 /** Flink decisions: table names, connector options of every source and sink, session settings. */
 
@@ -184,4 +186,89 @@ export function flinkSettings(flink: FlinkOptions, usesUtcSession: boolean, out:
     else settings.push([key, str(value)]);
   }
   return settings;
+}
+
+/** The analytics database as the Flink sinks reach it. */
+export type AnalyticsConnection = Omit<Model['analytics'], 'dropViews' | 'files'>;
+
+/**
+ * The Flink pass: the analytics connection (JDBC URL, credentials as placeholders), every table's Kafka
+ * source and JDBC sink, the session settings, the placeholders pipeline.sql expects, and the jobs it submits.
+ */
+export function flinkPass(
+  config: ValidConfig,
+  tables: TablesPass,
+  topics: ReadonlyMap<ResolvedTable, string>,
+  out: Diagnostic[],
+): {
+  readonly analytics: AnalyticsConnection;
+  readonly tables: ReadonlyMap<ResolvedTable, TableModel['flink']>;
+  readonly flink: Model['flink'];
+} {
+  const p = config.pipeline.options;
+  const all = tables.all;
+  const analyticsSchema = p.analytics.schema ?? 'public';
+  const user: string | SecretBinding =
+    typeof p.analytics.user === 'string' ? p.analytics.user : binding('ANALYTICS_DB_USER', p.analytics.user, 'env');
+  const password = binding('ANALYTICS_DB_PASSWORD', p.analytics.password, 'env');
+  const needsStringtype = all.some((t) => t.columns.some((c) => c.mapping.stringtypeUnspecified));
+  const port = p.analytics.port ?? 5432;
+  // PgJDBC binds Java strings as varchar unless told otherwise; uuid/jsonb/inet/… columns need it.
+  const jdbcParameters = Object.entries(p.analytics.jdbcParameters ?? {}).map(([k, v]) => `${k}=${String(v)}`);
+  for (const key of Object.keys(p.analytics.jdbcParameters ?? {})) {
+    const subject: Subject = { kind: 'pipeline', path: ['analytics', 'jdbcParameters', key] };
+    if (key === 'stringtype' || key === 'user') {
+      const what = key === 'user' ? 'analytics.user sets the login' : 'the compiler sets it when a column needs it';
+      out.push(error('FLINK.MANAGED_SETTING', `JDBC parameter '${key}' is not yours to set: ${what}`, subject));
+    } else if (isSecretProperty(key)) {
+      out.push(
+        error(
+          'CONFIG.PLAINTEXT_SECRET',
+          `JDBC parameter '${key}' holds a credential, and the URL is written into pipeline.sql`,
+          subject,
+          'analytics.password takes the password as a Secret reference',
+        ),
+      );
+    }
+  }
+  const query = [...(needsStringtype ? ['stringtype=unspecified'] : []), ...jdbcParameters];
+  const jdbcUrl = `jdbc:postgresql://${p.analytics.host}:${port}/${p.analytics.database}${query.length ? `?${query.join('&')}` : ''}`;
+  const kafka = kafkaClientProperties(p, out);
+  const connection = { kafkaProperties: kafka.options, jdbcUrl, user, password };
+  const sourceNames = flinkSourceNames(all);
+  const perTable = new Map<ResolvedTable, TableModel['flink']>();
+  for (const t of all) perTable.set(t, flinkTable(t, topics.get(t)!, sourceNames.get(t)!, p, connection));
+
+  const flink = p.flink ?? {};
+  const taskManagerUtc = all.some((t) => t.columns.some((c) => c.mapping.utcTaskManager));
+  const usesUtcSession = all.some((t) => t.columns.some((c) => c.mapping.utcSession));
+  const settings = flinkSettings(flink, usesUtcSession, out);
+  const jobs = flink.jobs ?? 'per-table';
+  const jobName = `${p.name}-cdc`;
+  const sinks = all.map((t) => perTable.get(t)!);
+  return {
+    analytics: {
+      host: p.analytics.host!,
+      port,
+      database: p.analytics.database,
+      schema: analyticsSchema,
+      ...(analyticsSchema === 'public' ? {} : { createSchema: analyticsSchema }),
+      jdbcUrl,
+      user,
+      password,
+    },
+    tables: perTable,
+    flink: {
+      settings,
+      jobs,
+      jobName,
+      env: [...(typeof user === 'string' ? [] : [user]), password, ...kafka.env],
+      taskManagerUtc,
+      submissions:
+        jobs === 'per-table'
+          ? sinks.map((f) => ({ name: f.jobName, statementSet: false, tables: [f.sinkTable] }))
+          : [{ name: jobName, statementSet: true, tables: sinks.map((f) => f.sinkTable) }],
+      file: 'flink/pipeline.sql',
+    },
+  };
 }

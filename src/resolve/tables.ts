@@ -1,7 +1,9 @@
 import { describeType, mapColumn, type ConnectorModes } from './type-matrix.js';
 import type { ColumnSpec, ColumnType } from '../dsl/columns.js';
 import type { Source, Table } from '../dsl/source.js';
-import { error, warning, type Diagnostic, type Subject } from '../diagnostics.js';
+import { duplicates, error, warning, type Diagnostic, type Subject } from '../diagnostics.js';
+import type { ValidConfig } from '../validate/index.js';
+import { connectorModes } from './debezium.js';
 import { dataTypeOf, parseAnalyticsType } from './data-types.js';
 import type { AnalyticsColumnModel, ColumnModel, TableModel } from './model.js';
 import { analyticsNameProblem, analyticsTableName, didYouMean, landingName, qualify } from './names.js';
@@ -323,4 +325,84 @@ export function resolveTable(
     },
     ...(options.description ? { description: options.description } : {}),
   };
+}
+
+/** What the tables pass hands on: every resolved table, per source and by the DSL table it came from. */
+export interface TablesPass {
+  /** Sources in config order, tables in declaration order. */
+  readonly all: readonly ResolvedTable[];
+  readonly perSource: ReadonlyMap<Source, readonly ResolvedTable[]>;
+  readonly byEntity: ReadonlyMap<Table, ResolvedTable>;
+}
+
+/**
+ * The tables pass: per source and table, keys, captured columns, each column's journey through the type
+ * matrix, and the analytics landing. Checks source names and tables captured or landed twice.
+ */
+export function tablesPass(config: ValidConfig, out: Diagnostic[]): TablesPass {
+  const p = config.pipeline.options;
+  const analyticsSchema = p.analytics.schema ?? 'public';
+  const syncedAtColumn = p.analytics.syncedAtColumn ?? 'synced_at';
+  duplicates(
+    config.sources,
+    (s) => s.name,
+    (s, n) => out.push(error('SOURCE.DUPLICATE', `two sources are named '${n}'`, { kind: 'source', source: s.name })),
+  );
+  for (const s of config.sources) {
+    if (s.name === 'analytics') {
+      out.push(
+        error(
+          'SOURCE.RESERVED_NAME',
+          "a source may not be named 'analytics' (its secrets would clash with the analytics database's)",
+          { kind: 'source', source: s.name },
+        ),
+      );
+    }
+  }
+  const byEntity = new Map<Table, ResolvedTable>();
+  const perSource = new Map<Source, ResolvedTable[]>();
+  for (const source of config.sources) {
+    const modes = connectorModes(source);
+    const list: ResolvedTable[] = [];
+    const ctx = { modes, defaultSchema: source.options.schema ?? 'public', analyticsSchema, syncedAtColumn };
+    for (const table of source.tables) {
+      const r = resolveTable(source, table, ctx, out);
+      if (r) {
+        list.push(r);
+        byEntity.set(table, r);
+      }
+    }
+    duplicates(
+      list,
+      (t) => t.qualifiedName,
+      (t, n) =>
+        out.push(
+          error('TABLE.DUPLICATE', `source '${source.name}' captures '${n}' twice`, {
+            kind: 'table',
+            source: source.name,
+            table: t.name,
+          }),
+        ),
+    );
+    perSource.set(source, list);
+  }
+  const all = [...perSource.values()].flat();
+  // A table captured twice (TABLE.DUPLICATE above) lands twice in the same analytics table: one report is enough.
+  const distinct = all.filter(
+    (t, i) => all.findIndex((o) => o.source === t.source && o.qualifiedName === t.qualifiedName) === i,
+  );
+  duplicates(
+    distinct,
+    (t) => t.analytics.qualifiedName,
+    (t, n) =>
+      out.push(
+        error(
+          'TABLE.DUPLICATE_ANALYTICS_NAME',
+          `two tables land in analytics table '${n}'`,
+          { kind: 'table', source: t.source, table: t.name, path: ['analytics', 'name'] },
+          'give one of them another analytics.name',
+        ),
+      ),
+  );
+  return { all, perSource, byEntity };
 }
