@@ -3,7 +3,7 @@
  * argument) with ts-morph, then walks the options object along the diagnostic's path. Only loaded when
  * there are diagnostics, so the TypeScript compiler stays off the fast path.
  */
-import { Node, Project, SyntaxKind, type CallExpression, type SourceFile } from 'ts-morph';
+import { Node, Project, type CallExpression, type SourceFile } from 'ts-morph';
 import type { Diagnostic, Location, Subject } from '../diagnostics.js';
 
 const CALLEE: Record<Subject['kind'], string> = {

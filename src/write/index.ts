@@ -296,7 +296,11 @@ export async function writeOutput(req: WriteRequest): Promise<WriteResult> {
   // What was read while another compile may have been writing is not the last word on a problem.
   const settled = first.state && !(first.busy && (first.state.problems.length || first.state.journal));
   if (req.check) {
-    const state = settled ? first.state! : (await waitUntilUnlocked(realOut, timeoutMs), inspect(realOut, req));
+    let state = first.state!;
+    if (!settled) {
+      await waitUntilUnlocked(realOut, timeoutMs);
+      state = inspect(realOut, req);
+    }
     if (state.problems.length) return { refused: state.problems };
     return { changes: state.changes, interrupted: state.journal !== undefined, completed: 0 };
   }

@@ -148,7 +148,7 @@ export function buildStack(input: StackInput, out: Diagnostic[]): Placed[] {
       size += bytes;
     }
     const names = groups.map((_, i) => (groups.length === 1 ? name : `${name}-${i + 1}`));
-    groups.forEach((g, i) =>
+    groups.forEach((g, i) => {
       placed.push({
         file,
         object: {
@@ -157,8 +157,8 @@ export function buildStack(input: StackInput, out: Diagnostic[]): Placed[] {
           metadata: meta(names[i]!, namespace, l),
           data: Object.fromEntries(g),
         },
-      }),
-    );
+      });
+    });
     return {
       sources: groups.map((g, i) => ({
         configMap: {
@@ -637,7 +637,7 @@ export function buildStack(input: StackInput, out: Diagnostic[]): Placed[] {
       { name: 'webui', port: 8081 },
     ]);
     const props = (lines: [string, string][]) =>
-      env('FLINK_PROPERTIES', lines.map(([k, v]) => `${k}: ${v}`).join('\n') + '\n');
+      env('FLINK_PROPERTIES', `${lines.map(([k, v]) => `${k}: ${v}`).join('\n')}\n`);
     const flinkMemory = (r: Resources) => `${mib(r.limits.memory)}m`;
     const jm = prof.components.flinkJobManager;
     const tm = prof.components.flinkTaskManager;
@@ -647,7 +647,7 @@ export function buildStack(input: StackInput, out: Diagnostic[]): Placed[] {
     ]);
     const flinkPod = (
       component: 'jobmanager' | 'taskmanager',
-      l: Record<string, string>,
+      _l: Record<string, string>,
       container: Partial<IContainer>,
     ): IPodSpec =>
       podSpec({
@@ -1086,6 +1086,6 @@ function initFiles(
       return `INSERT INTO ${quoteIdent(t.schema)}.${quoteIdent(t.name)} (${cols.map(quoteIdent).join(', ')}) VALUES (${cols.map((c) => literal(row[c]!)).join(', ')});`;
     });
   });
-  if (inserts.length) files.push(['20-demo-rows.sql', banner('demo rows') + inserts.join('\n') + '\n']);
+  if (inserts.length) files.push(['20-demo-rows.sql', `${banner('demo rows') + inserts.join('\n')}\n`]);
   return files;
 }
