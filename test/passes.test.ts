@@ -4,6 +4,7 @@ import { ENTITY } from '../src/dsl/entity.js';
 import { loadConfig } from '../src/load/index.js';
 import { resolveCharts } from '../src/resolve/charts.js';
 import { debeziumPass } from '../src/resolve/debezium.js';
+import { resolveDeployment } from '../src/resolve/deployment.js';
 import { flinkPass } from '../src/resolve/flink.js';
 import { resolve } from '../src/resolve/index.js';
 import { tablesPass } from '../src/resolve/tables.js';
@@ -21,8 +22,9 @@ function assertPlain(value: unknown, path = '$'): void {
 describe('resolver passes', () => {
   test('each pass takes and returns plain data, and the Model is their decisions', async () => {
     const loaded = await loadConfig(`${ROOT}/pipeline.config.ts`);
-    const { config } = validate(loaded.value);
+    const validated = validate(loaded.value);
     const out: never[] = [];
+    const { config } = resolveDeployment(validated.config!, undefined, out);
     const tables = tablesPass(config!, out);
     const debezium = debeziumPass(config!.sources, tables, out);
     const flink = flinkPass(config!, tables, debezium.topics, out);
@@ -31,7 +33,7 @@ describe('resolver passes', () => {
     for (const [name, result] of Object.entries({ tables: tables.all, debezium, flink, charts })) {
       assertPlain(result, name);
     }
-    const { model } = resolve(config!);
+    const { model } = resolve(validated.config!);
     expect(model!.tables.map((t) => t.topic)).toEqual(tables.all.map((t) => debezium.topics.get(t)));
     expect(model!.tables.map((t) => t.flink)).toEqual(tables.all.map((t) => flink.tables.get(t)));
     expect(model!.flink).toEqual(flink.flink);
