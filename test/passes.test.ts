@@ -4,7 +4,7 @@ import { ENTITY } from '../src/dsl/entity.js';
 import { loadConfig } from '../src/load/index.js';
 import { resolveCharts } from '../src/resolve/charts.js';
 import { debeziumPass } from '../src/resolve/debezium.js';
-import { resolveDeployment } from '../src/resolve/deployment.js';
+import { resolveDeployment, topicCreation } from '../src/resolve/deployment.js';
 import { flinkPass } from '../src/resolve/flink.js';
 import { resolve } from '../src/resolve/index.js';
 import { tablesPass } from '../src/resolve/tables.js';
@@ -24,9 +24,14 @@ describe('resolver passes', () => {
     const loaded = await loadConfig(`${ROOT}/pipeline.config.ts`);
     const validated = validate(loaded.value);
     const out: never[] = [];
-    const { config } = resolveDeployment(validated.config!, undefined, out);
+    const { config, deployment } = resolveDeployment(validated.config!, undefined, out);
     const tables = tablesPass(config!, out);
-    const debezium = debeziumPass(config!.sources, tables, out);
+    const debezium = debeziumPass(
+      config.sources,
+      tables,
+      out,
+      topicCreation(config.pipeline.options.kafka?.topics, deployment !== undefined),
+    );
     const flink = flinkPass(config!, tables, debezium.topics, out);
     const charts = resolveCharts(config!.charts, config!.dashboards, out);
     expect(out).toEqual([]);
