@@ -121,7 +121,7 @@ describe('analytics data types', () => {
     });
     expect(parseAnalyticsType('time(0)')).toEqual({ base: 'time', precision: 0, array: false, category: 'temporal' });
     expect(parseAnalyticsType('char(4)')).toEqual({ base: 'char', length: 4, array: false, category: 'text' });
-    expect(() => parseAnalyticsType('geometry')).toThrow(/unknown analytics type/);
+    expect(() => parseAnalyticsType('hstore')).toThrow(/unknown analytics type/);
     expect(() => parseAnalyticsType('uuid(3)')).toThrow(/takes no argument/);
   });
 });

@@ -232,6 +232,17 @@ export function valueCategory(spec: ColumnSpec): ValueCategory {
     case 'macaddr':
     case 'xml':
     case 'point':
+    case 'int4range':
+    case 'int8range':
+    case 'numrange':
+    case 'tsrange':
+    case 'tstzrange':
+    case 'daterange':
+    case 'tsvector':
+    case 'geometry':
+    case 'geography':
+    case 'vector':
+    case 'composite':
       return 'string';
     default:
       return assertNever(spec.type, 'column type');

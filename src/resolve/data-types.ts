@@ -54,6 +54,19 @@ const CATEGORY: Readonly<Record<Exclude<PgType, 'array'>, ValueCategory>> = {
   xml: 'text',
   // Refused by the type matrix as a source column; a view may still select one (Superset shows its text).
   point: 'text',
+  // Ranges travel as their text form (`[1,10)`); the rest are refused as source columns, and a view that
+  // selects one shows its text.
+  int4range: 'text',
+  int8range: 'text',
+  numrange: 'text',
+  tsrange: 'text',
+  tstzrange: 'text',
+  daterange: 'text',
+  tsvector: 'text',
+  geometry: 'text',
+  geography: 'text',
+  vector: 'text',
+  composite: 'text',
 };
 
 /** Which number in parentheses a base type takes. */
@@ -91,7 +104,7 @@ const parsed = new Map<string, DataType>();
 export function parseAnalyticsType(text: string): DataType {
   let result = parsed.get(text);
   if (result) return result;
-  const m = /^([a-z][a-z ]*?)(?:\((\d+)(?:, (\d+))?\))?(\[\])?$/.exec(text);
+  const m = /^([a-z][a-z0-9 ]*?)(?:\((\d+)(?:, (\d+))?\))?(\[\])?$/.exec(text);
   const base = m?.[1] as Exclude<PgType, 'array'> | undefined;
   if (!m || !base || !(base in CATEGORY) || base === 'enum')
     throw new InternalError(`unknown analytics type '${text}'`);

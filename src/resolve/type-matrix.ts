@@ -675,6 +675,15 @@ export function describeType(spec: ColumnSpec): string {
     case 'macaddr':
     case 'xml':
     case 'point':
+    case 'int4range':
+    case 'int8range':
+    case 'numrange':
+    case 'tsrange':
+    case 'tstzrange':
+    case 'daterange':
+    case 'tsvector':
+    case 'geometry':
+    case 'geography':
       return spec.type;
     default:
       return assertNever(spec.type, 'column type');
