@@ -86,7 +86,7 @@ describe('Kafka client properties and JDBC parameters', () => {
   };
 
   test('credentials must be Secret references, and become placeholders', () => {
-    const refused = model(withOptions({ properties: { 'sasl.jaas.config': 'org.apache… password="x";' } }, {}));
+    const refused = validate(withOptions({ properties: { 'sasl.jaas.config': 'org.apache… password="x";' } }, {}));
     expect(refused.diagnostics.map((d) => d.code)).toEqual(['CONFIG.PLAINTEXT_SECRET']);
     const { model: m } = model(
       withOptions({ properties: { 'sasl.jaas.config': secret('kafka', 'jaas'), 'security.protocol': 'SASL_SSL' } }, {}),
@@ -113,13 +113,19 @@ describe('Kafka client properties and JDBC parameters', () => {
 
 describe('what counts as a credential', () => {
   test('TLS file locations and types are plain settings; passwords and JAAS configs are not', async () => {
-    const { isSecretProperty } = await import('../src/resolve/catalog.js');
+    const { isCredentialKey: isSecretProperty } = await import('../src/credentials/policy.js');
     for (const key of [
       'ssl.truststore.location',
       'ssl.truststore.type',
       'ssl.keystore.type',
       'sasl.oauthbearer.token.endpoint.url',
       'security.protocol',
+      'basic.auth.credentials.source',
+      'fs.s3a.aws.credentials.provider',
+      'security.delegation.tokens.enabled',
+      'database.sslkey',
+      'message.key.columns',
+      'key',
     ]) {
       expect(isSecretProperty(key), key).toBe(false);
     }
@@ -130,6 +136,17 @@ describe('what counts as a credential', () => {
       'database.sslpassword',
       'ssl.keystore.key',
       'password',
+      'basic.auth.user.info',
+      'schema.registry.basic.auth.user.info',
+      'security.ssl.keystore-password',
+      'security.ssl.rest.key-password',
+      's3.secret-key',
+      's3.access-key',
+      'fs.s3a.access.key',
+      'fs.s3a.session.token',
+      'fs.oss.accessKeyId',
+      'fs.azure.account.key.acct.blob.core.windows.net',
+      'ECOM_DB_PASSWORD',
     ]) {
       expect(isSecretProperty(key), key).toBe(true);
     }
@@ -151,10 +168,9 @@ describe('what counts as a credential', () => {
         jdbcParameters: { sslpassword: 'x', user: 'y' },
       },
     });
-    expect(
-      model(p)
-        .diagnostics.map((d) => d.code)
-        .sort(),
-    ).toEqual(['CONFIG.PLAINTEXT_SECRET', 'FLINK.MANAGED_SETTING']);
+    // The credential is refused by the policy in validate, before the Model is built; the login after.
+    expect(validate(p).diagnostics.map((d) => d.code)).toEqual(['CONFIG.PLAINTEXT_SECRET']);
+    const rest = definePipeline({ ...p.options, analytics: { ...p.options.analytics, jdbcParameters: { user: 'y' } } });
+    expect(model(rest).diagnostics.map((d) => d.code)).toEqual(['FLINK.MANAGED_SETTING']);
   });
 });

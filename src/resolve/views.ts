@@ -7,7 +7,8 @@ import { assertNever, error, InternalError, type Diagnostic, type Subject } from
 import { dataTypeOf } from './data-types.js';
 import type { ViewModel } from './model.js';
 import { analyticsNameProblem, didYouMean, landingName, qualify } from './names.js';
-import { checkQuery, type SqlProblem } from '../sql/lexer.js';
+import { checkQuery, lex, type SqlProblem } from '../sql/lexer.js';
+import { credentialInText } from '../credentials/policy.js';
 import { dedent } from '../sql/dialect.js';
 import type { ResolvedTable } from './tables.js';
 
@@ -73,7 +74,7 @@ export function resolveViews(
       return checkedAliases.get(alias) ? alias.alias : 'invalid_alias';
     };
     /** A problem the lexer found at `offset` of the rendered SQL, pointed at the template text it came from. */
-    const sqlProblem = (problem: SqlProblem) => {
+    const sqlProblem = (problem: Pick<SqlProblem, 'offset' | 'message' | 'hint'> & { code: string }) => {
       const segment =
         segments.find((s) => s.start <= problem.offset && problem.offset < s.end) ??
         segments.find((s) => s.part !== undefined && s.end === problem.offset) ??
@@ -241,7 +242,21 @@ export function resolveViews(
     let body = dedent(raw).trim();
     const checked = checkQuery(body);
     if (checked.problem) sqlProblem(checkQuery(raw).problem ?? checked.problem);
-    else if (checked.terminator) {
+    else {
+      // The credential policy over the SQL's literals and comments (a dblink connection string, a URL).
+      for (const t of lex(raw).tokens) {
+        if (t.kind !== 'string' && t.kind !== 'dollar' && t.kind !== 'comment') continue;
+        const found = credentialInText(t.value);
+        if (!found) continue;
+        sqlProblem({
+          code: 'CONFIG.PLAINTEXT_SECRET',
+          message: `its SQL holds ${found.what}, which would be written into views.sql`,
+          offset: raw.indexOf(t.value, t.start) + found.offset,
+          hint: 'views.sql is a generated file: keep credentials out of view SQL',
+        });
+      }
+    }
+    if (!checked.problem && checked.terminator) {
       body = `${body.slice(0, checked.terminator.start)}${body.slice(checked.terminator.end)}`.trimEnd();
     }
     resolved.set(v, {

@@ -5,6 +5,7 @@ import type { Pipeline } from '../dsl/pipeline.js';
 import type { Source, Table } from '../dsl/source.js';
 import type { SqlFragment, View } from '../dsl/view.js';
 import { didYouMean, error, type Diagnostic, type Subject } from '../diagnostics.js';
+import { plaintextCredentials } from '../credentials/policy.js';
 import * as schema from './schema.js';
 import { deploymentOptions } from './deployment.js';
 
@@ -134,6 +135,33 @@ function issueToDiagnostic(
   }
 }
 
+/**
+ * The credential policy over every string of an entity's options (the shape check may have failed:
+ * credentials are reported anyway, once, beside the other mistakes).
+ */
+function checkCredentials(
+  options: unknown,
+  subject: Subject,
+  prefix: readonly (string | number)[],
+  out: Diagnostic[],
+): void {
+  const reported = new Set(
+    out.filter((d) => d.code === 'CONFIG.PLAINTEXT_SECRET').map((d) => JSON.stringify(d.subject)),
+  );
+  for (const found of plaintextCredentials(options, prefix)) {
+    const at = withPath(subject, found.path);
+    if (reported.has(JSON.stringify(at))) continue;
+    out.push(
+      error(
+        'CONFIG.PLAINTEXT_SECRET',
+        `'${found.path.join('.')}' ${found.message.replace(/^'[^']*' /, '')}`,
+        found.offset === undefined ? at : { ...at, at: { part: 0, offset: found.offset } },
+        "pass credentials as secret('<secret name>', '<key>'): generated files then name the Secret, never its value",
+      ),
+    );
+  }
+}
+
 function check(
   zod: ZodType,
   value: unknown,
@@ -142,12 +170,11 @@ function check(
   prefix: readonly (string | number)[] = [],
 ): boolean {
   const result = zod.safeParse(value);
-  if (result.success) return true;
-  for (const issue of result.error.issues) {
-    // A name that fails its regex also fails the length refinement sometimes; one message is enough.
+  for (const issue of result.error?.issues ?? []) {
     out.push(issueToDiagnostic(issue, subject, prefix, zod as ZodTypeAny));
   }
-  return false;
+  checkCredentials(value, subject, prefix, out);
+  return result.success;
 }
 
 /** Views, tables and charts reachable from the pipeline, in first-seen order. */

@@ -1,0 +1,192 @@
+/**
+ * The one credential policy. Every string the config hands the compiler passes through it before it can
+ * reach an artefact (validate walks every entity's options; view SQL literals are checked token by token),
+ * and the artefact scanner (./scan.ts) applies the same rules to generated files. A credential-shaped
+ * value outside secret() is an error, never silently redacted: generated files may only name a Secret.
+ */
+import { entityKind } from '../dsl/entity.js';
+import type { SecretRef } from '../dsl/source.js';
+
+/** Last words of a key that say it holds a location, a switch or a class, not the credential itself. */
+const NOT_A_VALUE = new Set([
+  'location',
+  'path',
+  'file',
+  'dir',
+  'type',
+  'url',
+  'uri',
+  'endpoint',
+  'algorithm',
+  'source',
+  'provider',
+  'class',
+  'mechanism',
+  'enabled',
+  'enable',
+  'format',
+  'mode',
+  'ms',
+  'timeout',
+  'interval',
+]);
+
+/**
+ * Whether a property, setting, parameter or environment variable name names a credential:
+ * `sasl.jaas.config`, `basic.auth.user.info`, `ssl.key.password`, `security.ssl.keystore-password`,
+ * `s3.secret-key`, `fs.s3a.access.key`, `database.sslpassword`, `ECOM_DB_PASSWORD`… Only the last
+ * dotted segment is read (so `basic.auth.credentials.source` or `sasl.oauthbearer.token.endpoint.url`
+ * are not), except for the keys whose credential sits mid-name.
+ */
+export function isCredentialKey(key: string): boolean {
+  const lower = key.toLowerCase();
+  if (/jaas|(^|[._-])user[._-]?info$|(^|\.)account\.key\./.test(lower)) return true;
+  // Kafka's PASSWORD-typed PEM material.
+  if (/\.(keystore|truststore)\.(certificate\.chain|certificates|key)$/.test(lower)) return true;
+  const last = key.split('.').at(-1) ?? key;
+  const words = last
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[\s_-]+/)
+    .filter(Boolean);
+  const lastWord = words.at(-1);
+  if (!lastWord || NOT_A_VALUE.has(lastWord)) return false;
+  if (/password|passwd|passphrase|secret|token|credential|apikey|accesskey|privatekey/.test(words.join('')))
+    return true;
+  if (words.includes('pwd')) return true;
+  // `fs.s3a.access.key`, `ssl.keystore.key`; a bare `key` (a Secret's key, a Kafka record key) is not one.
+  return lastWord === 'key' && words.length === 1 && key.includes('.');
+}
+
+/**
+ * Values that stand for a credential without being one: `${NAME}` and `${env:NAME}` references the
+ * runner or Kafka Connect fills, masks consumers require (Superset's `XXXXXXXXXX`), and clearly
+ * labelled development placeholders.
+ */
+export function isPlaceholder(value: string): boolean {
+  const v = value.replace(/^(["'])(.*)\1$/, '$2');
+  return (
+    /^\$\{[A-Za-z_][\w.:/-]*\}$/.test(v) ||
+    /^\$\(?[A-Za-z_]\w*\)?$/.test(v) ||
+    /^(X{6,}|\*{6,})$/.test(v) ||
+    /(^|[^a-z])(placeholder|change[-_]?me|replace[-_]?me|dev[-_]?only|not[-_]?a[-_]?secret)([^a-z]|$)/i.test(v)
+  );
+}
+
+export interface CredentialInText {
+  /** Offset of the credential-shaped part in the text. */
+  readonly offset: number;
+  /** What it is, for the message (never the value itself). */
+  readonly what: string;
+}
+
+const URL_USERINFO = /\b[a-z][a-z0-9+.-]*:\/\/([^\s/?#@'"]+)@/gi;
+const PARAMETER = /(^|[?&;\s,(])([A-Za-z][\w.-]*)\s*=\s*("[^"]*"|'[^']*'|[^\s&;,)]+)/g;
+const TOKEN_SHAPES: readonly [RegExp, string][] = [
+  [/-----BEGIN [A-Z ]*PRIVATE KEY-----/, 'a PEM private key'],
+  [/\b(AKIA|ASIA)[0-9A-Z]{16}\b/, 'an AWS access key id'],
+  [/\bgh[pousr]_[A-Za-z0-9]{36,}\b/, 'a GitHub token'],
+  [/\bxox[abprs]-[A-Za-z0-9-]{10,}/, 'a Slack token'],
+];
+
+/**
+ * The first credential inside a free-form value: userinfo in any URL (`postgres://u:p@h`, a JDBC URL,
+ * a checkpoint directory), a credential-named parameter (`analytics?password=…`, libpq's
+ * `password=…`, JAAS `password="…"`), or a well-known key or token shape.
+ */
+export function credentialInText(text: string): CredentialInText | undefined {
+  const found: CredentialInText[] = [];
+  for (const m of text.matchAll(URL_USERINFO)) {
+    const userinfo = m[1]!;
+    const password = userinfo.includes(':') ? userinfo.slice(userinfo.indexOf(':') + 1) : undefined;
+    if (password !== undefined && isPlaceholder(password)) continue;
+    found.push({
+      offset: m.index! + m[0].length - userinfo.length - 1,
+      what: `a URL with credentials in it (${password === undefined ? 'user@' : 'user:password@'})`,
+    });
+  }
+  for (const m of text.matchAll(PARAMETER)) {
+    const [, lead, key, value] = m;
+    if (!isCredentialKey(key!) || isPlaceholder(value!)) continue;
+    found.push({ offset: m.index! + lead!.length, what: `a '${key}=' parameter` });
+  }
+  for (const [pattern, what] of TOKEN_SHAPES) {
+    const m = pattern.exec(text);
+    if (m) found.push({ offset: m.index, what });
+  }
+  return found.sort((a, b) => a.offset - b.offset)[0];
+}
+
+export interface PlaintextCredential {
+  /** Property path inside the walked value. */
+  readonly path: readonly (string | number)[];
+  readonly message: string;
+  /** Offset inside the string when the credential is part of it. */
+  readonly offset?: number;
+}
+
+/**
+ * Every credential-shaped value in a config entity's options, outside secret(). Values under a key that
+ * names a credential are refused whole; every other string is searched for credentials inside it.
+ * Other DSL entities are skipped (each is walked as its own entity); column types are walked through.
+ */
+export function plaintextCredentials(value: unknown, path: readonly (string | number)[] = []): PlaintextCredential[] {
+  const found: PlaintextCredential[] = [];
+  const visit = (v: unknown, at: readonly (string | number)[], depth: number): void => {
+    if (depth > 20 || v === null || v === undefined) return;
+    const kind = entityKind(v);
+    if (kind === 'column-type') return visit((v as { spec: unknown }).spec, at, depth + 1);
+    if (kind) return;
+    const key = at.findLast((s): s is string => typeof s === 'string');
+    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint') {
+      if (key !== undefined && isCredentialKey(key)) {
+        found.push({
+          path: at,
+          message: `'${key}' holds a credential, and this value would be written into the generated files`,
+        });
+        return;
+      }
+      const inside = typeof v === 'string' ? credentialInText(v) : undefined;
+      if (inside) {
+        found.push({
+          path: at,
+          offset: inside.offset,
+          message: `holds ${inside.what}, which would be written into the generated files`,
+        });
+      }
+      return;
+    }
+    if (Array.isArray(v)) v.forEach((item, i) => visit(item, [...at, i], depth + 1));
+    else if (typeof v === 'object') for (const [k, item] of Object.entries(v)) visit(item, [...at, k], depth + 1);
+  };
+  visit(value, path, 0);
+  return found;
+}
+
+export interface EnvBinding {
+  readonly env: string;
+  readonly secret: string;
+  readonly key: string;
+}
+
+/**
+ * Environment variable names for Secret references, collision-free: one secret and key always maps to one
+ * name (wherever it is used), and two different ones never share a name (a later one whose preferred
+ * name is taken gets `_2`, `_3`, … in config order).
+ */
+export class EnvNames {
+  private readonly byRef = new Map<string, EnvBinding>();
+  private readonly taken = new Set<string>();
+
+  bind(preferred: string, ref: Pick<SecretRef, 'name' | 'key'>): EnvBinding {
+    const id = `${ref.name}\0${ref.key}`;
+    const known = this.byRef.get(id);
+    if (known) return known;
+    let env = preferred;
+    for (let i = 2; this.taken.has(env); i++) env = `${preferred}_${i}`;
+    const binding = { env, secret: ref.name, key: ref.key };
+    this.taken.add(env);
+    this.byRef.set(id, binding);
+    return binding;
+  }
+}
