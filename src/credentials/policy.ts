@@ -135,7 +135,10 @@ export function plaintextCredentials(value: unknown, path: readonly (string | nu
   const visit = (v: unknown, at: readonly (string | number)[], depth: number): void => {
     if (depth > 20 || v === null || v === undefined) return;
     const kind = entityKind(v);
-    if (kind === 'column-type') return visit((v as { spec: unknown }).spec, at, depth + 1);
+    if (kind === 'column-type') {
+      visit((v as { spec: unknown }).spec, at, depth + 1);
+      return;
+    }
     if (kind) return;
     const key = at.findLast((s): s is string => typeof s === 'string');
     if (typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint') {
@@ -156,8 +159,9 @@ export function plaintextCredentials(value: unknown, path: readonly (string | nu
       }
       return;
     }
-    if (Array.isArray(v)) v.forEach((item, i) => visit(item, [...at, i], depth + 1));
-    else if (typeof v === 'object') for (const [k, item] of Object.entries(v)) visit(item, [...at, k], depth + 1);
+    if (Array.isArray(v)) {
+      for (const [i, item] of v.entries()) visit(item, [...at, i], depth + 1);
+    } else if (typeof v === 'object') for (const [k, item] of Object.entries(v)) visit(item, [...at, k], depth + 1);
   };
   visit(value, path, 0);
   return found;
