@@ -343,9 +343,10 @@ export function buildStack(input: StackInput, out: Diagnostic[]): Placed[] {
     });
     if (source) {
       // The setup SQL is idempotent: a Job re-applies it whenever it changes (init scripts run only once).
-      const setupFile = `${source.name}-setup.sql`;
+      const setup = fileOf(source.files.setup);
+      const setupFile = setup[0];
       const files: [string, string][] = [
-        fileOf(`debezium/${setupFile}`),
+        setup,
         [
           'setup-source.sh',
           script('kubernetes/setup-source.sh', { database: db.database, setupFile, role: quoteIdent(source.user) }),
@@ -382,12 +383,12 @@ export function buildStack(input: StackInput, out: Diagnostic[]): Placed[] {
   // Analytics DDL: tables, then views (both idempotent), wherever the database lives.
   {
     const db = d.databases.find((x) => x.role === 'analytics')!;
+    const sql = [fileOf(model.analytics.files.schema), fileOf(model.analytics.files.views)];
     const files: [string, string][] = [
-      fileOf('analytics/schema.sql'),
-      fileOf('analytics/views.sql'),
+      ...sql,
       [
         'apply-analytics.sh',
-        script('kubernetes/apply-analytics.sh', { database: db.database, files: ['schema.sql', 'views.sql'] }),
+        script('kubernetes/apply-analytics.sh', { database: db.database, files: sql.map(([name]) => name) }),
       ],
     ];
     const l = labels('analytics-ddl', 'ddl', d.versions.postgres);
@@ -524,7 +525,7 @@ export function buildStack(input: StackInput, out: Diagnostic[]): Placed[] {
     placed.push({
       file: 'connect',
       resolves: model.sources.map((s) => ({
-        path: `debezium/${s.connectorName}.json`,
+        path: s.files.connector,
         pattern: 'env-provider' as const,
       })),
       object: {
@@ -576,10 +577,8 @@ export function buildStack(input: StackInput, out: Diagnostic[]): Placed[] {
       },
     });
     // Registration: the generated script, run in the Connect image (it has bash and curl).
-    const files: [string, string][] = [
-      ...model.sources.map((s) => fileOf(`debezium/${s.connectorName}.json`)),
-      fileOf('debezium/register-connectors.sh'),
-    ];
+    const register = fileOf(model.connect.registerScript);
+    const files: [string, string][] = [...model.sources.map((s) => fileOf(s.files.connector)), register];
     const jl = labels('register-connectors', 'registration', d.versions.debezium);
     const projected = configMaps('connect', `${pipeline}-debezium`, infra, jl, files);
     job(
@@ -594,7 +593,7 @@ export function buildStack(input: StackInput, out: Diagnostic[]): Placed[] {
             name: 'register',
             image: d.images.connect,
             imagePullPolicy: 'IfNotPresent',
-            command: ['bash', '/opt/cdc/debezium/register-connectors.sh'],
+            command: ['bash', `/opt/cdc/debezium/${register[0]}`],
             env: [env('CONNECT_URL', model.connect.url), env('CONNECT_WAIT_SECONDS', '600')],
             resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } },
             securityContext: containerSecurity,
@@ -738,13 +737,15 @@ export function buildStack(input: StackInput, out: Diagnostic[]): Placed[] {
       },
     });
     // The SQL runner: the cluster's image (the client plans jobs locally and needs the same connectors).
-    const jobs = model.flink.jobs === 'single' ? [model.flink.jobName] : model.tables.map((t) => t.flink.jobName);
+    const jobs = model.flink.submissions.map((s) => s.name);
     const envNames = model.flink.env.map((b) => b.env);
+    const sql = fileOf(model.flink.file);
     const files: [string, string][] = [
-      fileOf('flink/pipeline.sql'),
+      sql,
       [
         'run-pipeline.sh',
         script('kubernetes/run-pipeline.sh', {
+          sqlFile: sql[0],
           restLiteral: shellString('http://flink-jobmanager:8081'),
           requires: envNames.map((n) => `: "\${${n}:?environment variable ${n} is not set}"`),
           slots: d.flinkJobs,
@@ -792,7 +793,7 @@ export function buildStack(input: StackInput, out: Diagnostic[]): Placed[] {
         ],
       }),
       files,
-      [{ path: 'flink/pipeline.sql', pattern: 'envsubst' }],
+      [{ path: model.flink.file, pattern: 'envsubst' }],
     );
   }
 
