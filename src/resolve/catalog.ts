@@ -33,13 +33,6 @@ export const SHAPE_CHANGING_PROPERTIES: Readonly<Record<string, string>> = {
   'post.processors': 'post processors change the event shape Flink reads',
 };
 
-/** Property names whose values are credentials: only a Secret reference is accepted for them. */
-export const isSecretProperty = (key: string) =>
-  !/\.(location|type|url|algorithm|endpoint\.identification\.algorithm)$/.test(key) &&
-  /password|secret|jaas|token|credentials|(^|\.)key$|\.(keystore|truststore)\.(certificate|key|certificates)/i.test(
-    key,
-  );
-
 /** A listed name as a matcher: `_x_` segments stand for one dotted segment, a trailing `*` for any non-empty rest. */
 function nameMatcher(name: string): RegExp {
   const body = name

@@ -1,7 +1,7 @@
 import { entityKind } from '../dsl/entity.js';
 import type { SecretRef, Source } from '../dsl/source.js';
 import { duplicates, error, type Diagnostic, type Subject } from '../diagnostics.js';
-import { DEBEZIUM_PROPERTIES, isKnownProperty, isSecretProperty, SHAPE_CHANGING_PROPERTIES } from './catalog.js';
+import { DEBEZIUM_PROPERTIES, isKnownProperty, SHAPE_CHANGING_PROPERTIES } from './catalog.js';
 import type { KeyValue, SecretBinding, SourceModel, TableModel } from './model.js';
 import { flavorFacts } from './flavors.js';
 import * as names from './names.js';
@@ -197,15 +197,6 @@ export function resolveSource(
           `'${key}' is not a Debezium 2.7 PostgreSQL connector property`,
           subject(path),
           names.didYouMean(key, DEBEZIUM_PROPERTIES),
-        ),
-      );
-    } else if (isSecretProperty(key) && !isSecret) {
-      out.push(
-        error(
-          'CONFIG.PLAINTEXT_SECRET',
-          `connector property '${key}' holds a credential and must be a Secret reference`,
-          subject(path),
-          `'${key}': secret('<secret name>', '<key>'); the connector then reads it from the worker's environment`,
         ),
       );
     } else if (isSecret) {

@@ -2,7 +2,7 @@ import type { FlinkOptions, PipelineOptions } from '../dsl/pipeline.js';
 import { error, warning, type Diagnostic, type Subject } from '../diagnostics.js';
 import { entityKind } from '../dsl/entity.js';
 import type { SecretRef } from '../dsl/source.js';
-import { FLINK_SESSION_OPTIONS, isKnownProperty, isSecretProperty } from './catalog.js';
+import { FLINK_SESSION_OPTIONS, isKnownProperty } from './catalog.js';
 import type { KeyValue, Model, SecretBinding, TableModel } from './model.js';
 import * as names from './names.js';
 import type { ResolvedTable, TablesPass } from './tables.js';
@@ -71,15 +71,6 @@ export function kafkaClientProperties(
       const bound: SecretBinding = { env: env_, secret: ref.name, key: ref.key, placeholder: `\${${env_}}` };
       env.push(bound);
       options.push([`properties.${key}`, bound.placeholder]);
-    } else if (isSecretProperty(key)) {
-      out.push(
-        error(
-          'CONFIG.PLAINTEXT_SECRET',
-          `Kafka property '${key}' holds a credential and must be a Secret reference`,
-          subject,
-          `'${key}': secret('<secret name>', '<key>')`,
-        ),
-      );
     } else {
       options.push([`properties.${key}`, str(value as string | number | boolean)]);
     }
@@ -220,15 +211,6 @@ export function flinkPass(
     if (key === 'stringtype' || key === 'user') {
       const what = key === 'user' ? 'analytics.user sets the login' : 'the compiler sets it when a column needs it';
       out.push(error('FLINK.MANAGED_SETTING', `JDBC parameter '${key}' is not yours to set: ${what}`, subject));
-    } else if (isSecretProperty(key)) {
-      out.push(
-        error(
-          'CONFIG.PLAINTEXT_SECRET',
-          `JDBC parameter '${key}' holds a credential, and the URL is written into pipeline.sql`,
-          subject,
-          'analytics.password takes the password as a Secret reference',
-        ),
-      );
     }
   }
   const query = [...(needsStringtype ? ['stringtype=unspecified'] : []), ...jdbcParameters];
