@@ -7,6 +7,7 @@ import { debeziumPass } from '../src/resolve/debezium.js';
 import { resolveDeployment, topicCreation } from '../src/resolve/deployment.js';
 import { flinkPass } from '../src/resolve/flink.js';
 import { resolve } from '../src/resolve/index.js';
+import { secretsPass } from '../src/resolve/secrets.js';
 import { tablesPass } from '../src/resolve/tables.js';
 import { validate } from '../src/validate/index.js';
 import { ROOT } from './support/compile.js';
@@ -26,13 +27,15 @@ describe('resolver passes', () => {
     const out: never[] = [];
     const { config, deployment } = resolveDeployment(validated.config!, undefined, out);
     const tables = tablesPass(config!, out);
+    const secretNames = secretsPass(config);
     const debezium = debeziumPass(
       config.sources,
       tables,
+      secretNames,
       out,
       topicCreation(config.pipeline.options.kafka?.topics, deployment !== undefined),
     );
-    const flink = flinkPass(config!, tables, debezium.topics, out);
+    const flink = flinkPass(config!, tables, debezium.topics, secretNames, out);
     const charts = resolveCharts(config!.charts, config!.dashboards, out);
     expect(out).toEqual([]);
     for (const [name, result] of Object.entries({ tables: tables.all, debezium, flink, charts })) {

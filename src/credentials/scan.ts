@@ -15,10 +15,14 @@ export interface ScanFinding {
 
 const lineOf = (text: string, index: number) => text.slice(0, Math.max(0, index)).split('\n').length;
 
-/** `'key' = 'value'` (Flink options and SET), `"key": "value"`, `key: value` (YAML), `KEY=value` (shell, env). */
+/**
+ * `'key' = 'value'` (Flink options and SET), `"key": "value"`, `key: value` (YAML), `KEY=value` (shell, env);
+ * each within one line (two quoted strings on consecutive lines, such as a script's `: "${A:?…}"` checks, are
+ * no assignment).
+ */
 const ASSIGNMENTS: readonly RegExp[] = [
-  /'([^'\n]+)'\s*=\s*'((?:[^'\n]|'')*)'/g,
-  /"([^"\n]+)"\s*:\s*("(?:[^"\\\n]|\\.)*"|-?\d[\d.]*)/g,
+  /'([^'\n]+)'[ \t]*=[ \t]*'((?:[^'\n]|'')*)'/g,
+  /"([^"\n]+)"[ \t]*:[ \t]*("(?:[^"\\\n]|\\.)*"|-?\d[\d.]*)/g,
   /^[ \t-]*(?:export\s+)?([A-Za-z_][\w.-]*)[ \t]*[:=][ \t]*([^\s#][^\n]*?)[ \t]*$/gm,
 ];
 

@@ -50,8 +50,12 @@ export interface FlinkOptions {
   savepointDir?: string;
   /** JDBC sink buffering; defaults flush every row within 1 s (low latency, as the seed system). */
   sink?: { bufferFlushMaxRows?: number; bufferFlushInterval?: string; maxRetries?: number };
-  /** Further session settings (`SET 'key' = 'value';`), checked against the known Flink option list. */
-  settings?: Record<string, string | number | boolean>;
+  /**
+   * Further session settings (`SET 'key' = 'value';`), checked against the known Flink option list.
+   * Credentials (`'s3.secret-key'`, `'security.ssl.keystore-password'`) take secret(…): pipeline.sql then
+   * holds a `${FLINK_…}` placeholder its runner fills in from that Secret.
+   */
+  settings?: Record<string, string | number | boolean | SecretRef>;
 }
 
 export interface AnalyticsOptions {

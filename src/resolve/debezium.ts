@@ -8,6 +8,7 @@ import * as names from './names.js';
 import { quoteIdent } from '../sql/dialect.js';
 import type { ResolvedTable, TablesPass } from './tables.js';
 import type { ConnectorModes } from './type-matrix.js';
+import { secretEnv, type SecretNames } from './secrets.js';
 
 /** Debezium decisions: connector modes, derived names, and the connector configuration. */
 
@@ -47,6 +48,8 @@ export function sourceNaming(source: Source) {
 /**
  * A Secret value as an environment variable of its consumer: the Connect worker (resolved by the config
  * provider, `${env:VAR}`) or the Flink SQL runner (substituted into pipeline.sql before submission, `${VAR}`).
+ * Names the compiler chooses come from the secrets pass (collision-free); this takes a name directly only
+ * where the consumer fixes it (an image's POSTGRES_PASSWORD).
  */
 export const binding = (env: string, ref: SecretRef, consumer: 'connect' | 'env'): SecretBinding => ({
   env,
@@ -102,6 +105,7 @@ export function resolveSource(
   source: Source,
   tables: readonly Pick<TableModel, 'schema' | 'name' | 'columns'>[],
   slotsOnServer: number,
+  secretNames: SecretNames,
   out: Diagnostic[],
   /** `topic.creation.default.*` from kafka.topics / the deployment (resolve/deployment.ts). */
   topicCreation: readonly KeyValue[] = [],
@@ -117,7 +121,7 @@ export function resolveSource(
     host: o.host!,
     port: o.port ?? 5432,
     database: o.database,
-    password: binding(names.envName(source.name, 'db_password'), o.password, 'connect'),
+    password: binding(secretEnv(secretNames, o.password), o.password, 'connect'),
     modes,
     slotsOnServer,
     schemas: [...new Set(tables.map((t) => t.schema))].sort(),
@@ -201,8 +205,9 @@ export function resolveSource(
       );
     } else if (isSecret) {
       const ref = value as unknown as SecretRef;
-      const bound = binding(names.envName(source.name, key), ref, 'connect');
-      secrets.push(bound);
+      const bound = binding(secretEnv(secretNames, ref), ref, 'connect');
+      // One secret and key is one variable: a second property that reads it needs no second binding.
+      if (!secrets.some((b) => b.env === bound.env)) secrets.push(bound);
       config.push([key, bound.placeholder]);
     } else {
       config.push([key, str(value as string | number | boolean)]);
@@ -244,6 +249,7 @@ export function resolveSource(
 export function debeziumPass(
   sources: readonly Source[],
   tables: TablesPass,
+  secretNames: SecretNames,
   out: Diagnostic[],
   /** `topic.creation.default.*` from kafka.topics / the deployment. */
   topicCreation: readonly KeyValue[] = [],
@@ -259,6 +265,7 @@ export function debeziumPass(
       s,
       tables.perSource.get(s) ?? [],
       sources.filter((o) => server(o) === server(s)).length,
+      secretNames,
       out,
       topicCreation,
     ),

@@ -7,6 +7,7 @@ import type { KeyValue, Model, SecretBinding, TableModel } from './model.js';
 import * as names from './names.js';
 import type { ResolvedTable, TablesPass } from './tables.js';
 import { binding } from './debezium.js';
+import { secretEnv, type SecretNames } from './secrets.js';
 import type { ValidConfig } from '../validate/index.js';
 
 /** Flink decisions: table names, connector options of every source and sink, session settings. */
@@ -50,6 +51,7 @@ export function flinkSourceNames(tables: readonly ResolvedTable[]): Map<Resolved
  */
 export function kafkaClientProperties(
   p: PipelineOptions,
+  secretNames: SecretNames,
   out: Diagnostic[],
 ): { options: KeyValue[]; env: SecretBinding[] } {
   const options: KeyValue[] = [];
@@ -67,8 +69,7 @@ export function kafkaClientProperties(
       );
     } else if (entityKind(value) === 'secret') {
       const ref = value as SecretRef;
-      const env_ = names.envName('kafka', key);
-      const bound: SecretBinding = { env: env_, secret: ref.name, key: ref.key, placeholder: `\${${env_}}` };
+      const bound = binding(secretEnv(secretNames, ref), ref, 'env');
       env.push(bound);
       options.push([`properties.${key}`, bound.placeholder]);
     } else {
@@ -129,8 +130,18 @@ export function flinkTable(
   };
 }
 
-/** Session settings (`SET …;`): the pipeline's invariants, then the user's own settings. */
-export function flinkSettings(flink: FlinkOptions, usesUtcSession: boolean, out: Diagnostic[]): KeyValue[] {
+/**
+ * Session settings (`SET …;`): the pipeline's invariants, then the user's own settings. A setting given as
+ * secret() (`security.ssl.keystore-password`, `s3.secret-key`) becomes a `${FLINK_…}` placeholder the SQL
+ * runner fills in, bound in `env`.
+ */
+export function flinkSettings(
+  flink: FlinkOptions,
+  usesUtcSession: boolean,
+  secretNames: SecretNames,
+  env: SecretBinding[],
+  out: Diagnostic[],
+): KeyValue[] {
   const settings: [string, string][] = [
     ['execution.runtime-mode', 'streaming'],
     // Every CAST from TIMESTAMP_LTZ renders in this zone; UTC gives back the source's wall clock.
@@ -149,7 +160,7 @@ export function flinkSettings(flink: FlinkOptions, usesUtcSession: boolean, out:
   for (const [key, value] of Object.entries(flink.settings ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) {
     const subject: Subject = { kind: 'pipeline', path: ['flink', 'settings', key] };
     const managedBy = MANAGED_FLINK_SETTINGS[key];
-    const utcNeeded = key === 'table.local-time-zone' && str(value) !== 'UTC' && usesUtcSession;
+    const utcNeeded = key === 'table.local-time-zone' && String(value) !== 'UTC' && usesUtcSession;
     if (managedBy || utcNeeded) {
       out.push(
         error(
@@ -172,9 +183,16 @@ export function flinkSettings(flink: FlinkOptions, usesUtcSession: boolean, out:
         ),
       );
     }
+    let text: string;
+    if (entityKind(value) === 'secret') {
+      const ref = value as SecretRef;
+      const bound = binding(secretEnv(secretNames, ref), ref, 'env');
+      env.push(bound);
+      text = bound.placeholder;
+    } else text = str(value as string | number | boolean);
     const existing = settings.findIndex(([k]) => k === key);
-    if (existing >= 0) settings[existing] = [key, str(value)];
-    else settings.push([key, str(value)]);
+    if (existing >= 0) settings[existing] = [key, text];
+    else settings.push([key, text]);
   }
   return settings;
 }
@@ -190,6 +208,7 @@ export function flinkPass(
   config: ValidConfig,
   tables: TablesPass,
   topics: ReadonlyMap<ResolvedTable, string>,
+  secretNames: SecretNames,
   out: Diagnostic[],
 ): {
   readonly analytics: AnalyticsConnection;
@@ -200,8 +219,10 @@ export function flinkPass(
   const all = tables.all;
   const analyticsSchema = p.analytics.schema ?? 'public';
   const user: string | SecretBinding =
-    typeof p.analytics.user === 'string' ? p.analytics.user : binding('ANALYTICS_DB_USER', p.analytics.user, 'env');
-  const password = binding('ANALYTICS_DB_PASSWORD', p.analytics.password, 'env');
+    typeof p.analytics.user === 'string'
+      ? p.analytics.user
+      : binding(secretEnv(secretNames, p.analytics.user), p.analytics.user, 'env');
+  const password = binding(secretEnv(secretNames, p.analytics.password), p.analytics.password, 'env');
   const needsStringtype = all.some((t) => t.columns.some((c) => c.mapping.stringtypeUnspecified));
   const port = p.analytics.port ?? 5432;
   // PgJDBC binds Java strings as varchar unless told otherwise; uuid/jsonb/inet/… columns need it.
@@ -214,8 +235,10 @@ export function flinkPass(
     }
   }
   const query = [...(needsStringtype ? ['stringtype=unspecified'] : []), ...jdbcParameters];
-  const jdbcUrl = `jdbc:postgresql://${p.analytics.host}:${port}/${p.analytics.database}${query.length ? `?${query.join('&')}` : ''}`;
-  const kafka = kafkaClientProperties(p, out);
+  // Percent-encoded: a `?`, `&` or `#` in the database name must not add URL parameters (pgjdbc decodes the path).
+  const database = encodeURIComponent(p.analytics.database);
+  const jdbcUrl = `jdbc:postgresql://${p.analytics.host}:${port}/${database}${query.length ? `?${query.join('&')}` : ''}`;
+  const kafka = kafkaClientProperties(p, secretNames, out);
   const connection = { kafkaProperties: kafka.options, jdbcUrl, user, password };
   const sourceNames = flinkSourceNames(all);
   const perTable = new Map<ResolvedTable, TableModel['flink']>();
@@ -224,7 +247,8 @@ export function flinkPass(
   const flink = p.flink ?? {};
   const taskManagerUtc = all.some((t) => t.columns.some((c) => c.mapping.utcTaskManager));
   const usesUtcSession = all.some((t) => t.columns.some((c) => c.mapping.utcSession));
-  const settings = flinkSettings(flink, usesUtcSession, out);
+  const settingsEnv: SecretBinding[] = [];
+  const settings = flinkSettings(flink, usesUtcSession, secretNames, settingsEnv, out);
   const jobs = flink.jobs ?? 'per-table';
   const jobName = `${p.name}-cdc`;
   const sinks = all.map((t) => perTable.get(t)!);
@@ -244,7 +268,10 @@ export function flinkPass(
       settings,
       jobs,
       jobName,
-      env: [...(typeof user === 'string' ? [] : [user]), password, ...kafka.env],
+      // Each variable once: one secret and key is one variable, wherever the SQL reads it.
+      env: [...(typeof user === 'string' ? [] : [user]), password, ...kafka.env, ...settingsEnv].filter(
+        (b, i, all) => all.findIndex((o) => o.env === b.env) === i,
+      ),
       taskManagerUtc,
       submissions:
         jobs === 'per-table'

@@ -7,6 +7,7 @@ import type { Model, TableModel } from './model.js';
 import { resolveDeployment, topicCreation } from './deployment.js';
 import { tablesPass } from './tables.js';
 import { resolveViews } from './views.js';
+import { secretsPass } from './secrets.js';
 
 export type { Model } from './model.js';
 
@@ -24,15 +25,18 @@ export function resolve(
   const { config, deployment } = resolveDeployment(input, options.profile, out);
   // Tables: keys, captured columns, each column's journey through the type matrix, the analytics landing.
   const tables = tablesPass(config, out);
+  // Secrets: the environment variable of every Secret reference, collision-free.
+  const secretNames = secretsPass(config);
   // Debezium: per source its names, connector configuration and setup facts; per table its topic.
   const debezium = debeziumPass(
     config.sources,
     tables,
+    secretNames,
     out,
     topicCreation(config.pipeline.options.kafka?.topics, deployment !== undefined),
   );
   // Flink: the analytics connection, each table's Kafka source and JDBC sink, session settings, jobs.
-  const flink = flinkPass(config, tables, debezium.topics, out);
+  const flink = flinkPass(config, tables, debezium.topics, secretNames, out);
   // Views: SQL with every reference rendered, in dependency order.
   const views = viewsPass(config, tables, out);
   // Charts and dashboards (Superset).
@@ -57,6 +61,7 @@ export function resolve(
         url: config.pipeline.options.connect!.url!,
         secretProvider: SECRET_PROVIDER,
         registerScript: 'debezium/register-connectors.sh',
+        env: sources.flatMap((s) => s.secrets).filter((b, i, all) => all.findIndex((o) => o.env === b.env) === i),
       },
       sources,
       tables: sources.flatMap((s) => s.tables),

@@ -194,6 +194,8 @@ export interface Model {
     };
     /** The registration script, relative to the output directory. */
     readonly registerScript: string;
+    /** The worker's Secret variables: every source's `secrets`, each variable once. */
+    readonly env: readonly SecretBinding[];
   };
   readonly sources: readonly SourceModel[];
   /** Every captured table, sources in config order, tables in declaration order. */

@@ -325,7 +325,7 @@ export const pipelineOptions = z
           })
           .strict()
           .optional(),
-        settings: z.record(propertyValue).optional(),
+        settings: z.record(z.union([secretRef, propertyValue])).optional(),
       })
       .strict()
       .optional(),

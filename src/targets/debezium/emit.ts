@@ -47,7 +47,7 @@ export function emit(model: Model, ctx: EmitContext): Artefact[] {
         file: posix.relative(posix.dirname(model.connect.registerScript), s.files.connector),
       })),
       secretProvider: model.connect.secretProvider,
-      secrets: model.sources.flatMap((s) => s.secrets.map((b) => `${b.env} from Secret ${b.secret} (key ${b.key})`)),
+      secrets: model.connect.env.map((b) => `${b.env} from Secret ${b.secret} (key ${b.key})`),
     }),
   });
   return artefacts;

@@ -154,6 +154,12 @@ export function checkObjects(
         const ports = (c.ports ?? []).map((p) => p.containerPort);
         if (new Set(ports).size !== ports.length)
           report('K8S.DUPLICATE_PORT', `${id(o)} container ${c.name} declares a port twice`);
+        // A second entry silently replaces the first: two Secrets (or a Secret and a setting) under one name.
+        const seen = new Set<string>();
+        for (const e of c.env ?? []) {
+          if (seen.has(e.name)) report('K8S.DUPLICATE_ENV', `${id(o)} container ${c.name} declares ${e.name} twice`);
+          seen.add(e.name);
+        }
       }
     }
     for (const ref of secretRefs(o)) {

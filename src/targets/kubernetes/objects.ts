@@ -520,7 +520,7 @@ export function buildStack(input: StackInput, out: Diagnostic[]): Placed[] {
     const l = labels('debezium', 'connect', d.versions.debezium);
     const sel = selector('debezium', 'connect');
     const provider = model.connect.secretProvider;
-    const secrets = model.sources.flatMap((s) => s.secrets);
+    const secrets = model.connect.env;
     service('connect', 'debezium', infra, l, sel, [{ name: 'http', port: 8083 }]);
     placed.push({
       file: 'connect',
