@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { main } from '../dist/cli/main.js';
+import { main } from '../dist/cli.js';
 
 // Timers or handles the config leaves behind (an interval, a deferred process.exit, even one that fires
 // while the output is written) must neither keep the process alive nor change its exit status: the CLI

@@ -1,6 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve as resolvePath, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { error, hasErrors, InternalError, sortDiagnostics, warning, type Diagnostic } from './diagnostics.js';
 import {
   checkConfigFile,
@@ -21,6 +21,7 @@ import {
   type Loaded,
   type Transform,
 } from './load/index.js';
+import { PACKAGE_ROOT } from './package-root.js';
 import { loadTemplates, TemplateError, unknownTemplates } from './render/templates.js';
 import { resolve } from './resolve/index.js';
 import type { Model } from './resolve/model.js';
@@ -55,7 +56,7 @@ export interface CompileResult {
 }
 
 export const VERSION: string = (
-  JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', 'package.json'), 'utf8')) as {
+  JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as {
     version: string;
   }
 ).version;
@@ -228,10 +229,9 @@ export async function compileIn(
   }
 }
 
-/** The built worker entry; when cdc-compile runs from its sources (vitest), the one in dist/. */
+/** The built worker entry (also when cdc-compile runs from its sources, under vitest). */
 function workerEntry(): URL {
-  const beside = new URL('./compile-worker.js', import.meta.url);
-  return existsSync(fileURLToPath(beside)) ? beside : new URL('../dist/compile-worker.js', import.meta.url);
+  return pathToFileURL(join(PACKAGE_ROOT, 'dist', 'compile-worker.js'));
 }
 
 async function compileInWorker(

@@ -29,7 +29,8 @@ test('npm pack → npm install <tarball> → npx cdc-compile init → npx cdc-co
   expect(pack.exitCode, String(pack.stderr)).toBe(0);
   const [{ filename, files }] = JSON.parse(String(pack.stdout)) as [{ filename: string; files: { path: string }[] }];
   const packed = files.map((f) => f.path);
-  expect(packed).toContain('dist/cli/init.js');
+  expect(packed).toContain('dist/cli.js');
+  expect(packed).toContain('dist/index.d.ts');
   expect(packed.some((p) => p.startsWith('test/') || p.startsWith('src/'))).toBe(false);
 
   const app = join(work, 'my-app');

@@ -42,6 +42,8 @@ const CASES: Record<string, readonly [string, boolean]> = {
   'src/write/ok.ts': ['../targets/artefact.js', true],
   'src/load/ok.ts': ['node:fs', true],
   'src/load/validate.ts': ['../validate/index.js', false],
+  'src/load/ok-root.ts': ['../package-root.js', true],
+  'src/package-root.ts': ['./diagnostics.js', false],
 };
 
 const dirs: string[] = [];

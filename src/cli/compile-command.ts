@@ -1,7 +1,5 @@
 /** `cdc-compile [compile]`: pipeline.config.ts → generated/ (or, with --check, whether generated/ is current). */
-import { spawn } from 'node:child_process';
-import { readdirSync, watch } from 'node:fs';
-import { join, relative, resolve, sep } from 'node:path';
+import { relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { compile, VERSION } from '../compile.js';
 import { hasErrors } from '../diagnostics.js';
@@ -181,55 +179,6 @@ async function run(args: Args, cwd: string): Promise<number> {
   return drift ? 1 : 0;
 }
 
-/** Recompiles in a fresh process on every change, so edited imports of the config are read again too. */
-function watchMode(argv: string[], args: Args, cwd: string): void {
-  const configDir = resolve(cwd, args.config, '..');
-  const outDir = resolve(cwd, args.out ?? resolve(configDir, 'generated'));
-  const childArgs = argv.filter((a) => a !== '--watch' && a !== '-w');
-  let timer: NodeJS.Timeout | undefined;
-  let running = false;
-  let again = false;
-  const once = () => {
-    if (running) {
-      again = true;
-      return;
-    }
-    running = true;
-    const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, 'compile', ...childArgs], {
-      cwd,
-      stdio: 'inherit',
-    });
-    child.on('exit', () => {
-      running = false;
-      process.stdout.write('watching for changes (Ctrl-C to stop)...\n');
-      if (again) {
-        again = false;
-        once();
-      }
-    });
-  };
-  // One non-recursive watcher per project folder (never generated/, node_modules or dot folders): a
-  // recursive watcher would also scan the staging folder the writer creates and removes.
-  const onChange = (dir: string) => (_event: string, file: string | Buffer | null) => {
-    const name = file?.toString();
-    // Only what a compile reads: the config and its imports, and template overrides.
-    if (!name || (!/\.(m|c)?[jt]sx?$|\.json$/.test(name) && !/\.hbs$/.test(name))) return;
-    if (resolve(dir, name).startsWith(outDir + sep)) return;
-    clearTimeout(timer);
-    timer = setTimeout(once, 100);
-  };
-  const folders = (dir: string): string[] => [
-    dir,
-    ...readdirSync(dir, { withFileTypes: true })
-      .filter((e) => e.isDirectory() && !e.name.startsWith('.') && e.name !== 'node_modules')
-      .map((e) => join(dir, e.name))
-      .filter((d) => d !== outDir)
-      .flatMap(folders),
-  ];
-  for (const dir of folders(configDir)) watch(dir, onChange(dir)).on('error', () => undefined);
-  once();
-}
-
 export const compileCommand: Command = {
   usage: USAGE,
   async run(argv, cwd) {
@@ -243,7 +192,15 @@ export const compileCommand: Command = {
       return 0;
     }
     if (args.watch) {
-      watchMode(argv, args, cwd);
+      // The watch machinery (node:child_process, fs.watch) loads only for --watch.
+      const { watchMode } = await import('./watch.js');
+      const configDir = resolve(cwd, args.config, '..');
+      watchMode({
+        cwd,
+        configDir,
+        outDir: resolve(cwd, args.out ?? resolve(configDir, 'generated')),
+        childArgs: argv.filter((a) => a !== '--watch' && a !== '-w'),
+      });
       return new Promise(() => undefined);
     }
     return run(args, cwd);

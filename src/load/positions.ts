@@ -6,10 +6,11 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve as resolvePath, sep } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
 import type { Location } from '../diagnostics.js';
+import { PACKAGE_ROOT } from '../package-root.js';
 import { transpile } from './transpile.js';
 
 const require = createRequire(import.meta.url);
@@ -20,7 +21,7 @@ export type Transform = 'cjs' | 'esm';
 const TS = /\.(c|m)?tsx?$/;
 
 /** cdc-compile's own folder (dist/ and src/ both sit below it): frames there are the compiler's. */
-const ROOT = resolvePath(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const ROOT = PACKAGE_ROOT;
 
 /** What the loader ran for a TypeScript (or, for syntax checks, JavaScript) file. */
 function sucraseOutput(file: string, transform: Transform): string {

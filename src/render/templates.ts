@@ -1,28 +1,15 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
+import Runtime from 'handlebars/dist/cjs/handlebars.runtime.js';
+import { PACKAGE_ROOT } from '../package-root.js';
+import { BUILTIN } from './builtin-templates.js';
 
-/** Built-in templates ship in the package's `templates/` folder (and precompiled in dist/). */
-export const BUILTIN_TEMPLATES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'templates');
+/** Built-in templates ship in the package's `templates/` folder (and precompiled in the bundle). */
+export const BUILTIN_TEMPLATES_DIR = join(PACKAGE_ROOT, 'templates');
 
 const require = createRequire(import.meta.url);
 type Template = (data: object) => string;
-type Runtime = { template(spec: unknown): Template };
-
-let precompiled: Record<string, unknown> | undefined;
-
-/** The build's precompiled templates; absent when running from source (tests), then they compile here. */
-function builtin(): Record<string, unknown> | undefined {
-  if (precompiled === undefined) {
-    try {
-      precompiled = (require('./builtin-templates.cjs') as { BUILTIN: Record<string, unknown> }).BUILTIN;
-    } catch {
-      precompiled = {};
-    }
-  }
-  return precompiled;
-}
 
 /** A project's template override that does not compile or render: the user's mistake, located in the file. */
 export class TemplateError extends Error {
@@ -101,8 +88,8 @@ export function loadTemplates(
         }
       };
     }
-    const spec = builtin()?.[name];
-    if (spec) return (require('handlebars/runtime') as { default: Runtime }).default.template(spec);
+    const spec = BUILTIN[name];
+    if (spec) return Runtime.template(spec);
     return compileSource(readFileSync(join(BUILTIN_TEMPLATES_DIR, `${name}.hbs`), 'utf8'), options);
   };
   return {
