@@ -87,7 +87,7 @@ const DEPLOYED = PROJECTS.filter((p) => p.name !== 'types');
 
 describe.each(DEPLOYED)('$name', ({ config }) => {
   test('every overlay renders with kustomize, and every object validates against the Kubernetes schemas', async () => {
-    const { files, model } = await compileProject(config);
+    const { files, artefacts, model } = await compileProject(config);
     const dir = writeTree(files);
     const overlays = model!.deployment!.profiles.map((p) => p.name);
     expect(overlays).toEqual(expect.arrayContaining(['dev', 'prod']));
@@ -99,7 +99,7 @@ describe.each(DEPLOYED)('$name', ({ config }) => {
   });
 
   test('the prod overlay has no NodePort and no demo database; dev has the seed NodePorts', async () => {
-    const { files, model } = await compileProject(config);
+    const { files, artefacts, model } = await compileProject(config);
     const dir = writeTree(files);
     const prod = kustomize(join(dir, 'kubernetes/overlays/prod'));
     expect(prod.filter((o) => o['kind'] === 'Service' && JSON.stringify(o).includes('nodePort'))).toEqual([]);
@@ -120,11 +120,14 @@ describe.each(DEPLOYED)('$name', ({ config }) => {
   });
 
   test('each overlay is exactly its profile: kustomize(base + patches) equals the objects built for the profile', async () => {
-    const { files, model } = await compileProject(config);
+    const { files, artefacts, model } = await compileProject(config);
     const dir = writeTree(files);
     const d = model!.deployment!;
     const templates = loadTemplates(join(ROOT, 'no-templates-here'), TEMPLATE_OPTIONS);
-    const content = new Map([...files].filter(([p]) => !p.startsWith('kubernetes/')));
+    // In emission order, binary artefacts (superset/bundle.zip) included.
+    const content = new Map(
+      artefacts.filter((a) => !a.path.startsWith('kubernetes/')).map((a) => [a.path, a.contents] as const),
+    );
     for (const profile of d.profiles) {
       const out: never[] = [];
       const built = buildStack(
@@ -177,6 +180,7 @@ describe('book store', () => {
     ).toEqual([
       'analytics/analytics-ddl-HASH',
       'analytics/flink-sql-runner-HASH',
+      'analytics/superset-bootstrap-HASH',
       'ecom/ecom-db-setup-HASH',
       'infra/register-connectors-HASH',
       'inventory/inventory-db-setup-HASH',
@@ -239,7 +243,7 @@ describe('book store', () => {
     value.options.flink.checkpointInterval = '45s';
     const after = compileValue(value, { configFile: 'pipeline.config.ts', render });
     value.options.flink.checkpointInterval = '30s';
-    const names = (r: typeof before) => jobs(new Map(r.artefacts.map((a) => [a.path, a.contents])));
+    const names = (r: typeof before) => jobs(new Map(r.artefacts.map((a) => [a.path, String(a.contents)])));
     const changed = names(after).filter((n) => !names(before).includes(n));
     expect(changed.map((n) => n.replace(/-[0-9a-f]{8}$/, ''))).toEqual(['name: flink-sql-runner']);
     expect(jobs(files)).toEqual(names(before));
@@ -345,7 +349,7 @@ describe('compile-time checks', () => {
   test('the local profile points every address at 127.0.0.1 and emits no Kubernetes objects', async () => {
     const value = await bookstoreValue();
     const r = compileValue(value, { configFile: 'pipeline.config.ts', render }, { profile: 'local' });
-    const files = new Map(r.artefacts.map((a) => [a.path, a.contents]));
+    const files = new Map(r.artefacts.map((a) => [a.path, String(a.contents)]));
     expect(JSON.parse(files.get('debezium/ecom-connector.json')!)['database.hostname']).toBe('127.0.0.1');
     expect(files.get('flink/pipeline.sql')).toContain("'properties.bootstrap.servers'            = '127.0.0.1:9092'");
     expect(files.get('flink/pipeline.sql')).toContain('jdbc:postgresql://127.0.0.1:5432/analyticsdb');
@@ -597,7 +601,7 @@ test('kafka.topics become Debezium topic.creation.* settings; with a deployment 
   const connector = () => {
     const r = compileValue(value, { configFile: 'pipeline.config.ts', render });
     expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-    const json = JSON.parse(r.artefacts.find((a) => a.path === 'debezium/ecom-connector.json')!.contents);
+    const json = JSON.parse(r.artefacts.find((a) => a.path === 'debezium/ecom-connector.json')!.contents as string);
     return Object.fromEntries(Object.entries(json).filter(([k]) => k.startsWith('topic.creation')));
   };
   expect(connector()).toEqual({

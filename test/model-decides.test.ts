@@ -89,7 +89,7 @@ describe('the Model decides', () => {
     expect(register).toContain('register ecom-connector renamed.json');
     expect(register).toContain('(P_VAR / C_VAR in the Debezium image)');
     expect(out.get('analytics/v.sql')).toContain('DROP VIEW IF EXISTS\n  z_first,\n  a_last;\n');
-    const flink = out.get('flink/jobs.sql')!;
+    const flink = out.get('flink/jobs.sql') as string;
     expect(flink).toContain("SET 'pipeline.name' = 'all-in-one';\nEXECUTE STATEMENT SET\nBEGIN\nINSERT INTO ");
     expect(flink.match(/SET 'pipeline\.name'/g)).toHaveLength(1);
     const inserts = [...flink.matchAll(/^INSERT INTO (\S+)/gm)].map((x) => x[1]);

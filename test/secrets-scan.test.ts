@@ -42,7 +42,7 @@ describe('the scanner', () => {
     const { artefacts } = await compileProject(PROJECTS[0]!.config);
     const tampered = artefacts.map((a) =>
       a.path === 'flink/pipeline.sql'
-        ? { ...a, contents: a.contents.replace("'${ANALYTICS_DB_PASSWORD}'", "'s3cr3t'") }
+        ? { ...a, contents: (a.contents as string).replace("'${ANALYTICS_DB_PASSWORD}'", "'s3cr3t'") }
         : a,
     );
     expect(scanArtefacts(tampered).map((f) => f.path)).toContain('flink/pipeline.sql');

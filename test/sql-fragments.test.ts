@@ -53,7 +53,7 @@ test('what is accepted reads the same on a server with standard_conforming_strin
     config: project(config("SELECT E'\\\\' || '; DROP TABLE fact_x; --' AS s FROM ${x}", "E'a\\\\b'")),
   });
   expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-  const file = (path: string) => result.artefacts.find((a) => a.path === path)!.contents;
+  const file = (path: string) => String(result.artefacts.find((a) => a.path === path)!.contents);
   const db = await PGlite.create();
   try {
     // A role or database may default to off, and a runner that sends the file as one query parses all

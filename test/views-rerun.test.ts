@@ -12,7 +12,7 @@ test('a view whose output columns changed replaces the old one', async () => {
   const db = await PGlite.create();
   try {
     const before = await compile({ config });
-    const file = (r: typeof before, path: string) => r.artefacts.find((a) => a.path === path)!.contents;
+    const file = (r: typeof before, path: string) => String(r.artefacts.find((a) => a.path === path)!.contents);
     await db.exec(file(before, 'analytics/schema.sql'));
     await db.exec(file(before, 'analytics/views.sql'));
 
@@ -51,7 +51,7 @@ test('a view whose SQL ends in a -- comment still applies', async () => {
   const db = await PGlite.create();
   try {
     for (const path of ['analytics/schema.sql', 'analytics/views.sql']) {
-      await db.exec(result.artefacts.find((a) => a.path === path)!.contents);
+      await db.exec(String(result.artefacts.find((a) => a.path === path)!.contents));
     }
     const rows = await db.query('SELECT * FROM customers_by_country');
     expect(rows.fields.map((f) => f.name)).toEqual(['country', 'customers']);

@@ -27,9 +27,13 @@ const ASSIGNMENTS: readonly RegExp[] = [
 ];
 
 /** Every credential-shaped value in the artefacts; empty when they only name Secrets. */
-export function scanArtefacts(artefacts: readonly { path: string; contents: string }[]): ScanFinding[] {
+export function scanArtefacts(artefacts: readonly { path: string; contents: string | Uint8Array }[]): ScanFinding[] {
   const findings: ScanFinding[] = [];
-  for (const { path, contents } of artefacts) {
+  for (const artefact of artefacts) {
+    const { path } = artefact;
+    // Bytes (superset/bundle.zip, stored uncompressed) are read as Latin-1, so their text is scanned too.
+    const contents =
+      typeof artefact.contents === 'string' ? artefact.contents : Buffer.from(artefact.contents).toString('latin1');
     const seen = new Set<string>();
     const add = (index: number, what: string) => {
       const line = lineOf(contents, index);

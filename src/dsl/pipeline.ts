@@ -74,6 +74,17 @@ export interface AnalyticsOptions {
   jdbcParameters?: Record<string, string | number | boolean>;
 }
 
+export interface SupersetOptions {
+  /** Superset's URL as the bootstrap script reaches it; default `http://superset:8088` (`SUPERSET_URL` overrides). */
+  url?: string;
+  /** Admin login of the bootstrap script: a name (default `admin`) or a Secret reference. */
+  user?: string | SecretRef;
+  /** Its password; default `secret('superset-admin', 'password')`. */
+  password?: SecretRef;
+  /** Name of the analytics database connection in Superset; default `<pipeline> analytics`. */
+  databaseName?: string;
+}
+
 export interface PipelineOptions {
   /** Lower-case name of the pipeline, used in job names and consumer groups. */
   name: string;
@@ -89,6 +100,8 @@ export interface PipelineOptions {
   dashboards?: readonly Dashboard[];
   /** Where and how the stack runs; hosts and URLs are derived from it, and generated/kubernetes/ too. */
   deployment?: DeploymentOptions;
+  /** How the generated Superset bootstrap reaches Superset (charts and dashboards need it only at deploy time). */
+  superset?: SupersetOptions;
 }
 
 export interface Pipeline extends Branded<'pipeline'> {

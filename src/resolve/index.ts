@@ -3,6 +3,7 @@ import type { ValidConfig } from '../validate/index.js';
 import { resolveCharts } from './charts.js';
 import { debeziumPass, SECRET_PROVIDER } from './debezium.js';
 import { flinkPass } from './flink.js';
+import { supersetPass } from './superset.js';
 import type { Model, TableModel } from './model.js';
 import { resolveDeployment, topicCreation } from './deployment.js';
 import { tablesPass } from './tables.js';
@@ -42,6 +43,9 @@ export function resolve(
   // Charts and dashboards (Superset).
   const charts = resolveCharts(config.charts, config.dashboards, out);
   if (hasErrors(out)) return { diagnostics: out };
+  // Superset: asset UUIDs, bundle files, datasets, the masked database URI, the bootstrap and its Job slot.
+  // It reports nothing and reads resolved charts, so it runs once the passes above found no error.
+  const superset = supersetPass(config, flink.analytics, charts, deployment);
 
   const tableModel = new Map(
     tables.all.map((t): [typeof t, TableModel] => {
@@ -68,13 +72,14 @@ export function resolve(
       views,
       charts: charts.charts,
       dashboards: charts.dashboards,
+      superset: superset.superset,
       analytics: {
         ...flink.analytics,
         dropViews: views.map((v) => v.qualifiedName).reverse(),
         files: { schema: 'analytics/schema.sql', views: 'analytics/views.sql' },
       },
       flink: flink.flink,
-      ...(deployment ? { deployment } : {}),
+      ...(superset.deployment ? { deployment: superset.deployment } : {}),
     },
   };
 }

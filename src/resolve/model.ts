@@ -181,6 +181,57 @@ export interface DashboardModel {
   }[];
 }
 
+export interface SupersetDatasetModel {
+  readonly view: string;
+  readonly schema: string;
+  readonly uuid: string;
+  /** Path inside the bundle, e.g. `datasets/bookstore_analytics/vw_sales_over_time.yaml`. */
+  readonly file: string;
+  /** Every column of the view, with Superset's type string; temporal ones are `is_dttm`. */
+  readonly columns: readonly { readonly name: string; readonly type: string; readonly temporal: boolean }[];
+  readonly mainDttmColumn?: string;
+  readonly description?: string;
+}
+
+export interface SupersetModel {
+  /** UUID v5 namespace of this pipeline's assets; each asset's UUID is derived from its kind and name. */
+  readonly namespace: string;
+  readonly database: {
+    readonly name: string;
+    readonly uuid: string;
+    readonly file: string;
+    /** `postgresql://user:XXXXXXXXXX@host:port/db`: the password is masked, `{ENV}` where the user is a Secret. */
+    readonly uri: string;
+    /** Environment variable holding the login, when it is a Secret (substituted into the URI at import). */
+    readonly userEnv?: string;
+    /** Environment variable holding the password, sent in the import's `passwords` field. */
+    readonly passwordEnv: string;
+  };
+  readonly datasets: readonly SupersetDatasetModel[];
+  readonly charts: readonly {
+    readonly name: string;
+    readonly uuid: string;
+    readonly file: string;
+    readonly datasetUuid: string;
+  }[];
+  readonly dashboards: readonly { readonly title: string; readonly uuid: string; readonly file: string }[];
+  /** What the bootstrap script (and the Kubernetes Job that runs it) needs. */
+  readonly bootstrap: {
+    /** Artefact paths under generated/. */
+    readonly script: string;
+    readonly bundle: string;
+    /** The bundle's top folder (in the zip and under generated/superset/). */
+    readonly bundleRoot: string;
+    /** Default Superset URL; `SUPERSET_URL` overrides it. */
+    readonly url: string;
+    /** Admin login: a plain name (`SUPERSET_USER` overrides it) or a Secret binding. */
+    readonly user: string | SecretBinding;
+    readonly password: SecretBinding;
+    /** Every Secret-backed environment variable the script reads. */
+    readonly secrets: readonly SecretBinding[];
+  };
+}
+
 export interface Model {
   readonly pipeline: { readonly name: string };
   readonly connect: {
@@ -204,6 +255,7 @@ export interface Model {
   readonly views: readonly ViewModel[];
   readonly charts: readonly ChartModel[];
   readonly dashboards: readonly DashboardModel[];
+  readonly superset: SupersetModel;
   readonly analytics: {
     readonly host: string;
     readonly port: number;

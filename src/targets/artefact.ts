@@ -1,11 +1,13 @@
 import type { SchemaSqlData, ViewsSqlData } from './analytics/templates.js';
 import type { RegisterScriptData, SetupSqlData } from './debezium/templates.js';
 import type { PipelineSqlData } from './flink/templates.js';
+import type { BootstrapData } from './superset/templates.js';
 
 /** One generated file: a path relative to the output directory and its exact contents. */
 export interface Artefact {
   readonly path: string;
-  readonly contents: string;
+  /** Text (UTF-8), or bytes for binary files such as `superset/bundle.zip`. */
+  readonly contents: string | Uint8Array;
   /** A script the user runs directly: written with the executable bit. */
   readonly executable?: boolean;
 }
@@ -34,6 +36,7 @@ export interface TemplateData {
   'kubernetes/apply-analytics.sh': object;
   'kubernetes/run-pipeline.sh': object;
   'kubernetes/superset-init.sh': object;
+  'superset/bootstrap': BootstrapData;
 }
 
 export type TemplateName = keyof TemplateData;
@@ -49,6 +52,7 @@ export const TEMPLATE_NAMES = [
   'kubernetes/apply-analytics.sh',
   'kubernetes/run-pipeline.sh',
   'kubernetes/superset-init.sh',
+  'superset/bootstrap',
 ] as const satisfies readonly TemplateName[];
 
 /** SQL and shell are not HTML: nothing is escaped (emitters escape literals); a missing field is a bug. */

@@ -355,5 +355,17 @@ export const pipelineOptions = z
     dashboards: z.array(entity('dashboard', 'a dashboard created with dashboard(…)')).optional(),
     // Checked on its own (validate/deployment.ts), so its issues keep their paths under 'deployment'.
     deployment: z.unknown().optional(),
+    superset: z
+      .object({
+        url: z
+          .string()
+          .regex(/^https?:\/\/[^\s'"\\]+$/, { message: 'must be an http(s) URL' })
+          .optional(),
+        user: z.union([plainText, secretRef]).optional(),
+        password: secretRef.optional(),
+        databaseName: plainText.optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();

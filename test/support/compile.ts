@@ -13,10 +13,21 @@ export const PROJECTS: readonly { name: string; config: string }[] = [
     .map((d) => ({ name: d.name, config: join(ROOT, 'examples', d.name, 'pipeline.config.ts') })),
 ];
 
-/** Compiles a project through the public API; fails the test on any error diagnostic. */
-export async function compileProject(config: string): Promise<CompileResult & { files: Map<string, string> }> {
+/**
+ * Compiles a project through the public API; fails the test on any error diagnostic. `files` holds the
+ * text artefacts, `binaries` the others (superset/bundle.zip).
+ */
+export async function compileProject(
+  config: string,
+): Promise<CompileResult & { files: Map<string, string>; binaries: Map<string, Uint8Array> }> {
   const result = await compile({ config });
   const errors = result.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length) throw new Error(`compile failed:\n${JSON.stringify(errors, null, 2)}`);
-  return { ...result, files: new Map(result.artefacts.map((a) => [a.path, a.contents])) };
+  const files = new Map<string, string>();
+  const binaries = new Map<string, Uint8Array>();
+  for (const a of result.artefacts) {
+    if (typeof a.contents === 'string') files.set(a.path, a.contents);
+    else binaries.set(a.path, a.contents);
+  }
+  return { ...result, files, binaries };
 }

@@ -24,7 +24,7 @@ export function checkObjects(
     readonly model: Model;
     readonly deployment: DeploymentModel;
     readonly profile: ProfileModel;
-    readonly content: ReadonlyMap<string, string>;
+    readonly content: ReadonlyMap<string, string | Uint8Array>;
   },
 ): Diagnostic[] {
   const out: Diagnostic[] = [];
@@ -174,7 +174,7 @@ export function checkObjects(
   // Every placeholder in an artefact a pod consumes has a source in that pod's environment.
   for (const p of placed) {
     for (const r of p.resolves ?? []) {
-      const text = content.get(r.path) ?? '';
+      const text = String(content.get(r.path) ?? '');
       const envs = new Set(
         podSpecs(p.object).flatMap((s) => s.containers.flatMap((c) => (c.env ?? []).map((e) => e.name))),
       );

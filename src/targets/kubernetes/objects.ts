@@ -46,7 +46,7 @@ export interface StackInput {
   readonly deployment: DeploymentModel;
   readonly profile: ProfileModel;
   /** Phase one's artefacts: path → contents. */
-  readonly content: ReadonlyMap<string, string>;
+  readonly content: ReadonlyMap<string, string | Uint8Array>;
   readonly ctx: EmitContext;
 }
 
@@ -122,9 +122,9 @@ export function buildStack(input: StackInput, out: Diagnostic[]): Placed[] {
     name: string,
     namespace: string,
     l: Record<string, string>,
-    files: readonly (readonly [path: string, contents: string])[],
+    files: readonly (readonly [path: string, contents: string | Uint8Array])[],
   ): IVolume['projected'] & object => {
-    const groups: [string, string][][] = [[]];
+    const groups: [string, string | Uint8Array][][] = [[]];
     let size = 0;
     for (const [path, contents] of files) {
       const key = path.replace(/\//g, '__');
@@ -155,7 +155,17 @@ export function buildStack(input: StackInput, out: Diagnostic[]): Placed[] {
           apiVersion: 'v1',
           kind: 'ConfigMap',
           metadata: meta(names[i]!, namespace, l),
-          data: Object.fromEntries(g),
+          // Text as data, bytes (superset/bundle.zip) as base64 binaryData.
+          ...(g.some(([, c]) => typeof c === 'string')
+            ? { data: Object.fromEntries(g.filter((e): e is [string, string] => typeof e[1] === 'string')) }
+            : {}),
+          ...(g.some(([, c]) => typeof c !== 'string')
+            ? {
+                binaryData: Object.fromEntries(
+                  g.flatMap(([k, c]) => (typeof c === 'string' ? [] : [[k, Buffer.from(c).toString('base64')]])),
+                ),
+              }
+            : {}),
         },
       });
     });
@@ -171,7 +181,7 @@ export function buildStack(input: StackInput, out: Diagnostic[]): Placed[] {
   };
   const fileOf = (path: string): [string, string] => {
     const c = content.get(path);
-    if (c === undefined) throw new Error(`internal: artefact ${path} was not emitted`);
+    if (typeof c !== 'string') throw new Error(`internal: text artefact ${path} was not emitted`);
     return [path.slice(path.lastIndexOf('/') + 1), c];
   };
   const service = (
@@ -864,9 +874,14 @@ export function buildStack(input: StackInput, out: Diagnostic[]): Placed[] {
     });
     const slot = d.supersetBootstrap;
     if (slot.command) {
-      const files = [...content]
-        .filter(([path]) => path.startsWith('superset/'))
-        .map(([p, c]): [string, string] => [p.slice('superset/'.length), c]);
+      // The script and bundle.zip, as the Model names them (bundle/ holds the same files, for people to diff).
+      const files = [model.superset.bootstrap.script, model.superset.bootstrap.bundle].map(
+        (path): [string, string | Uint8Array] => {
+          const c = content.get(path);
+          if (c === undefined) throw new Error(`internal: artefact ${path} was not emitted`);
+          return [path.slice(path.lastIndexOf('/') + 1), c];
+        },
+      );
       const jl = labels('superset-bootstrap', 'bootstrap', d.versions.superset);
       const projected = configMaps('superset', `${pipeline}-superset`, analytics, jl, files);
       job(
