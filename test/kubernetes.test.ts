@@ -623,7 +623,9 @@ test('kafka.topics become Debezium topic.creation.* settings; with a deployment 
 test('the Superset bootstrap slot: empty, no Job; filled through the Model, a hashed Job over the superset/ artefacts', async () => {
   const { model, files } = await compileProject(bookstore.config);
   const render = loadTemplates(join(ROOT, 'no-templates-here'), TEMPLATE_OPTIONS).render;
-  const content = new Map([...files].filter(([p]) => !p.startsWith('kubernetes/')));
+  const content = new Map<string, string | Uint8Array>(
+    [...files].filter(([p]) => !p.startsWith('kubernetes/') && !p.startsWith('superset/')),
+  );
   const jobs = (m: typeof model) =>
     buildStack(
       {
@@ -637,11 +639,19 @@ test('the Superset bootstrap slot: empty, no Job; filled through the Model, a ha
     )
       .filter((p) => p.object.kind === 'Job')
       .map((p) => p.object.metadata!.name!);
-  expect(jobs(model).some((n) => n.startsWith('superset-bootstrap'))).toBe(false);
+  // The book store's slot is filled by the Superset pass; emptied, there is no Job.
+  expect(model!.deployment!.supersetBootstrap.command).toEqual(['python3', '/opt/cdc/superset/bootstrap']);
+  const empty = { ...model!, deployment: { ...model!.deployment!, supersetBootstrap: { env: [] } } };
+  expect(jobs(empty).some((n) => n.startsWith('superset-bootstrap'))).toBe(false);
+  // The bundle/ folder is for people (the zip holds the same files); bytes become binaryData.
   content.set('superset/bundle/metadata.yaml', 'version: 1.0.0\n');
+  content.set('superset/bootstrap', 'print("not this one")\n');
+  content.set('superset/bundle.zip', new Uint8Array([0x50, 0x4b, 5, 6]));
   content.set('superset/bootstrap.py', 'print("import")\n');
+  // The Job mounts the files the Model names (here a renamed script), not whatever sits under superset/.
   const filled = {
     ...model!,
+    superset: { ...model!.superset, bootstrap: { ...model!.superset.bootstrap, script: 'superset/bootstrap.py' } },
     deployment: {
       ...model!.deployment!,
       supersetBootstrap: { command: ['python3', '/opt/cdc/superset/bootstrap.py'], env: [model!.analytics.password] },
@@ -662,8 +672,10 @@ test('the Superset bootstrap slot: empty, no Job; filled through the Model, a ha
   )!;
   expect(job).toBeDefined();
   const map = placed.find((p) => p.object.kind === 'ConfigMap' && p.object.metadata!.name === 'bookstore-superset')!;
-  expect(Object.keys((map.object as { data: object }).data).sort()).toEqual(['bootstrap.py', 'bundle__metadata.yaml']);
-  expect(JSON.stringify(job.object)).toContain('"path":"bundle/metadata.yaml"');
+  expect(Object.keys((map.object as { data: object }).data)).toEqual(['bootstrap.py']);
+  expect((map.object as { binaryData: object }).binaryData).toEqual({ 'bundle.zip': 'UEsFBg==' });
+  expect(JSON.stringify(job.object)).toContain('"path":"bundle.zip"');
+  expect(JSON.stringify(job.object)).not.toContain('metadata.yaml');
   expect(
     checkObjects(placed, { model: filled, deployment: filled.deployment, profile: filled.deployment.base, content }),
   ).toEqual([]);
