@@ -2,19 +2,7 @@
  * Every column type the compiler supports, under two connector profiles, with a composite primary key,
  * tables in two schemas, and a view built on a view. Its generated/ tree is the type matrix in practice.
  */
-import {
-  chart,
-  countDistinct,
-  dashboard,
-  definePipeline,
-  max,
-  postgresSource,
-  secret,
-  sql,
-  sum,
-  t,
-  view,
-} from 'cdc-compile';
+import { definePipeline, postgresSource, secret, sql, t, view } from 'cdc-compile';
 
 // Profile 1: the defaults (exact decimals as strings, adaptive time precision).
 const app = postgresSource('app', {
@@ -214,23 +202,6 @@ const eventsPerUser = view('events_per_user', {
            FROM ${userEvents} GROUP BY ${userEvents.c.userId}`,
 });
 
-// Charts: a time grain on a timestamptz axis, an aggregated table sorted by a metric, explicit widths.
-const paymentsPerDay = chart('Payments per day', {
-  kind: 'line',
-  view: typeSample,
-  x: 'paid_at',
-  timeGrain: 'day',
-  metrics: [countDistinct('id', 'Payments')],
-});
-const eventsTable = chart('Events per user', {
-  kind: 'table',
-  view: eventsPerUser,
-  groupBy: ['user_id'],
-  metrics: [sum('events', 'Events'), max('total_value', 'Largest total')],
-  sort: { by: 'Events', order: 'desc' },
-  rowLimit: 50,
-});
-
 export default definePipeline({
   name: 'types',
   sources: [app, legacy],
@@ -259,16 +230,4 @@ export default definePipeline({
     password: secret('warehouse-writer', 'password'),
   },
   views: [daily, hourly, ledgerBalance, typeSample, eventsPerUser],
-  dashboards: [
-    dashboard('Types overview', {
-      slug: 'types',
-      rows: [{ charts: [paymentsPerDay, eventsTable], widths: [7, 5], height: 40 }],
-    }),
-  ],
-  superset: {
-    url: 'https://superset.data.svc.cluster.local',
-    user: secret('superset-admin', 'username'),
-    password: secret('superset-admin', 'password'),
-    databaseName: 'Warehouse (CDC)',
-  },
 });

@@ -221,7 +221,7 @@ export function resolveChart(c: Chart, out: Diagnostic[]): ChartModel {
 
 /** `Sales & Revenue Analytics` → `sales-revenue-analytics`. */
 export function slugOf(title: string): string {
-  return title
+  return String(title)
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
     .toLowerCase()

@@ -39,7 +39,7 @@ export const assetKey = {
 
 /** A file name from an asset's name: lower-case letters, digits and `_` (what Superset's exports do, tidier). */
 const fileName = (name: string) =>
-  name
+  String(name)
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
     .toLowerCase()

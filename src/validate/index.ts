@@ -280,12 +280,17 @@ export function validate(value: unknown): { config?: ValidConfig; diagnostics: D
     seenCharts.add(c);
     const chartEntity = c as Chart;
     const subject: Subject = { kind: 'chart', chart: String(chartEntity.name) };
+    // The name is the chart's identity in Superset (its UUID, its file): a non-empty string.
+    if (typeof chartEntity.name !== 'string' || chartEntity.name.trim() === '')
+      diagnostics.push(error('CONFIG.INVALID_NAME', 'a chart name must be a non-empty string', subject));
     if (check(schema.chartOptions, chartEntity.options, subject, diagnostics)) addView(chartEntity.options.view);
     charts.push(chartEntity);
   };
   for (const c of list(pipeline.options.charts)) addChart(c);
   for (const d of dashboards) {
     const subject: Subject = { kind: 'dashboard', dashboard: String(d.title) };
+    if (typeof d.title !== 'string' || d.title.trim() === '')
+      diagnostics.push(error('CONFIG.INVALID_NAME', 'a dashboard title must be a non-empty string', subject));
     if (check(schema.dashboardOptions, d.options, subject, diagnostics)) {
       for (const row of d.options.rows) for (const c of rowCharts(row)) addChart(c);
     }
