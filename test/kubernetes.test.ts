@@ -358,9 +358,11 @@ describe('compile-time checks', () => {
   });
 
   test('every ${ENV} an artefact uses must have a source in the pod that resolves it', async () => {
-    const { model, files } = await compileProject(bookstore.config);
+    const { model, files, binaries } = await compileProject(bookstore.config);
     const d = model!.deployment!;
-    const content = new Map([...files].filter(([p]) => !p.startsWith('kubernetes/')));
+    const content = new Map<string, string | Uint8Array>(
+      [...files, ...binaries].filter(([p]) => !p.startsWith('kubernetes/')),
+    );
     const ctx = { model: model!, deployment: d, profile: d.base, content };
     const placed = buildStack({ ...ctx, ctx: { configFile: 'x', render } }, []);
     expect(checkObjects(placed, ctx)).toEqual([]);
@@ -388,10 +390,12 @@ describe('compile-time checks', () => {
   });
 
   test('an artefact beyond the ConfigMap limit is split across ConfigMaps; one larger than a ConfigMap is refused', async () => {
-    const { model, files } = await compileProject(bookstore.config);
+    const { model, files, binaries } = await compileProject(bookstore.config);
     const d = model!.deployment!;
     const big = 'x'.repeat(CONFIGMAP_LIMIT - 100);
-    const content = new Map([...files].filter(([p]) => !p.startsWith('kubernetes/')));
+    const content = new Map<string, string | Uint8Array>(
+      [...files, ...binaries].filter(([p]) => !p.startsWith('kubernetes/')),
+    );
     content.set('analytics/views.sql', big);
     const out: { code: string }[] = [];
     const placed = buildStack(

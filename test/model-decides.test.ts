@@ -16,7 +16,7 @@ const ctx: EmitContext = {
 };
 const files = (model: Model) =>
   new Map(
-    // The content families; the Kubernetes packager still names their files itself (see the note in ARCHITECTURE).
+    // The content families (the Kubernetes packager reads their paths from the Model too: test/kubernetes.test.ts).
     Object.values(TARGETS)
       .flatMap((emit) => emit(model, ctx))
       .map((a) => [a.path, a.contents]),
@@ -72,16 +72,31 @@ describe('the Model decides', () => {
         ],
         file: 'flink/jobs.sql',
       },
+      superset: {
+        ...m.superset,
+        bootstrap: {
+          ...m.superset.bootstrap,
+          script: 'superset/import',
+          bundle: 'superset/assets.zip',
+          bundleRoot: 'b',
+        },
+      },
     };
     const out = files(changed);
-    expect([...out.keys()].sort()).toEqual([
+    expect([...out.keys()].filter((p) => !p.startsWith('superset/b/')).sort()).toEqual([
       'analytics/s.sql',
       'analytics/v.sql',
       'debezium/register.sh',
       'debezium/renamed-setup.sql',
       'debezium/renamed.json',
       'flink/jobs.sql',
+      'superset/assets.zip',
+      'superset/import',
     ]);
+    // The bundle's folder is the Model's: the diffable copy, inside the zip, and the script's file name.
+    expect([...out.keys()].filter((p) => p.startsWith('superset/b/')).length).toBe(1 + 1 + 10 + 14 + 3);
+    expect(Buffer.from(out.get('superset/assets.zip') as Uint8Array).toString('latin1')).toContain('b/metadata.yaml');
+    expect(out.get('superset/import')).toContain('BUNDLE_FILE = "assets.zip"');
     const setup = out.get('debezium/renamed-setup.sql')!;
     expect(setup).toContain('    CREATE PUBLICATION p_test FOR ALL TABLES;\n  ELSE\n    SELECT 1;\n    SELECT 2;\n');
     expect(setup).toContain("ARRAY['public.only_this']");

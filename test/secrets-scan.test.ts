@@ -27,6 +27,8 @@ describe('the scanner', () => {
     ['debezium/a.json', '{ "value.converter.basic.auth.user.info": "u:p" }', 'literal value'],
     ['debezium/register.sh', 'export ECOM_DB_PASSWORD=hunter2', 'literal value'],
     ['k8s/secret.yaml', '  password: hunter2', 'literal value'],
+    ['superset/bundle/databases/a.yaml', 'sqlalchemy_uri: postgresql://u:hunter2@h:5432/a', 'user:password@'],
+    ['superset/bootstrap', 'fields = {"passwords": "{\\"databases/a.yaml\\": \\"pw\\"}"}', 'literal value'],
     ['k8s/secret.yaml', '  sasl.jaas.config: x required password="p";', 'literal value'],
     ['README', '-----BEGIN RSA PRIVATE KEY-----', 'private key'],
     ['README', 'token ghp_0123456789abcdefghijklmnopqrstuvwxyzAB', 'GitHub token'],
@@ -48,10 +50,26 @@ describe('the scanner', () => {
     expect(scanArtefacts(tampered).map((f) => f.path)).toContain('flink/pipeline.sql');
   });
 
+  test('…and inside bundle.zip (bytes), where a masked password was replaced by a real one', async () => {
+    const { artefacts } = await compileProject(PROJECTS[0]!.config);
+    const zip = artefacts.find((a) => a.path === 'superset/bundle.zip')!;
+    expect(typeof zip.contents).not.toBe('string');
+    expect(scanArtefacts([zip])).toEqual([]);
+    const bytes = Buffer.from(zip.contents as Uint8Array);
+    const at = bytes.indexOf(':XXXXXXXXXX@');
+    expect(at).toBeGreaterThan(0);
+    bytes.write(':hunter2pw1@', at, 'latin1');
+    expect(scanArtefacts([{ path: zip.path, contents: bytes }]).map((f) => f.what)).toContain(
+      'a URL with credentials in it (user:password@)',
+    );
+  });
+
   test.each([
     "  'password' = '${ANALYTICS_DB_PASSWORD}',",
     '  "database.password": "${env:ECOM_DB_PASSWORD}",',
     'SQLALCHEMY_URI = postgresql://superset:XXXXXXXXXX@analytics:5432/a',
+    'sqlalchemy_uri: postgresql://{ANALYTICS_DB_USER}:XXXXXXXXXX@analytics:5432/a',
+    'ADMIN_ENV = ("SUPERSET_USER", "SUPERSET_ADMIN_PASSWORD")',
     "SET 's3.secret-key' = '${FLINK_S3_SECRET_KEY}';",
     '#   ECOM_DB_PASSWORD from Secret ecom-db-credentials (key password)',
     '        key: password',

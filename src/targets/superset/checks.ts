@@ -178,12 +178,10 @@ export function checkBundle(files: ReadonlyMap<string, unknown>): string[] {
     uuids.dataset.add(uuidOf(path, d));
     if (!uuids.database.has(String(d.database_uuid))) problems.push(`${path}: database_uuid is not in the bundle`);
     if (!Array.isArray(d.columns) || d.columns.length === 0) problems.push(`${path}: columns must be listed`);
-    (Array.isArray(d.columns) ? d.columns : []).forEach((c, i) =>
-      fields(`${path} columns[${i}]`, c, S.datasetColumn, problems),
-    );
-    (Array.isArray(d.metrics) ? d.metrics : []).forEach((m, i) =>
-      fields(`${path} metrics[${i}]`, m, S.datasetMetric, problems),
-    );
+    for (const [i, c] of (Array.isArray(d.columns) ? d.columns : []).entries())
+      fields(`${path} columns[${i}]`, c, S.datasetColumn, problems);
+    for (const [i, m] of (Array.isArray(d.metrics) ? d.metrics : []).entries())
+      fields(`${path} metrics[${i}]`, m, S.datasetMetric, problems);
     if (!('schema' in d)) problems.push(`${path}: schema is read without a default`);
   }
   for (const [path, value] of byKind('charts')) {
