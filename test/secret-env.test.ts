@@ -27,7 +27,9 @@ function compiled(sources: Source[], options: Record<string, unknown> = {}) {
   } as never);
   const r = compileValue(p, { configFile: 'pipeline.config.ts', render });
   expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-  return { model: r.model!, files: new Map(r.artefacts.map((a) => [a.path, a.contents])) };
+  // Text artefacts only (no chart here, so no superset/bundle.zip).
+  const text = r.artefacts.flatMap((a) => (typeof a.contents === 'string' ? [[a.path, a.contents] as const] : []));
+  return { model: r.model!, files: new Map(text) };
 }
 
 const source = (name: string, password = secret(`${name.replace(/_/g, '-')}-db`, 'password'), properties = {}) => {
