@@ -1,22 +1,42 @@
 #!/usr/bin/env node
 /**
  * Cold-process benchmark of cdc-compile: every measured run is a new `node` process, like a user's build
- * step. Measures the `node -e ''` baseline, the book store (pipeline.config.ts) and synthetic configs of
- * 10, 100 and 1,000 tables, then prints a table, checks the performance targets and writes
- * bench/results.json. It is a report, not a test: the exit code is 0 unless the benchmark itself cannot
- * run (a failing compile is reported and aborts, since timing it would be meaningless).
+ * step. Cases: the `node -e ''` baseline; the book store (pipeline.config.ts) with a warm and a cold
+ * transpile cache; the error path (the book store with one misspelt column in a chart: one located
+ * diagnostic, exit 1); synthetic configs of 10 to 10,000 tables (15 columns each, over up to 10 sources,
+ * one view per table, one chart per 10 views on dashboards, one Flink STATEMENT SET). Prints a table, the
+ * curve (cost per table), the performance targets, and writes bench/results.json. It is a report, not a
+ * test: the exit code is 0 unless the benchmark itself cannot run (a compile that does not end as
+ * expected is reported and aborts, since timing it would be meaningless).
  *
- * Usage: node bench/run.mjs [--runs N] [--warmup N] [--sizes 10,100,1000] [--keep]
- *   (`npm run bench` builds first.)
+ * Usage: node bench/run.mjs [--runs N] [--warmup N] [--sizes 10,100,1000,10000] [--watch] [--keep]
+ *   (`npm run bench` builds first.) Sizes of 5,000 tables and more run min(--runs, 3) times.
+ *
+ * Ratios are paired: each round runs the baseline and then every case, and a case's ratio is the median
+ * (and minimum) of its per-round ratios against that round's baseline, so a burst of load on a shared
+ * machine hits both sides of a ratio alike.
  *
  * Peak RSS: each child is started with NODE_OPTIONS=--require <probe>, a tiny CommonJS preload that
  * writes `process.resourceUsage().maxRSS` (the whole process, loader thread included) to a file named by
  * an environment variable when the process exits. No external tool is needed; when GNU time is present
  * one extra run per case cross-checks the figure with `/usr/bin/time -f %M`.
+ *
+ * --watch: also times `cdc-compile --watch` on a copy of the book store: from touching the config to the
+ * recompile's "watching for changes" line.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir, cpus, totalmem } from 'node:os';
+import { spawn, spawnSync } from 'node:child_process';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -27,9 +47,10 @@ const RESULTS = join(ROOT, 'bench', 'results.json');
 
 const { values: opts } = parseArgs({
   options: {
-    runs: { type: 'string', default: '7' },
+    runs: { type: 'string', default: '11' },
     warmup: { type: 'string', default: '1' },
     sizes: { type: 'string', default: '10,100,1000' },
+    watch: { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
   },
 });
@@ -41,12 +62,16 @@ const SIZES = opts.sizes
   .filter((n) => n > 0);
 
 const MiB = 1024 * 1024;
+/** The targets of the performance issue; `budget` is what holds until it is done. */
 const TARGETS = {
-  bookstoreOverBaseline: 4, // × the `node -e ''` wall time
-  bookstoreMs: 250,
-  bookstoreRssMiB: 90,
-  tables1000Ms: 2000,
-  tables1000RssMB: 300, // decimal megabytes
+  bookstoreBudget: 3, // × bare Node, warm transpile cache
+  bookstoreWarm: 1.8,
+  bookstoreCold: 2.5,
+  bookstoreRssMiB: 60,
+  errorOverSuccess: 1.3, // the error path × the book store's success path
+  tables1000Ms: 400,
+  tables10000Ms: 4000,
+  tables10000RssMB: 1000, // decimal megabytes
 };
 
 // ── Work directory: probe, synthetic project with node_modules/cdc-compile → this repo ──────────────────
@@ -104,16 +129,22 @@ const COLUMNS = [
 const VIEW_COLUMNS = ['id', 'name', 'amount', 'quantity', 'views', 'created_at', 'updated_at', 'due_on'];
 
 function sourcesFor(tables) {
-  return tables <= 10 ? 2 : tables <= 100 ? 4 : 8;
+  return tables <= 10 ? 2 : tables <= 100 ? 4 : tables <= 1000 ? 8 : 10;
 }
+
+const chartName = (i) => `Chart ${String(i).padStart(5, '0')}`;
 
 function syntheticConfig(tables) {
   const nSources = sourcesFor(tables);
   const out = [];
   out.push(
-    `// Synthetic benchmark config: ${tables} tables × 15 columns over ${nSources} sources, one view per table.`,
+    `// Synthetic benchmark config: ${tables} tables × 15 columns over ${nSources} sources, one view per table,`,
+    '// one chart per 10 views (10 charts to a dashboard), one Flink STATEMENT SET.',
   );
-  out.push(`import { definePipeline, postgresSource, secret, sql, t, view } from 'cdc-compile';`, '');
+  out.push(
+    `import { chart, dashboard, definePipeline, postgresSource, secret, sql, sum, t, view } from 'cdc-compile';`,
+    '',
+  );
   for (let s = 0; s < nSources; s++) {
     out.push(
       `const src${s} = postgresSource('src${s}', {`,
@@ -127,6 +158,7 @@ function syntheticConfig(tables) {
   }
   out.push('');
   const views = [];
+  const charts = [];
   for (let i = 0; i < tables; i++) {
     const name = `entity_${String(i).padStart(4, '0')}`;
     out.push(`const ${name} = src${i % nSources}.table('${name}', {`, '  columns: {');
@@ -147,6 +179,21 @@ function syntheticConfig(tables) {
     out.push(`    SELECT ${VIEW_COLUMNS.map((c) => `\${${name}.c.${c}}`).join(', ')}`);
     out.push(`    FROM \${${name}}`);
     out.push(`    WHERE \${${name}.c.active} AND \${${name}.c.amount} > 0\`,`, '});', '');
+    if (i % 10 === 0) {
+      const cname = `chart_${charts.length}`;
+      out.push(
+        `const ${cname} = chart('${chartName(charts.length)}', { kind: 'bar', view: ${vname}, x: 'name', metrics: [sum('amount', 'Amount')] });`,
+        '',
+      );
+      charts.push(cname);
+    }
+  }
+  const dashboards = [];
+  for (let d = 0; d * 10 < charts.length; d++) {
+    const row = charts.slice(d * 10, d * 10 + 10);
+    dashboards.push(
+      `    dashboard('Dashboard ${d}', { rows: [[${row.slice(0, 5).join(', ')}]${row.length > 5 ? `, [${row.slice(5).join(', ')}]` : ''}] }),`,
+    );
   }
   out.push(
     'export default definePipeline({',
@@ -154,11 +201,12 @@ function syntheticConfig(tables) {
     `  sources: [${Array.from({ length: nSources }, (_, s) => `src${s}`).join(', ')}],`,
     `  kafka: { bootstrapServers: 'kafka:9092' },`,
     `  connect: { url: 'http://connect:8083' },`,
+    `  flink: { jobs: 'single' },`,
     `  analytics: { host: 'analytics-db', database: 'analytics', user: 'flink_writer', password: secret('analytics-db', 'password') },`,
     `  views: [`,
   );
   for (const v of views) out.push(`    ${v},`);
-  out.push('  ],', '});', '');
+  out.push('  ],', '  dashboards: [', ...dashboards, '  ],', '});', '');
   return out.join('\n');
 }
 
@@ -218,11 +266,14 @@ function runOnce(c, mode = 'time') {
       : base;
   const [cmd, argv] = mode === 'gnu' ? [gnuTime, ['-f', '%M', process.execPath, ...args]] : [process.execPath, args];
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(cmd, argv, { cwd: c.cwd, env, encoding: 'utf8', maxBuffer: 64 * MiB });
+  const r = spawnSync(cmd, argv, { cwd: c.cwd, env, encoding: 'utf8', maxBuffer: 256 * MiB });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   if (r.error) throw r.error;
-  if (r.status !== 0) {
-    throw new Error(`${c.label}: exit ${r.status ?? r.signal}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`);
+  const status = c.status ?? 0;
+  if (r.status !== status || (c.stderrMatches && !c.stderrMatches.test(r.stderr))) {
+    throw new Error(
+      `${c.label}: exit ${r.status ?? r.signal} (expected ${status})\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`,
+    );
   }
   let rssKiB;
   if (mode === 'probe') {
@@ -232,13 +283,13 @@ function runOnce(c, mode = 'time') {
     rssKiB = Number(r.stderr.trim().split('\n').pop());
   }
   let files;
-  if (outDir) {
+  if (outDir && status === 0) {
     const check = expectFiles(outDir, c.expect);
     if (check.problems.length)
       throw new Error(`${c.label}: output incomplete:\n  ${check.problems.join('\n  ')}\n--- stdout\n${r.stdout}`);
     files = check.files;
-    rmSync(outDir, { recursive: true, force: true });
   }
+  if (outDir) rmSync(outDir, { recursive: true, force: true });
   return { ms, rssKiB, files };
 }
 
@@ -247,28 +298,48 @@ const median = (xs) => {
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
+const round = (x) => Math.round(x * 10) / 10;
+const stats = (xs) => ({ median: round(median(xs)), min: round(Math.min(...xs)), max: round(Math.max(...xs)) });
+const ratioStats = (xs) => {
+  const r3 = (x) => Math.round(x * 1000) / 1000;
+  return { median: r3(median(xs)), min: r3(Math.min(...xs)), max: r3(Math.max(...xs)) };
+};
 
 /** RSS is measured in separate runs so the wall-time runs carry no probe or wrapper. */
 const RSS_MODE = gnuTime ? 'gnu' : 'probe';
 const RSS_RUNS = Math.max(1, Math.min(RUNS, 3));
+/** The largest configs run fewer rounds (each takes seconds). */
+const runsOf = (c) => ((c.meta?.tables ?? 0) >= 5000 ? Math.min(RUNS, 3) : RUNS);
 
 /**
- * Runs are interleaved (one run of every case per round) so that a burst of load on the machine hits all
- * cases alike instead of skewing one of them, and the ratios stay meaningful.
+ * Rounds: the baseline, then one run of every case (in the first rounds only, for the largest), so that a
+ * burst of load hits a case and the baseline it is paired with alike. `pairs`: ratios against another
+ * case of the same round.
  */
-function measureAll(cases) {
+function measureAll(cases, pairs) {
   const width = Math.max(...cases.map((c) => c.label.length));
   const ms = new Map(cases.map((c) => [c, []]));
+  const ratios = new Map(cases.map((c) => [c, []]));
+  const paired = new Map(pairs.map(([a, b]) => [`${a}/${b}`, []]));
   const files = new Map();
+  const [baseline, ...rest] = cases;
   process.stderr.write(`  warm-up (${WARMUP} run${WARMUP === 1 ? '' : 's'} of each case)\n`);
   for (let i = 0; i < WARMUP; i++) for (const c of cases) runOnce(c);
   process.stderr.write(`  wall: ${RUNS} rounds `);
   for (let i = 0; i < RUNS; i++) {
-    for (const c of cases) {
+    const round = new Map();
+    const b = runOnce(baseline).ms;
+    ms.get(baseline).push(b);
+    for (const c of rest) {
+      if (i >= runsOf(c)) continue;
       const r = runOnce(c);
+      round.set(c.id, r.ms);
       ms.get(c).push(r.ms);
+      ratios.get(c).push(r.ms / b);
       if (r.files !== undefined) files.set(c, r.files);
     }
+    for (const [a, bId] of pairs)
+      if (round.has(a) && round.has(bId)) paired.get(`${a}/${bId}`).push(round.get(a) / round.get(bId));
     process.stderr.write('.');
   }
   process.stderr.write(
@@ -276,7 +347,7 @@ function measureAll(cases) {
   );
   const rss = new Map(cases.map((c) => [c, []]));
   for (let i = 0; i < RSS_RUNS; i++) {
-    for (const c of cases) rss.get(c).push(runOnce(c, RSS_MODE).rssKiB * 1024);
+    for (const c of cases) if (i === 0 || runsOf(c) === RUNS) rss.get(c).push(runOnce(c, RSS_MODE).rssKiB * 1024);
     process.stderr.write('.');
   }
   // Cross-check: with GNU time present, one run through the preload probe (the fallback method).
@@ -289,13 +360,9 @@ function measureAll(cases) {
     results[c.id] = {
       id: c.id,
       label: c.label,
-      runs: RUNS,
-      wallMs: {
-        median: round(median(xs)),
-        min: round(Math.min(...xs)),
-        max: round(Math.max(...xs)),
-        all: xs.map(round),
-      },
+      runs: xs.length,
+      wallMs: { ...stats(xs), all: xs.map(round) },
+      ...(c === baseline ? {} : { overBaseline: ratioStats(ratios.get(c)) }),
       peakRssBytes: { max: Math.max(...ys), min: Math.min(...ys), runs: ys.length, method: RSS_MODE },
       ...(probeBytes.has(c) ? { probePeakRssBytes: probeBytes.get(c) } : {}),
       ...(files.has(c) ? { filesWritten: files.get(c) } : {}),
@@ -306,40 +373,100 @@ function measureAll(cases) {
       `  ${c.label.padEnd(width)}  ${results[c.id].wallMs.median} ms, ${(results[c.id].peakRssBytes.max / MiB).toFixed(1)} MiB\n`,
     );
   }
-  return results;
+  const pairedResults = Object.fromEntries([...paired].map(([k, xs]) => [k, ratioStats(xs)]));
+  return { results, paired: pairedResults };
 }
 
-const round = (x) => Math.round(x * 10) / 10;
+/** `--watch`: from touching the config to the end of the recompile it starts, over a few changes. */
+async function measureWatch(changes = 5) {
+  const dir = join(work, 'watch');
+  mkdirSync(dir, { recursive: true });
+  cpSync(join(ROOT, 'pipeline.config.ts'), join(dir, 'pipeline.config.ts'));
+  mkdirSync(join(dir, 'node_modules'), { recursive: true });
+  symlinkSync(ROOT, join(dir, 'node_modules', 'cdc-compile'), 'dir');
+  const child = spawn(process.execPath, [BIN, '--watch'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  let buffered = '';
+  let waiting;
+  child.stdout.on('data', (d) => {
+    buffered += d;
+    if (waiting && buffered.includes('watching for changes')) {
+      buffered = '';
+      waiting();
+    }
+  });
+  const next = () => new Promise((res) => (waiting = res));
+  const times = [];
+  try {
+    await next(); // the first compile
+    for (let i = 0; i < changes; i++) {
+      await new Promise((res) => setTimeout(res, 300));
+      const t0 = process.hrtime.bigint();
+      const at = new Date(Date.now() + i * 1000);
+      utimesSync(join(dir, 'pipeline.config.ts'), at, at);
+      await next();
+      times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    }
+  } finally {
+    child.kill();
+  }
+  return { ...stats(times), all: times.map(round), note: 'includes the watcher debounce (100 ms)' };
+}
 
 // ── Cases ─────────────────────────────────────────────────────────────────────────────────────────────
 
-if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js'))) {
+if (!existsSync(join(ROOT, 'dist', 'cli.js'))) {
   console.error('dist/ is missing: run `npm run build` first (or use `npm run bench`).');
   process.exit(1);
 }
 
-const cases = [
-  { id: 'baseline', label: "node -e ''", cwd: work, args: () => ['-e', ''] },
-  {
-    id: 'bookstore',
-    label: 'book store',
-    cwd: ROOT,
-    outDir: true,
-    args: (out) => [BIN, '--config', join(ROOT, 'pipeline.config.ts'), '--out', out],
-    expect: {
-      sources: ['ecom', 'inventory'],
-      mustContain: { 'analytics/views.sql': ['vw_product_sales_volume', 'vw_book_price_distribution'] },
-    },
-    meta: { tables: 4, views: 10, charts: 14, dashboards: 3 },
+const bookstore = {
+  id: 'bookstore',
+  label: 'book store',
+  cwd: ROOT,
+  outDir: true,
+  args: (out) => [BIN, '--config', join(ROOT, 'pipeline.config.ts'), '--out', out],
+  expect: {
+    sources: ['ecom', 'inventory'],
+    mustContain: { 'analytics/views.sql': ['vw_product_sales_volume', 'vw_book_price_distribution'] },
   },
-];
+  meta: { tables: 4, views: 10, charts: 14, dashboards: 3 },
+};
 /**
  * The loader caches transpiled configs by content hash (node_modules/.cache/cdc-compile): after the
  * warm-up every run above hits that cache, like repeated local builds. A CI job with a fresh checkout
  * pays the transpiler; these variants measure that with CDC_COMPILE_CACHE=0.
  */
-const noCache = (c) => ({ ...c, id: `${c.id}NoCache`, label: `${c.label}, no cache`, env: { CDC_COMPILE_CACHE: '0' } });
-cases.push(noCache(cases[1]));
+const noCache = (c) => ({
+  ...c,
+  id: `${c.id}NoCache`,
+  label: `${c.label}, no cache`,
+  env: { CDC_COMPILE_CACHE: '0' },
+});
+
+// The error path: the book store with one misspelt column name in a chart's metric.
+const errorDir = join(project, 'error');
+mkdirSync(errorDir, { recursive: true });
+const bookstoreSource = readFileSync(join(ROOT, 'pipeline.config.ts'), 'utf8');
+const misspelt = bookstoreSource.replace("sum('units_sold', 'Units sold')", "sum('units_sould', 'Units sold')");
+if (misspelt === bookstoreSource)
+  throw new Error('bench: the error case found nothing to misspell in pipeline.config.ts');
+writeFileSync(join(errorDir, 'pipeline.config.ts'), misspelt);
+const errorPath = {
+  id: 'errorPath',
+  label: 'book store, one typo',
+  cwd: errorDir,
+  outDir: true,
+  status: 1,
+  stderrMatches: /pipeline\.config\.ts:\d+:\d+ error REF\.UNKNOWN_COLUMN/,
+  args: (out) => [BIN, '--config', join(errorDir, 'pipeline.config.ts'), '--out', out],
+};
+
+const cases = [
+  { id: 'baseline', label: "node -e ''", cwd: work, args: () => ['-e', ''] },
+  bookstore,
+  noCache(bookstore),
+  errorPath,
+];
 for (const n of SIZES) {
   const dir = join(project, `t${n}`);
   mkdirSync(dir, { recursive: true });
@@ -359,8 +486,10 @@ for (const n of SIZES) {
     meta: {
       tables: n,
       views: n,
+      charts: Math.ceil(n / 10),
       columnsPerTable: COLUMNS.length,
       sources: sourcesFor(n),
+      flinkJobs: 'single (one STATEMENT SET)',
       configBytes: Buffer.byteLength(readFileSync(config)),
     },
   });
@@ -368,11 +497,14 @@ for (const n of SIZES) {
 if (SIZES.length) cases.push(noCache(cases.at(-1)));
 
 console.error(
-  `cdc-compile cold-process benchmark: ${RUNS} runs + ${WARMUP} warm-up per case (wall), ${RSS_RUNS} more for peak RSS via ${RSS_MODE === 'gnu' ? gnuTime : 'preload probe'}; node ${process.version}; ${cpus().length}× ${cpus()[0]?.model ?? 'cpu'}`,
+  `cdc-compile cold-process benchmark: ${RUNS} rounds + ${WARMUP} warm-up (wall, paired with the baseline), ${RSS_RUNS} more for peak RSS via ${RSS_MODE === 'gnu' ? gnuTime : 'preload probe'}; node ${process.version}; ${cpus().length}× ${cpus()[0]?.model ?? 'cpu'}; load ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
 );
-let results;
+let results, paired, watch;
 try {
-  results = measureAll(cases);
+  ({ results, paired } = measureAll(cases, [['errorPath', 'bookstore']]));
+  if (opts.watch) watch = await measureWatch();
 } catch (err) {
   console.error(`\nbenchmark aborted: ${err.message}`);
   if (!opts.keep) rmSync(work, { recursive: true, force: true });
@@ -383,15 +515,14 @@ try {
 // ── Report ────────────────────────────────────────────────────────────────────────────────────────────
 
 const mib = (b) => (b / MiB).toFixed(1);
-const base = results.baseline;
-const rows = [['case', 'median ms', 'min ms', '× baseline', '× (min)', 'peak RSS MiB', 'files']];
+const rows = [['case', 'median ms', 'min ms', '× node (median)', '× node (min)', 'peak RSS MiB', 'files']];
 for (const r of Object.values(results)) {
   rows.push([
     r.label,
     r.wallMs.median.toFixed(1),
     r.wallMs.min.toFixed(1),
-    (r.wallMs.median / base.wallMs.median).toFixed(2),
-    (r.wallMs.min / base.wallMs.min).toFixed(2),
+    r.overBaseline ? r.overBaseline.median.toFixed(2) : '1.00',
+    r.overBaseline ? r.overBaseline.min.toFixed(2) : '1.00',
     `${mib(r.peakRssBytes.max)}${r.probePeakRssBytes ? ` (probe ${mib(r.probePeakRssBytes)})` : ''}`,
     r.filesWritten === undefined ? '' : String(r.filesWritten),
   ]);
@@ -403,80 +534,92 @@ console.log(line(rows[0]));
 console.log(widths.map((w) => '─'.repeat(w)).join('  '));
 for (const row of rows.slice(1)) console.log(line(row));
 
+// The curve: marginal cost per table between consecutive sizes (start-up cancels out).
+const sized = SIZES.map((n) => results[`tables${n}`]).filter(Boolean);
+const curve = [];
+for (let i = 1; i < sized.length; i++) {
+  const a = sized[i - 1],
+    b = sized[i];
+  curve.push({
+    from: a.tables,
+    to: b.tables,
+    msPerTable: Number(((b.wallMs.median - a.wallMs.median) / (b.tables - a.tables)).toFixed(3)),
+    kibPerTable: Math.round((b.peakRssBytes.max - a.peakRssBytes.max) / 1024 / (b.tables - a.tables)),
+  });
+}
+if (curve.length) {
+  console.log('\ncurve (marginal cost per table, median wall and max peak RSS):');
+  for (const c of curve)
+    console.log(
+      `  ${c.from.toLocaleString('en').padStart(6)} → ${c.to.toLocaleString('en').padEnd(6)}  ${c.msPerTable.toFixed(3)} ms/table  ${c.kibPerTable} KiB/table`,
+    );
+}
+
 const checks = [];
 const check = (name, actual, target, unit, pass) => checks.push({ name, actual, target, unit, pass });
-const bs = results.bookstore;
+const over = (id) => results[id]?.overBaseline?.median;
 check(
-  'book store wall / baseline wall',
-  Number((bs.wallMs.median / base.wallMs.median).toFixed(2)),
-  `≤ ${TARGETS.bookstoreOverBaseline}×`,
+  'book store warm / node (budget now)',
+  over('bookstore'),
+  `≤ ${TARGETS.bookstoreBudget}×`,
   '×',
-  bs.wallMs.median / base.wallMs.median <= TARGETS.bookstoreOverBaseline,
+  over('bookstore') <= TARGETS.bookstoreBudget,
 );
 check(
-  'book store wall (median)',
-  bs.wallMs.median,
-  `≤ ${TARGETS.bookstoreMs} ms`,
-  'ms',
-  bs.wallMs.median <= TARGETS.bookstoreMs,
+  'book store warm / node',
+  over('bookstore'),
+  `≤ ${TARGETS.bookstoreWarm}×`,
+  '×',
+  over('bookstore') <= TARGETS.bookstoreWarm,
 );
 check(
-  'book store peak RSS (max)',
-  Number(mib(bs.peakRssBytes.max)),
+  'book store cold cache / node',
+  over('bookstoreNoCache'),
+  `≤ ${TARGETS.bookstoreCold}×`,
+  '×',
+  over('bookstoreNoCache') <= TARGETS.bookstoreCold,
+);
+const bsRss = results.bookstore.peakRssBytes.max;
+check(
+  'book store peak RSS',
+  Number(mib(bsRss)),
   `≤ ${TARGETS.bookstoreRssMiB} MiB`,
   'MiB',
-  bs.peakRssBytes.max <= TARGETS.bookstoreRssMiB * MiB,
+  bsRss <= TARGETS.bookstoreRssMiB * MiB,
 );
-const t1000 = results.tables1000;
-if (t1000) {
+const err = paired['errorPath/bookstore'];
+check(
+  'error path / success path',
+  err.median,
+  `≤ ${TARGETS.errorOverSuccess}×`,
+  '×',
+  err.median <= TARGETS.errorOverSuccess,
+);
+if (results.tables1000)
   check(
-    '1,000 tables wall (median)',
-    t1000.wallMs.median,
+    '1,000 tables wall',
+    results.tables1000.wallMs.median,
     `≤ ${TARGETS.tables1000Ms} ms`,
     'ms',
-    t1000.wallMs.median <= TARGETS.tables1000Ms,
+    results.tables1000.wallMs.median <= TARGETS.tables1000Ms,
+  );
+for (const id of ['tables10000', 'tables10000NoCache']) {
+  const r = results[id];
+  if (!r) continue;
+  check(
+    `${r.label} wall`,
+    r.wallMs.median,
+    `≤ ${TARGETS.tables10000Ms} ms`,
+    'ms',
+    r.wallMs.median <= TARGETS.tables10000Ms,
   );
   check(
-    '1,000 tables peak RSS (max)',
-    Math.round(t1000.peakRssBytes.max / 1e6),
-    `≤ ${TARGETS.tables1000RssMB} MB`,
+    `${r.label} peak RSS`,
+    Math.round(r.peakRssBytes.max / 1e6),
+    `≤ ${TARGETS.tables10000RssMB} MB`,
     'MB',
-    t1000.peakRssBytes.max <= TARGETS.tables1000RssMB * 1e6,
+    r.peakRssBytes.max <= TARGETS.tables10000RssMB * 1e6,
   );
-}
-const growth = {};
-const t10 = results.tables10,
-  t100 = results.tables100;
-if (t100 && t1000) {
-  // The requested figure is the raw ratio; it is diluted by fixed start-up, so linearity is judged on the
-  // marginal cost per table: (1,000 − 100) / 900 against (100 − 10) / 90. 1.0 = linear; > 1 = superlinear.
-  growth.wallRaw = Number((t1000.wallMs.median / t100.wallMs.median).toFixed(2));
-  growth.rssRaw = Number((t1000.peakRssBytes.max / t100.peakRssBytes.max).toFixed(2));
-  if (t10) {
-    const perTable = (a, b, f) => (f(b) - f(a)) / (b.tables - a.tables);
-    const wall = (r) => r.wallMs.median,
-      rss = (r) => r.peakRssBytes.max;
-    growth.wallMsPerTable10to100 = Number(perTable(t10, t100, wall).toFixed(2));
-    growth.wallMsPerTable100to1000 = Number(perTable(t100, t1000, wall).toFixed(2));
-    growth.wallMarginalRatio = Number((perTable(t100, t1000, wall) / perTable(t10, t100, wall)).toFixed(2));
-    growth.rssKiBPerTable10to100 = Math.round(perTable(t10, t100, rss) / 1024);
-    growth.rssKiBPerTable100to1000 = Math.round(perTable(t100, t1000, rss) / 1024);
-    growth.rssMarginalRatio = Number((perTable(t100, t1000, rss) / perTable(t10, t100, rss)).toFixed(2));
-    check(
-      'growth 100→1,000: ms per table vs 10→100',
-      growth.wallMarginalRatio,
-      '≤ 1.5 (1.0 = linear)',
-      '×',
-      growth.wallMarginalRatio <= 1.5,
-    );
-    check(
-      'growth 100→1,000: RSS per table vs 10→100',
-      growth.rssMarginalRatio,
-      '≤ 1.5 (1.0 = linear)',
-      '×',
-      growth.rssMarginalRatio <= 1.5,
-    );
-  }
 }
 
 console.log();
@@ -485,23 +628,10 @@ for (const c of checks)
   console.log(
     `${c.pass ? 'PASS' : 'FAIL'}  ${c.name.padEnd(cw)}  ${String(c.actual).padStart(7)} ${c.unit.padEnd(3)}  (target ${c.target})`,
   );
-if (growth.wallRaw !== undefined) {
+console.log(`INFO  error path / success path, min of the paired rounds: ${err.min}×`);
+if (watch)
   console.log(
-    `INFO  growth 100→1,000 tables: wall ${growth.wallRaw}×, peak RSS ${growth.rssRaw}× (raw, start-up included)` +
-      (growth.wallMsPerTable10to100 !== undefined
-        ? `; marginal ${growth.wallMsPerTable10to100} → ${growth.wallMsPerTable100to1000} ms/table, ${growth.rssKiBPerTable10to100} → ${growth.rssKiBPerTable100to1000} KiB/table`
-        : ''),
-  );
-}
-const nc = results.bookstoreNoCache;
-if (nc)
-  console.log(
-    `INFO  book store without transpile cache (fresh CI checkout): ${nc.wallMs.median} ms = ${(nc.wallMs.median / base.wallMs.median).toFixed(2)}× baseline, ${mib(nc.peakRssBytes.max)} MiB`,
-  );
-const nc1000 = results.tables1000NoCache;
-if (nc1000)
-  console.log(
-    `INFO  1,000 tables without transpile cache: ${nc1000.wallMs.median} ms, ${Math.round(nc1000.peakRssBytes.max / 1e6)} MB peak RSS`,
+    `INFO  --watch recompile of the book store (touch → done): median ${watch.median} ms, min ${watch.min} ms (${watch.note})`,
   );
 
 const report = {
@@ -509,13 +639,14 @@ const report = {
   node: process.version,
   platform: `${process.platform} ${process.arch}`,
   cpus: `${cpus().length}× ${cpus()[0]?.model ?? ''}`.trim(),
+  loadAverage: loadavg(),
   totalMemBytes: totalmem(),
   gitHead:
     spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).stdout?.trim() || undefined,
   method: {
     runs: RUNS,
     warmup: WARMUP,
-    wall: 'spawnSync of a new node process, hrtime around it',
+    wall: 'spawnSync of a new node process, hrtime around it; ratios are medians of per-round ratios against the same round’s baseline',
     rss:
       RSS_MODE === 'gnu'
         ? `${gnuTime} -f %M, ${RSS_RUNS} separate runs (max)`
@@ -526,7 +657,9 @@ const report = {
   },
   targets: TARGETS,
   results,
-  growth,
+  paired,
+  curve,
+  ...(watch ? { watch } : {}),
   checks,
 };
 writeFileSync(RESULTS, `${JSON.stringify(report, null, 2)}\n`);

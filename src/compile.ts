@@ -55,6 +55,13 @@ export interface CompileResult {
   readonly outDir: string;
 }
 
+/**
+ * Configs longer than this (characters; about 3,000 tables) go straight to the worker: evaluating one
+ * takes about as long as the in-thread slice (IN_THREAD_SLICE_MS), and a run that outlasts the slice
+ * is done twice.
+ */
+const IN_THREAD_MAX_SOURCE = 4_000_000;
+
 export const VERSION: string = (
   JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as {
     version: string;
@@ -128,7 +135,8 @@ export async function compileIn(
   const source = readFileSync(configPath, 'utf8');
   const inThread = evaluatesInThread(configPath, source);
   const isolated = () => compileInWorker({ ...options, config: configPath, outDir }, limits, configPath, failed);
-  if (where === 'main' && !inThread) return isolated();
+  // A config this large would only use up the in-thread slice before being re-run in the worker.
+  if (where === 'main' && (!inThread || source.length > IN_THREAD_MAX_SOURCE)) return isolated();
 
   const templatesDir = options.templatesDir ?? join(dirname(configPath), 'templates');
   const templates = loadTemplates(templatesDir, TEMPLATE_OPTIONS);

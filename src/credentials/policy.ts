@@ -39,6 +39,18 @@ const NOT_A_VALUE = new Set([
  * are not), except for the keys whose credential sits mid-name.
  */
 export function isCredentialKey(key: string): boolean {
+  // The same few keys (type, description, name, …) come back for every column of a large config.
+  let known = credentialKeys.get(key);
+  if (known === undefined) {
+    if (credentialKeys.size > 10_000) credentialKeys.clear();
+    credentialKeys.set(key, (known = credentialKeyUncached(key)));
+  }
+  return known;
+}
+
+const credentialKeys = new Map<string, boolean>();
+
+function credentialKeyUncached(key: string): boolean {
   const lower = key.toLowerCase();
   if (/jaas|(^|[._-])user[._-]?info$|(^|\.)account\.key\./.test(lower)) return true;
   // Kafka's PASSWORD-typed PEM material.
@@ -80,6 +92,7 @@ export interface CredentialInText {
   readonly what: string;
 }
 
+const MAY_HOLD_CREDENTIAL = /=|:\/\/|-----BEGIN|AKIA|ASIA|gh[pousr]_|xox[abprs]-/;
 const URL_USERINFO = /\b[a-z][a-z0-9+.-]*:\/\/([^\s/?#@'"]+)@/gi;
 const PARAMETER = /(^|[?&;\s,(])([A-Za-z][\w.-]*)\s*=\s*("[^"]*"|'[^']*'|[^\s&;,)]+)/g;
 const TOKEN_SHAPES: readonly [RegExp, string][] = [
@@ -95,6 +108,9 @@ const TOKEN_SHAPES: readonly [RegExp, string][] = [
  * `password=…`, JAAS `password="…"`), or a well-known key or token shape.
  */
 export function credentialInText(text: string): CredentialInText | undefined {
+  // What every pattern below needs (a URL's '://', a parameter's '=', a key's or token's prefix): most
+  // strings have none of it.
+  if (!MAY_HOLD_CREDENTIAL.test(text)) return undefined;
   const found: CredentialInText[] = [];
   for (const m of text.matchAll(URL_USERINFO)) {
     const userinfo = m[1]!;

@@ -8,6 +8,7 @@ import { didYouMean, error, type Diagnostic, type Subject } from '../diagnostics
 import { plaintextCredentials } from '../credentials/policy.js';
 import * as schema from './schema.js';
 import { deploymentOptions } from './deployment.js';
+import { fastParser } from './fast.js';
 
 /** The entity graph of a config that passed validation; the resolver reads it. */
 export interface ValidConfig {
@@ -162,6 +163,14 @@ function checkCredentials(
   }
 }
 
+function passes(fast: (value: unknown) => boolean, value: unknown): boolean {
+  try {
+    return fast(value);
+  } catch {
+    return false;
+  }
+}
+
 function check(
   zod: ZodType,
   value: unknown,
@@ -169,6 +178,13 @@ function check(
   out: Diagnostic[],
   prefix: readonly (string | number)[] = [],
 ): boolean {
+  // The fast path says only whether the value passes; zod runs to explain a value it refuses. A value
+  // whose getters throw is left to zod too, which then throws the same error where it always did.
+  const fast = fastParser(zod as ZodTypeAny);
+  if (fast && passes(fast, value)) {
+    checkCredentials(value, subject, prefix, out);
+    return true;
+  }
   const result = zod.safeParse(value);
   for (const issue of result.error?.issues ?? []) {
     out.push(issueToDiagnostic(issue, subject, prefix, zod as ZodTypeAny));

@@ -1,0 +1,237 @@
+/**
+ * A fast path for the zod schemas: each schema is compiled once into a plain function that parses a value
+ * the way zod's `safeParse` does, but only says whether it passes, with no issue objects, contexts or
+ * paths. A config that is valid (the usual case, and the only one at scale) never runs zod itself; a
+ * value the fast path refuses is parsed by zod, which explains the failure. Refinements, custom checks and
+ * transforms are the schema's own functions, run with a context that only notes whether they add an issue.
+ *
+ * Only the zod features the schemas use are compiled; a schema using any other makes `fastParser` return
+ * undefined, and zod then parses every value of it. `test/validate-fast.test.ts` checks that the fast path
+ * and zod agree on valid and damaged values of every schema.
+ */
+import type { ZodTypeAny } from 'zod';
+
+/** What a parser returns for a value zod would refuse. */
+const FAIL: unique symbol = Symbol('fail');
+type Parser = (value: unknown) => unknown;
+
+interface Def {
+  typeName: string;
+  [key: string]: unknown;
+}
+type Check = { kind: string; value?: number; inclusive?: boolean; regex?: RegExp };
+
+const compiled = new WeakMap<ZodTypeAny, Parser | null>();
+
+/** The fast parser of a schema, or undefined when it uses something the fast path does not know. */
+export function fastParser(schema: ZodTypeAny): ((value: unknown) => boolean) | undefined {
+  let parser = compiled.get(schema);
+  if (parser === undefined) {
+    try {
+      parser = compile(schema);
+    } catch (err) {
+      if (!(err instanceof Unsupported)) throw err;
+      parser = null;
+    }
+    compiled.set(schema, parser);
+  }
+  const parse = parser;
+  return parse ? (value) => parse(value) !== FAIL : undefined;
+}
+
+class Unsupported extends Error {}
+
+/** zod's parsed type "object": not null, an array, a promise, a Map, a Set or a Date. */
+function isZodObject(v: unknown): v is Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const o = v as { then?: unknown; catch?: unknown };
+  if (o.then && typeof o.then === 'function' && o.catch && typeof o.catch === 'function') return false;
+  return !(v instanceof Map || v instanceof Set || v instanceof Date);
+}
+
+/**
+ * The context the schema's own refinements and transforms get: addIssue only records that it was called.
+ * One object for every call (they do not nest: no refinement of these schemas parses another value).
+ */
+let issueAdded = false;
+const effectContext = {
+  addIssue(): void {
+    issueAdded = true;
+  },
+  path: [] as const,
+};
+
+/** Runs a refinement or transform; FAIL when it added an issue or returned a promise (zod then throws). */
+function runEffect(fn: (v: unknown, ctx: unknown) => unknown, value: unknown, keep: boolean): unknown {
+  const outer = issueAdded;
+  issueAdded = false;
+  try {
+    const out = fn(value, effectContext);
+    if (issueAdded || out instanceof Promise) return FAIL;
+    return keep ? value : out;
+  } finally {
+    issueAdded = outer;
+  }
+}
+
+function compile(schema: ZodTypeAny): Parser {
+  const def = schema._def as Def;
+  if (def['coerce']) throw new Unsupported();
+  switch (def.typeName) {
+    case 'ZodString': {
+      const checks = (def['checks'] as Check[]).map((c): ((s: string) => boolean) => {
+        switch (c.kind) {
+          case 'min':
+            return (s) => s.length >= c.value!;
+          case 'max':
+            return (s) => s.length <= c.value!;
+          case 'length':
+            return (s) => s.length === c.value!;
+          case 'regex':
+            return (s) => {
+              c.regex!.lastIndex = 0;
+              return c.regex!.test(s);
+            };
+          default:
+            throw new Unsupported();
+        }
+      });
+      return (v) => (typeof v === 'string' && checks.every((ok) => ok(v)) ? v : FAIL);
+    }
+    case 'ZodNumber': {
+      const checks = (def['checks'] as Check[]).map((c): ((n: number) => boolean) => {
+        switch (c.kind) {
+          case 'int':
+            return (n) => Number.isInteger(n);
+          case 'min':
+            return c.inclusive ? (n) => n >= c.value! : (n) => n > c.value!;
+          case 'max':
+            return c.inclusive ? (n) => n <= c.value! : (n) => n < c.value!;
+          case 'finite':
+            return (n) => Number.isFinite(n);
+          default:
+            throw new Unsupported();
+        }
+      });
+      return (v) => (typeof v === 'number' && !Number.isNaN(v) && checks.every((ok) => ok(v)) ? v : FAIL);
+    }
+    case 'ZodBoolean':
+      return (v) => (typeof v === 'boolean' ? v : FAIL);
+    case 'ZodNull':
+      return (v) => (v === null ? v : FAIL);
+    case 'ZodAny':
+    case 'ZodUnknown':
+      return (v) => v;
+    case 'ZodLiteral': {
+      const literal = def['value'];
+      return (v) => (v === literal ? v : FAIL);
+    }
+    case 'ZodEnum': {
+      const values = new Set(def['values'] as string[]);
+      return (v) => (typeof v === 'string' && values.has(v) ? v : FAIL);
+    }
+    case 'ZodOptional': {
+      const inner = compile(def['innerType'] as ZodTypeAny);
+      return (v) => (v === undefined ? v : inner(v));
+    }
+    case 'ZodNullable': {
+      const inner = compile(def['innerType'] as ZodTypeAny);
+      return (v) => (v === null ? v : inner(v));
+    }
+    case 'ZodUnion': {
+      const options = (def['options'] as ZodTypeAny[]).map(compile);
+      return (v) => {
+        for (const option of options) {
+          const out = option(v);
+          if (out !== FAIL) return out;
+        }
+        return FAIL;
+      };
+    }
+    case 'ZodArray': {
+      const element = compile(def['type'] as ZodTypeAny);
+      const exact = (def['exactLength'] as { value: number } | null)?.value;
+      const min = (def['minLength'] as { value: number } | null)?.value;
+      const max = (def['maxLength'] as { value: number } | null)?.value;
+      return (v) => {
+        if (!Array.isArray(v)) return FAIL;
+        if (exact !== undefined && v.length !== exact) return FAIL;
+        if (min !== undefined && v.length < min) return FAIL;
+        if (max !== undefined && v.length > max) return FAIL;
+        const out = new Array<unknown>(v.length);
+        for (let i = 0; i < v.length; i++) if ((out[i] = element(v[i])) === FAIL) return FAIL;
+        return out;
+      };
+    }
+    case 'ZodObject': {
+      const catchall = (def['catchall'] as ZodTypeAny)._def as Def;
+      if (catchall.typeName !== 'ZodNever') throw new Unsupported();
+      const unknownKeys = def['unknownKeys'];
+      if (unknownKeys !== 'strict' && unknownKeys !== 'strip') throw new Unsupported();
+      const shape = (def['shape'] as () => Record<string, ZodTypeAny>)();
+      const keys = Object.keys(shape);
+      const known = new Set(keys);
+      const parsers = keys.map((k) => compile(shape[k]!));
+      const strict = unknownKeys === 'strict';
+      return (v) => {
+        if (!isZodObject(v)) return FAIL;
+        if (strict) for (const key in v) if (!known.has(key)) return FAIL;
+        const out: Record<string, unknown> = {};
+        for (let i = 0; i < keys.length; i++) {
+          const key = keys[i]!;
+          const parsed = parsers[i]!(v[key]);
+          if (parsed === FAIL) return FAIL;
+          if (key !== '__proto__' && (parsed !== undefined || key in v)) out[key] = parsed;
+        }
+        return out;
+      };
+    }
+    case 'ZodRecord': {
+      const keyParser = compile(def['keyType'] as ZodTypeAny);
+      const valueParser = compile(def['valueType'] as ZodTypeAny);
+      return (v) => {
+        if (!isZodObject(v)) return FAIL;
+        const out: Record<string, unknown> = {};
+        for (const key in v) {
+          const k = keyParser(key);
+          if (k === FAIL) return FAIL;
+          const value = valueParser(v[key]);
+          if (value === FAIL) return FAIL;
+          if (k !== '__proto__' && (value !== undefined || key in v)) out[k as string] = value;
+        }
+        return out;
+      };
+    }
+    case 'ZodPipeline': {
+      const first = compile(def['in'] as ZodTypeAny);
+      const second = compile(def['out'] as ZodTypeAny);
+      return (v) => {
+        const mid = first(v);
+        return mid === FAIL ? FAIL : second(mid);
+      };
+    }
+    case 'ZodEffects': {
+      const inner = compile(def['schema'] as ZodTypeAny);
+      const effect = def['effect'] as
+        | { type: 'refinement'; refinement: (v: unknown, ctx: unknown) => unknown }
+        | { type: 'transform'; transform: (v: unknown, ctx: unknown) => unknown }
+        | { type: 'preprocess' };
+      switch (effect.type) {
+        case 'refinement':
+          return (v) => {
+            const parsed = inner(v);
+            return parsed === FAIL ? FAIL : runEffect(effect.refinement, parsed, true);
+          };
+        case 'transform':
+          return (v) => {
+            const parsed = inner(v);
+            return parsed === FAIL ? FAIL : runEffect(effect.transform, parsed, false);
+          };
+        default:
+          throw new Unsupported();
+      }
+    }
+    default:
+      throw new Unsupported();
+  }
+}

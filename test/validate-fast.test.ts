@@ -1,0 +1,126 @@
+/**
+ * The validator's fast path (src/validate/fast.ts) must agree with zod on every value: a value it lets
+ * through without zod must be one zod accepts, or a mistake would go unreported. Every entity of the book
+ * store and the examples is checked as it is, and damaged at every path (each leaf replaced by odd
+ * values, each key removed, an unknown key added), through the compiled parser and through zod.
+ */
+import { expect, test } from 'vitest';
+import type { ZodTypeAny } from 'zod';
+import { entityKind } from '../src/dsl/entity.js';
+import type { Pipeline } from '../src/dsl/pipeline.js';
+import type { Source } from '../src/dsl/source.js';
+import { loadConfig } from '../src/load/index.js';
+import { deploymentOptions } from '../src/validate/deployment.js';
+import { fastParser } from '../src/validate/fast.js';
+import * as schema from '../src/validate/schema.js';
+import { validate } from '../src/validate/index.js';
+import { PROJECTS } from './support/compile.js';
+
+const ODD: unknown[] = [
+  undefined,
+  null,
+  -1,
+  1.5,
+  65536,
+  Number.NaN,
+  Number.POSITIVE_INFINITY,
+  '',
+  'a b',
+  'UPPER',
+  'x'.repeat(300),
+  'line\nbreak',
+  'postgres://u:p@h/db',
+  true,
+  [],
+  {},
+  () => 1,
+  new Date(0),
+];
+
+/** A copy of an object or entity (its brand and prototype kept) with one property changed or removed. */
+function withChange(value: object, key: string | number, next: unknown, remove = false): object {
+  const copy: Record<string | number, unknown> = Array.isArray(value)
+    ? [...value]
+    : Object.create(Object.getPrototypeOf(value), Object.getOwnPropertyDescriptors(value));
+  if (remove) delete copy[key];
+  else Object.defineProperty(copy, key, { value: next, enumerable: true, writable: true, configurable: true });
+  return copy;
+}
+
+/** The value, and damaged copies of it at every path (into plain objects, arrays and column types). */
+function* damaged(value: unknown, depth = 0): Generator<unknown> {
+  yield value;
+  if (depth > 5 || value === null || typeof value !== 'object') return;
+  const kind = entityKind(value);
+  if (kind === 'column-type') {
+    const spec = (value as { spec: object }).spec;
+    for (const d of damaged(spec, depth + 1)) if (d !== spec) yield withChange(value, 'spec', d);
+    return;
+  }
+  if (kind) return; // other entities are validated as their own subjects
+  yield withChange(value, 'bogusKey', 1);
+  // Arrays: their first two items (the rest repeat the same schema).
+  for (const key of Object.keys(value).slice(0, Array.isArray(value) ? 2 : undefined)) {
+    const child = (value as Record<string, unknown>)[key];
+    if (!Array.isArray(value)) yield withChange(value, key, undefined, true);
+    for (const odd of ODD) yield withChange(value, key, odd);
+    for (const d of damaged(child, depth + 1)) if (d !== child) yield withChange(value, key, d);
+  }
+}
+
+/** Every (schema, value) pair validate() checks for a config. */
+function subjects(pipeline: Pipeline): [string, ZodTypeAny, unknown][] {
+  const out: [string, ZodTypeAny, unknown][] = [['pipeline', schema.pipelineOptions, pipeline.options]];
+  if (pipeline.options.deployment !== undefined)
+    out.push(['deployment', deploymentOptions, pipeline.options.deployment]);
+  const valid = validate(pipeline).config!;
+  for (const source of pipeline.options.sources as Source[]) {
+    out.push(['source', schema.sourceOptions, source.options], ['source name', schema.sourceName, source.name]);
+    for (const table of source.tables) out.push(['table', schema.tableOptions, table.options]);
+  }
+  for (const v of valid.views)
+    out.push(['view', schema.viewOptions, v.options], ['view name', schema.identifier, v.name]);
+  for (const c of valid.charts) out.push(['chart', schema.chartOptions, c.options]);
+  for (const d of valid.dashboards) out.push(['dashboard', schema.dashboardOptions, d.options]);
+  return out;
+}
+
+test('the fast path and zod agree on every entity of every project, valid and damaged', async () => {
+  let accepted = 0;
+  let refused = 0;
+  for (const project of PROJECTS) {
+    const loaded = await loadConfig(project.config);
+    const pipeline = loaded.value as Pipeline;
+    expect(entityKind(pipeline), project.name).toBe('pipeline');
+    for (const [what, zod, original] of subjects(pipeline)) {
+      const fast = fastParser(zod);
+      expect(fast, `${what}: the fast path compiles its schema`).toBeDefined();
+      for (const value of damaged(original)) {
+        const byZod = zod.safeParse(value).success;
+        let byFast: boolean;
+        try {
+          byFast = fast!(value);
+        } catch {
+          byFast = false;
+        }
+        if (byFast !== byZod) {
+          expect.fail(`${project.name} ${what}: fast ${byFast}, zod ${byZod} for ${JSON.stringify(value)}`);
+        }
+        if (byZod) accepted++;
+        else refused++;
+      }
+    }
+  }
+  // The damage must reach both outcomes often, or the comparison proves little.
+  console.log(`fast/zod agreement: ${accepted} accepted, ${refused} refused`);
+  expect(accepted).toBeGreaterThan(500);
+  expect(refused).toBeGreaterThan(5000);
+}, 120_000);
+
+test('a schema using a zod feature the fast path does not know is left to zod', async () => {
+  const { z } = await import('zod');
+  expect(fastParser(z.string().email())).toBeUndefined();
+  expect(fastParser(z.object({ a: z.string().trim() }))).toBeUndefined();
+  expect(fastParser(z.object({ a: z.string() }).passthrough())).toBeUndefined();
+  expect(fastParser(z.object({ a: z.string().min(2) }).strict())!({ a: 'ab' })).toBe(true);
+});
