@@ -96,7 +96,10 @@ export interface ComponentOptions {
   storage?: string;
   /** Flink only: size of the savepoint volume. */
   savepointStorage?: string;
-  /** Port on 127.0.0.1 under a loopback profile (Kafka, Connect). */
+  /**
+   * Port on 127.0.0.1 under a loopback profile (`local`): Kafka's client port (default 9092), Connect's
+   * REST port (8083), the Flink JobManager's REST port (8081), Superset's (8088).
+   */
   localPort?: number;
 }
 

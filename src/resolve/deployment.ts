@@ -102,12 +102,44 @@ export interface JarModel {
   readonly url: string;
 }
 
+/** A Service of the stack: its name, namespace, port and in-cluster DNS name. */
+export interface ServiceModel {
+  readonly name: string;
+  readonly namespace: string;
+  readonly port: number;
+  /** `<name>.<namespace>.svc.cluster.local` */
+  readonly host: string;
+}
+
 export interface DeploymentModel {
   /** The profile this compile was asked for (`--profile`), if any. */
   readonly selectedProfile?: string;
   /** `cluster`: in-cluster DNS names; `loopback`: every part at 127.0.0.1 (no Kubernetes output then). */
   readonly endpoints: 'cluster' | 'loopback';
   readonly namespaces: { readonly infra: string; readonly analytics: string };
+  /**
+   * The stack's Services (the packager names and wires them from here). `flinkJobManager.port` is the
+   * REST port; its RPC and blob ports are `flinkRpcPort`, `flinkBlobPort`.
+   */
+  readonly services: {
+    readonly kafka: ServiceModel;
+    readonly kafkaHeadless: ServiceModel;
+    readonly connect: ServiceModel;
+    readonly flinkJobManager: ServiceModel;
+    readonly superset: ServiceModel;
+  };
+  readonly flinkRpcPort: number;
+  readonly flinkBlobPort: number;
+  /**
+   * Where clients reach the parts in this compile: in-cluster DNS names, or 127.0.0.1 and the
+   * `localPort`s under a loopback profile. The smoke check (ops/check.sh) defaults to these.
+   */
+  readonly urls: {
+    readonly kafkaBootstrap: string;
+    readonly connect: string;
+    readonly flinkRest: string;
+    readonly superset: string;
+  };
   readonly versions: Versions;
   readonly images: {
     readonly kafka: string;
@@ -496,10 +528,32 @@ export function resolveDeployment(
     superuser: typeof a.user === 'string' ? a.user : binding('POSTGRES_USER', a.user, 'env'),
     superuserPassword: binding('POSTGRES_PASSWORD', a.password, 'env'),
   });
-  const kafkaPort = local?.components?.kafka?.localPort ?? d.components?.kafka?.localPort ?? 9092;
-  const connectPort = local?.components?.connect?.localPort ?? d.components?.connect?.localPort ?? 8083;
-  const bootstrapServers = loopback ? `127.0.0.1:${kafkaPort}` : `${clusterHost('kafka', infra)}:9092`;
-  const connectUrl = loopback ? `http://127.0.0.1:${connectPort}` : `http://${clusterHost('debezium', infra)}:8083`;
+  const svc = (name: string, namespace: string, port: number): ServiceModel => ({
+    name,
+    namespace,
+    port,
+    host: clusterHost(name, namespace),
+  });
+  const services = {
+    kafka: svc('kafka', infra, 9092),
+    kafkaHeadless: svc('kafka-headless', infra, 9092),
+    connect: svc('debezium', infra, 8083),
+    flinkJobManager: svc('flink-jobmanager', analyticsNs, 8081),
+    superset: svc('superset', analyticsNs, 8088),
+  };
+  // Under a loopback profile each part listens on 127.0.0.1 at its localPort (default: its Service port).
+  const localPortOf = (c: ComponentName, port: number) =>
+    local?.components?.[c]?.localPort ?? d.components?.[c]?.localPort ?? port;
+  const at = (c: ComponentName, s: ServiceModel) =>
+    loopback ? `127.0.0.1:${localPortOf(c, s.port)}` : `${s.host}:${s.port}`;
+  const bootstrapServers = at('kafka', services.kafka);
+  const connectUrl = `http://${at('connect', services.connect)}`;
+  const urls = {
+    kafkaBootstrap: bootstrapServers,
+    connect: connectUrl,
+    flinkRest: `http://${at('flinkJobManager', services.flinkJobManager)}`,
+    superset: `http://${at('superset', services.superset)}`,
+  };
   if (!loopback && p.kafka?.bootstrapServers !== undefined && p.kafka.bootstrapServers !== bootstrapServers)
     out.push(
       conflict(
@@ -557,6 +611,10 @@ export function resolveDeployment(
       ...(profile !== undefined ? { selectedProfile: profile } : {}),
       endpoints,
       namespaces: { infra, analytics: analyticsNs },
+      services,
+      flinkRpcPort: 6123,
+      flinkBlobPort: 6124,
+      urls,
       versions,
       images: {
         kafka: `apache/kafka:${versions.kafka}`,

@@ -80,6 +80,7 @@ export function resolve(
       },
       flink: flink.flink,
       ...(superset.deployment ? { deployment: superset.deployment } : {}),
+      ops: { checkScript: 'ops/check.sh' },
     },
   };
 }

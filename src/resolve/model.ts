@@ -292,4 +292,6 @@ export interface Model {
   };
   /** Where and how the stack runs (resolve/deployment.ts); absent when the config has no deployment section. */
   readonly deployment?: DeploymentModel;
+  /** The smoke check of a running stack (ops/check.sh): it checks the connectors, jobs, tables, views and dashboards above. */
+  readonly ops: { readonly checkScript: string };
 }

@@ -77,7 +77,7 @@ export interface SupersetInput {
   readonly charts: readonly ChartModel[];
   readonly dashboards: readonly DashboardModel[];
   /** The deployment, when the config has one: it names Superset's service and admin Secret. */
-  readonly deployment?: Pick<DeploymentModel, 'endpoints' | 'namespaces' | 'supersetAdminPassword'>;
+  readonly deployment?: Pick<DeploymentModel, 'endpoints' | 'namespaces' | 'supersetAdminPassword' | 'urls'>;
 }
 
 /** Without a deployment section; with one, the deployment's Superset service and admin Secret win. */
@@ -144,13 +144,8 @@ export function resolveSuperset(input: SupersetInput): SupersetModel {
   const d = input.deployment;
   const password =
     d?.supersetAdminPassword ?? binding('SUPERSET_ADMIN_PASSWORD', o.password ?? SUPERSET_DEFAULTS.password, 'env');
-  const url =
-    o.url ??
-    (d?.endpoints === 'cluster'
-      ? `http://superset.${d.namespaces.analytics}.svc.cluster.local:8088`
-      : d?.endpoints === 'loopback'
-        ? 'http://127.0.0.1:8088'
-        : SUPERSET_DEFAULTS.url);
+  // The deployment places Superset (in the cluster, or on 127.0.0.1 at its localPort under `local`).
+  const url = o.url ?? d?.urls.superset ?? SUPERSET_DEFAULTS.url;
   const supersetUser = typeof user === 'string' ? user : binding('SUPERSET_USER', user, 'env');
   const secrets: SecretBinding[] = [
     ...(typeof supersetUser === 'string' ? [] : [supersetUser]),

@@ -1,6 +1,7 @@
 import type { SchemaSqlData, ViewsSqlData } from './analytics/templates.js';
 import type { RegisterScriptData, SetupSqlData } from './debezium/templates.js';
 import type { PipelineSqlData } from './flink/templates.js';
+import type { CheckScriptData } from './ops/templates.js';
 import type { BootstrapData } from './superset/templates.js';
 
 /** One generated file: a path relative to the output directory and its exact contents. */
@@ -30,6 +31,7 @@ export interface TemplateData {
   'flink/pipeline.sql': PipelineSqlData;
   'analytics/schema.sql': SchemaSqlData;
   'analytics/views.sql': ViewsSqlData;
+  'ops/check.sh': CheckScriptData;
   // The Kubernetes family's scripts: their data is not typed per template yet.
   'kubernetes/kafka-start.sh': object;
   'kubernetes/setup-source.sh': object;
@@ -47,6 +49,7 @@ export const TEMPLATE_NAMES = [
   'flink/pipeline.sql',
   'analytics/schema.sql',
   'analytics/views.sql',
+  'ops/check.sh',
   'kubernetes/kafka-start.sh',
   'kubernetes/setup-source.sh',
   'kubernetes/apply-analytics.sh',

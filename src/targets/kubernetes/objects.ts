@@ -430,7 +430,8 @@ export function buildStack(input: StackInput, out: Diagnostic[]): Placed[] {
 
   // ── Kafka (KRaft, combined broker+controller nodes) ─────────────────────────────────────────────
   const brokers = prof.components.kafka.replicas;
-  const kafkaHeadless = `kafka-headless.${infra}.svc.cluster.local`;
+  const S = d.services;
+  const kafkaHeadless = S.kafkaHeadless.host;
   const replication = String(Math.min(3, brokers));
   {
     const c = prof.components.kafka;
@@ -441,17 +442,17 @@ export function buildStack(input: StackInput, out: Diagnostic[]): Placed[] {
     ]);
     service(
       'kafka',
-      'kafka-headless',
+      S.kafkaHeadless.name,
       infra,
       l,
       sel,
       [
-        { name: 'client', port: 9092 },
+        { name: 'client', port: S.kafka.port },
         { name: 'controller', port: 9093 },
       ],
       { clusterIP: 'None', publishNotReadyAddresses: true },
     );
-    service('kafka', 'kafka', infra, l, sel, [{ name: 'client', port: 9092 }]);
+    service('kafka', S.kafka.name, infra, l, sel, [{ name: 'client', port: S.kafka.port }]);
     const voters = Array.from({ length: brokers }, (_, i) => `${i}@kafka-${i}.${kafkaHeadless}:9093`).join(',');
     const heap = Math.floor(mib(c.resources.limits.memory) / 2);
     placed.push({
@@ -461,7 +462,7 @@ export function buildStack(input: StackInput, out: Diagnostic[]): Placed[] {
         kind: 'StatefulSet',
         metadata: meta('kafka', infra, l),
         spec: {
-          serviceName: 'kafka-headless',
+          serviceName: S.kafkaHeadless.name,
           replicas: brokers,
           // Every controller must be up for the quorum to form: start them together.
           podManagementPolicy: 'Parallel',
@@ -524,14 +525,14 @@ export function buildStack(input: StackInput, out: Diagnostic[]): Placed[] {
   }
 
   // ── Kafka Connect with Debezium ─────────────────────────────────────────────────────────────────
-  const kafkaAddress = `kafka.${infra}.svc.cluster.local:9092`;
+  const kafkaAddress = `${S.kafka.host}:${S.kafka.port}`;
   {
     const c = prof.components.connect;
     const l = labels('debezium', 'connect', d.versions.debezium);
     const sel = selector('debezium', 'connect');
     const provider = model.connect.secretProvider;
     const secrets = model.connect.env;
-    service('connect', 'debezium', infra, l, sel, [{ name: 'http', port: 8083 }]);
+    service('connect', S.connect.name, infra, l, sel, [{ name: 'http', port: S.connect.port }]);
     placed.push({
       file: 'connect',
       resolves: model.sources.map((s) => ({
@@ -541,7 +542,7 @@ export function buildStack(input: StackInput, out: Diagnostic[]): Placed[] {
       object: {
         apiVersion: 'apps/v1',
         kind: 'Deployment',
-        metadata: meta('debezium', infra, l),
+        metadata: meta(S.connect.name, infra, l),
         spec: {
           replicas: c.replicas,
           selector: { matchLabels: sel },
@@ -572,11 +573,11 @@ export function buildStack(input: StackInput, out: Diagnostic[]): Placed[] {
                     env('HEAP_OPTS', `-Xms256m -Xmx${Math.floor(mib(c.resources.limits.memory) / 2)}m`),
                     ...secrets.map((b) => fromSecret(b)),
                   ],
-                  ports: [{ name: 'http', containerPort: 8083 }],
+                  ports: [{ name: 'http', containerPort: S.connect.port }],
                   // Connect 3.7 has no /health: the REST root and the connector list answer once the worker is up.
-                  startupProbe: httpProbe('/', 8083, 5, 36),
-                  readinessProbe: httpProbe('/connectors', 8083, 10),
-                  livenessProbe: httpProbe('/', 8083, 20, 6, 5),
+                  startupProbe: httpProbe('/', S.connect.port, 5, 36),
+                  readinessProbe: httpProbe('/connectors', S.connect.port, 10),
+                  livenessProbe: httpProbe('/', S.connect.port, 20, 6, 5),
                   resources: resources(c.resources),
                   securityContext: containerSecurity,
                 },
@@ -640,10 +641,12 @@ export function buildStack(input: StackInput, out: Diagnostic[]): Placed[] {
       persistentVolumeClaim: { claimName: `flink-${x.name}` },
     }));
     const mounts = dirs.map((x) => volumeMount(x.name, x.url.slice('file://'.length)));
-    service('flink', 'flink-jobmanager', analytics, jmL, jmSel, [
-      { name: 'rpc', port: 6123 },
-      { name: 'blob-server', port: 6124 },
-      { name: 'webui', port: 8081 },
+    const jmName = S.flinkJobManager.name;
+    const rest = S.flinkJobManager.port;
+    service('flink', jmName, analytics, jmL, jmSel, [
+      { name: 'rpc', port: d.flinkRpcPort },
+      { name: 'blob-server', port: d.flinkBlobPort },
+      { name: 'webui', port: rest },
     ]);
     const props = (lines: [string, string][]) =>
       env('FLINK_PROPERTIES', `${lines.map(([k, v]) => `${k}: ${v}`).join('\n')}\n`);
@@ -679,7 +682,7 @@ export function buildStack(input: StackInput, out: Diagnostic[]): Placed[] {
       object: {
         apiVersion: 'apps/v1',
         kind: 'Deployment',
-        metadata: meta('flink-jobmanager', analytics, jmL),
+        metadata: meta(jmName, analytics, jmL),
         spec: {
           replicas: 1,
           strategy: { type: 'Recreate' },
@@ -688,10 +691,10 @@ export function buildStack(input: StackInput, out: Diagnostic[]): Placed[] {
             metadata: { labels: jmL },
             spec: flinkPod('jobmanager', jmL, {
               env: [
-                env('JOB_MANAGER_RPC_ADDRESS', 'flink-jobmanager'),
+                env('JOB_MANAGER_RPC_ADDRESS', jmName),
                 env('TZ', 'UTC'),
                 props([
-                  ['jobmanager.rpc.address', 'flink-jobmanager'],
+                  ['jobmanager.rpc.address', jmName],
                   ['jobmanager.memory.process.size', flinkMemory(jm.resources)],
                   ['parallelism.default', '1'],
                   // Jobs are submitted by the SQL runner through REST; nobody uploads jars through the UI.
@@ -700,13 +703,13 @@ export function buildStack(input: StackInput, out: Diagnostic[]): Placed[] {
                 ]),
               ],
               ports: [
-                { name: 'rpc', containerPort: 6123 },
-                { name: 'blob-server', containerPort: 6124 },
-                { name: 'webui', containerPort: 8081 },
+                { name: 'rpc', containerPort: d.flinkRpcPort },
+                { name: 'blob-server', containerPort: d.flinkBlobPort },
+                { name: 'webui', containerPort: rest },
               ],
-              startupProbe: httpProbe('/overview', 8081, 5, 24),
-              readinessProbe: httpProbe('/overview', 8081, 10),
-              livenessProbe: tcpProbe(6123, 60, 3, 30),
+              startupProbe: httpProbe('/overview', rest, 5, 24),
+              readinessProbe: httpProbe('/overview', rest, 10),
+              livenessProbe: tcpProbe(d.flinkRpcPort, 60, 3, 30),
               resources: resources(jm.resources),
             }),
           },
@@ -726,11 +729,11 @@ export function buildStack(input: StackInput, out: Diagnostic[]): Placed[] {
             metadata: { labels: tmL },
             spec: flinkPod('taskmanager', tmL, {
               env: [
-                env('JOB_MANAGER_RPC_ADDRESS', 'flink-jobmanager'),
+                env('JOB_MANAGER_RPC_ADDRESS', jmName),
                 // Sinks into timestamptz need the TaskManager JVM in UTC; every part of the stack runs in UTC.
                 env('TZ', 'UTC'),
                 props([
-                  ['jobmanager.rpc.address', 'flink-jobmanager'],
+                  ['jobmanager.rpc.address', jmName],
                   ['taskmanager.rpc.port', '6122'],
                   ['taskmanager.numberOfTaskSlots', String(prof.taskSlots)],
                   ['taskmanager.memory.process.size', flinkMemory(tm.resources)],
@@ -756,7 +759,7 @@ export function buildStack(input: StackInput, out: Diagnostic[]): Placed[] {
         'run-pipeline.sh',
         script('kubernetes/run-pipeline.sh', {
           sqlFile: sql[0],
-          restLiteral: shellString('http://flink-jobmanager:8081'),
+          restLiteral: shellString(`http://${jmName}:${rest}`),
           requires: envNames.map((n) => `: "\${${n}:?environment variable ${n} is not set}"`),
           slots: d.flinkJobs,
           jobs: jobs.map(shellString),
@@ -782,12 +785,12 @@ export function buildStack(input: StackInput, out: Diagnostic[]): Placed[] {
             // The image's entrypoint configures Flink first, then runs the script ("pass-through" mode).
             args: ['bash', '/opt/cdc/flink/run-pipeline.sh'],
             env: [
-              env('JOB_MANAGER_RPC_ADDRESS', 'flink-jobmanager'),
+              env('JOB_MANAGER_RPC_ADDRESS', jmName),
               env('TZ', 'UTC'),
               props([
-                ['jobmanager.rpc.address', 'flink-jobmanager'],
-                ['rest.address', 'flink-jobmanager'],
-                ['rest.port', '8081'],
+                ['jobmanager.rpc.address', jmName],
+                ['rest.address', jmName],
+                ['rest.port', String(rest)],
               ]),
               ...model.flink.env.map((b) => fromSecret(b)),
             ],
@@ -816,14 +819,15 @@ export function buildStack(input: StackInput, out: Diagnostic[]): Placed[] {
       ['superset-init.sh', script('kubernetes/superset-init.sh', {})],
     ]);
     pvc('superset', 'superset-home', analytics, l, c.storage);
-    service('superset', 'superset', analytics, l, sel, [{ name: 'http', port: 8088 }]);
+    const sp = S.superset.port;
+    service('superset', S.superset.name, analytics, l, sel, [{ name: 'http', port: sp }]);
     const supersetEnv = [fromSecret(d.supersetSecretKey), env('SUPERSET_HOME', '/app/superset_home')];
     placed.push({
       file: 'superset',
       object: {
         apiVersion: 'apps/v1',
         kind: 'Deployment',
-        metadata: meta('superset', analytics, l),
+        metadata: meta(S.superset.name, analytics, l),
         spec: {
           // SQLite metadata on a ReadWriteOnce volume: one pod, replaced not rolled.
           replicas: 1,
@@ -854,10 +858,10 @@ export function buildStack(input: StackInput, out: Diagnostic[]): Placed[] {
                   image: d.images.superset,
                   imagePullPolicy: 'IfNotPresent',
                   env: [...supersetEnv, env('SERVER_WORKER_AMOUNT', '2')],
-                  ports: [{ name: 'http', containerPort: 8088 }],
-                  startupProbe: httpProbe('/health', 8088, 5, 60),
-                  readinessProbe: httpProbe('/health', 8088, 15),
-                  livenessProbe: httpProbe('/health', 8088, 15, 4),
+                  ports: [{ name: 'http', containerPort: sp }],
+                  startupProbe: httpProbe('/health', sp, 5, 60),
+                  readinessProbe: httpProbe('/health', sp, 15),
+                  livenessProbe: httpProbe('/health', sp, 15, 4),
                   resources: resources(c.resources),
                   securityContext: containerSecurity,
                   volumeMounts: [volumeMount('home', '/app/superset_home')],
@@ -898,7 +902,7 @@ export function buildStack(input: StackInput, out: Diagnostic[]): Placed[] {
               imagePullPolicy: 'IfNotPresent',
               command: [...slot.command],
               env: [
-                env('SUPERSET_URL', `http://superset.${analytics}.svc.cluster.local:8088`),
+                env('SUPERSET_URL', `http://${S.superset.host}:${S.superset.port}`),
                 fromSecret(d.supersetAdminPassword),
                 ...slot.env.map((b) => fromSecret(b)),
               ],
@@ -942,7 +946,7 @@ export function buildStack(input: StackInput, out: Diagnostic[]): Placed[] {
       analytics,
       labels('superset', 'dashboard'),
       selector('superset', 'dashboard'),
-      8088,
+      S.superset.port,
       'http',
       np.superset,
     );
@@ -953,7 +957,7 @@ export function buildStack(input: StackInput, out: Diagnostic[]): Placed[] {
       analytics,
       labels('flink', 'jobmanager'),
       selector('flink', 'jobmanager'),
-      8081,
+      S.flinkJobManager.port,
       'webui',
       np.flink,
     );
@@ -964,7 +968,7 @@ export function buildStack(input: StackInput, out: Diagnostic[]): Placed[] {
       infra,
       labels('debezium', 'connect'),
       selector('debezium', 'connect'),
-      8083,
+      S.connect.port,
       'http',
       np.connect,
     );
