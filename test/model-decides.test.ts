@@ -81,6 +81,7 @@ describe('the Model decides', () => {
           bundleRoot: 'b',
         },
       },
+      ops: { checkScript: 'ops/smoke.sh' },
     };
     const out = files(changed);
     expect([...out.keys()].filter((p) => !p.startsWith('superset/b/')).sort()).toEqual([
@@ -90,6 +91,7 @@ describe('the Model decides', () => {
       'debezium/renamed-setup.sql',
       'debezium/renamed.json',
       'flink/jobs.sql',
+      'ops/smoke.sh',
       'superset/assets.zip',
       'superset/import',
     ]);
@@ -97,6 +99,8 @@ describe('the Model decides', () => {
     expect([...out.keys()].filter((p) => p.startsWith('superset/b/')).length).toBe(1 + 1 + 10 + 14 + 3);
     expect(Buffer.from(out.get('superset/assets.zip') as Uint8Array).toString('latin1')).toContain('b/metadata.yaml');
     expect(out.get('superset/import')).toContain('BUNDLE_FILE = "assets.zip"');
+    // The smoke check waits for the jobs the Model submits, under their names.
+    expect(out.get('ops/smoke.sh')).toContain("JOBS=('all-in-one')\n");
     const setup = out.get('debezium/renamed-setup.sql')!;
     expect(setup).toContain('    CREATE PUBLICATION p_test FOR ALL TABLES;\n  ELSE\n    SELECT 1;\n    SELECT 2;\n');
     expect(setup).toContain("ARRAY['public.only_this']");

@@ -79,9 +79,8 @@ for part in connect flink superset; do skipped "$part" || need python3 "$part"; 
 skipped analytics || need psql analytics
 if [ -z "${PGUSER:-}" ] && [ -n "${ANALYTICS_DB_USER:-}" ]; then export PGUSER="$ANALYTICS_DB_USER"; fi
 if [ -z "${PGPASSWORD:-}" ] && [ -n "${ANALYTICS_DB_PASSWORD:-}" ]; then export PGPASSWORD="$ANALYTICS_DB_PASSWORD"; fi
-SUPERSET_USER="${SUPERSET_USER:-admin}"
-SUPERSET_PASSWORD="${SUPERSET_PASSWORD:-${SUPERSET_ADMIN_PASSWORD:-}}"
-export SUPERSET_USER SUPERSET_PASSWORD
+if [ -z "${SUPERSET_PASSWORD:-}" ] && [ -n "${SUPERSET_ADMIN_PASSWORD:-}" ]; then export SUPERSET_PASSWORD="$SUPERSET_ADMIN_PASSWORD"; fi
+export SUPERSET_USER="${SUPERSET_USER:-admin}"
 
 passed=0
 failed=0
@@ -205,7 +204,7 @@ check_analytics() {
 }
 
 check_superset() {
-  local body token slug
+  local body access slug
   if [ -z "$SUPERSET_URL" ]; then
     fail "no Superset URL: pass --superset URL, or --skip superset"
     return
@@ -216,7 +215,7 @@ check_superset() {
   fi
   ok "Superset at $SUPERSET_URL is healthy"
   [ "${#DASHBOARDS[@]}" -gt 0 ] || return 0
-  if [ -z "$SUPERSET_PASSWORD" ]; then
+  if [ -z "${SUPERSET_PASSWORD:-}" ]; then
     fail "Superset dashboards: no password (set SUPERSET_PASSWORD), or --skip superset"
     return
   fi
@@ -227,13 +226,13 @@ print(json.dumps({"username": os.environ["SUPERSET_USER"], "password": os.enviro
     fail "Superset login as $SUPERSET_USER: $body"
     return
   fi
-  token="$(printf '%s' "$body" | python3 -c 'import json, sys; print(json.load(sys.stdin).get("access_token", ""))' 2>/dev/null)"
-  if [ -z "$token" ]; then
+  access="$(printf '%s' "$body" | python3 -c 'import json, sys; print(json.load(sys.stdin).get("access_token", ""))' 2>/dev/null)"
+  if [ -z "$access" ]; then
     fail "Superset login as $SUPERSET_USER: no access token in the answer"
     return
   fi
   for slug in "${DASHBOARDS[@]}"; do
-    if body="$(get -H "Authorization: Bearer $token" "$SUPERSET_URL/api/v1/dashboard/$slug")"; then
+    if body="$(get -H "Authorization: Bearer $access" "$SUPERSET_URL/api/v1/dashboard/$slug")"; then
       ok "dashboard $slug is there"
     else
       fail "dashboard $slug: $body"
