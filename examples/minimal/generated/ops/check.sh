@@ -17,8 +17,8 @@
 #   --skip PART   leave a part out (repeatable)
 #   --wait N      repeat the checks every 5 s until they pass or N seconds have passed
 # Credentials come from the environment only: the analytics login from PGUSER/PGPASSWORD (or ~/.pgpass),
-# PGPASSWORD falling back to $ANALYTICS_DB_PASSWORD; Superset's from SUPERSET_USER (default admin) and
-# SUPERSET_PASSWORD, falling back to $SUPERSET_ADMIN_PASSWORD.
+# PGPASSWORD falling back to $ANALYTICS_DB_PASSWORD; Superset's from SUPERSET_USER (default 'admin')
+# and SUPERSET_PASSWORD, falling back to $SUPERSET_ADMIN_PASSWORD.
 # Needs curl, python3 (JSON), and psql for the analytics part.
 set -uo pipefail
 
@@ -78,7 +78,7 @@ for part in connect flink superset; do skipped "$part" || need python3 "$part"; 
 skipped analytics || need psql analytics
 if [ -z "${PGPASSWORD:-}" ] && [ -n "${ANALYTICS_DB_PASSWORD:-}" ]; then export PGPASSWORD="$ANALYTICS_DB_PASSWORD"; fi
 if [ -z "${SUPERSET_PASSWORD:-}" ] && [ -n "${SUPERSET_ADMIN_PASSWORD:-}" ]; then export SUPERSET_PASSWORD="$SUPERSET_ADMIN_PASSWORD"; fi
-export SUPERSET_USER="${SUPERSET_USER:-admin}"
+if [ -z "${SUPERSET_USER:-}" ]; then export SUPERSET_USER='admin'; fi
 
 passed=0
 failed=0

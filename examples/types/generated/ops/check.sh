@@ -11,21 +11,21 @@
 #                 [--skip connect|flink|analytics|superset]... [--wait SECONDS]
 #   --connect     Kafka Connect REST URL       (default 'http://connect.data.svc.cluster.local:8083')
 #   --flink       Flink JobManager REST URL    (default '')
-#   --superset    Superset URL                 (default '')
+#   --superset    Superset URL                 (default 'http://superset:8088')
 #   --analytics   libpq connection string or URL of the analytics database
 #                 (default 'host=warehouse.data.svc.cluster.local port=5432 dbname=warehouse')
 #   --skip PART   leave a part out (repeatable)
 #   --wait N      repeat the checks every 5 s until they pass or N seconds have passed
 # Credentials come from the environment only: the analytics login from PGUSER/PGPASSWORD (or ~/.pgpass),
 # PGUSER falling back to $ANALYTICS_DB_USER,
-# PGPASSWORD falling back to $ANALYTICS_DB_PASSWORD; Superset's from SUPERSET_USER (default admin) and
-# SUPERSET_PASSWORD, falling back to $SUPERSET_ADMIN_PASSWORD.
+# PGPASSWORD falling back to $ANALYTICS_DB_PASSWORD; Superset's from SUPERSET_USER (default 'admin')
+# and SUPERSET_PASSWORD, falling back to $SUPERSET_ADMIN_PASSWORD.
 # Needs curl, python3 (JSON), and psql for the analytics part.
 set -uo pipefail
 
 CONNECT_URL='http://connect.data.svc.cluster.local:8083'
 FLINK_URL=''
-SUPERSET_URL=''
+SUPERSET_URL='http://superset:8088'
 ANALYTICS='host=warehouse.data.svc.cluster.local port=5432 dbname=warehouse'
 CONNECTORS=('app-connector' 'legacy-cdc')
 JOBS=('types-cdc')
@@ -80,7 +80,7 @@ skipped analytics || need psql analytics
 if [ -z "${PGUSER:-}" ] && [ -n "${ANALYTICS_DB_USER:-}" ]; then export PGUSER="$ANALYTICS_DB_USER"; fi
 if [ -z "${PGPASSWORD:-}" ] && [ -n "${ANALYTICS_DB_PASSWORD:-}" ]; then export PGPASSWORD="$ANALYTICS_DB_PASSWORD"; fi
 if [ -z "${SUPERSET_PASSWORD:-}" ] && [ -n "${SUPERSET_ADMIN_PASSWORD:-}" ]; then export SUPERSET_PASSWORD="$SUPERSET_ADMIN_PASSWORD"; fi
-export SUPERSET_USER="${SUPERSET_USER:-admin}"
+if [ -z "${SUPERSET_USER:-}" ]; then export SUPERSET_USER='admin'; fi
 
 passed=0
 failed=0
