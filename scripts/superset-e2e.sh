@@ -15,6 +15,7 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 
 venv="$(bash scripts/superset-venv.sh)"
+export SUPERSET_VENV="$venv"
 state="$(mktemp -d /tmp/cdc-superset.XXXXXX)"
 port="${CDC_SUPERSET_PORT:-18089}"
 SUPERSET_PASSWORD="admin-$(head -c 6 /dev/urandom | od -An -tx1 | tr -d ' \n')"

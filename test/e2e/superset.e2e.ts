@@ -6,15 +6,21 @@
  * imply, a second run must change nothing, and --prune must remove a chart the config dropped. Then
  * headless Chromium opens each dashboard, waits for its charts and saves a screenshot.
  *
- * Needs SUPERSET_URL, SUPERSET_PASSWORD (the admin's) and CDC_TEST_PG_URL; without them it fails, never skips.
+ * Before any server: Superset's own import code (scripts/superset-import-check.py, in the venv) loads every
+ * committed bundle file, and its schemas' field lists must be the ones src/targets/superset/checks.ts holds.
+ *
+ * Needs SUPERSET_URL, SUPERSET_PASSWORD (the admin's), SUPERSET_VENV and CDC_TEST_PG_URL; without them it
+ * fails, never skips.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import pg from 'pg';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Model } from '../../src/resolve/model.js';
+import { IMPORT_SCHEMAS_5_0 } from '../../src/targets/superset/checks.js';
 import { ROOT } from '../support/compile.js';
 import { BOOKSTORE_ROWS, EXPECTED_CHART_ROWS } from '../support/bookstore-data.js';
 import { cli, copyProject } from '../support/project.js';
@@ -27,6 +33,7 @@ const need = (name: string) => {
 const SUPERSET_URL = need('SUPERSET_URL');
 const PASSWORD = need('SUPERSET_PASSWORD');
 const PG_URL = need('CDC_TEST_PG_URL');
+const VENV = need('SUPERSET_VENV');
 const DB = 'cdc_superset_e2e';
 const OUT = join(ROOT, 'test-output', 'superset');
 
@@ -124,6 +131,54 @@ const normalise = (rows: readonly Record<string, unknown>[]) =>
     )
     .map((r) => JSON.stringify(r, Object.keys(r).sort()))
     .sort();
+
+describe("Superset 5.0's own import schemas", () => {
+  test('load every committed bundle file; a field they do not know fails; the field lists match checks.ts', async () => {
+    const bundles = [join(ROOT, 'generated'), join(ROOT, 'examples', 'charts', 'generated')].map((g) =>
+      join(g, 'superset', 'bundle'),
+    );
+    // Negative controls: an unknown chart field (the import fails on it) and a wrong bundle type.
+    const broken = join(mkdtempSync(join(tmpdir(), 'cdc-superset-broken-')), 'bundle');
+    cpSync(bundles[0]!, broken, { recursive: true });
+    const chart = join(broken, 'charts', 'revenue_by_genre.yaml');
+    writeFileSync(chart, readFileSync(chart, 'utf8').replace('\nslice_name:', '\ntags: []\nslice_name:'));
+    const metadata = join(broken, 'metadata.yaml');
+    writeFileSync(metadata, readFileSync(metadata, 'utf8').replace('type: assets', 'type: Database'));
+    const run = await execa(
+      join(VENV, 'bin', 'python'),
+      [join(ROOT, 'scripts', 'superset-import-check.py'), ...bundles, broken],
+      {
+        reject: false,
+        cwd: tmpdir(),
+      },
+    );
+    expect(run.exitCode, run.stderr.slice(-2000)).toBe(0);
+    const result = JSON.parse(run.stdout.trim().split('\n').at(-1)!) as {
+      schemas: Record<string, { required: string[]; optional: string[] }>;
+      bundles: Record<string, Record<string, string[] | null>>;
+    };
+    for (const b of bundles) {
+      const files = result.bundles[b]!;
+      expect(Object.keys(files).length, b).toBeGreaterThan(5);
+      expect(
+        Object.entries(files).filter(([, v]) => v !== null),
+        b,
+      ).toEqual([]);
+    }
+    const failed = Object.entries(result.bundles[broken]!).filter(([, v]) => v !== null);
+    expect(failed.map(([p, v]) => [p, v!.join(' ')])).toEqual([
+      ['charts/revenue_by_genre.yaml', expect.stringContaining('Unknown field')],
+      ['metadata.yaml', expect.stringContaining('assets')],
+    ]);
+    const ours = Object.fromEntries(
+      Object.entries(IMPORT_SCHEMAS_5_0).map(([k, v]) => [
+        k,
+        { required: [...v.required].sort(), optional: [...v.optional].sort() },
+      ]),
+    );
+    expect(ours).toEqual(result.schemas);
+  }, 180_000);
+});
 
 describe('the book store in a real Superset 5.0', () => {
   let dir: string;

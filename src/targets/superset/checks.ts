@@ -4,7 +4,8 @@
  * "Import failed for an unknown reason", so every file is checked here first (by the tests, and by anyone
  * who calls `checkBundle`). Field lists read from apache-superset 5.0.0 (PyPI):
  * superset/{databases,datasets,charts,dashboards}/schemas.py `ImportV1*Schema`, and
- * superset/commands/importers/v1/utils.py `MetadataSchema`.
+ * superset/commands/importers/v1/utils.py `MetadataSchema`. The real-Superset suite compares these lists
+ * with the installed Superset's schemas (scripts/superset-import-check.py) and fails on any difference.
  */
 interface Fields {
   readonly required: readonly string[];
@@ -24,7 +25,6 @@ export const IMPORT_SCHEMAS_5_0 = {
       'allow_cvas',
       'allow_dml',
       'allow_csv_upload',
-      'allow_file_upload',
       'impersonate_user',
       'extra',
       'is_managed_externally',
@@ -39,7 +39,6 @@ export const IMPORT_SCHEMAS_5_0 = {
       'engine_params',
       'metadata_cache_timeout',
       'schemas_allowed_for_csv_upload',
-      'schemas_allowed_for_file_upload',
       'cost_estimate_enabled',
       'allows_virtual_table_explore',
       'cancel_query_on_windows_unload',
