@@ -71,6 +71,27 @@ describe.each(WITH_CHARTS)('$name bundle', ({ config }) => {
     }
   });
 
+  test("every chart's saved query_context is a valid POST /api/v1/chart/data body (OpenAPI, ajv)", () => {
+    const valid = requestSchema('/api/v1/chart/data', 'post', 'application/json');
+    const bundle = bundleOf(files);
+    const charts = [...bundle].filter(([p]) => p.startsWith('charts/'));
+    expect(charts).toHaveLength(model.charts.length);
+    for (const [path, value] of charts) {
+      const qc = JSON.parse((value as { query_context: string }).query_context) as Record<string, any>;
+      expect(valid(qc), `${path}: ${JSON.stringify(valid.errors)}`).toBe(true);
+    }
+    // Negative controls: what Superset's chart-data endpoint would refuse.
+    const qc = JSON.parse((charts[0]![1] as { query_context: string }).query_context) as Record<string, any>;
+    const refused = [
+      { ...qc, result_type: 'everything' },
+      { ...qc, queries: [{ ...qc.queries[0], row_limit: 'ten' }] },
+      { ...qc, datasource: { ...qc.datasource, type: 'tabel' } },
+      { ...qc, queries: [{ ...qc.queries[0], extras: { where: '', wher: '' } }] },
+      { ...qc, form: {} },
+    ];
+    for (const bad of refused) expect(valid(bad), JSON.stringify(bad).slice(0, 200)).toBe(false);
+  });
+
   test('the checker catches what Superset would reject', () => {
     const bundle = bundleOf(files);
     const [chartPath, chart] = [...bundle].find(([p]) => p.startsWith('charts/'))!;
@@ -153,10 +174,29 @@ const openapi = JSON.parse(readFileSync(join(ROOT, 'test', 'data', 'superset-ope
 const ajv = new Ajv({ strict: true, allErrors: true });
 ajv.addFormat('binary', true);
 ajv.addKeyword('example'); // OpenAPI's, not JSON Schema's
-/** A request body schema from the OpenAPI file; Superset's marshmallow also rejects unknown keys. */
+/**
+ * Superset's marshmallow schemas reject unknown keys (their default), except ChartDataQueryObjectSchema,
+ * which excludes them (`unknown = EXCLUDE` in superset/charts/schemas.py): the OpenAPI file does not say so,
+ * so the check adds `additionalProperties: false` where marshmallow raises.
+ */
+const RAISES_ON_UNKNOWN = ['ChartDataDatasource', 'ChartDataExtras', 'ChartDataFilter'];
+/** OpenAPI 3.0 → JSON Schema for ajv: refs into $defs; `nullable` on an untyped value (any value) dropped. */
+const defs = Object.fromEntries(
+  Object.entries(
+    JSON.parse(JSON.stringify(openapi.components.schemas).replaceAll('#/components/schemas/', '#/$defs/'), (_, v) => {
+      if (v && typeof v === 'object' && !Array.isArray(v) && 'nullable' in v && !('type' in v)) {
+        const { nullable: _n, ...rest } = v as Record<string, unknown>;
+        return rest;
+      }
+      return v;
+    }) as Record<string, object>,
+  ).map(([k, v]) => [k, RAISES_ON_UNKNOWN.includes(k) ? { ...v, additionalProperties: false } : v]),
+);
+/** A request body schema from the OpenAPI file, its components as $defs; unknown top-level keys fail. */
 const requestSchema = (path: string, method: string, type: string) => {
-  const schema = openapi.paths[path]![method]!.requestBody!.content[type]!.schema as { properties: object };
-  return ajv.compile({ ...schema, additionalProperties: false });
+  const schema = openapi.paths[path]![method]!.requestBody!.content[type]!.schema as { $ref?: string };
+  const top = schema.$ref ? defs[schema.$ref.slice('#/components/schemas/'.length)]! : schema;
+  return ajv.compile({ $defs: defs, ...top, additionalProperties: false });
 };
 
 interface Recorded {
@@ -289,6 +329,7 @@ describe('the bootstrap script', () => {
       const login = fake.requests.find((r) => r.path === '/api/v1/security/login')!;
       const validLogin = requestSchema('/api/v1/security/login', 'post', 'application/json');
       expect(validLogin(JSON.parse(login.body.toString())), JSON.stringify(validLogin.errors)).toBe(true);
+      expect(validLogin({ ...JSON.parse(login.body.toString()), provider: 'oauth', remember: true })).toBe(false);
 
       const upload = fake.requests.find((r) => r.path === '/api/v1/assets/import/')!;
       expect(upload.headers['x-csrftoken']).toBe('csrf-1');
@@ -297,6 +338,8 @@ describe('the bootstrap script', () => {
       const validImport = requestSchema('/api/v1/assets/import/', 'post', 'multipart/form-data');
       const form = Object.fromEntries([...fields].map(([k, v]) => [k, v.toString('latin1')]));
       expect(validImport(form), JSON.stringify(validImport.errors)).toBe(true);
+      expect(validImport({ ...form, password: 'x' }), 'an unknown field').toBe(false);
+      expect(validImport({ ...form, overwrite: 'yes' }), 'overwrite is a boolean').toBe(false);
       expect(JSON.parse(fields.get('passwords')!.toString())).toEqual({ [model.superset.database.file]: 'db-pw' });
 
       // The login from the Secret is written into the URI; the password stays masked; nothing else changes.
