@@ -675,6 +675,19 @@ test('the Superset bootstrap slot: empty, no Job; filled through the Model, a ha
     (p) => p.object.kind === 'Job' && p.object.metadata!.name!.startsWith('superset-bootstrap-'),
   )!;
   expect(job).toBeDefined();
+  // The Job's name hashes the zip's bytes (as a digest): other bytes, another Job.
+  const rebuilt = new Map(content).set('superset/bundle.zip', new Uint8Array([0x50, 0x4b, 5, 7]));
+  const other = buildStack(
+    {
+      model: filled,
+      deployment: filled.deployment,
+      profile: filled.deployment.base,
+      content: rebuilt,
+      ctx: { configFile: 'x', render },
+    },
+    [],
+  ).find((p) => p.object.kind === 'Job' && p.object.metadata!.name!.startsWith('superset-bootstrap-'))!;
+  expect(other.object.metadata!.name).not.toBe(job.object.metadata!.name);
   const map = placed.find((p) => p.object.kind === 'ConfigMap' && p.object.metadata!.name === 'bookstore-superset')!;
   expect(Object.keys((map.object as { data: object }).data)).toEqual(['bootstrap.py']);
   expect((map.object as { binaryData: object }).binaryData).toEqual({ 'bundle.zip': 'UEsFBg==' });

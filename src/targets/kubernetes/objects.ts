@@ -50,7 +50,11 @@ export interface StackInput {
   readonly ctx: EmitContext;
 }
 
-const hash8 = (value: unknown) => createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 8);
+/** Bytes (superset/bundle.zip) enter as their digest: JSON.stringify would spell a Uint8Array key by key. */
+const bytesAsDigest = (_key: string, v: unknown) =>
+  v instanceof Uint8Array ? `sha256:${createHash('sha256').update(v).digest('hex')}` : v;
+const hash8 = (value: unknown) =>
+  createHash('sha256').update(JSON.stringify(value, bytesAsDigest)).digest('hex').slice(0, 8);
 const mib = (q: string) => {
   const m = /^(\d+)(Ki|Mi|Gi|Ti)$/.exec(q);
   if (!m) return 0;
