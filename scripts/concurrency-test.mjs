@@ -46,6 +46,8 @@ writeFileSync(
     .replace('sources: [app, legacy]', 'sources: [app]')
     .replace(/views: \[[^\]]*\]/, 'views: [typeSample]'),
 );
+// Removing a source is destructive: approved, so each compile writes.
+writeFileSync(join(dir, 'cdc-approvals.yaml'), 'approvals:\n  remove-source/legacy: drop\n');
 const out = join(dir, 'generated');
 
 function tree(folder) {

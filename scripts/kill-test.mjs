@@ -70,6 +70,8 @@ const config = readFileSync(join(dir, 'pipeline.config.ts'), 'utf8')
   .replace('sources: [app, legacy]', 'sources: [app]')
   .replace(/views: \[[^\]]*\]/, 'views: [typeSample]');
 writeFileSync(join(dir, 'pipeline.config.ts'), config);
+// Removing a source is destructive: approved, so each compile writes.
+writeFileSync(join(dir, 'cdc-approvals.yaml'), 'approvals:\n  remove-source/legacy: drop\n');
 const scratch = join(dir, 'expected');
 if (run([BIN, '--out', scratch]).status !== 0) throw new Error('the reference compile failed');
 const expected = tree(scratch);

@@ -29,6 +29,7 @@ import { TEMPLATE_NAMES, TEMPLATE_OPTIONS, type Artefact, type EmitContext } fro
 import { emitAll } from './targets/index.js';
 import { validate } from './validate/index.js';
 import { buildManifest } from './write/manifest.js';
+import { buildSnapshot, type Snapshot } from './plan/snapshot.js';
 
 export interface CompileOptions {
   /** Path of `pipeline.config.ts`. */
@@ -43,6 +44,8 @@ export interface CompileOptions {
   readonly timeoutMs?: number;
   /** How much memory the config may use, in MiB (default 1024). */
   readonly maxMemoryMb?: number;
+  /** The config's text instead of the file's (`plan --base` compiles an older version); imports are read from disk. */
+  readonly source?: string;
 }
 
 export interface CompileResult {
@@ -51,6 +54,8 @@ export interface CompileResult {
   /** Errors and warnings, located in the config where possible, sorted. */
   readonly diagnostics: readonly Diagnostic[];
   readonly model?: Model;
+  /** What manifest.json records for `plan` (src/plan/snapshot.ts). */
+  readonly snapshot?: Snapshot;
   readonly configFile: string;
   readonly outDir: string;
 }
@@ -132,7 +137,7 @@ export async function compileIn(
   });
   const fileProblem = checkConfigFile(configPath);
   if (fileProblem) return failed([fileProblem]);
-  const source = readFileSync(configPath, 'utf8');
+  const source = options.source ?? readFileSync(configPath, 'utf8');
   const inThread = evaluatesInThread(configPath, source);
   const isolated = () => compileInWorker({ ...options, config: configPath, outDir }, limits, configPath, failed);
   // A config this large would only use up the in-thread slice before being re-run in the worker.
@@ -224,11 +229,16 @@ export async function compileIn(
     // A process.exit() the config left in a timer, fired while this compile awaited.
     if (guard.exit) return failed([exitDiagnostic(guard.exit, configPath, transform)]);
     if (hasErrors(diagnostics)) return failed(diagnostics);
-    const artefacts = [...result.artefacts, buildManifest(result.artefacts, configFile, loaded.source ?? '', VERSION)];
+    const snapshot = result.model ? buildSnapshot(result.model) : undefined;
+    const artefacts = [
+      ...result.artefacts,
+      buildManifest(result.artefacts, configFile, loaded.source ?? '', VERSION, snapshot),
+    ];
     return {
       artefacts,
       diagnostics: sortDiagnostics(diagnostics),
       ...(result.model ? { model: result.model } : {}),
+      ...(snapshot ? { snapshot } : {}),
       configFile,
       outDir,
     };

@@ -65,6 +65,8 @@ describe('cdc-compile CLI', () => {
         .replace('sources: [app, legacy]', 'sources: [app]')
         .replace(/views: \[[^\]]*\]/, 'views: [typeSample]'),
     );
+    // Removing a source is destructive: compile writes only with a decision (see test/plan.test.ts).
+    writeFileSync(join(dir, 'cdc-approvals.yaml'), 'approvals:\n  remove-source/legacy: drop\n');
     const run = await cli([], { cwd: dir });
     expect(run.exitCode, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/removed\s+debezium\/legacy-cdc\.json/);
@@ -287,7 +289,7 @@ describe('cdc-compile subcommands', () => {
       ],
       [['help', 'bogus'], /unknown command 'bogus'/],
       [['verify'], /'verify' is not yet available; planned: /],
-      [['plan', '--check'], /'plan' is not yet available; planned: /],
+      [['plan', '--check'], /Unknown option '--check'[\s\S]*Usage: cdc-compile plan/],
       [['init', '--force'], /Unknown option '--force'[\s\S]*Usage: cdc-compile init/],
     ];
     for (const [args, message] of cases) {

@@ -36,6 +36,8 @@ function typesProjectWithChange(): { dir: string; out: string; before: Map<strin
       .replace('sources: [app, legacy]', 'sources: [app]')
       .replace(/views: \[[^\]]*\]/, 'views: [typeSample]'),
   );
+  // Removing a source is destructive: approved, so the compile writes (test/plan.test.ts tests the gate).
+  writeFileSync(join(dir, 'cdc-approvals.yaml'), 'approvals:\n  remove-source/legacy: drop\n');
   const out = join(dir, 'generated');
   return { dir, out, before: tree(out) };
 }

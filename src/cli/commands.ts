@@ -20,6 +20,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./compile-command.js')).compileCommand,
   },
   {
+    name: 'plan',
+    summary: 'list what applying the config to a running stack takes, destructive changes first (writes nothing)',
+    load: async () => (await import('./plan-command.js')).planCommand,
+  },
+  {
     name: 'init',
     summary: 'start a project: write a minimal pipeline.config.ts, package.json scripts, .gitignore lines',
     load: async () => (await import('./init.js')).initCommand,
@@ -29,5 +34,4 @@ export const COMMANDS: readonly CommandEntry[] = [
 /** Commands that are designed but not built yet: named, so asking for one says so instead of "unknown". */
 export const PLANNED_COMMANDS: Readonly<Record<string, string>> = {
   verify: 'check a running stack against generated/: connectors, publications, Flink jobs, analytics tables',
-  plan: 'list what applying a config change to a running stack takes, destructive steps first',
 };

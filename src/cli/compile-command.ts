@@ -20,7 +20,8 @@ export const COMPILE_OPTIONS = `Options:
   -v, --version            show the version
 
 Exit status: 0 success, 1 config errors or --check drift, 2 bad usage or a refused output folder
-(nothing written), 70 internal error.
+(nothing written), 3 a destructive or ambiguous change needs a decision in cdc-approvals.yaml (see
+\`cdc-compile plan\`; nothing written), 70 internal error.
 `;
 
 const USAGE = `Usage: cdc-compile [compile] [options]
@@ -117,6 +118,12 @@ async function run(args: Args, cwd: string): Promise<number> {
       process.stderr.write(`${outName}${sep} was not changed.\n`);
     }
     return 1;
+  }
+  if (!args.check) {
+    // A destructive or ambiguous change is written only with a decision in cdc-approvals.yaml (exit 3).
+    const { refuseUndecided } = await import('./plan-command.js');
+    const refused = await refuseUndecided(result, resolve(cwd, args.config), cwd, args.format, outName);
+    if (refused !== undefined) return refused;
   }
   const written = await writeOutput({
     outDir: result.outDir,

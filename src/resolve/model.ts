@@ -136,6 +136,8 @@ export interface ViewModel {
   readonly columns: readonly { readonly name: string; readonly type: string; readonly dataType: DataType }[];
   /** Views (by name) this one reads; tables are not listed. */
   readonly dependsOn: readonly string[];
+  /** Columns its SQL references (`table.column`, analytics names; `view.column` for views), sorted: lineage. */
+  readonly reads: readonly string[];
   readonly description?: string;
 }
 

@@ -34,6 +34,7 @@ export function resolveViews(
     let at: readonly (string | number)[] = ['sql'];
     const subject = (): Subject => ({ kind: 'view', view: v.name, path: at });
     const dependsOn: string[] = [];
+    const reads = new Set<string>();
     const depPaths = new Map<string, readonly (string | number)[]>();
     dependencyPaths.set(v.name, depPaths);
     const unknownTables = new Set<Table>();
@@ -195,17 +196,22 @@ export function resolveViews(
           switch (entityKind(owner)) {
             case 'table': {
               const t = tables.get(owner as Table);
-              return `${tableName(owner as Table)}.${t ? landing(t, ref.column) : ref.column}`;
+              const column = t ? landing(t, ref.column) : ref.column;
+              if (t) reads.add(`${t.analytics.name}.${column}`);
+              return `${tableName(owner as Table)}.${column}`;
             }
             case 'table-alias': {
               const alias = owner as TableAlias;
               const t = tables.get(alias.table);
-              return `${aliasName(alias, path)}.${t ? landing(t, ref.column) : ref.column}`;
+              const column = t ? landing(t, ref.column) : ref.column;
+              if (t) reads.add(`${t.analytics.name}.${column}`);
+              return `${aliasName(alias, path)}.${column}`;
             }
             case 'view': {
               const target = owner as View;
               checkColumn(target.name, Object.keys(target.options.columns), ref.column);
               viewName(target);
+              reads.add(`${target.name}.${ref.column}`);
               return `${qualify(analyticsSchema, target.name)}.${ref.column}`;
             }
             default:
@@ -269,6 +275,7 @@ export function resolveViews(
         dataType: dataTypeOf(type.spec),
       })),
       dependsOn,
+      reads: [...reads].sort(),
       ...(v.options.description ? { description: v.options.description } : {}),
     });
   }

@@ -9,6 +9,8 @@ export interface Manifest {
   readonly config: { readonly file: string; readonly sha256: string };
   /** Every generated file (but the manifest itself) → `sha256:<hex>` of its contents. */
   readonly files: Readonly<Record<string, string>>;
+  /** What `cdc-compile plan` compares a config with (src/plan/snapshot.ts); opaque to the writer. */
+  readonly snapshot?: unknown;
 }
 
 export const sha256 = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
@@ -18,6 +20,7 @@ export function buildManifest(
   configFile: string,
   configSource: string,
   version: string,
+  snapshot?: unknown,
 ): Artefact {
   const files = Object.fromEntries(
     [...artefacts].sort((a, b) => (a.path < b.path ? -1 : 1)).map((a) => [a.path, `sha256:${sha256(a.contents)}`]),
@@ -26,6 +29,7 @@ export function buildManifest(
     generator: { name: 'cdc-compile', version },
     config: { file: configFile, sha256: sha256(configSource) },
     files,
+    ...(snapshot !== undefined ? { snapshot } : {}),
   };
   return { path: MANIFEST, contents: canonicalJson(manifest) };
 }
@@ -34,7 +38,14 @@ export function buildManifest(
 export type ManifestState =
   | { readonly kind: 'none' }
   /** Written by cdc-compile: `files` maps each safe path to the hex sha256 it recorded. */
-  | { readonly kind: 'ours'; readonly configFile?: string; readonly files: ReadonlyMap<string, string> }
+  | {
+      readonly kind: 'ours';
+      readonly configFile?: string;
+      readonly files: ReadonlyMap<string, string>;
+      /** The compiler version that wrote it, and the snapshot it recorded (for `plan`). */
+      readonly version?: string;
+      readonly snapshot?: unknown;
+    }
   /** Valid JSON, but not a cdc-compile manifest: another tool's folder. */
   | { readonly kind: 'foreign' }
   /** Not valid JSON (truncated, or edited by hand): it cannot say which files are ours. */
@@ -61,7 +72,13 @@ export function readManifest(text: string | undefined): ManifestState {
     }
   }
   const configFile = typeof m.config?.file === 'string' ? m.config.file : undefined;
-  return { kind: 'ours', ...(configFile !== undefined ? { configFile } : {}), files };
+  return {
+    kind: 'ours',
+    ...(configFile !== undefined ? { configFile } : {}),
+    files,
+    ...(typeof m.generator.version === 'string' ? { version: m.generator.version } : {}),
+    ...(m.snapshot !== undefined ? { snapshot: m.snapshot } : {}),
+  };
 }
 
 /** A manifest (or journal) is data on disk: never let it name a file outside the output directory. */

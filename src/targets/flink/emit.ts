@@ -7,7 +7,8 @@ const options = (pairs: readonly KeyValue[]) =>
 
 const primaryKey = (key: readonly string[]) => `PRIMARY KEY (${key.map(flinkIdent).join(', ')}) NOT ENFORCED`;
 
-function insert(t: TableModel): string {
+/** The INSERT of one table's job (also what `plan` hashes to tell whether a job can restore its state). */
+export function insert(t: TableModel): string {
   const select = commaSeparated(
     t.columns.map((c) =>
       c.flinkExpression === flinkIdent(c.analyticsName)

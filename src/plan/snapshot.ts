@@ -1,0 +1,207 @@
+/**
+ * The snapshot of a resolved Model that `manifest.json` keeps: only what `plan` compares (sources and
+ * their connector configurations, tables with columns, types and keys, Flink jobs with a hash of their
+ * statements, views, charts, dashboards). Plain JSON, in Model order, so the same config always gives
+ * the same bytes; versioned, so a later compiler can read (or refuse) an older one.
+ */
+import { createHash } from 'node:crypto';
+import type { Model, TableModel } from '../resolve/model.js';
+import { insert } from '../targets/flink/emit.js';
+
+export const SNAPSHOT_VERSION = 1;
+
+export interface ColumnSnapshot {
+  readonly name: string;
+  /** As the analytics DDL writes it, e.g. `numeric(10, 2)`. */
+  readonly type: string;
+  readonly notNull: boolean;
+  readonly origin: 'source' | 'extra' | 'synced-at';
+  /** The source column it lands from, when that is named otherwise. */
+  readonly sourceName?: string;
+  readonly default?: string;
+}
+
+export interface TableSnapshot {
+  /** `source.schema.table`: what a change id names. */
+  readonly id: string;
+  readonly source: string;
+  /** `schema.table` in the source database. */
+  readonly name: string;
+  readonly topic: string;
+  readonly primaryKey: readonly string[];
+  readonly analytics: {
+    readonly name: string;
+    readonly qualifiedName: string;
+    readonly kind: string;
+    readonly primaryKey: readonly string[];
+    readonly columns: readonly ColumnSnapshot[];
+  };
+  readonly flinkJob: string;
+}
+
+export interface SourceSnapshot {
+  readonly name: string;
+  readonly connector: string;
+  readonly slot: string;
+  readonly publication: string;
+  readonly topicPrefix: string;
+  readonly database: string;
+  /** Captured tables (`schema.table`), in config order. */
+  readonly tables: readonly string[];
+  /** The connector configuration as registered but the include lists (secrets are placeholders, never values). */
+  readonly connectorConfig: Readonly<Record<string, string>>;
+}
+
+export interface FlinkJobSnapshot {
+  readonly name: string;
+  /** Sink tables the job writes. */
+  readonly tables: readonly string[];
+  /** sha256 of the job's INSERTs and the DDL of the tables they read and write (16 hex digits). */
+  readonly statement: string;
+}
+
+export interface ViewSnapshot {
+  readonly name: string;
+  readonly qualifiedName: string;
+  readonly columns: readonly { readonly name: string; readonly type: string }[];
+  /** sha256 of the view's SQL (16 hex digits). */
+  readonly sql: string;
+  readonly reads: readonly string[];
+  readonly dependsOn: readonly string[];
+}
+
+export interface ChartSnapshot {
+  readonly name: string;
+  readonly view: string;
+  /** The view columns it shows (x, group by, metric columns), sorted. */
+  readonly columns: readonly string[];
+  /** sha256 of the chart's whole definition (16 hex digits). */
+  readonly definition: string;
+}
+
+export interface DashboardSnapshot {
+  readonly title: string;
+  readonly slug: string;
+  readonly charts: readonly string[];
+  /** sha256 of the layout (16 hex digits). */
+  readonly layout: string;
+}
+
+export interface Snapshot {
+  readonly version: typeof SNAPSHOT_VERSION;
+  readonly pipeline: string;
+  readonly sources: readonly SourceSnapshot[];
+  readonly tables: readonly TableSnapshot[];
+  readonly flinkJobs: readonly FlinkJobSnapshot[];
+  readonly views: readonly ViewSnapshot[];
+  readonly charts: readonly ChartSnapshot[];
+  readonly dashboards: readonly DashboardSnapshot[];
+}
+
+/** Connector keys that list the captured tables and columns. */
+export const MEMBERSHIP_KEYS: ReadonlySet<string> = new Set(['table.include.list', 'column.include.list']);
+
+const hash = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 16);
+
+export const tableId = (t: { source: string; qualifiedName: string }) => `${t.source}.${t.qualifiedName}`;
+
+/** What decides a table's part of a Flink job: its INSERT and the columns and options of its two tables. */
+function statementText(t: TableModel): string {
+  return JSON.stringify([
+    insert(t),
+    t.columns.map((c) => [c.name, c.mapping.flinkSourceType, c.analyticsName, c.mapping.flinkSinkType]),
+    t.primaryKey,
+    t.analytics.primaryKey,
+    t.flink.sourceOptions,
+    t.flink.sinkOptions,
+  ]);
+}
+
+export function buildSnapshot(model: Model): Snapshot {
+  const bySink = new Map(model.tables.map((t) => [t.flink.sinkTable, t]));
+  const jobOf = new Map<string, string>();
+  for (const job of model.flink.submissions) for (const sink of job.tables) jobOf.set(sink, job.name);
+  return {
+    version: SNAPSHOT_VERSION,
+    pipeline: model.pipeline.name,
+    sources: model.sources.map((s) => ({
+      name: s.name,
+      connector: s.connectorName,
+      slot: s.slotName,
+      publication: s.publicationName,
+      topicPrefix: s.topicPrefix,
+      database: s.database,
+      tables: s.tables.map((t) => t.qualifiedName),
+      // The include lists follow from the tables and columns, which the snapshot holds already.
+      connectorConfig: Object.fromEntries(s.connectorConfig.filter(([k]) => !MEMBERSHIP_KEYS.has(k))),
+    })),
+    tables: model.tables.map((t) => {
+      const bySource = new Map(t.columns.map((c) => [c.analyticsName, c]));
+      return {
+        id: tableId(t),
+        source: t.source,
+        name: t.qualifiedName,
+        topic: t.topic,
+        primaryKey: t.primaryKey,
+        analytics: {
+          name: t.analytics.name,
+          qualifiedName: t.analytics.qualifiedName,
+          kind: t.analytics.kind,
+          primaryKey: t.analytics.primaryKey,
+          columns: t.analytics.columns.map((c) => {
+            const from = bySource.get(c.name);
+            return {
+              name: c.name,
+              type: c.type,
+              notNull: c.notNull,
+              origin: c.origin,
+              ...(from && from.name !== c.name ? { sourceName: from.name } : {}),
+              ...(c.default !== undefined ? { default: c.default } : {}),
+            };
+          }),
+        },
+        flinkJob: jobOf.get(t.flink.sinkTable) ?? t.flink.jobName,
+      };
+    }),
+    flinkJobs: model.flink.submissions.map((job) => ({
+      name: job.name,
+      tables: job.tables,
+      statement: hash(job.tables.map((sink) => statementText(bySink.get(sink)!)).join('\n')),
+    })),
+    views: model.views.map((v) => ({
+      name: v.name,
+      qualifiedName: v.qualifiedName,
+      columns: v.columns.map((c) => ({ name: c.name, type: c.type })),
+      sql: hash(v.sql),
+      reads: v.reads,
+      dependsOn: v.dependsOn,
+    })),
+    charts: model.charts.map((c) => ({
+      name: c.name,
+      view: c.view,
+      columns: [
+        ...new Set([
+          ...(c.x ? [c.x.name] : []),
+          ...c.groupBy.map((g) => g.name),
+          ...c.metrics.flatMap((m) => (m.column ? [m.column] : [])),
+        ]),
+      ].sort(),
+      definition: hash(JSON.stringify(c)),
+    })),
+    dashboards: model.dashboards.map((d) => ({
+      title: d.title,
+      slug: d.slug,
+      charts: d.rows.flatMap((r) => r.charts.map((c) => c.chart)),
+      layout: hash(JSON.stringify(d)),
+    })),
+  };
+}
+
+/** The snapshot a manifest holds, if it is one this compiler reads. */
+export function readSnapshot(value: unknown): Snapshot | 'unknown-version' | undefined {
+  if (!value || typeof value !== 'object') return undefined;
+  const s = value as Partial<Snapshot>;
+  if (s.version !== SNAPSHOT_VERSION) return 'unknown-version';
+  if (!Array.isArray(s.sources) || !Array.isArray(s.tables) || !Array.isArray(s.views)) return 'unknown-version';
+  return s as Snapshot;
+}
