@@ -30,7 +30,12 @@ const ENTRIES = {
   hooks: join(src, 'load/hooks.ts'),
 };
 /** Modules only some runs load, kept in chunks of their own behind their dynamic imports. */
-const LAZY = [/[\\/]src[\\/]locate[\\/]/, /[\\/]src[\\/]cli[\\/](init|watch)\.ts$/];
+const LAZY = [
+  /[\\/]src[\\/]locate[\\/]/,
+  /[\\/]src[\\/]cli[\\/](init|watch|plan-command)\.ts$/,
+  // The planner and its `yaml` import: a compile loads them only when the snapshot changed.
+  /[\\/]src[\\/]plan[\\/](approvals|diff|format|index)\.ts$/,
+];
 /** The shared chunk: every module but the entries (their top-level code runs only where they are the entry). */
 const inCompilerChunk = (id) => !Object.values(ENTRIES).includes(id) && !LAZY.some((re) => re.test(id));
 
