@@ -268,6 +268,23 @@ describe('plan', () => {
   });
 });
 
+test('a compile loads neither the planner nor yaml unless the snapshot changed: not in its static imports', () => {
+  const statics = (file: string): string[] =>
+    [...readFileSync(join(ROOT, 'dist', file), 'utf8').matchAll(/^import [^;]*?from "([^"]+)";?$/gm)].map((m) => m[1]!);
+  const seen = new Set<string>();
+  const walk = (file: string) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    for (const dep of statics(file))
+      if (dep.startsWith('./')) walk(dep.slice(2));
+      else seen.add(dep);
+  };
+  walk('cli.js');
+  expect([...seen].some((f) => f.startsWith('compiler-'))).toBe(true);
+  expect([...seen]).not.toContain('yaml');
+  expect([...seen].filter((f) => /^(plan-command|diff|approvals|format)-/.test(f))).toEqual([]);
+});
+
 describe('cli', () => {
   const project = (edits: (s: string) => string) => {
     const dir = copyProject('bookstore');
