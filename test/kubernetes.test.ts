@@ -12,6 +12,8 @@ import { describe, expect, test } from 'vitest';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { StatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
 import { Job } from 'kubernetes-models/batch/v1/Job';
+import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
+import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { Namespace } from 'kubernetes-models/v1/Namespace';
 import { PersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
@@ -35,6 +37,8 @@ const MODELS: Record<string, { new (data: never): { validate(): void } }> = {
   Deployment,
   StatefulSet,
   Job,
+  NetworkPolicy,
+  PodDisruptionBudget,
 };
 
 /** Validates one object against its schema; throws with the schema's message. */
@@ -156,6 +160,65 @@ test('a config without a deployment section keeps its explicit addresses and get
   );
 });
 
+/** Every (client pod, server pod, port) a set of NetworkPolicies admits, over the pod templates' declared ports. */
+function admitted(objects: Record<string, unknown>[]): string[] {
+  type Labels = Record<string, string>;
+  const pods = objects.flatMap((o) => {
+    const kind = o['kind'];
+    if (kind !== 'Deployment' && kind !== 'StatefulSet' && kind !== 'Job') return [];
+    const m = o['metadata'] as { name: string; namespace: string };
+    const t = (
+      o['spec'] as {
+        template: { metadata: { labels: Labels }; spec: { containers: { ports?: { containerPort: number }[] }[] } };
+      }
+    ).template;
+    return [
+      {
+        name: m.name.replace(/-[0-9a-f]{8}$/, ''),
+        ns: m.namespace,
+        labels: t.metadata.labels,
+        ports: t.spec.containers.flatMap((c) => (c.ports ?? []).map((p) => p.containerPort)),
+      },
+    ];
+  });
+  const policies = objects.filter((o) => o['kind'] === 'NetworkPolicy') as {
+    metadata: { namespace: string };
+    spec: {
+      podSelector: { matchLabels?: Labels };
+      ingress?: {
+        from?: { namespaceSelector?: { matchLabels: Labels }; podSelector?: { matchLabels: Labels } }[];
+        ports?: { port: number }[];
+      }[];
+    };
+  }[];
+  const sub = (sel: Labels | undefined, labels: Labels) => Object.entries(sel ?? {}).every(([k, v]) => labels[k] === v);
+  const out: string[] = [];
+  for (const to of pods) {
+    const mine = policies.filter(
+      (p) => p.metadata.namespace === to.ns && sub(p.spec.podSelector.matchLabels, to.labels),
+    );
+    // A pod no policy selects is not isolated: then everything may reach it (the test expects none such).
+    if (mine.length === 0) out.push(`* -> ${to.ns}/${to.name} (not isolated)`);
+    for (const from of pods)
+      for (const port of to.ports)
+        if (
+          mine.some((p) =>
+            (p.spec.ingress ?? []).some(
+              (r) =>
+                (r.from ?? []).some(
+                  (peer) =>
+                    (peer.namespaceSelector?.matchLabels['kubernetes.io/metadata.name'] ?? p.metadata.namespace) ===
+                      from.ns && sub(peer.podSelector?.matchLabels, from.labels),
+                ) &&
+                (r.ports === undefined || r.ports.some((x) => x.port === port)),
+            ),
+          )
+        )
+          out.push(`${from.name} -> ${to.name}:${port}`);
+  }
+  return [...new Set(out)].sort();
+}
+
 describe('book store', () => {
   test("keeps the seed's four namespaces and components", async () => {
     const { files } = await compileProject(bookstore.config);
@@ -264,6 +327,100 @@ describe('book store', () => {
         }
       } else expect(contents, path).not.toMatch(/^kind: Secret$/m);
     }
+  });
+});
+
+describe('production hardening', () => {
+  test('prod: every pod isolated; NetworkPolicies admit exactly the connections the Model lists', async () => {
+    const { files, model } = await compileProject(bookstore.config);
+    const prod = kustomize(join(writeTree(files), 'kubernetes/overlays/prod'));
+    const denies = prod.filter((o) => o['kind'] === 'NetworkPolicy' && key(o).endsWith('/default-deny-ingress'));
+    expect(denies.map((o) => key(o).split('/')[1]).sort()).toEqual(['analytics', 'infra']);
+    const bootstrap = prod.some((o) => o['kind'] === 'Job' && key(o).includes('superset-bootstrap'));
+    expect(admitted(prod)).toEqual(
+      [
+        'analytics-ddl -> analytics-db:5432',
+        'debezium -> debezium:8083',
+        'debezium -> kafka:9092',
+        'flink-jobmanager -> flink-taskmanager:6122',
+        'flink-jobmanager -> kafka:9092',
+        'flink-sql-runner -> flink-jobmanager:8081',
+        'flink-taskmanager -> analytics-db:5432',
+        'flink-taskmanager -> flink-jobmanager:6123',
+        'flink-taskmanager -> flink-jobmanager:6124',
+        'flink-taskmanager -> flink-taskmanager:6122',
+        'flink-taskmanager -> kafka:9092',
+        'kafka -> kafka:9092',
+        'kafka -> kafka:9093',
+        'register-connectors -> debezium:8083',
+        'superset -> analytics-db:5432',
+        ...(bootstrap ? ['superset-bootstrap -> superset:8088'] : []),
+      ].sort(),
+    );
+    // The dev overlay (a kind cluster) has none; its source databases are reachable from Connect only in prod's sense.
+    const dev = kustomize(join(writeTree(files), 'kubernetes/overlays/dev'));
+    expect(dev.filter((o) => o['kind'] === 'NetworkPolicy')).toEqual([]);
+    expect(model!.deployment!.flows.some((f) => f.from === 'connect' && f.to === 'database:ecom')).toBe(true);
+  });
+
+  test('a profile that deploys its source databases admits Connect and the setup Job to them, nothing else', async () => {
+    const { loadConfig } = await import('../src/load/index.js');
+    const value = (await loadConfig(bookstore.config)).value as { options: Record<string, any> };
+    value.options['deployment'].profiles = { staging: { networkPolicies: true } };
+    const render = loadTemplates(join(ROOT, 'no-templates-here'), TEMPLATE_OPTIONS).render;
+    const r = compileValue(value, { configFile: 'pipeline.config.ts', render });
+    expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    const files = new Map(r.artefacts.map((a) => [a.path, a.contents]));
+    const staging = kustomize(join(writeTree(files), 'kubernetes/overlays/staging'));
+    const toSources = admitted(staging).filter((x) => /-> (ecom|inventory)-db:/.test(x));
+    expect(toSources).toEqual([
+      'debezium -> ecom-db:5432',
+      'debezium -> inventory-db:5432',
+      'ecom-db-setup -> ecom-db:5432',
+      'inventory-db-setup -> inventory-db:5432',
+    ]);
+    expect(admitted(staging).filter((x) => x.includes('not isolated'))).toEqual([]);
+  });
+
+  test('prod: replicated parts get a PodDisruptionBudget (one down at a time) and spread over nodes', async () => {
+    const { files, model } = await compileProject(bookstore.config);
+    const prod = kustomize(join(writeTree(files), 'kubernetes/overlays/prod'));
+    const pdbs = prod.filter((o) => o['kind'] === 'PodDisruptionBudget');
+    expect(pdbs.map((o) => key(o)).sort()).toEqual([
+      'PodDisruptionBudget/infra/debezium',
+      'PodDisruptionBudget/infra/kafka',
+    ]);
+    for (const p of pdbs) expect((p['spec'] as { maxUnavailable: number }).maxUnavailable).toBe(1);
+    const kafka = prod.find((o) => key(o) === 'StatefulSet/infra/kafka')!;
+    const spec = kafka['spec'] as { replicas: number; template: { spec: Record<string, unknown> } };
+    expect(spec.replicas).toBe(model!.deployment!.profiles.find((p) => p.name === 'prod')!.components.kafka.replicas);
+    expect(spec.template.spec['topologySpreadConstraints']).toEqual([
+      expect.objectContaining({ topologyKey: 'kubernetes.io/hostname', maxSkew: 1 }),
+    ]);
+    const dev = kustomize(join(writeTree(files), 'kubernetes/overlays/dev'));
+    expect(dev.filter((o) => o['kind'] === 'PodDisruptionBudget')).toEqual([]);
+  });
+
+  test('a flow to a port the pod does not declare is a compile-time error', async () => {
+    const { model, files } = await compileProject(bookstore.config);
+    const d = model!.deployment!;
+    const prod = d.profiles.find((p) => p.name === 'prod')!;
+    const broken = {
+      ...d,
+      flows: d.flows.map((f) => (f.to === 'kafka' && f.from === 'connect' ? { ...f, ports: [9999] } : f)),
+    };
+    const content = new Map([...files].filter(([p]) => !p.startsWith('kubernetes/')));
+    const templates = loadTemplates(join(ROOT, 'no-templates-here'), TEMPLATE_OPTIONS);
+    const ctx = { configFile: 'pipeline.config.ts', render: templates.render };
+    const placed = buildStack({ model: model!, deployment: broken, profile: prod, content, ctx }, []);
+    const found = checkObjects(placed, { model: model!, deployment: broken, profile: prod, content }).map(
+      (x) => x.message,
+    );
+    expect(found).toEqual([
+      "overlay 'prod': NetworkPolicy infra/allow-to-kafka opens port 9999, which StatefulSet infra/kafka does not declare",
+    ]);
+    const fine = buildStack({ model: model!, deployment: d, profile: prod, content, ctx }, []);
+    expect(checkObjects(fine, { model: model!, deployment: d, profile: prod, content })).toEqual([]);
   });
 });
 

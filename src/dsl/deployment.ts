@@ -53,6 +53,13 @@ export interface DeploymentSettings {
   taskSlots?: number;
   /** Emit a clearly labelled development Secret with placeholder values for every Secret the stack reads. */
   devSecrets?: boolean;
+  /**
+   * NetworkPolicies: deny all ingress in each namespace of the stack, then allow exactly the connections
+   * it makes (Connect → sources and Kafka, Flink → Kafka and analytics-db, Superset → analytics-db, each
+   * Job → what it drives). On in the built-in `prod` profile. Traffic from outside the stack (an Ingress
+   * controller in front of Superset) needs a policy of your own.
+   */
+  networkPolicies?: boolean;
 }
 
 export interface ProfileOptions extends DeploymentSettings {

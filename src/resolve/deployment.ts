@@ -76,6 +76,32 @@ export interface ProfileModel {
   readonly nodePorts: Readonly<Partial<Record<NodePortName, number>>>;
   readonly taskSlots: number;
   readonly devSecrets: boolean;
+  readonly networkPolicies: boolean;
+}
+
+/**
+ * A part of the stack that opens or accepts connections: a long-running component, a database (by its
+ * name: a source's or `analytics`), or a one-shot Job (`setup:<source>` is a source database's setup Job).
+ */
+export type Workload =
+  | 'kafka'
+  | 'connect'
+  | 'registerConnectors'
+  | 'flinkJobManager'
+  | 'flinkTaskManager'
+  | 'flinkSqlRunner'
+  | 'analyticsDdl'
+  | 'superset'
+  | 'supersetBootstrap'
+  | `database:${string}`
+  | `setup:${string}`;
+
+/** One connection the stack makes: `from` opens it to `to` on one of `ports` (empty: any port). */
+export interface Flow {
+  readonly from: Workload;
+  readonly to: Workload;
+  readonly ports: readonly number[];
+  readonly why: string;
 }
 
 export interface DatabaseModel {
@@ -130,6 +156,15 @@ export interface DeploymentModel {
   };
   readonly flinkRpcPort: number;
   readonly flinkBlobPort: number;
+  readonly flinkTaskManagerRpcPort: number;
+  readonly kafkaControllerPort: number;
+  /** The port a deployed PostgreSQL listens on in its pod. */
+  readonly postgresPort: number;
+  /**
+   * Every connection the stack makes, from the pipeline's shape (each source's Connect → database, the
+   * Flink sources and sinks, the Jobs): what the NetworkPolicies allow, and nothing else.
+   */
+  readonly flows: readonly Flow[];
   /**
    * Where clients reach the parts in this compile: in-cluster DNS names, or 127.0.0.1 and the
    * `localPort`s under a loopback profile. The smoke check (ops/check.sh) defaults to these.
@@ -212,6 +247,8 @@ function builtinProfile(name: string, sources: readonly string[]): ProfileOption
           },
           superset: { resources: { requests: { cpu: '1', memory: '2Gi' }, limits: { memory: '3Gi' } }, storage: GI(5) },
         },
+        // Deny all ingress but the stack's own connections.
+        networkPolicies: true,
         // Production source databases exist already; the stack only connects to them.
         databases: {
           ...Object.fromEntries(sources.map((s) => [s, { deploy: false }])),
@@ -380,6 +417,7 @@ export function resolveDeployment(
       nodePorts,
       taskSlots: options.taskSlots ?? Math.max(1, flinkJobs),
       devSecrets: options.devSecrets ?? false,
+      networkPolicies: options.networkPolicies ?? false,
     };
   };
 
@@ -565,6 +603,8 @@ export function resolveDeployment(
   if (!loopback && p.connect?.url !== undefined && p.connect.url !== connectUrl)
     out.push(conflict(`connect.url is '${p.connect.url}'`, connectUrl, root('connect', 'url')));
 
+  const ports = { flinkRpc: 6123, flinkBlob: 6124, flinkTaskManagerRpc: 6122, kafkaController: 9093, postgres: 5432 };
+
   // The version table and what is built from it.
   const versions: Versions = { ...DEFAULT_VERSIONS, ...(d.versions as Partial<Versions> | undefined) };
   const maven = (group: string, artifact: string, version: string): JarModel => ({
@@ -612,8 +652,12 @@ export function resolveDeployment(
       endpoints,
       namespaces: { infra, analytics: analyticsNs },
       services,
-      flinkRpcPort: 6123,
-      flinkBlobPort: 6124,
+      flinkRpcPort: ports.flinkRpc,
+      flinkBlobPort: ports.flinkBlob,
+      flinkTaskManagerRpcPort: ports.flinkTaskManagerRpc,
+      kafkaControllerPort: ports.kafkaController,
+      postgresPort: ports.postgres,
+      flows: stackFlows(sourceNames, services, ports),
       urls,
       versions,
       images: {
@@ -666,7 +710,7 @@ export function topicCreation(
 
 /** The settings at the top of the deployment section (what every profile starts from). */
 function topSettings(d: DeploymentOptions): ProfileOptions {
-  const { components, databases, nodePorts, taskSlots, devSecrets } = d;
+  const { components, databases, nodePorts, taskSlots, devSecrets, networkPolicies } = d;
   const dbs = databases
     ? Object.fromEntries(
         Object.entries(databases).map(([k, { namespace: _n, service: _s, adminPassword: _a, ...rest }]) => [k, rest]),
@@ -678,7 +722,51 @@ function topSettings(d: DeploymentOptions): ProfileOptions {
     ...(nodePorts ? { nodePorts } : {}),
     ...(taskSlots !== undefined ? { taskSlots } : {}),
     ...(devSecrets !== undefined ? { devSecrets } : {}),
+    ...(networkPolicies !== undefined ? { networkPolicies } : {}),
   };
+}
+
+/** The connections of the stack (see DeploymentModel.flows). */
+function stackFlows(
+  sources: readonly string[],
+  services: DeploymentModel['services'],
+  ports: {
+    flinkRpc: number;
+    flinkBlob: number;
+    flinkTaskManagerRpc: number;
+    kafkaController: number;
+    postgres: number;
+  },
+): Flow[] {
+  const kafka = services.kafka.port;
+  const connect = services.connect.port;
+  const pg = ports.postgres;
+  const flow = (from: Workload, to: Workload, p: readonly number[], why: string): Flow => ({ from, to, ports: p, why });
+  return [
+    ...sources.flatMap((s) => [
+      flow('connect', `database:${s}`, [pg], `Debezium streams ${s}'s changes`),
+      flow(`setup:${s}`, `database:${s}`, [pg], `the setup Job applies ${s}'s setup SQL`),
+    ]),
+    flow('kafka', 'kafka', [kafka, ports.kafkaController], 'replication and the KRaft quorum'),
+    flow('connect', 'kafka', [kafka], 'Connect writes the change topics and its own'),
+    flow('connect', 'connect', [connect], 'workers forward REST requests to the leader'),
+    flow('registerConnectors', 'connect', [connect], 'the registration Job puts the connector configs'),
+    flow('flinkJobManager', 'kafka', [kafka], "the Kafka sources' split enumerators"),
+    flow('flinkTaskManager', 'kafka', [kafka], 'the Kafka sources read the change topics'),
+    flow(
+      'flinkTaskManager',
+      'flinkJobManager',
+      [ports.flinkRpc, ports.flinkBlob],
+      'TaskManagers register and fetch blobs',
+    ),
+    flow('flinkJobManager', 'flinkTaskManager', [ports.flinkTaskManagerRpc], 'the JobManager deploys tasks'),
+    flow('flinkTaskManager', 'flinkTaskManager', [], 'TaskManagers exchange records (data port chosen at start)'),
+    flow('flinkSqlRunner', 'flinkJobManager', [services.flinkJobManager.port], 'the SQL runner submits jobs over REST'),
+    flow('flinkTaskManager', 'database:analytics', [pg], 'the JDBC sinks write the analytics tables'),
+    flow('analyticsDdl', 'database:analytics', [pg], 'the DDL Job applies schema.sql and views.sql'),
+    flow('superset', 'database:analytics', [pg], 'Superset queries the views'),
+    flow('supersetBootstrap', 'superset', [services.superset.port], 'the bootstrap Job imports the dashboards'),
+  ];
 }
 
 function conflict(what: string, derived: string, subject: Subject): Diagnostic {

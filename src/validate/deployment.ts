@@ -65,6 +65,7 @@ const settings = {
     .optional(),
   taskSlots: z.number().int().min(1).max(1024).optional(),
   devSecrets: z.boolean().optional(),
+  networkPolicies: z.boolean().optional(),
 };
 
 export const profileOptions = z.object({ ...settings, endpoints: z.enum(['cluster', 'loopback']).optional() }).strict();

@@ -105,6 +105,38 @@ export function checkObjects(
     }
   }
 
+  // Disruption budgets and network policies select pods that exist; a policy opens only ports its pods declare.
+  const podsIn = (ns: string | undefined, sel: Record<string, string>, jobs = true) =>
+    templates.filter((t) => t.ns === ns && (jobs || t.o.kind !== 'Job') && matches(sel, t.labels));
+  for (const o of objects) {
+    if (o.kind === 'PodDisruptionBudget') {
+      if (podsIn(o.metadata?.namespace, o.spec?.selector?.matchLabels ?? {}, false).length === 0)
+        report('K8S.SELECTOR_MATCHES_NOTHING', `${id(o)} selects no pod template`);
+    }
+    if (o.kind !== 'NetworkPolicy') continue;
+    const sel = o.spec?.podSelector.matchLabels ?? {};
+    const targets = podsIn(o.metadata?.namespace, sel);
+    if (Object.keys(sel).length > 0 && targets.length === 0)
+      report('K8S.SELECTOR_MATCHES_NOTHING', `${id(o)} applies to no pod template`);
+    for (const rule of o.spec?.ingress ?? []) {
+      for (const peer of rule.from ?? []) {
+        const ns = peer.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] ?? o.metadata?.namespace;
+        if (podsIn(ns, peer.podSelector?.matchLabels ?? {}).length === 0)
+          report('K8S.SELECTOR_MATCHES_NOTHING', `${id(o)} admits traffic from pods that no template in ${ns} has`);
+      }
+      for (const p of rule.ports ?? [])
+        for (const t of targets) {
+          const declared = podSpecs(t.o).flatMap((s) => s.containers.flatMap((c) => c.ports ?? []));
+          if (!declared.some((cp) => cp.containerPort === p.port || cp.name === p.port))
+            report(
+              'K8S.UNKNOWN_TARGET_PORT',
+              `${id(o)} opens port ${p.port}, which ${id(t.o)} does not declare`,
+              "the Model's flows and the containers' ports must agree",
+            );
+        }
+    }
+  }
+
   // References: ConfigMaps and PVCs generated in the same namespace; Secrets declared by the config or
   // generated (the dev placeholders).
   const present = new Set(objects.map((o) => `${o.kind}/${o.metadata?.namespace}/${o.metadata?.name}`));

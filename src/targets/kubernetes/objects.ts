@@ -7,6 +7,8 @@ import { createHash } from 'node:crypto';
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import type { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
 import type { IJob } from 'kubernetes-models/batch/v1/Job';
+import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
+import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IEnvVar } from 'kubernetes-models/v1/EnvVar';
@@ -21,13 +23,22 @@ import type { IService } from 'kubernetes-models/v1/Service';
 import type { IVolume } from 'kubernetes-models/v1/Volume';
 import type { IVolumeMount } from 'kubernetes-models/v1/VolumeMount';
 import { error, type Diagnostic } from '../../diagnostics.js';
-import type { DatabaseModel, DeploymentModel, ProfileModel, Resources } from '../../resolve/deployment.js';
+import type { DatabaseModel, DeploymentModel, ProfileModel, Resources, Workload } from '../../resolve/deployment.js';
 import type { Model, SecretBinding } from '../../resolve/model.js';
 import { quoteIdent, shellString } from '../../render/text.js';
 import { header, type EmitContext } from '../artefact.js';
 
 export type K8sObject =
-  INamespace | IConfigMap | ISecret | IService | IPersistentVolumeClaim | IDeployment | IStatefulSet | IJob;
+  | INamespace
+  | IConfigMap
+  | ISecret
+  | IService
+  | IPersistentVolumeClaim
+  | IDeployment
+  | IStatefulSet
+  | IJob
+  | INetworkPolicy
+  | IPodDisruptionBudget;
 
 /** An object and the file (per component) it is written to. */
 export interface Placed {
@@ -303,7 +314,9 @@ export function buildStack(input: StackInput, out: Diagnostic[]): Placed[] {
       ];
     }
     pvc(file, `${db.service}-data`, db.namespace, l, dp.storage);
-    service(file, db.service, db.namespace, l, selector(db.service, 'database'), [{ name: 'postgres', port: 5432 }]);
+    service(file, db.service, db.namespace, l, selector(db.service, 'database'), [
+      { name: 'postgres', port: d.postgresPort },
+    ]);
     const superuser = db.superuser;
     placed.push({
       file,
@@ -333,7 +346,7 @@ export function buildStack(input: StackInput, out: Diagnostic[]): Placed[] {
                     // A fresh volume's root may hold lost+found, which initdb refuses.
                     env('PGDATA', '/var/lib/postgresql/data/pgdata'),
                   ],
-                  ports: [{ name: 'postgres', containerPort: 5432 }],
+                  ports: [{ name: 'postgres', containerPort: d.postgresPort }],
                   readinessProbe: {
                     exec: { command: ['sh', '-c', 'pg_isready -q -h 127.0.0.1 -U "$POSTGRES_USER" -d "$POSTGRES_DB"'] },
                     periodSeconds: 10,
@@ -442,7 +455,7 @@ export function buildStack(input: StackInput, out: Diagnostic[]): Placed[] {
     const l = labels('kafka', 'broker', d.versions.kafka);
     const sel = selector('kafka', 'broker');
     const start = configMaps('kafka', 'kafka-start', infra, l, [
-      ['start.sh', script('kubernetes/kafka-start.sh', { headless: kafkaHeadless })],
+      ['start.sh', script('kubernetes/kafka-start.sh', { headless: kafkaHeadless, port: S.kafka.port })],
     ]);
     service(
       'kafka',
@@ -452,12 +465,15 @@ export function buildStack(input: StackInput, out: Diagnostic[]): Placed[] {
       sel,
       [
         { name: 'client', port: S.kafka.port },
-        { name: 'controller', port: 9093 },
+        { name: 'controller', port: d.kafkaControllerPort },
       ],
       { clusterIP: 'None', publishNotReadyAddresses: true },
     );
     service('kafka', S.kafka.name, infra, l, sel, [{ name: 'client', port: S.kafka.port }]);
-    const voters = Array.from({ length: brokers }, (_, i) => `${i}@kafka-${i}.${kafkaHeadless}:9093`).join(',');
+    const voters = Array.from(
+      { length: brokers },
+      (_, i) => `${i}@kafka-${i}.${kafkaHeadless}:${d.kafkaControllerPort}`,
+    ).join(',');
     const heap = Math.floor(mib(c.resources.limits.memory) / 2);
     placed.push({
       file: 'kafka',
@@ -485,7 +501,7 @@ export function buildStack(input: StackInput, out: Diagnostic[]): Placed[] {
                   env: [
                     env('KAFKA_PROCESS_ROLES', 'broker,controller'),
                     env('CLUSTER_ID', d.kafkaClusterId),
-                    env('KAFKA_LISTENERS', 'PLAINTEXT://:9092,CONTROLLER://:9093'),
+                    env('KAFKA_LISTENERS', `PLAINTEXT://:${S.kafka.port},CONTROLLER://:${d.kafkaControllerPort}`),
                     env('KAFKA_LISTENER_SECURITY_PROTOCOL_MAP', 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT'),
                     env('KAFKA_CONTROLLER_LISTENER_NAMES', 'CONTROLLER'),
                     env('KAFKA_INTER_BROKER_LISTENER_NAME', 'PLAINTEXT'),
@@ -500,12 +516,12 @@ export function buildStack(input: StackInput, out: Diagnostic[]): Placed[] {
                     env('KAFKA_HEAP_OPTS', `-Xms${heap}m -Xmx${heap}m`),
                   ],
                   ports: [
-                    { name: 'client', containerPort: 9092 },
-                    { name: 'controller', containerPort: 9093 },
+                    { name: 'client', containerPort: S.kafka.port },
+                    { name: 'controller', containerPort: d.kafkaControllerPort },
                   ],
-                  startupProbe: tcpProbe(9092, 5, 36),
-                  readinessProbe: tcpProbe(9092, 10),
-                  livenessProbe: tcpProbe(9092, 20, 6),
+                  startupProbe: tcpProbe(S.kafka.port, 5, 36),
+                  readinessProbe: tcpProbe(S.kafka.port, 10),
+                  livenessProbe: tcpProbe(S.kafka.port, 20, 6),
                   resources: resources(c.resources),
                   securityContext: containerSecurity,
                   volumeMounts: [
@@ -738,15 +754,15 @@ export function buildStack(input: StackInput, out: Diagnostic[]): Placed[] {
                 env('TZ', 'UTC'),
                 props([
                   ['jobmanager.rpc.address', jmName],
-                  ['taskmanager.rpc.port', '6122'],
+                  ['taskmanager.rpc.port', String(d.flinkTaskManagerRpcPort)],
                   ['taskmanager.numberOfTaskSlots', String(prof.taskSlots)],
                   ['taskmanager.memory.process.size', flinkMemory(tm.resources)],
                   ['parallelism.default', '1'],
                   ...dirProps,
                 ]),
               ],
-              ports: [{ name: 'rpc', containerPort: 6122 }],
-              livenessProbe: tcpProbe(6122, 60, 3, 30),
+              ports: [{ name: 'rpc', containerPort: d.flinkTaskManagerRpcPort }],
+              livenessProbe: tcpProbe(d.flinkTaskManagerRpcPort, 60, 3, 30),
               resources: resources(tm.resources),
             }),
           },
@@ -977,6 +993,134 @@ export function buildStack(input: StackInput, out: Diagnostic[]): Placed[] {
       np.connect,
     );
 
+  // ── High availability: replicated parts spread over nodes, and at most one down at a time ──────
+  for (const p of placed) {
+    const o = p.object;
+    if ((o.kind !== 'Deployment' && o.kind !== 'StatefulSet') || (o.spec?.replicas ?? 1) < 2) continue;
+    const matchLabels = o.spec!.selector.matchLabels!;
+    const pod = o.spec!.template.spec!;
+    // ScheduleAnyway: a cluster with fewer nodes than replicas still runs them all.
+    pod.topologySpreadConstraints = [
+      {
+        maxSkew: 1,
+        topologyKey: 'kubernetes.io/hostname',
+        whenUnsatisfiable: 'ScheduleAnyway',
+        labelSelector: { matchLabels },
+      },
+    ];
+    placed.push({
+      file: p.file,
+      object: {
+        apiVersion: 'policy/v1',
+        kind: 'PodDisruptionBudget',
+        metadata: meta(o.metadata!.name!, o.metadata!.namespace!, o.metadata!.labels!),
+        // Kafka with min.insync.replicas 2 of 3 and Connect's workers both survive one voluntary eviction.
+        spec: { maxUnavailable: 1, selector: { matchLabels } },
+      },
+    });
+  }
+
+  // ── NetworkPolicies: no ingress but the connections the Model lists ────────────────────────────────
+  if (prof.networkPolicies) {
+    const pods = (w: Workload): { namespace: string; selector: Record<string, string>; name: string } | undefined => {
+      const at = (namespace: string, name: string, component: string, policy = name) => ({
+        namespace,
+        selector: selector(name, component),
+        name: policy,
+      });
+      const db = (name: string) => d.databases.find((x) => x.name === name)!;
+      const target = (() => {
+        if (w.startsWith('database:')) {
+          const x = db(w.slice('database:'.length));
+          return at(x.namespace, x.service, 'database');
+        }
+        if (w.startsWith('setup:')) {
+          const x = db(w.slice('setup:'.length));
+          return at(x.namespace, x.service, 'setup', `${x.service}-setup`);
+        }
+        switch (w) {
+          case 'kafka':
+            return at(infra, 'kafka', 'broker');
+          case 'connect':
+            return at(infra, 'debezium', 'connect');
+          case 'registerConnectors':
+            return at(infra, 'register-connectors', 'registration');
+          case 'flinkJobManager':
+            return at(analytics, 'flink', 'jobmanager', 'flink-jobmanager');
+          case 'flinkTaskManager':
+            return at(analytics, 'flink', 'taskmanager', 'flink-taskmanager');
+          case 'flinkSqlRunner':
+            return at(analytics, 'flink-sql-runner', 'sql-runner');
+          case 'analyticsDdl':
+            return at(db('analytics').namespace, 'analytics-ddl', 'ddl');
+          case 'superset':
+            return at(analytics, 'superset', 'dashboard');
+          case 'supersetBootstrap':
+            return at(analytics, 'superset-bootstrap', 'bootstrap');
+          default:
+            throw new Error(`internal: unknown workload ${w}`);
+        }
+      })();
+      // Only parts this profile runs (a source database that exists outside the stack has no pod here).
+      const runs = placed.some(
+        ({ object: o }) =>
+          (o.kind === 'Deployment' || o.kind === 'StatefulSet' || o.kind === 'Job') &&
+          o.metadata?.namespace === target.namespace &&
+          Object.entries(target.selector).every(([k, v]) => o.spec?.template.metadata?.labels?.[k] === v),
+      );
+      return runs ? target : undefined;
+    };
+    const policyLabels = { 'app.kubernetes.io/part-of': pipeline, 'app.kubernetes.io/managed-by': 'cdc-compile' };
+    const namespacesWithPods = [
+      ...new Set(
+        placed
+          .filter(({ object: o }) => o.kind === 'Deployment' || o.kind === 'StatefulSet' || o.kind === 'Job')
+          .map(({ object: o }) => o.metadata!.namespace!),
+      ),
+    ];
+    const policies: Placed[] = namespacesWithPods.map((namespace) => ({
+      file: 'network-policies',
+      object: {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'NetworkPolicy',
+        metadata: { name: 'default-deny-ingress', namespace, labels: policyLabels },
+        spec: { podSelector: {}, policyTypes: ['Ingress'] },
+      },
+    }));
+    const byTarget = new Map<
+      string,
+      { to: NonNullable<ReturnType<typeof pods>>; rules: NonNullable<INetworkPolicy['spec']>['ingress'] & object }
+    >();
+    for (const f of d.flows) {
+      const to = pods(f.to);
+      const from = pods(f.from);
+      if (!to || !from) continue;
+      const key = `${to.namespace}/${to.name}`;
+      const entry = byTarget.get(key) ?? { to, rules: [] };
+      byTarget.set(key, entry);
+      entry.rules.push({
+        from: [
+          {
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': from.namespace } },
+            podSelector: { matchLabels: from.selector },
+          },
+        ],
+        ...(f.ports.length ? { ports: f.ports.map((port) => ({ protocol: 'TCP', port })) } : {}),
+      });
+    }
+    for (const { to, rules } of byTarget.values())
+      policies.push({
+        file: 'network-policies',
+        object: {
+          apiVersion: 'networking.k8s.io/v1',
+          kind: 'NetworkPolicy',
+          metadata: { name: `allow-to-${to.name}`, namespace: to.namespace, labels: policyLabels },
+          spec: { podSelector: { matchLabels: to.selector }, policyTypes: ['Ingress'], ingress: rules },
+        },
+      });
+    placed.push(...policies);
+  }
+
   // ── Development Secrets: placeholders for every Secret a pod reads, never values from the config ──
   if (prof.devSecrets) {
     const wanted = new Map<string, Map<string, Set<string>>>();
@@ -1045,6 +1189,8 @@ export function podSpecs(object: K8sObject): IPodSpec[] {
     case 'Secret':
     case 'Service':
     case 'PersistentVolumeClaim':
+    case 'NetworkPolicy':
+    case 'PodDisruptionBudget':
       return [];
     default:
       return assertNever(object);
