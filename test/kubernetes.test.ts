@@ -87,7 +87,14 @@ const key = (o: Record<string, unknown>) => {
 };
 
 // examples/types keeps explicit addresses and no deployment section: the control that such configs still work.
-const DEPLOYED = PROJECTS.filter((p) => p.name !== 'types' && p.name !== 'charts');
+const hasDeployment = (config: string) => /^\s*deployment: \{/m.test(readFileSync(config, 'utf8'));
+const DEPLOYED = PROJECTS.filter((p) => hasDeployment(p.config));
+
+test('every example has a deployment section, or says why it has none', () => {
+  expect(DEPLOYED.map((p) => p.name)).toEqual(expect.arrayContaining(['bookstore', 'minimal']));
+  for (const p of PROJECTS.filter((x) => !hasDeployment(x.config)))
+    expect(readFileSync(p.config, 'utf8'), p.name).toMatch(/^ \* No deployment section: \S.{20,}/m);
+});
 
 describe.each(DEPLOYED)('$name', ({ config }) => {
   test('every overlay renders with kustomize, and every object validates against the Kubernetes schemas', async () => {
@@ -370,7 +377,9 @@ describe('production hardening', () => {
     const render = loadTemplates(join(ROOT, 'no-templates-here'), TEMPLATE_OPTIONS).render;
     const r = compileValue(value, { configFile: 'pipeline.config.ts', render });
     expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-    const files = new Map(r.artefacts.map((a) => [a.path, a.contents]));
+    const files = new Map(
+      r.artefacts.flatMap((a) => (typeof a.contents === 'string' ? [[a.path, a.contents] as const] : [])),
+    );
     const staging = kustomize(join(writeTree(files), 'kubernetes/overlays/staging'));
     const toSources = admitted(staging).filter((x) => /-> (ecom|inventory)-db:/.test(x));
     expect(toSources).toEqual([
@@ -402,14 +411,16 @@ describe('production hardening', () => {
   });
 
   test('a flow to a port the pod does not declare is a compile-time error', async () => {
-    const { model, files } = await compileProject(bookstore.config);
+    const { model, files, binaries } = await compileProject(bookstore.config);
     const d = model!.deployment!;
     const prod = d.profiles.find((p) => p.name === 'prod')!;
     const broken = {
       ...d,
       flows: d.flows.map((f) => (f.to === 'kafka' && f.from === 'connect' ? { ...f, ports: [9999] } : f)),
     };
-    const content = new Map([...files].filter(([p]) => !p.startsWith('kubernetes/')));
+    const content = new Map<string, string | Uint8Array>(
+      [...files, ...binaries].filter(([p]) => !p.startsWith('kubernetes/')),
+    );
     const templates = loadTemplates(join(ROOT, 'no-templates-here'), TEMPLATE_OPTIONS);
     const ctx = { configFile: 'pipeline.config.ts', render: templates.render };
     const placed = buildStack({ model: model!, deployment: broken, profile: prod, content, ctx }, []);

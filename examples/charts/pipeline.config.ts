@@ -1,6 +1,8 @@
 /**
  * Charts and dashboards on a small pipeline: a time grain on a timestamptz axis, an aggregated table
  * sorted by a metric, explicit widths and height, a Secret login for Superset's analytics connection.
+ * No deployment section: it is about the Superset assets; its addresses are given explicitly (no
+ * Kubernetes output).
  */
 import {
   chart,

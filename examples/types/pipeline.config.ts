@@ -1,6 +1,8 @@
 /**
  * Every column type the compiler supports, under two connector profiles, with a composite primary key,
  * tables in two schemas, and a view built on a view. Its generated/ tree is the type matrix in practice.
+ * No deployment section: the addresses are given explicitly, the control that a config without one
+ * keeps working (no Kubernetes output; compile the book store or examples/minimal for that).
  */
 import { definePipeline, postgresSource, secret, sql, t, view } from 'cdc-compile';
 
