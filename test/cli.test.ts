@@ -288,7 +288,8 @@ describe('cdc-compile subcommands', () => {
         /unknown command 'pipeline\.config\.ts'; to compile another config: cdc-compile --config pipeline\.config\.ts/,
       ],
       [['help', 'bogus'], /unknown command 'bogus'/],
-      [['verify'], /'verify' is not yet available; planned: /],
+      [['verify', '--format', 'xml'], /--format must be 'pretty' or 'json'[\s\S]*Usage: cdc-compile verify/],
+      [['verify', '--database-url', 'mysql://x'], /--database-url must be a postgres:\/\/ URL/],
       [['plan', '--check'], /Unknown option '--check'[\s\S]*Usage: cdc-compile plan/],
       [['init', '--force'], /Unknown option '--force'[\s\S]*Usage: cdc-compile init/],
     ];

@@ -7,7 +7,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Model } from '../src/resolve/model.js';
 import { compileProject, PROJECTS } from './support/compile.js';
-import { managedStandIns, sourceTablesDdl } from './support/source-db.js';
+import { managedStandIns, sourceTablesDdl } from '../src/verify/source-tables.js';
 import { quoteIdent } from '../src/render/text.js';
 import { PG_RESERVED } from '../src/resolve/names.js';
 import { RANGE_TYPES } from '../src/dsl/columns.js';

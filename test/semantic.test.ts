@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { FlinkSQL } from 'dt-sql-parser';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { managedStandIns, sourceTablesDdl } from './support/source-db.js';
+import { managedStandIns, sourceTablesDdl } from '../src/verify/source-tables.js';
 import { compileProject, PROJECTS } from './support/compile.js';
-import { readFlinkScript, type FlinkScript, type FlinkTable } from './support/flink-sql.js';
+import { readFlinkScript, type FlinkScript, type FlinkTable } from '../src/verify/flink-script.js';
 import { startFakeConnect } from './support/fake-connect.js';
 import {
   canonicalBaseType,

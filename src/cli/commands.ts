@@ -29,9 +29,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     summary: 'start a project: write a minimal pipeline.config.ts, package.json scripts, .gitignore lines',
     load: async () => (await import('./init.js')).initCommand,
   },
+  {
+    name: 'verify',
+    summary: 'apply the artefacts to PostgreSQL (embedded, or --database-url) and check views, charts, setup SQL',
+    load: async () => (await import('./verify-command.js')).verifyCommand,
+  },
 ];
 
 /** Commands that are designed but not built yet: named, so asking for one says so instead of "unknown". */
-export const PLANNED_COMMANDS: Readonly<Record<string, string>> = {
-  verify: 'check a running stack against generated/: connectors, publications, Flink jobs, analytics tables',
-};
+export const PLANNED_COMMANDS: Readonly<Record<string, string>> = {};

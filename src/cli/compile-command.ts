@@ -1,7 +1,7 @@
 /** `cdc-compile [compile]`: pipeline.config.ts → generated/ (or, with --check, whether generated/ is current). */
 import { relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
-import { compile, VERSION } from '../compile.js';
+import { compile, VERSION, type CompileResult } from '../compile.js';
 import { hasErrors } from '../diagnostics.js';
 import { writeOutput } from '../write/index.js';
 import { UsageError, type Command } from './command.js';
@@ -13,6 +13,8 @@ export const COMPILE_OPTIONS = `Options:
   --profile <name>         compile for a deployment profile's addresses (e.g. local: 127.0.0.1)
   --check                  write nothing; exit 1 if the output directory is not up to date
   --watch                  compile again whenever the config or templates change
+  --verify                 after writing, run \`cdc-compile verify\` on the result (with --database-url
+                           <url> and --allow-existing as there)
   --format <pretty|json>   how to report (default: pretty)
   --timeout <seconds>      time the config may take to evaluate (default: 10)
   --max-memory <MiB>       memory the config may use (default: 1024)
@@ -39,6 +41,7 @@ interface Args {
   format: 'pretty' | 'json';
   timeoutMs?: number;
   maxMemoryMb?: number;
+  verify?: { databaseUrl?: string; allowExisting: boolean };
 }
 
 function parse(argv: string[]): Args | 'help' | 'version' {
@@ -55,6 +58,9 @@ function parse(argv: string[]): Args | 'help' | 'version' {
         format: { type: 'string' },
         timeout: { type: 'string' },
         'max-memory': { type: 'string' },
+        verify: { type: 'boolean' },
+        'database-url': { type: 'string' },
+        'allow-existing': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -70,6 +76,13 @@ function parse(argv: string[]): Args | 'help' | 'version' {
   if (format !== 'pretty' && format !== 'json')
     throw new UsageError(`--format must be 'pretty' or 'json', not '${format}'`, USAGE);
   if (values.check && values.watch) throw new UsageError('--check and --watch cannot be combined', USAGE);
+  if (values.verify && (values.watch || format === 'json'))
+    throw new UsageError(
+      '--verify goes with neither --watch nor --format json (use `cdc-compile verify --format json`)',
+      USAGE,
+    );
+  if (!values.verify && (values['database-url'] !== undefined || values['allow-existing']))
+    throw new UsageError('--database-url and --allow-existing belong to --verify (or `cdc-compile verify`)', USAGE);
   const args: Args = {
     config: values.config ?? 'pipeline.config.ts',
     check: values.check ?? false,
@@ -81,6 +94,11 @@ function parse(argv: string[]): Args | 'help' | 'version' {
     args.out = values.out;
   }
   if (values.profile !== undefined) args.profile = values.profile;
+  if (values.verify)
+    args.verify = {
+      allowExisting: values['allow-existing'] ?? false,
+      ...(values['database-url'] !== undefined ? { databaseUrl: values['database-url'] } : {}),
+    };
   if (values.timeout !== undefined) args.timeoutMs = positive('--timeout', values.timeout, 'seconds') * 1000;
   if (values['max-memory'] !== undefined) args.maxMemoryMb = positive('--max-memory', values['max-memory'], 'MiB');
   return args;
@@ -95,6 +113,30 @@ function positive(option: string, text: string, unit: string): number {
 
 async function run(args: Args, cwd: string): Promise<number> {
   const out = args.out === undefined ? undefined : resolve(cwd, args.out);
+  // Verify's database and grammar start before the compile (loaded only with --verify).
+  const verifying =
+    args.verify &&
+    (await import('./verify-command.js')).startVerify({ ...args.verify, format: 'pretty' }, resolve(cwd, args.config));
+  let status: Awaited<ReturnType<typeof compileAndWrite>>;
+  try {
+    status = await compileAndWrite(args, cwd, out);
+  } catch (err) {
+    if (verifying) await (await verifying).cancel();
+    throw err;
+  }
+  if (!verifying) return status.code;
+  if (status.code !== 0 || !status.result) {
+    await (await verifying).cancel();
+    return status.code;
+  }
+  return (await verifying).run(status.result, cwd, resolve(cwd, args.config));
+}
+
+async function compileAndWrite(
+  args: Args,
+  cwd: string,
+  out: string | undefined,
+): Promise<{ code: number; result?: CompileResult }> {
   const result = await compile({
     config: resolve(cwd, args.config),
     ...(out ? { outDir: out } : {}),
@@ -117,7 +159,7 @@ async function run(args: Args, cwd: string): Promise<number> {
       process.stderr.write(formatDiagnostics(result.diagnostics, cwd));
       process.stderr.write(`${outName}${sep} was not changed.\n`);
     }
-    return 1;
+    return { code: 1 };
   }
   if (!args.check) {
     // A destructive or ambiguous change is written only with a decision in cdc-approvals.yaml (exit 3).
@@ -139,14 +181,14 @@ async function run(args: Args, cwd: string): Promise<number> {
     process.stderr.write(`cdc-compile: writing ${outName}${sep} failed: ${err.message}\n`);
     return undefined;
   });
-  if (!written) return 1;
+  if (!written) return { code: 1 };
   if ('refused' in written) {
     if (args.format === 'json') {
       process.stdout.write(
         `${JSON.stringify({ ok: false, diagnostics: written.refused.map(jsonDiagnostic) }, null, 2)}\n`,
       );
     } else process.stderr.write(`${formatDiagnostics(written.refused, cwd)}Nothing was written.\n`);
-    return 2;
+    return { code: 2 };
   }
   const { changes } = written;
   if (written.completed && args.format !== 'json') {
@@ -183,7 +225,7 @@ async function run(args: Args, cwd: string): Promise<number> {
       );
     }
   }
-  return drift ? 1 : 0;
+  return { code: drift ? 1 : 0, result };
 }
 
 export const compileCommand: Command = {

@@ -12,12 +12,13 @@ export const USAGE = `Usage: cdc-compile [command] [options]
 
 Commands:
 ${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
-
-Not yet available:
-${Object.entries(PLANNED_COMMANDS)
-  .map(([name, summary]) => `  ${name.padEnd(width)}  ${summary}`)
-  .join('\n')}
-
+${
+  Object.keys(PLANNED_COMMANDS).length
+    ? `\nNot yet available:\n${Object.entries(PLANNED_COMMANDS)
+        .map(([name, summary]) => `  ${name.padEnd(width)}  ${summary}`)
+        .join('\n')}\n`
+    : ''
+}
 \`cdc-compile [options]\` is \`cdc-compile compile [options]\`. \`cdc-compile <command> --help\` shows a
 command's options; \`cdc-compile --version\` the version.
 `;

@@ -20,7 +20,8 @@ function version(): string {
   return sucraseVersion;
 }
 
-function cacheDir(from: string): string | undefined {
+/** The project's cache folder (node_modules/.cache/cdc-compile above `from`), or none. */
+export function cacheDir(from: string): string | undefined {
   if (process.env['CDC_COMPILE_CACHE'] === '0') return undefined;
   for (let dir = dirname(from); ; dir = dirname(dir)) {
     if (existsSync(join(dir, 'node_modules'))) return join(dir, 'node_modules', '.cache', 'cdc-compile');

@@ -139,6 +139,23 @@ export interface ViewModel {
   /** Columns its SQL references (`table.column`, analytics names; `view.column` for views), sorted: lineage. */
   readonly reads: readonly string[];
   readonly description?: string;
+  /** Where `sql` came from, so a database's error position can be pointed back into the config. */
+  readonly origin: ViewSqlOrigin;
+}
+
+/**
+ * The view's SQL as rendered before its indentation was removed (`sql` is this text dedented and trimmed:
+ * only whitespace differs), and which piece of the config produced each range of it: the `part`-th literal
+ * text of the sql`…` template at `path`, or (no `part`) the `${…}` at `path`.
+ */
+export interface ViewSqlOrigin {
+  readonly text: string;
+  readonly segments: readonly {
+    readonly start: number;
+    readonly end: number;
+    readonly path: readonly (string | number)[];
+    readonly part?: number;
+  }[];
 }
 
 export interface MetricModel {

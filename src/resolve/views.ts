@@ -277,6 +277,7 @@ export function resolveViews(
       dependsOn,
       reads: [...reads].sort(),
       ...(v.options.description ? { description: v.options.description } : {}),
+      origin: { text: raw, segments },
     });
   }
   return dependencyOrder([...resolved.values()], dependencyPaths, out);

@@ -1,7 +1,7 @@
 /**
  * A small structural reader for the generated `flink/pipeline.sql`: enough to pull out SET statements,
  * CREATE TABLE column lists / primary keys / WITH options, and INSERT column and SELECT lists. Grammar
- * validity is checked separately with dt-sql-parser; this only exists so tests can compare structure.
+ * validity is checked separately with dt-sql-parser; `verify` and the tests read structure with this.
  */
 
 export interface FlinkColumn {
@@ -140,7 +140,7 @@ function parseInsert(stmt: string): FlinkInsert | undefined {
   const selectNames = select.map((item) => {
     const alias = new RegExp(String.raw`\s+AS\s+(${IDENT})$`, 'i').exec(item);
     if (alias) return unquote(alias[1]!);
-    return new RegExp(String.raw`^${IDENT}$`).test(item) ? unquote(item) : undefined;
+    return new RegExp(`^${IDENT}$`).test(item) ? unquote(item) : undefined;
   });
   return {
     target: unquote(m[1]!),

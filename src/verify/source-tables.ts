@@ -1,5 +1,5 @@
-import type { SourceModel } from '../../src/resolve/model.js';
-import { quoteIdent } from '../../src/render/text.js';
+import type { SourceModel } from '../resolve/model.js';
+import { quoteIdent } from '../sql/dialect.js';
 
 /**
  * DDL of a source database's captured tables, from the Model: what the operational database is assumed
