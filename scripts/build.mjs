@@ -28,13 +28,18 @@ const ENTRIES = {
   cli: join(src, 'cli/main.ts'),
   'compile-worker': join(src, 'compile-worker.ts'),
   hooks: join(src, 'load/hooks.ts'),
+  // verify's Flink grammar worker and the resolve hook it registers for dt-sql-parser.
+  'flink-worker': join(src, 'verify/flink-worker.ts'),
+  'dir-import-hook': join(src, 'verify/dir-import-hook.ts'),
 };
 /** Modules only some runs load, kept in chunks of their own behind their dynamic imports. */
 const LAZY = [
   /[\\/]src[\\/]locate[\\/]/,
-  /[\\/]src[\\/]cli[\\/](init|watch|plan-command)\.ts$/,
+  /[\\/]src[\\/]cli[\\/](init|watch|plan-command|verify-command)\.ts$/,
   // The planner and its `yaml` import: a compile loads them only when the snapshot changed.
   /[\\/]src[\\/]plan[\\/](approvals|diff|format|index)\.ts$/,
+  // verify (and the PGlite, pg and dt-sql-parser it imports, external) only for `cdc-compile verify`.
+  /[\\/]src[\\/]verify[\\/]/,
 ];
 /** The shared chunk: every module but the entries (their top-level code runs only where they are the entry). */
 const inCompilerChunk = (id) => !Object.values(ENTRIES).includes(id) && !LAZY.some((re) => re.test(id));

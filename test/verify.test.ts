@@ -230,7 +230,7 @@ describe.each(databases)('verify on $name', ({ url }) => {
             .split(', ')
             .filter((q) => q !== droppedName && q !== dropped.qualifiedName)
             .join(', ');
-        const contents = a.contents
+        const contents = String(a.contents)
           .replace(/(FOR TABLE )([^\n]*?)( WITH)/, (_m, p, list: string, w) => `${p}${drop(list)}${w}`)
           .replace(/(SET TABLE )([^;\n]*)(;)/, (_m, p, list: string, e) => `${p}${drop(list)}${e}`);
         expect(contents).not.toBe(a.contents);
@@ -238,7 +238,7 @@ describe.each(databases)('verify on $name', ({ url }) => {
       }
       if (a.path === rds.files.setup) {
         // Asks for the REPLICATION attribute, which RDS's master user (no superuser) cannot give.
-        const contents = a.contents.replaceAll(' WITH LOGIN;', ' WITH LOGIN REPLICATION;');
+        const contents = String(a.contents).replaceAll(' WITH LOGIN;', ' WITH LOGIN REPLICATION;');
         expect(contents).not.toBe(a.contents);
         return { ...a, contents };
       }

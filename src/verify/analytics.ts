@@ -9,7 +9,7 @@ import { chartQuery } from '../resolve/chart-query.js';
 import type { Model, ViewModel } from '../resolve/model.js';
 import type { Artefact } from '../targets/artefact.js';
 import { isPgError, type Db, type PgError } from './db.js';
-import { fileDiagnostic, jsIndex } from './positions.js';
+import { fileDiagnostic, jsIndex, textOf } from './positions.js';
 
 /** Position of PostgreSQL's 1-based character `position` in `text`, as a JS string index. */
 const errorIndex = (text: string, e: PgError) =>
@@ -49,7 +49,7 @@ export function viewSubjectAt(view: ViewModel, bodyOffset: number | undefined): 
     : { kind: 'view', view: view.name, path: segment.path, at: { part: segment.part, offset: offset - segment.start } };
 }
 
-const artefact = (artefacts: readonly Artefact[], path: string) => artefacts.find((a) => a.path === path)?.contents;
+const artefact = textOf;
 
 export interface AnalyticsOutcome {
   readonly diagnostics: Diagnostic[];

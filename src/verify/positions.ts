@@ -1,6 +1,13 @@
 /** Positions in generated files, for findings that belong to an artefact rather than to the config. */
 import { join } from 'node:path';
 import { error, type Diagnostic } from '../diagnostics.js';
+import type { Artefact } from '../targets/artefact.js';
+
+/** The text of the artefact at `path` (undefined when there is none, or it is bytes). */
+export function textOf(artefacts: readonly Artefact[], path: string): string | undefined {
+  const contents = artefacts.find((a) => a.path === path)?.contents;
+  return typeof contents === 'string' ? contents : undefined;
+}
 
 /**
  * PostgreSQL counts characters (code points); JavaScript indexes UTF-16 units: the JS index of code point

@@ -14,7 +14,7 @@ import { quoteIdent } from '../sql/dialect.js';
 import type { Artefact } from '../targets/artefact.js';
 import { isPgError, type Db, type PgError, type Server } from './db.js';
 import { pgMessage } from './analytics.js';
-import { fileDiagnostic, jsIndex } from './positions.js';
+import { fileDiagnostic, jsIndex, textOf } from './positions.js';
 import { managedStandIns, sourceTablesDdl } from './source-tables.js';
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -65,7 +65,7 @@ async function verifySource(
 ): Promise<void> {
   const subject: Subject = { kind: 'source', source: s.name };
   const setupPath = s.files.setup;
-  const setupText = artefacts.find((a) => a.path === setupPath)?.contents;
+  const setupText = textOf(artefacts, setupPath);
   if (setupText === undefined) {
     out.push(error('VERIFY.SOURCE', `source '${s.name}': no ${setupPath} among the artefacts`, subject));
     return;
@@ -258,7 +258,7 @@ async function readBack(
 function connectorConfig(s: SourceModel, artefacts: readonly Artefact[]): Diagnostic[] {
   const out: Diagnostic[] = [];
   const subject: Subject = { kind: 'source', source: s.name };
-  const text = artefacts.find((a) => a.path === s.files.connector)?.contents;
+  const text = textOf(artefacts, s.files.connector);
   let cfg: Record<string, unknown>;
   try {
     cfg = JSON.parse(text ?? '') as Record<string, unknown>;

@@ -11,7 +11,7 @@ import { DEBEZIUM_PROPERTIES, FLINK_SESSION_OPTIONS, flinkOptionsOf, isKnownProp
 import type { Model } from '../resolve/model.js';
 import type { Artefact } from '../targets/artefact.js';
 import { readFlinkScript, type FlinkTable } from './flink-script.js';
-import { fileDiagnostic } from './positions.js';
+import { fileDiagnostic, textOf } from './positions.js';
 
 export interface GrammarError {
   readonly line: number;
@@ -28,7 +28,7 @@ export interface FlinkGrammar {
 /** The built worker beside this module, or (when verify runs from its sources, under vitest) in dist/. */
 function workerEntry(): URL {
   const beside = new URL('./flink-worker.js', import.meta.url);
-  return existsSync(fileURLToPath(beside)) ? beside : new URL('../../dist/verify/flink-worker.js', import.meta.url);
+  return existsSync(fileURLToPath(beside)) ? beside : new URL('../../dist/flink-worker.js', import.meta.url);
 }
 
 export function startFlinkGrammar(): FlinkGrammar {
@@ -73,7 +73,7 @@ export async function staticChecks(
 ): Promise<Diagnostic[]> {
   const out: Diagnostic[] = [];
   const path = model.flink.file;
-  const sql = artefacts.find((a) => a.path === path)?.contents ?? '';
+  const sql = textOf(artefacts, path) ?? '';
   const at = (needle: string) => {
     const i = sql.indexOf(needle);
     return i < 0 ? undefined : i;
@@ -120,7 +120,7 @@ export async function staticChecks(
   }
   for (const s of model.sources) {
     const file = s.files.connector;
-    const text = artefacts.find((a) => a.path === file)?.contents ?? '';
+    const text = textOf(artefacts, file) ?? '';
     let cfg: Record<string, unknown>;
     try {
       cfg = JSON.parse(text) as Record<string, unknown>;
