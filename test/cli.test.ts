@@ -269,12 +269,16 @@ describe('cdc-compile subcommands', () => {
     expect(top.stdout).toMatch(/^Usage: cdc-compile \[command\] \[options\]/);
     expect(top.stdout).toMatch(/^ {2}compile {2}/m);
     expect(top.stdout).toMatch(/^ {2}init {5}/m);
-    expect(top.stdout).toMatch(/Not yet available:\n {2}verify/);
+    expect(top.stdout).toMatch(/^ {2}verify {3}/m);
+    expect(top.stdout).toMatch(/Not yet available:\n {2}plan/);
     expect((await cli(['help'])).stdout).toBe(top.stdout);
     const init = await cli(['init', '--help']);
     expect(init.exitCode).toBe(0);
     expect(init.stdout).toMatch(/^Usage: cdc-compile init\n/);
     expect(init.stdout).not.toContain('--watch');
+    const verify = await cli(['verify', '--help']);
+    expect(verify.exitCode).toBe(0);
+    expect(verify.stdout).toMatch(/^Usage: cdc-compile verify \[options\]\n[\s\S]*--database-url/);
   });
 
   test('an unknown command exits 2 with a suggestion; planned commands say they are not available', async () => {
