@@ -634,6 +634,59 @@ if (watch)
     `INFO  --watch recompile of the book store (touch → done): median ${watch.median} ms, min ${watch.min} ms (${watch.note})`,
   );
 
+// ── verify (PGlite) ───────────────────────────────────────────────────────────────────────────────────
+// `cdc-compile verify` of the book store in a new process each time: compile in memory, PGlite, the five
+// steps. The warm-up fills PGlite's data-directory cache (node_modules/.cache/cdc-compile) as a user's
+// first run does; one run without the cache shows that first run (initdb) too.
+const VERIFY_TARGET_MS = 5000;
+const VERIFY_RUNS = Math.max(1, Math.min(RUNS, 3));
+function verifyOnce(env = {}) {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(
+    process.execPath,
+    [BIN, 'verify', '--config', join(ROOT, 'pipeline.config.ts'), '--format', 'json'],
+    {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      encoding: 'utf8',
+      maxBuffer: 64 * MiB,
+    },
+  );
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  const report = r.status === 0 ? JSON.parse(r.stdout) : undefined;
+  if (!report?.ok) throw new Error(`verify of the book store failed (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
+  return { ms, steps: Object.fromEntries(report.steps.map((s) => [s.id, s.durationMs])) };
+}
+process.stderr.write(`  verify (PGlite): 1 warm-up + ${VERIFY_RUNS} runs, 1 without cache\n`);
+verifyOnce();
+const verifyRuns = Array.from({ length: VERIFY_RUNS }, () => verifyOnce());
+const verifyCold = verifyOnce({ CDC_COMPILE_CACHE: '0' });
+const verify = {
+  label: 'verify book store (PGlite)',
+  runs: VERIFY_RUNS,
+  wallMs: {
+    median: round(median(verifyRuns.map((r) => r.ms))),
+    min: round(Math.min(...verifyRuns.map((r) => r.ms))),
+    all: verifyRuns.map((r) => round(r.ms)),
+  },
+  stepsMs: verifyRuns.at(-1).steps,
+  noCacheWallMs: round(verifyCold.ms),
+};
+check(
+  'verify book store, PGlite (median)',
+  verify.wallMs.median,
+  `≤ ${VERIFY_TARGET_MS} ms`,
+  'ms',
+  verify.wallMs.median <= VERIFY_TARGET_MS,
+);
+console.log(
+  `${verify.wallMs.median <= VERIFY_TARGET_MS ? 'PASS' : 'FAIL'}  verify book store, PGlite: median ${verify.wallMs.median} ms (min ${verify.wallMs.min}; target ≤ ${VERIFY_TARGET_MS} ms); steps ${Object.entries(
+    verify.stepsMs,
+  )
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ')} ms; first run (initdb, no cache) ${verify.noCacheWallMs} ms`,
+);
+
 const report = {
   date: new Date().toISOString(),
   node: process.version,
@@ -660,6 +713,7 @@ const report = {
   paired,
   curve,
   ...(watch ? { watch } : {}),
+  verify,
   checks,
 };
 writeFileSync(RESULTS, `${JSON.stringify(report, null, 2)}\n`);
