@@ -165,7 +165,7 @@ async function compileAndWrite(
     // A destructive or ambiguous change is written only with a decision in cdc-approvals.yaml (exit 3).
     const { refuseUndecided } = await import('./plan-command.js');
     const refused = await refuseUndecided(result, resolve(cwd, args.config), cwd, args.format, outName);
-    if (refused !== undefined) return refused;
+    if (refused !== undefined) return { code: refused };
   }
   const written = await writeOutput({
     outDir: result.outDir,
