@@ -40,8 +40,13 @@ const OUT = join(ROOT, 'test-output', 'superset');
 const databaseFile = (m: Model) => m.superset.database.file;
 
 /** The book store config, pointed at the test's PostgreSQL; `edit` changes the config text further. */
-async function compileBookstore(edit: (text: string) => string = (t) => t): Promise<{ dir: string; model: Model }> {
+async function compileBookstore(
+  edit: (text: string) => string = (t) => t,
+  approvals?: string,
+): Promise<{ dir: string; model: Model }> {
   const dir = copyProject('bookstore');
+  // A removed chart is a destructive change: the compile writes only once cdc-approvals.yaml decides it.
+  if (approvals !== undefined) writeFileSync(join(dir, 'cdc-approvals.yaml'), approvals);
   const url = new URL(PG_URL);
   const config = join(dir, 'pipeline.config.ts');
   writeFileSync(
@@ -249,7 +254,10 @@ describe('the book store in a real Superset 5.0', () => {
 
   test('--prune removes a chart the config no longer has, and only that', async () => {
     const before = await snapshot(get);
-    const pruned = await compileBookstore((t) => t.replace('[revenueByAuthorChart, topBooksChart]', '[topBooksChart]'));
+    const pruned = await compileBookstore(
+      (t) => t.replace('[revenueByAuthorChart, topBooksChart]', '[topBooksChart]'),
+      'approvals:\n  remove-chart/Revenue by Author: remove\n',
+    );
     const out = await bootstrap(pruned.dir, ['--prune']);
     expect(out).toContain("pruned chart 'Revenue by Author'");
     const after = await snapshot(get);
