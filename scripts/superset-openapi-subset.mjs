@@ -3,15 +3,19 @@
  * Writes test/data/superset-openapi-subset.json: the operations of Superset's OpenAPI description that the
  * generated bootstrap script calls, plus the chart-data endpoint whose request body a chart's saved
  * `query_context` is, each with every component it references (transitively), copied unchanged. The full
- * file (800 kB) stays in the shared reference; CI runs on a clean clone, so the tests read this subset.
- *   usage: node scripts/superset-openapi-subset.mjs [path/to/openapi.json]
+ * file (800 kB) is not part of the repository (a maintainer passes its path); the tests read only this subset.
+ *   usage: node scripts/superset-openapi-subset.mjs path/to/openapi.json
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const source = process.argv[2] ?? join(ROOT, '..', 'shared', 'reference', 'superset', 'openapi.json');
+const source = process.argv[2];
+if (!source) {
+  console.error('usage: node scripts/superset-openapi-subset.mjs path/to/openapi.json');
+  process.exit(2);
+}
 const OPERATIONS = [
   ['/api/v1/security/login', 'post'],
   ['/api/v1/security/csrf_token/', 'get'],

@@ -94,11 +94,11 @@ describe('Secret environment variables', () => {
   });
 
   test('one secret and key is one variable, wherever it is used', () => {
-    const shared = secret('shared', 'pw');
+    const common = secret('common', 'pw');
     const { model: m, files } = compiled(
-      [source('shop', shared), source('depot', shared, { 'database.sslpassword': shared })],
+      [source('shop', common), source('depot', common, { 'database.sslpassword': common })],
       {
-        flink: { settings: { 's3.secret-key': shared } },
+        flink: { settings: { 's3.secret-key': common } },
       },
     );
     expectOneToOne(m);
