@@ -1,0 +1,488 @@
+#!/usr/bin/env node
+// npm run test:e2e — the generated artefacts on the real engines, on 127.0.0.1, with no containers.
+//
+// Installs what it needs (install.mjs: Maven artefacts and Flink's PyPI distribution, cached), starts one
+// stack (stack.mjs), then for each pipeline in turn: compiles it with a loopback profile, applies the
+// artefacts as a user would (source setup SQL and analytics DDL through psql, connectors through the
+// generated register script against Connect's REST API, pipeline.sql through Flink's own SQL client after
+// the runner Job's envsubst), and checks what seed §12 lists plus changes flowing (pipelines/*.mjs).
+// Prints `e2e <pipeline>: N passed, N failed` per pipeline and `N passed, N failed` at the end; writes a
+// report (report.md in the work folder). Logs of every component stay in the work folder's logs/.
+//   CDC_E2E_PIPELINES=bookstore,types   which pipelines (default all)
+//   CDC_E2E_WORK=/tmp/cdc-e2e           work folder (cleared at start)
+//   CDC_E2E_CACHE=/var/cache/cdc-compile/e2e   download cache
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { parseAllDocuments } from 'yaml';
+import { CACHE, install } from './install.mjs';
+import { E2eError, run, tail, waitFor } from './proc.mjs';
+import { PORTS, getJson, startConnect, startFlink, startKafka, startPostgres } from './stack.mjs';
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const WORK = process.env.CDC_E2E_WORK ?? '/tmp/cdc-e2e';
+const logs = join(WORK, 'logs');
+const PROFILE = 'e2e';
+
+const ALL = ['bookstore'];
+const selected = (process.env.CDC_E2E_PIPELINES ?? ALL.join(',')).split(',').filter(Boolean);
+
+const report = { start: {}, install: {}, latency: [], pipelines: [] };
+const secs = (t0) => Math.round((performance.now() - t0) / 100) / 10;
+
+/**
+ * The config under test with one more profile: loopback addresses on this run's ports. The config itself
+ * is not changed; a user whose ports differ from the built-in `local` profile's writes the same profile.
+ */
+function wrapperConfig(configPath, dir) {
+  const file = join(dir, 'pipeline.config.ts');
+  writeFileSync(
+    file,
+    `import base from ${JSON.stringify(configPath)};
+import { definePipeline } from 'cdc-compile';
+
+const o = (base as any).options;
+const pg = ${PORTS.postgres};
+const databases: Record<string, { localPort: number }> = { analytics: { localPort: pg } };
+for (const s of o.sources) databases[s.name] = { localPort: pg };
+export default definePipeline({
+  ...o,
+  deployment: {
+    ...(o.deployment ?? {}),
+    profiles: {
+      ...(o.deployment?.profiles ?? {}),
+      ${PROFILE}: {
+        endpoints: 'loopback',
+        components: { kafka: { localPort: ${PORTS.kafka} }, connect: { localPort: ${PORTS.connect} } },
+        databases,
+      },
+    },
+  },
+});
+`,
+  );
+  return file;
+}
+
+class Checks {
+  constructor(pipeline) {
+    this.pipeline = pipeline;
+    this.passed = 0;
+    this.failed = 0;
+    this.failures = [];
+  }
+  async check(what, fn) {
+    try {
+      const detail = await fn();
+      this.passed++;
+      console.log(`  ok   ${what}${detail ? ` (${detail})` : ''}`);
+    } catch (e) {
+      this.failed++;
+      this.failures.push(`${what}: ${e.message}`);
+      console.log(`  FAIL ${what}: ${e.message}`);
+    }
+  }
+}
+
+async function psql(url, file, what, env) {
+  await run('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', url, '-f', file], {
+    log: join(logs, 'psql.log'),
+    what,
+    env,
+  });
+}
+
+async function withClient(url, fn) {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
+
+/** The demo source databases' init scripts, as the dev overlay's ConfigMaps carry them. */
+function sourceInit(outDir, db) {
+  const file = join(outDir, 'kubernetes', 'overlays', 'dev', `${db.service}.yaml`);
+  for (const doc of parseAllDocuments(readFileSync(file, 'utf8'))) {
+    const o = doc.toJS();
+    if (o?.kind === 'ConfigMap' && o.metadata.name === `${db.service}-init`) return o.data;
+  }
+  throw new E2eError(`no ConfigMap ${db.service}-init in ${file}`);
+}
+
+async function compilePipeline(name, configPath) {
+  const dir = join(WORK, 'pipelines', name);
+  mkdirSync(dir, { recursive: true });
+  const wrapper = wrapperConfig(configPath, dir);
+  const out = join(dir, 'generated');
+  await run(
+    process.execPath,
+    [join(repo, 'bin', 'cdc-compile.js'), '--config', wrapper, '--profile', PROFILE, '--out', out],
+    {
+      log: join(logs, `compile-${name}.log`),
+      what: `cdc-compile ${name}`,
+    },
+  );
+  // The same config for the cluster: its dev overlay holds the demo source databases' table DDL and
+  // rows (a loopback compile has no Kubernetes tree).
+  await run(
+    process.execPath,
+    [join(repo, 'bin', 'cdc-compile.js'), '--config', wrapper, '--out', join(dir, 'generated-cluster')],
+    {
+      log: join(logs, `compile-${name}.log`),
+      what: `cdc-compile ${name} (cluster)`,
+    },
+  );
+  const { compile } = await import(join(repo, 'dist', 'index.js'));
+  const result = await compile({ config: wrapper, profile: PROFILE, outDir: out });
+  if (!result.model) throw new E2eError(`cdc-compile ${name}: no model`);
+  return { dir, out, model: result.model };
+}
+
+/** Value for each secret the artefacts read from the environment. */
+function secretEnv(model) {
+  const env = {};
+  const add = (b, value) => {
+    if (b && typeof b === 'object' && b.env) env[b.env] = value;
+  };
+  for (const s of model.sources) for (const b of s.secrets) add(b, `pw-${b.env.toLowerCase()}`);
+  add(model.analytics.user, `${model.pipeline.name.replace(/\W/g, '_')}_analytics`);
+  add(model.analytics.password, 'pw-analytics');
+  return env;
+}
+
+async function applyAndCheck(name, spec, stack, checks) {
+  const { out, model, dir } = await compilePipeline(name, spec.config);
+  const env = secretEnv(model);
+  const superUrl = (db) => stack.pg.url(db);
+  const user = (b) => (typeof b === 'string' ? b : env[b.env]);
+
+  // Source databases: the demo tables, fixture rows for the snapshot, then the generated setup SQL.
+  for (const s of model.sources) {
+    const db = model.deployment.databases.find((d) => d.name === s.name);
+    await withClient(superUrl(), (c) =>
+      c
+        .query(`DROP DATABASE IF EXISTS "${s.database}" WITH (FORCE)`)
+        .then(() => c.query(`CREATE DATABASE "${s.database}"`)),
+    );
+    const init = sourceInit(join(dir, 'generated-cluster'), db);
+    for (const [f, text] of Object.entries(init).sort()) {
+      if (!f.endsWith('.sql')) continue;
+      writeFileSync(join(dir, `${s.name}-${f}`), text);
+      await psql(superUrl(s.database), join(dir, `${s.name}-${f}`), `${s.name} ${f}`);
+    }
+    if (spec.snapshot?.[s.name]) await withClient(superUrl(s.database), (c) => c.query(spec.snapshot[s.name]));
+    await psql(superUrl(s.database), join(out, s.files.setup), `${s.name} setup SQL`);
+    await withClient(superUrl(s.database), (c) => c.query(`ALTER ROLE "${s.user}" PASSWORD '${env[s.password.env]}'`));
+  }
+  // Analytics database: owned by the analytics login; DDL and views applied as that login.
+  const aUser = user(model.analytics.user);
+  await withClient(superUrl(), async (c) => {
+    await c.query(`DROP DATABASE IF EXISTS "${model.analytics.database}" WITH (FORCE)`);
+    await c.query(
+      `DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${aUser}') THEN CREATE ROLE "${aUser}" LOGIN; END IF; END $$`,
+    );
+    await c.query(`ALTER ROLE "${aUser}" PASSWORD '${env[model.analytics.password.env]}'`);
+    await c.query(`CREATE DATABASE "${model.analytics.database}" OWNER "${aUser}"`);
+  });
+  const aUrl = stack.pg.url(model.analytics.database, aUser);
+  await psql(aUrl, join(out, model.analytics.files.schema), 'analytics schema.sql');
+  await psql(aUrl, join(out, model.analytics.files.views), 'analytics views.sql');
+
+  // Connectors through the generated script (its default URL is the profile's Connect URL).
+  const t0 = performance.now();
+  await run('bash', [join(out, model.connect.registerScript)], {
+    log: join(logs, `register-${name}.log`),
+    what: 'register-connectors.sh',
+  });
+  const connectUrl = model.connect.url;
+  for (const s of model.sources)
+    await checks.check(`connector ${s.connectorName} and its tasks RUNNING`, () =>
+      waitFor(
+        `connector ${s.connectorName}`,
+        async () => {
+          const st = await getJson(`${connectUrl}/connectors/${s.connectorName}/status`);
+          const failed = st.tasks.find((t) => t.state === 'FAILED');
+          if (failed) throw new E2eError(`task FAILED: ${failed.trace?.split('\n').slice(0, 3).join(' ')}`);
+          return (
+            st.connector.state === 'RUNNING' && st.tasks.length > 0 && st.tasks.every((t) => t.state === 'RUNNING')
+          );
+        },
+        { timeoutMs: 60000, proc: stack.connect },
+      ).then(() => `${secs(t0)}s after registering`),
+    );
+
+  // Flink: the runner Job's substitution (envsubst with the explicit placeholder list), then sql-client.sh -f.
+  const rendered = join(dir, 'pipeline.rendered.sql');
+  const list = model.flink.env.map((b) => b.placeholder).join(' ');
+  const sqlText = readFileSync(join(out, model.flink.file), 'utf8');
+  await run('bash', ['-c', `envsubst '${list}' < "$1" > "$2"`, 'envsubst', join(out, model.flink.file), rendered], {
+    log: join(logs, 'envsubst.log'),
+    what: 'envsubst',
+    env,
+  });
+  const t1 = performance.now();
+  await run(join(stack.flinkHome, 'bin', 'sql-client.sh'), ['-f', rendered], {
+    log: join(logs, `sql-client-${name}.log`),
+    what: 'sql-client.sh -f pipeline.sql',
+    env: stack.flink.env,
+  });
+  report.start[`flink jobs submitted (${name})`] = secs(t1);
+  const expectedJobs = model.flink.submissions.map((j) => j.name);
+  const jobIds = {};
+  await checks.check(`Flink jobs RUNNING: ${expectedJobs.join(', ')}`, () =>
+    waitFor(
+      'Flink jobs',
+      async () => {
+        const { jobs } = await getJson(`http://127.0.0.1:${PORTS.flinkRest}/jobs/overview`);
+        for (const n of expectedJobs) {
+          const j = jobs.find((x) => x.name === n && x.state === 'RUNNING');
+          if (!j) return false;
+          jobIds[n] = j.jid;
+        }
+        return true;
+      },
+      { timeoutMs: 90000, proc: stack.flink.tm },
+    ).then(() => `${secs(t1)}s after sql-client.sh`),
+  );
+  const interval = model.flink.settings.find(([k]) => k === 'execution.checkpointing.interval')?.[1];
+  const mode = model.flink.settings.find(([k]) => k === 'execution.checkpointing.mode')?.[1];
+  for (const [n, jid] of Object.entries(jobIds))
+    await checks.check(`job ${n}: checkpointing ${mode} every ${interval}`, async () => {
+      const c = await getJson(`http://127.0.0.1:${PORTS.flinkRest}/jobs/${jid}/checkpoints/config`);
+      if (c.mode.toUpperCase() !== mode) throw new Error(`mode ${c.mode}`);
+      if (c.interval !== durationMs(interval)) throw new Error(`interval ${c.interval} ms`);
+      return `${c.mode}, ${c.interval} ms`;
+    });
+
+  // Topics, as Kafka lists them.
+  await checks.check('expected topics exist', async () => {
+    const listed = await listTopics(stack);
+    const missing = model.tables.map((t) => t.topic).filter((t) => !listed.includes(t));
+    if (missing.length) throw new Error(`missing ${missing.join(', ')}`);
+    return `${model.tables.length} topics`;
+  });
+
+  // The snapshot reaches every analytics table; every view answers.
+  await withClient(aUrl, async (a) => {
+    for (const t of model.tables)
+      await checks.check(`snapshot rows in ${t.analytics.qualifiedName}`, () =>
+        waitFor(
+          `rows in ${t.analytics.qualifiedName}`,
+          async () => {
+            const { rows } = await a.query(`SELECT count(*)::int AS n FROM ${t.analytics.qualifiedName}`);
+            return rows[0].n > 0 && `${rows[0].n} rows`;
+          },
+          { timeoutMs: 120000 },
+        ),
+      );
+    for (const v of model.views)
+      await checks.check(`view ${v.qualifiedName} answers`, async () => {
+        const { rowCount } = await a.query(`SELECT * FROM ${v.qualifiedName}`);
+        return `${rowCount} rows`;
+      });
+
+    // Changes: each statement on a source database, then the analytics query polled until it returns
+    // what the change should produce.
+    for (const ch of spec.changes ?? [])
+      await checks.check(`change flows: ${ch.what}`, async () => {
+        const t2 = performance.now();
+        await withClient(superUrl(model.sources.find((s) => s.name === ch.source).database), (c) => c.query(ch.sql));
+        const want = JSON.stringify(ch.expect);
+        let got;
+        await waitFor(
+          ch.what,
+          async () => {
+            const { rows } = await a.query(ch.check);
+            got = JSON.stringify(rows);
+            return got === want;
+          },
+          { timeoutMs: 60000, intervalMs: 100 },
+        ).catch((e) => {
+          throw new Error(`${e.message}; expected ${want}, last ${got}`);
+        });
+        const s = secs(t2);
+        report.latency.push({ pipeline: name, change: ch.what, seconds: s });
+        return `${s}s`;
+      });
+  });
+
+  // Leave the stack free for the next pipeline.
+  for (const jid of Object.values(jobIds))
+    await fetch(`http://127.0.0.1:${PORTS.flinkRest}/jobs/${jid}?mode=cancel`, { method: 'PATCH' }).catch(
+      () => undefined,
+    );
+  for (const s of model.sources)
+    await fetch(`${connectUrl}/connectors/${s.connectorName}`, { method: 'DELETE' }).catch(() => undefined);
+}
+
+function durationMs(d) {
+  const m = /^(\d+)\s*(ms|s|min|m|h)?$/.exec(String(d).trim());
+  if (!m) throw new Error(`cannot read duration ${d}`);
+  return Number(m[1]) * { ms: 1, s: 1000, min: 60000, m: 60000, h: 3600000 }[m[2] ?? 'ms'];
+}
+
+async function listTopics(stack) {
+  const log = join(logs, 'topics.log');
+  rmSync(log, { force: true });
+  await run(
+    'java',
+    [
+      '-Xmx256m',
+      '-cp',
+      `${stack.kafkaDir}/*`,
+      'org.apache.kafka.tools.TopicCommand',
+      '--bootstrap-server',
+      `127.0.0.1:${PORTS.kafka}`,
+      '--list',
+    ],
+    {
+      log,
+      what: 'kafka TopicCommand --list',
+    },
+  );
+  return readFileSync(log, 'utf8')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+}
+
+async function main() {
+  rmSync(WORK, { recursive: true, force: true });
+  mkdirSync(logs, { recursive: true });
+  // The wrapper configs import 'cdc-compile' as a project would: from its node_modules.
+  mkdirSync(join(WORK, 'node_modules'), { recursive: true });
+  symlinkSync(repo, join(WORK, 'node_modules', 'cdc-compile'));
+  const specs = {};
+  for (const name of selected) {
+    const file = join(repo, 'scripts', 'e2e', 'pipelines', `${name}.mjs`);
+    if (!existsSync(file)) throw new E2eError(`no pipeline spec ${file}; known: ${ALL.join(', ')}`);
+    specs[name] = (await import(file)).default;
+    specs[name].config = join(repo, specs[name].config);
+  }
+  // The version table and jar list come from the Model of the first pipeline (the same table every
+  // pipeline and the generated images read).
+  const first = await compilePipeline(selected[0], specs[selected[0]].config);
+  const dep = first.model.deployment;
+  const t0 = performance.now();
+  const inst = await install(dep, logs);
+  report.install = { ...inst.took, total: secs(t0) };
+  console.log(
+    `e2e: engines in ${CACHE} (${Object.entries(inst.took)
+      .map(([k, v]) => `${k} ${v ? `${Math.round(v)}s download` : 'cached'}`)
+      .join(', ')})`,
+  );
+
+  const stack = { kafkaDir: inst.kafkaDir, flinkHome: inst.flinkHome };
+  const stops = [];
+  try {
+    const timed = async (what, fn) => {
+      const t = performance.now();
+      const r = await fn();
+      report.start[what] = secs(t);
+      console.log(`e2e: ${what} up in ${report.start[what]}s`);
+      return r;
+    };
+    const compiled = [first];
+    for (const n of selected.slice(1)) compiled.push(await compilePipeline(n, specs[n].config));
+    const slots = Math.max(...compiled.map((c) => c.model.flink.submissions.length));
+    // Connect reads the source passwords from its environment (the EnvVarConfigProvider).
+    const connectVars = Object.assign({}, ...compiled.map((c) => secretEnv(c.model)));
+    await Promise.all([
+      timed('postgres', async () => {
+        stack.pg = await startPostgres(WORK, logs, repo);
+        stops.push(stack.pg);
+      }),
+      timed('kafka', async () => {
+        stack.kafka = await startKafka(WORK, logs, inst.kafkaDir, dep.kafkaClusterId);
+        stops.push(stack.kafka);
+        await waitFor(
+          'Kafka',
+          () => existsSync(stack.kafka.log) && /Kafka Server started/.test(readFileSync(stack.kafka.log, 'utf8')),
+          { timeoutMs: 120000, proc: stack.kafka },
+        );
+      }).then(() =>
+        timed('connect', async () => {
+          stack.connect = startConnect(WORK, logs, inst.kafkaDir, inst.pluginRoot, {
+            provider: first.model.connect.secretProvider,
+            vars: connectVars,
+          });
+          stops.push(stack.connect);
+          await waitFor(
+            'Kafka Connect',
+            async () => {
+              const plugins = await getJson(`http://127.0.0.1:${PORTS.connect}/connector-plugins`);
+              return plugins.some((p) => p.class === 'io.debezium.connector.postgresql.PostgresConnector');
+            },
+            { timeoutMs: 180000, proc: stack.connect },
+          );
+        }),
+      ),
+      timed('flink', async () => {
+        stack.flink = startFlink(WORK, logs, inst.flinkHome, slots);
+        stops.push(stack.flink.tm, stack.flink.jm);
+        await waitFor(
+          'Flink',
+          async () => (await getJson(`http://127.0.0.1:${PORTS.flinkRest}/overview`))['slots-total'] >= slots,
+          { timeoutMs: 120000, proc: stack.flink.jm },
+        );
+      }),
+    ]);
+
+    let passed = 0;
+    let failed = 0;
+    for (const name of selected) {
+      console.log(`e2e ${name}:`);
+      const checks = new Checks(name);
+      try {
+        await applyAndCheck(name, specs[name], stack, checks);
+      } catch (e) {
+        checks.failed++;
+        checks.failures.push(e.message);
+        console.log(`  FAIL ${e.message}`);
+      }
+      console.log(`e2e ${name}: ${checks.passed} passed, ${checks.failed} failed`);
+      report.pipelines.push({ name, passed: checks.passed, failed: checks.failed, failures: checks.failures });
+      passed += checks.passed;
+      failed += checks.failed;
+    }
+    writeReport();
+    writeFileSync(join(WORK, 'report.json'), `${JSON.stringify({ passed, failed, ...report }, null, 2)}\n`);
+    console.log(`e2e: report ${join(WORK, 'report.md')}, logs ${logs}`);
+    console.log(`${passed} passed, ${failed} failed`);
+    process.exitCode = failed === 0 ? 0 : 1;
+  } finally {
+    for (const s of stops.reverse()) await s.stop().catch(() => undefined);
+  }
+}
+
+function writeReport() {
+  const lines = ['# cdc-compile end-to-end run', '', '## Downloads (s, 0 = cached)', ''];
+  for (const [k, v] of Object.entries(report.install))
+    lines.push(`- ${k}: ${typeof v === 'number' ? Math.round(v * 10) / 10 : v}`);
+  lines.push('', '## Start-up (s)', '');
+  for (const [k, v] of Object.entries(report.start)) lines.push(`- ${k}: ${v}`);
+  lines.push('', '## Change latency (s, source commit → analytics row)', '');
+  for (const l of report.latency) lines.push(`- ${l.pipeline}: ${l.change}: ${l.seconds}`);
+  lines.push('', '## Pipelines', '');
+  for (const p of report.pipelines) {
+    lines.push(`- ${p.name}: ${p.passed} passed, ${p.failed} failed`);
+    for (const f of p.failures) lines.push(`  - ${f.split('\n')[0]}`);
+  }
+  writeFileSync(join(WORK, 'report.md'), `${lines.join('\n')}\n`);
+}
+
+main().catch((e) => {
+  if (e instanceof E2eError) {
+    console.error(`e2e: ${e.message}`);
+    console.error(`e2e: logs in ${logs}`);
+    console.log('0 passed, 1 failed');
+    process.exitCode = 1;
+  } else {
+    console.error(e);
+    process.exitCode = 70;
+  }
+});
