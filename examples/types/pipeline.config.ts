@@ -135,7 +135,7 @@ const legacyLedger = legacy.table('ledger', {
     hold: t.interval(),
     signature: t.bytea(),
     weights: t.array(t.numeric(6, 3)),
-    times: t.array(t.time()),
+    // No time[] here: under connect Debezium 2.7 sends null for it (E9, found by npm run test:e2e).
   },
   analytics: { name: 'fact_ledger' },
 });

@@ -25,7 +25,7 @@ const WORK = process.env.CDC_E2E_WORK ?? '/tmp/cdc-e2e';
 const logs = join(WORK, 'logs');
 const PROFILE = 'e2e';
 
-const ALL = ['bookstore'];
+const ALL = ['bookstore', 'type-cells'];
 const selected = (process.env.CDC_E2E_PIPELINES ?? ALL.join(',')).split(',').filter(Boolean);
 
 const report = { start: {}, install: {}, latency: [], pipelines: [] };
@@ -168,13 +168,15 @@ async function applyAndCheck(name, spec, stack, checks) {
         .query(`DROP DATABASE IF EXISTS "${s.database}" WITH (FORCE)`)
         .then(() => c.query(`CREATE DATABASE "${s.database}"`)),
     );
+    if (spec.prepare?.[s.name]) await withClient(superUrl(s.database), (c) => c.query(spec.prepare[s.name]));
     const init = sourceInit(join(dir, 'generated-cluster'), db);
     for (const [f, text] of Object.entries(init).sort()) {
       if (!f.endsWith('.sql')) continue;
       writeFileSync(join(dir, `${s.name}-${f}`), text);
       await psql(superUrl(s.database), join(dir, `${s.name}-${f}`), `${s.name} ${f}`);
     }
-    if (spec.snapshot?.[s.name]) await withClient(superUrl(s.database), (c) => c.query(spec.snapshot[s.name]));
+    const snapshot = spec.cells ? cellRows(model, s.name, spec, spec.cells.snapshotIds) : spec.snapshot?.[s.name];
+    if (snapshot) await withClient(superUrl(s.database), (c) => c.query(snapshot));
     await psql(superUrl(s.database), join(out, s.files.setup), `${s.name} setup SQL`);
     await withClient(superUrl(s.database), (c) => c.query(`ALTER ROLE "${s.user}" PASSWORD '${env[s.password.env]}'`));
   }
@@ -285,6 +287,8 @@ async function applyAndCheck(name, spec, stack, checks) {
         return `${rowCount} rows`;
       });
 
+    if (spec.cells) await checkCells(name, model, spec, stack, a, checks, superUrl);
+
     // Changes: each statement on a source database, then the analytics query polled until it returns
     // what the change should produce.
     for (const ch of spec.changes ?? [])
@@ -317,6 +321,88 @@ async function applyAndCheck(name, spec, stack, checks) {
     );
   for (const s of model.sources)
     await fetch(`${connectUrl}/connectors/${s.connectorName}`, { method: 'DELETE' }).catch(() => undefined);
+}
+
+/** INSERTs of the cell rows of every table of `source`: one row per boundary value, then one of NULLs. */
+function cellRows(model, source, spec, ids) {
+  const out = [];
+  for (const t of model.tables.filter((x) => x.source === source)) {
+    const cols = t.columns.filter((c) => !c.primaryKey);
+    const values = cols.map((c) => spec.valuesOf(c));
+    const key = t.columns.find((c) => c.primaryKey).name;
+    ids.forEach((id, r) => {
+      const row = cols.map((c, i) => (r < values[i].length ? values[i][r] : 'NULL'));
+      out.push(
+        `INSERT INTO "${t.schema}"."${t.name}" ("${key}", ${cols.map((c) => `"${c.name}"`).join(', ')}) VALUES (${id}, ${row.join(', ')});`,
+      );
+    });
+  }
+  return out.join('\n');
+}
+
+/**
+ * The streamed rows, then per column: the source and analytics renderings of each row (the matrix's
+ * expectation, spec.expect) must be equal, for the snapshot rows and the streamed ones.
+ */
+async function checkCells(name, model, spec, stack, a, checks, superUrl) {
+  const ids = [...spec.cells.snapshotIds, ...spec.cells.streamIds];
+  for (const s of model.sources) {
+    const sql = cellRows(model, s.name, spec, spec.cells.streamIds);
+    if (sql) await withClient(superUrl(s.database), (c) => c.query(sql));
+  }
+  await a.query("SET TIME ZONE 'UTC'");
+  let cells = 0;
+  for (const t of model.tables) {
+    const src = model.sources.find((x) => x.name === t.source);
+    const key = t.columns.find((c) => c.primaryKey);
+    const at = t.analytics.qualifiedName;
+    const ready = await waitFor(
+      `${ids.length} rows in ${at}`,
+      async () => (await a.query(`SELECT count(*)::int AS n FROM ${at}`)).rows[0].n >= ids.length,
+      { timeoutMs: 120000 },
+    ).catch((e) => e);
+    const cols = t.columns.filter((c) => !c.primaryKey);
+    const pairs = cols.map((c) => spec.expect(c, src.modes));
+    let srcRows;
+    let dstRows;
+    try {
+      srcRows = await withClient(superUrl(src.database), async (c) => {
+        await c.query("SET TIME ZONE 'UTC'");
+        const sel = pairs.map(([e], i) => `${e} AS c${i}`).join(', ');
+        return (await c.query(`SELECT "${key.name}" AS k, ${sel} FROM "${t.schema}"."${t.name}" ORDER BY 1`)).rows;
+      });
+      dstRows = (
+        await a.query(
+          `SELECT "${key.analyticsName}" AS k, ${pairs.map(([, e], i) => `${e} AS c${i}`).join(', ')} FROM ${at} ORDER BY 1`,
+        )
+      ).rows;
+    } catch (e) {
+      await checks.check(`${at}: reading the cells`, () => {
+        throw e;
+      });
+      continue;
+    }
+    const byKey = new Map(dstRows.map((r) => [String(r.k), r]));
+    for (const [i, col] of cols.entries()) {
+      cells++;
+      await checks.check(
+        `${at}.${col.analyticsName}: ${col.sourceType} → ${col.mapping.analyticsType} (${col.mapping.variant})`,
+        () => {
+          if (ready instanceof Error) throw ready;
+          const bad = [];
+          for (const r of srcRows) {
+            const d = byKey.get(String(r.k));
+            const got = d ? d[`c${i}`] : '(no row)';
+            if (got !== r[`c${i}`])
+              bad.push(`id ${r.k}: want ${JSON.stringify(r[`c${i}`])}, got ${JSON.stringify(got)}`);
+          }
+          if (bad.length) throw new Error(bad.join('; '));
+          return `${srcRows.length} rows`;
+        },
+      );
+    }
+  }
+  report.cells = (report.cells ?? 0) + cells;
 }
 
 function durationMs(d) {
@@ -360,7 +446,8 @@ async function main() {
   for (const name of selected) {
     const file = join(repo, 'scripts', 'e2e', 'pipelines', `${name}.mjs`);
     if (!existsSync(file)) throw new E2eError(`no pipeline spec ${file}; known: ${ALL.join(', ')}`);
-    specs[name] = (await import(file)).default;
+    const mod = await import(file);
+    specs[name] = { ...mod, ...mod.default };
     specs[name].config = join(repo, specs[name].config);
   }
   // The version table and jar list come from the Model of the first pipeline (the same table every
@@ -455,6 +542,10 @@ async function main() {
     console.log(`${passed} passed, ${failed} failed`);
     process.exitCode = failed === 0 ? 0 : 1;
   } finally {
+    if (process.env.CDC_E2E_KEEP) {
+      console.log('e2e: CDC_E2E_KEEP is set: the stack stays up (Ctrl-C ends it)');
+      await new Promise(() => undefined);
+    }
     for (const s of stops.reverse()) await s.stop().catch(() => undefined);
   }
 }
@@ -467,6 +558,7 @@ function writeReport() {
   for (const [k, v] of Object.entries(report.start)) lines.push(`- ${k}: ${v}`);
   lines.push('', '## Change latency (s, source commit → analytics row)', '');
   for (const l of report.latency) lines.push(`- ${l.pipeline}: ${l.change}: ${l.seconds}`);
+  if (report.cells) lines.push('', `Type-matrix cells checked (columns × profiles): ${report.cells}`);
   lines.push('', '## Pipelines', '');
   for (const p of report.pipelines) {
     lines.push(`- ${p.name}: ${p.passed} passed, ${p.failed} failed`);

@@ -134,18 +134,32 @@ const E9 = refuse(
   'remove the column from the table, or capture a text copy of it',
 );
 
+const E9_TIME_ARRAY = refuse(
+  'E9',
+  "Debezium 2.7 sends null for this time array under time.precision.mode 'connect', and under 'adaptive' for time(0) to time(3)",
+  "set connector.timePrecision: 'adaptive_time_microseconds' (µs since midnight, whole milliseconds), or capture a text copy of it",
+);
+const E9_ENUM_ARRAY = refuse(
+  'E9',
+  'Debezium 2.7 sends null for an array of an enum type in every event',
+  'capture a text[] copy of it (e.g. a column kept by the application or a trigger)',
+);
+
 /** Matrix cells for array element types; every array lands as jsonb via JSON_STRING. */
-function arrayOf(json: string, elementFlinkType: string): Rule['cells'] {
+function arrayOf(json: string, elementFlinkType: string, flags: { lossy?: string } = {}): Rule['cells'] {
   return {
-    default: cell(json, `ARRAY<${elementFlinkType}>`, 'JSON_STRING({col})', 'STRING', 'jsonb', SU),
-    text: cell(json, `ARRAY<${elementFlinkType}>`, 'JSON_STRING({col})', 'STRING', 'text'),
+    default: cell(json, `ARRAY<${elementFlinkType}>`, 'JSON_STRING({col})', 'STRING', 'jsonb', { ...SU, ...flags }),
+    text: cell(json, `ARRAY<${elementFlinkType}>`, 'JSON_STRING({col})', 'STRING', 'text', flags),
   };
 }
 
 const TS_MS = 'integer, ms since epoch (wall clock read as UTC)';
 const TS_US = 'integer, µs since epoch (wall clock read as UTC)';
 const TS_FROM_MS = 'CAST(TO_TIMESTAMP_LTZ({col}, 3) AS TIMESTAMP(3))';
-const TS_FROM_US = 'CAST(TO_TIMESTAMP_LTZ({col} / 1000, 3) AS TIMESTAMP(3))';
+// FLOOR, not `{col} / 1000`: BIGINT division truncates toward zero, which moves an instant before 1970 with
+// sub-millisecond digits one millisecond later (1969-12-31 23:59:59.999999 landed as 1970-01-01 00:00:00 in
+// the end-to-end run).
+const TS_FROM_US = 'CAST(TO_TIMESTAMP_LTZ(CAST(FLOOR({col} / 1000.0) AS BIGINT), 3) AS TIMESTAMP(3))';
 const TIME_FROM_MS = 'CAST(CAST(TO_TIMESTAMP_LTZ({col}, 3) AS TIMESTAMP(3)) AS TIME(3))';
 const TIME_FROM_US = 'CAST(CAST(TO_TIMESTAMP_LTZ({col} / 1000, 3) AS TIMESTAMP(3)) AS TIME(3))';
 
@@ -153,6 +167,12 @@ const TIME_FROM_US = 'CAST(CAST(TO_TIMESTAMP_LTZ({col} / 1000, 3) AS TIMESTAMP(3
 // time.precision.mode=connect cuts microsecond columns to milliseconds before they leave Debezium.
 const CONNECT_MS = { ...UTC, lossy: 'sub-millisecond digits (time.precision.mode connect keeps milliseconds)' };
 const DOUBLE_DIGITS = { lossy: 'digits beyond the ~15 a double holds' };
+// Seen end to end: in the initial snapshot Debezium 2.7 reads money through the JDBC driver's PGmoney, a
+// double, whatever decimal.handling.mode says (92233720368547758.07 arrives as "9.223372036854776E16" under
+// 'string'); streamed changes keep every digit.
+const MONEY_SNAPSHOT = {
+  lossy: 'digits beyond the ~15 a double holds, in rows of the initial snapshot (Debezium reads them as a double)',
+};
 const SUB_MS = { ...UTC, lossy: 'sub-millisecond digits (Flink converts epoch values at millisecond precision)' };
 const timestampCells = (json: string, expression: string, rawType: string, truncated = false): Rule['cells'] => {
   const flags = expression === TS_FROM_US ? SUB_MS : truncated ? CONNECT_MS : UTC;
@@ -261,7 +281,7 @@ export const RULES: readonly Rule[] = [
   {
     types: ['money'],
     when: { decimalHandling: ['precise'] },
-    cells: { default: direct('number, 2 decimals', 'DECIMAL(19, 2)', 'numeric(19, 2)') },
+    cells: { default: direct('number, 2 decimals', 'DECIMAL(19, 2)', 'numeric(19, 2)', MONEY_SNAPSHOT) },
   },
   {
     types: ['money'],
@@ -281,7 +301,14 @@ export const RULES: readonly Rule[] = [
   {
     types: ['money'],
     when: { decimalHandling: ['string'] },
-    cells: { default: direct('string, plain', 'DECIMAL(19, 2)', 'numeric(19, 2)') },
+    cells: {
+      default: direct(
+        'string, plain (snapshot: a double in scientific notation)',
+        'DECIMAL(19, 2)',
+        'numeric(19, 2)',
+        MONEY_SNAPSHOT,
+      ),
+    },
   },
 
   { types: ['varchar'], cells: { default: direct('string', 'STRING', 'varchar{(n)}') } },
@@ -477,6 +504,13 @@ export const RULES: readonly Rule[] = [
 /** Array rules, matched on the element type. */
 export const ARRAY_RULES: readonly Rule[] = [
   { types: ['money', 'interval', 'xml', 'point', 'tsvector', 'vector', 'composite'], cells: { default: E9 } },
+  // Seen end to end: the column arrives as null in every event.
+  { types: ['enum'], cells: { default: E9_ENUM_ARRAY } },
+  // Seen end to end: the elements arrive as "HH:MM:SSZ", without their fraction.
+  {
+    types: ['timetz'],
+    cells: arrayOf('array of strings in UTC, whole seconds', 'STRING', { lossy: 'fractions of a second' }),
+  },
   // numeric[] follows the scalar element rules under precise: unscaled → E2, scaled → E1.
   { types: ['numeric'], when: { scaled: false, decimalHandling: ['precise'] }, cells: { default: E2 } },
   { types: ['numeric'], when: { decimalHandling: ['precise'] }, cells: { default: E1_ARRAY } },
@@ -489,29 +523,21 @@ export const ARRAY_RULES: readonly Rule[] = [
   { types: ['real'], cells: arrayOf('array of numbers', 'FLOAT') },
   { types: ['double precision'], cells: arrayOf('array of numbers', 'DOUBLE') },
   { types: ['date'], cells: arrayOf('array of integers (days)', 'INT') },
+  // Seen end to end: Debezium 2.7 sends null for a time(0..3)[] under adaptive and for every time[] under
+  // connect; otherwise µs since midnight with only the milliseconds kept, and 24:00:00 as 0.
+  { types: ['time'], when: { timePrecision: ['adaptive'], maxPrecision: 3 }, cells: { default: E9_TIME_ARRAY } },
+  { types: ['time'], when: { timePrecision: ['connect'] }, cells: { default: E9_TIME_ARRAY } },
   {
     types: ['time'],
-    when: { timePrecision: ['adaptive'], maxPrecision: 3 },
-    cells: arrayOf('array of integers (ms)', 'INT'),
+    when: { timePrecision: ADAPTIVE },
+    cells: arrayOf('array of integers (µs, whole milliseconds)', 'BIGINT', {
+      lossy:
+        'sub-millisecond digits, and 24:00:00 arrives as 0 (Debezium converts time array elements at millisecond precision)',
+    }),
   },
-  { types: ['time'], when: { timePrecision: ADAPTIVE }, cells: arrayOf('array of integers (µs)', 'BIGINT') },
-  { types: ['time'], when: { timePrecision: ['connect'] }, cells: arrayOf('array of integers (ms)', 'INT') },
   { types: ['timestamp'], cells: arrayOf('array of integers (epoch)', 'BIGINT') },
   {
-    types: [
-      'text',
-      'varchar',
-      'char',
-      'uuid',
-      'json',
-      'jsonb',
-      'inet',
-      'cidr',
-      'macaddr',
-      'enum',
-      'timetz',
-      'timestamptz',
-    ],
+    types: ['text', 'varchar', 'char', 'uuid', 'json', 'jsonb', 'inet', 'cidr', 'macaddr', 'timestamptz'],
     cells: arrayOf('array of strings', 'STRING'),
   },
   {

@@ -103,7 +103,6 @@ CREATE TABLE IF NOT EXISTS cdc.fact_ledger (
   hold        interval,
   signature   text,
   weights     jsonb,
-  times       jsonb,
   synced_at   timestamptz DEFAULT now(),
   PRIMARY KEY (entry_id, account)
 );

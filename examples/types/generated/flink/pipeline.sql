@@ -247,7 +247,6 @@ CREATE TABLE kafka_ledger (
   `hold`        STRING,
   `signature`   STRING,
   `weights`     ARRAY<DOUBLE>,
-  `times`       ARRAY<INT>,
   PRIMARY KEY (`entry_id`, `account`) NOT ENFORCED
 ) WITH (
   'connector'                               = 'kafka',
@@ -277,7 +276,6 @@ CREATE TABLE sink_fact_ledger (
   `hold`        STRING,
   `signature`   STRING,
   `weights`     STRING,
-  `times`       STRING,
   PRIMARY KEY (`entry_id`, `account`) NOT ENFORCED
 ) WITH (
   'connector'                  = 'jdbc',
@@ -359,8 +357,8 @@ SELECT
   `alarm_exact`,
   `alarm_tz`,
   CAST(TO_TIMESTAMP_LTZ(`created_ms`, 3) AS TIMESTAMP(3)) AS `created_ms`,
-  CAST(TO_TIMESTAMP_LTZ(`created_us` / 1000, 3) AS TIMESTAMP(3)) AS `created_us`,
-  CAST(TO_TIMESTAMP_LTZ(`created_zoned` / 1000, 3) AS TIMESTAMP(3)) AS `created_zoned`,
+  CAST(TO_TIMESTAMP_LTZ(CAST(FLOOR(`created_us` / 1000.0) AS BIGINT), 3) AS TIMESTAMP(3)) AS `created_us`,
+  CAST(TO_TIMESTAMP_LTZ(CAST(FLOOR(`created_zoned` / 1000.0) AS BIGINT), 3) AS TIMESTAMP(3)) AS `created_zoned`,
   CAST(`paid_at` AS TIMESTAMP(6)) AS `paid_at`,
   `paid_at_text`,
   CAST(`paid_at_utc` AS TIMESTAMP(6)) AS `paid_at_utc`,
@@ -398,7 +396,7 @@ SELECT
   `value`,
   CAST(`createdAt` AS TIMESTAMP(6)) AS `created_at`
 FROM kafka_user_events;
-INSERT INTO sink_fact_ledger (`entry_id`, `account`, `amount`, `amount_raw`, `free_amount`, `fee`, `booked_on`, `booked_at`, `booked_time`, `settled_at`, `hold`, `signature`, `weights`, `times`)
+INSERT INTO sink_fact_ledger (`entry_id`, `account`, `amount`, `amount_raw`, `free_amount`, `fee`, `booked_on`, `booked_at`, `booked_time`, `settled_at`, `hold`, `signature`, `weights`)
 SELECT
   `entry_id`,
   `account`,
@@ -412,8 +410,7 @@ SELECT
   CAST(`settled_at` AS TIMESTAMP(6)) AS `settled_at`,
   `hold`,
   `signature`,
-  JSON_STRING(`weights`) AS `weights`,
-  JSON_STRING(`times`) AS `times`
+  JSON_STRING(`weights`) AS `weights`
 FROM kafka_ledger;
 INSERT INTO sink_dim_devices (`id`, `name`, `firmware`)
 SELECT
