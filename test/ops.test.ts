@@ -212,7 +212,7 @@ describe('running check.sh', () => {
 });
 
 describe.skipIf(!PG_URL).each(PROJECTS)('$name: the analytics part on PostgreSQL', ({ name, config }) => {
-  const database = `cdc_ops_${name}_${process.pid}`;
+  const database = `cdc_ops_${name.replace(/\W/g, '_')}_${process.pid}`;
   let admin: pg.Client;
   let db: pg.Client;
   let model: Model;

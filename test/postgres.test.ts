@@ -37,7 +37,7 @@ function sample(sourceType: string, n: number): string {
 }
 
 describe.skipIf(!url).each(PROJECTS)('$name on PostgreSQL', ({ name, config }) => {
-  const database = `cdc_test_${name}_${process.pid}`;
+  const database = `cdc_test_${name.replace(/\W/g, '_')}_${process.pid}`;
   let admin: pg.Client;
   let model: Model;
   let files: Map<string, string>;
