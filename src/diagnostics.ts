@@ -65,6 +65,19 @@ export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[
   });
 }
 
+/**
+ * A config value as text for a subject or a message. Never throws: `String()` does for an object without a
+ * prototype, a throwing `toString` or a Proxy trap, and such a value is the user's mistake to report.
+ */
+export function displayValue(value: unknown): string {
+  if (typeof value === 'string') return value;
+  try {
+    return String(value);
+  } catch {
+    return `(${value === null ? 'null' : typeof value})`;
+  }
+}
+
 /** A bug in cdc-compile, never a user mistake. */
 export class InternalError extends Error {
   override name = 'InternalError';

@@ -4,7 +4,7 @@ import { entityKind } from '../dsl/entity.js';
 import type { Pipeline } from '../dsl/pipeline.js';
 import type { Source, Table } from '../dsl/source.js';
 import type { SqlFragment, View } from '../dsl/view.js';
-import { didYouMean, error, type Diagnostic, type Subject } from '../diagnostics.js';
+import { didYouMean, displayValue, error, type Diagnostic, type Subject } from '../diagnostics.js';
 import { plaintextCredentials } from '../credentials/policy.js';
 import * as schema from './schema.js';
 import { deploymentOptions } from './deployment.js';
@@ -255,11 +255,15 @@ export function validate(value: unknown): { config?: ValidConfig; diagnostics: D
     check(deploymentOptions, pipeline.options.deployment, root, diagnostics, ['deployment']);
   const sources = (pipeline.options.sources ?? []).filter((s): s is Source => entityKind(s) === 'source');
   for (const source of sources) {
-    const subject: Subject = { kind: 'source', source: String(source.name) };
+    const subject: Subject = { kind: 'source', source: displayValue(source.name) };
     check(schema.sourceName, source.name, subject, diagnostics, ['name']);
     check(schema.sourceOptions, source.options, subject, diagnostics);
     for (const table of source.tables) {
-      const tableSubject: Subject = { kind: 'table', source: String(source.name), table: String(table.name) };
+      const tableSubject: Subject = {
+        kind: 'table',
+        source: displayValue(source.name),
+        table: displayValue(table.name),
+      };
       check(schema.sourceIdentifier, table.name, tableSubject, diagnostics, ['name']);
       check(schema.tableOptions, table.options, tableSubject, diagnostics);
     }
@@ -273,7 +277,7 @@ export function validate(value: unknown): { config?: ValidConfig; diagnostics: D
     if (entityKind(v) !== 'view' || seenViews.has(v)) return;
     seenViews.add(v);
     const viewEntity = v as View;
-    const subject: Subject = { kind: 'view', view: String(viewEntity.name) };
+    const subject: Subject = { kind: 'view', view: displayValue(viewEntity.name) };
     check(schema.identifier, viewEntity.name, subject, diagnostics, ['name']);
     if (!check(schema.viewOptions, viewEntity.options, subject, diagnostics)) {
       views.push(viewEntity);
@@ -295,7 +299,7 @@ export function validate(value: unknown): { config?: ValidConfig; diagnostics: D
     if (entityKind(c) !== 'chart' || seenCharts.has(c)) return;
     seenCharts.add(c);
     const chartEntity = c as Chart;
-    const subject: Subject = { kind: 'chart', chart: String(chartEntity.name) };
+    const subject: Subject = { kind: 'chart', chart: displayValue(chartEntity.name) };
     // The name is the chart's identity in Superset (its UUID, its file): a non-empty string.
     if (typeof chartEntity.name !== 'string' || chartEntity.name.trim() === '')
       diagnostics.push(error('CONFIG.INVALID_NAME', 'a chart name must be a non-empty string', subject));
@@ -304,7 +308,7 @@ export function validate(value: unknown): { config?: ValidConfig; diagnostics: D
   };
   for (const c of list(pipeline.options.charts)) addChart(c);
   for (const d of dashboards) {
-    const subject: Subject = { kind: 'dashboard', dashboard: String(d.title) };
+    const subject: Subject = { kind: 'dashboard', dashboard: displayValue(d.title) };
     if (typeof d.title !== 'string' || d.title.trim() === '')
       diagnostics.push(error('CONFIG.INVALID_NAME', 'a dashboard title must be a non-empty string', subject));
     if (check(schema.dashboardOptions, d.options, subject, diagnostics)) {
