@@ -117,7 +117,13 @@ async function semanticProblems(model: Model, files: Map<string, string>, db: PG
 
   at = lap('debezium', at);
   // Analytics: schema.sql and views.sql apply twice on PostgreSQL, and leave exactly the Model's relations.
-  await db.exec('DROP SCHEMA IF EXISTS public, mart, analytics_x CASCADE; CREATE SCHEMA public;');
+  // A fresh database for each output: every schema an earlier one created goes (a hostile run may name any).
+  const schemas = await db.query<{ n: string }>(
+    "SELECT nspname AS n FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%' AND nspname <> 'information_schema'",
+  );
+  await db.exec(
+    `${schemas.rows.map((r) => `DROP SCHEMA "${r.n.replaceAll('"', '""')}" CASCADE;`).join(' ')} CREATE SCHEMA public;`,
+  );
   try {
     for (let run = 0; run < 2; run++) {
       await db.exec(file(model.analytics.files.schema));
