@@ -3,7 +3,7 @@
  * type matrix with random keys, views over tables, aliases and other views, charts, dashboards, an
  * optional deployment — must compile, and every artefact must pass the field's own checks: the Flink SQL
  * grammar (dt-sql-parser), the Flink and Debezium option lists, PGlite applying the analytics SQL twice,
- * the Kubernetes schemas (kubernetes-models), the secrets scan. Hostile mutations of those configs —
+ * the Kubernetes schemas (kubernetes-models), Superset 5.0's import schemas, the secrets scan. Hostile mutations of those configs —
  * wrong types, injection strings, credential-shaped values, odd names, throwing getters and Proxies, at
  * any point — must end in a clean compile that still passes those checks or in coded diagnostics: never an
  * exception, a hang or a leaked credential.
@@ -16,7 +16,7 @@ import { writeFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { FlinkSQL } from 'dt-sql-parser';
 import type { PGlite } from '@electric-sql/pglite';
-import { parseAllDocuments } from 'yaml';
+import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { ConfigMap, Namespace, PersistentVolumeClaim, Secret, Service } from 'kubernetes-models/v1';
 import { Deployment, StatefulSet } from 'kubernetes-models/apps/v1';
 import { Job } from 'kubernetes-models/batch/v1';
@@ -29,6 +29,7 @@ import { loadTemplates } from '../src/render/templates.js';
 import { DEBEZIUM_PROPERTIES, FLINK_SESSION_OPTIONS, flinkOptionsOf, isKnownProperty } from '../src/resolve/catalog.js';
 import type { Model } from '../src/resolve/model.js';
 import { TEMPLATE_OPTIONS } from '../src/targets/artefact.js';
+import { checkBundle } from '../src/targets/superset/checks.js';
 import { readFlinkScript } from './support/flink-sql.js';
 import {
   buildPipeline,
@@ -40,7 +41,7 @@ import {
   type Plan,
 } from './support/pipelines.js';
 import { newDb } from './support/pg.js';
-import { definePipeline, postgresSource, secret, sql, t, view } from '../src/index.js';
+import { chart, count, dashboard, definePipeline, postgresSource, secret, sql, t, view } from '../src/index.js';
 
 const VALID_RUNS = Number(process.env['CDC_FUZZ_VALID'] ?? 30);
 const HOSTILE_RUNS = Number(process.env['CDC_FUZZ_HOSTILE'] ?? 300);
@@ -57,6 +58,15 @@ const ctx = { configFile: 'pipeline.config.ts', render };
 
 let flinkParser: FlinkSQL | undefined;
 const flinkGrammarErrors = (sqlText: string) => (flinkParser ??= new FlinkSQL()).validate(sqlText);
+
+/** Every artefact by path; binary ones (the Superset zip) as latin1 text, as the secrets scan reads them. */
+const filesOf = (artefacts: readonly { path: string; contents: string | Uint8Array }[]) =>
+  new Map(
+    artefacts.map((a): [string, string] => [
+      a.path,
+      typeof a.contents === 'string' ? a.contents : Buffer.from(a.contents).toString('latin1'),
+    ]),
+  );
 
 const K8S: Record<string, { new (data: never): { validate(): void } }> = {
   Namespace,
@@ -80,7 +90,9 @@ async function semanticProblems(model: Model, files: Map<string, string>, db: PG
   const problems: string[] = [];
   let at = performance.now();
   if (!deep) {
-    for (const f of scanArtefacts([...files].map(([path, contents]) => ({ path, contents }))))
+    for (const f of scanArtefacts(
+      [...files].map(([path, contents]) => ({ path, contents: contents as string | Uint8Array })),
+    ))
       problems.push(`secrets scan: ${f.path}:${f.line} ${f.what}`);
     lap('scan', at);
     return problems;
@@ -170,8 +182,17 @@ async function semanticProblems(model: Model, files: Map<string, string>, db: PG
   }
 
   at = lap('kubernetes', at);
+  // Superset: every bundle file fits Superset 5.0's import schemas, and every reference resolves.
+  const bundle = new Map<string, unknown>();
+  for (const [path, text] of files)
+    if (path.startsWith('superset/bundle/'))
+      bundle.set(path.slice('superset/bundle/'.length), parseYaml(text, { version: '1.1' }));
+  if (bundle.size) for (const p of checkBundle(bundle)) problems.push(`superset: ${JSON.stringify(p)}`);
+  at = lap('superset', at);
   // No credential reached any file.
-  for (const f of scanArtefacts([...files].map(([path, contents]) => ({ path, contents }))))
+  for (const f of scanArtefacts(
+    [...files].map(([path, contents]) => ({ path, contents: contents as string | Uint8Array })),
+  ))
     problems.push(`secrets scan: ${f.path}:${f.line} ${f.what}`);
   lap('scan', at);
   return problems;
@@ -265,7 +286,7 @@ describe('property: random valid pipelines', () => {
               )
             }`,
           );
-        const files = new Map(r.result!.artefacts.map((a) => [a.path, a.contents]));
+        const files = filesOf(r.result!.artefacts);
         const problems = await semanticProblems(r.result!.model!, files, db);
         if (problems.length) {
           counts.valid.invalid++;
@@ -294,7 +315,7 @@ describe('property: hostile mutations of valid pipelines', () => {
         if (r.outcome === 'crash' || r.outcome === 'hang')
           throw new Error(`${r.outcome} after ${mutator.applied.join(', ')}: ${r.detail ?? ''}`);
         if (r.outcome !== 'clean') return;
-        const files = new Map(r.result!.artefacts.map((a) => [a.path, a.contents]));
+        const files = filesOf(r.result!.artefacts);
         const leaked = [...files].filter(([, text]) => CREDENTIALS.some((c) => text.includes(c.split('\n')[0]!)));
         if (leaked.length) {
           counts.hostile.leak++;
@@ -349,4 +370,24 @@ describe('what the fuzzer found, kept as plain tests', () => {
       expect(r.diagnostics.every((d) => d.code === 'CONFIG.INVALID_TYPE' && d.severity === 'error')).toBe(true);
     }
   });
+});
+
+test('a credential-shaped chart name or dashboard title is refused: both are written into Superset files', () => {
+  const s = postgresSource('shop', { host: 'h', database: 'd', password: secret('s', 'p') });
+  const o = s.table('orders', { columns: { id: t.integer().primaryKey() } });
+  const v = view('vw', { columns: { n: t.bigint() }, sql: sql`SELECT COUNT(*) AS n FROM ${o}` });
+  const c = chart('Orders xoxb-1234567890-abcdefghij', { kind: 'big_number', view: v, metrics: [count()] });
+  const p = definePipeline({
+    name: 'p',
+    sources: [s],
+    kafka: { bootstrapServers: 'k:9092' },
+    connect: { url: 'http://c:8083' },
+    analytics: { host: 'a', database: 'a', user: 'w', password: secret('a', 'p') },
+    dashboards: [dashboard('Sales https://u:hunter2-plain@example.com', { rows: [[c]] })],
+  });
+  const r = compileValue(p, ctx);
+  expect(r.diagnostics.map((d) => `${d.code} ${d.subject?.kind}`).sort()).toEqual([
+    'CONFIG.PLAINTEXT_SECRET chart',
+    'CONFIG.PLAINTEXT_SECRET dashboard',
+  ]);
 });

@@ -303,6 +303,8 @@ export function validate(value: unknown): { config?: ValidConfig; diagnostics: D
     // The name is the chart's identity in Superset (its UUID, its file): a non-empty string.
     if (typeof chartEntity.name !== 'string' || chartEntity.name.trim() === '')
       diagnostics.push(error('CONFIG.INVALID_NAME', 'a chart name must be a non-empty string', subject));
+    // Names land in Superset's files too, so they pass the credential policy like every option.
+    else checkCredentials(chartEntity.name, subject, ['name'], diagnostics);
     if (check(schema.chartOptions, chartEntity.options, subject, diagnostics)) addView(chartEntity.options.view);
     charts.push(chartEntity);
   };
@@ -311,6 +313,7 @@ export function validate(value: unknown): { config?: ValidConfig; diagnostics: D
     const subject: Subject = { kind: 'dashboard', dashboard: displayValue(d.title) };
     if (typeof d.title !== 'string' || d.title.trim() === '')
       diagnostics.push(error('CONFIG.INVALID_NAME', 'a dashboard title must be a non-empty string', subject));
+    else checkCredentials(d.title, subject, ['title'], diagnostics);
     if (check(schema.dashboardOptions, d.options, subject, diagnostics)) {
       for (const row of d.options.rows) for (const c of rowCharts(row)) addChart(c);
     }
