@@ -345,6 +345,21 @@ describe('property: hostile mutations of valid pipelines', () => {
 });
 
 describe('what the fuzzer found, kept as plain tests', () => {
+  test('without a deployment and without kafka, the later passes still run: CONFIG.MISSING, not exit 70', () => {
+    const s = postgresSource('shop', { host: 'h', database: 'd', password: secret('s', 'p') });
+    s.table('orders', { columns: { id: t.integer().primaryKey() } });
+    const p = definePipeline({
+      name: 'p',
+      sources: [s],
+      connect: { url: 'http://c:8083' },
+      analytics: { host: 'a', database: 'a', user: 'w', password: secret('a', 'p') },
+    });
+    const r = compileValue(p, ctx);
+    expect(r.diagnostics.map((d) => `${d.code} ${d.subject?.path?.join('.')}`)).toEqual([
+      'CONFIG.MISSING kafka.bootstrapServers',
+    ]);
+  });
+
   test('a name that String() cannot convert (no prototype, a throwing toString) is a diagnostic, not exit 70', () => {
     const odd: unknown[] = [
       Object.create(null),

@@ -100,8 +100,9 @@ export function flinkTable(
   const sourceOptions: KeyValue[] = [
     ['connector', 'kafka'],
     ['topic', topic],
-    // Filled in by the deployment pass when the config leaves it out.
-    ['properties.bootstrap.servers', p.kafka!.bootstrapServers!],
+    // Filled in by the deployment pass when the config leaves it out; without a deployment a missing one
+    // is CONFIG.MISSING already, and every pass still runs (so `kafka` itself may be absent here).
+    ['properties.bootstrap.servers', p.kafka?.bootstrapServers ?? ''],
     ['properties.group.id', flink.consumerGroup ?? `${p.name}-flink`],
     ...connection.kafkaProperties,
     // group-offsets without committed offsets fails the first start.
