@@ -345,6 +345,15 @@ describe('property: hostile mutations of valid pipelines', () => {
 });
 
 describe('what the fuzzer found, kept as plain tests', () => {
+  test('a script in a double-quoted YAML scalar is scanned as the text it stands for (no false alarm, no miss)', () => {
+    const scan = (text: string) => scanArtefacts([{ path: 'kubernetes/x.yaml', contents: text }]).map((f) => f.what);
+    // A source database named 'shopdb ' (trailing space) put the setup script into a double-quoted scalar.
+    expect(scan('data:\n  s.sh: "psql -v role_password=\\"$ROLE_PASSWORD\\" -f x.sql\\n"\n')).toEqual([]);
+    expect(scan('data:\n  s.sh: "psql -v role_password=\\"hunter2-plain\\" -f x.sql\\n"\n')).toEqual([
+      "a 'role_password=' parameter",
+    ]);
+  });
+
   test('without a deployment and without kafka, the later passes still run: CONFIG.MISSING, not exit 70', () => {
     const s = postgresSource('shop', { host: 'h', database: 'd', password: secret('s', 'p') });
     s.table('orders', { columns: { id: t.integer().primaryKey() } });

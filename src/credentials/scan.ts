@@ -32,8 +32,12 @@ export function scanArtefacts(artefacts: readonly { path: string; contents: stri
   for (const artefact of artefacts) {
     const { path } = artefact;
     // Bytes (superset/bundle.zip, stored uncompressed) are read as Latin-1, so their text is scanned too.
-    const contents =
+    const raw =
       typeof artefact.contents === 'string' ? artefact.contents : Buffer.from(artefact.contents).toString('latin1');
+    // A YAML double-quoted scalar (a ConfigMap value with trailing spaces, say) holds a whole script on one
+    // line with \n and \" escapes: scanned as the text it stands for, as in the block form. (Line numbers
+    // then count its lines too.)
+    const contents = /\.ya?ml$/.test(path) ? raw.replace(/\\([n"\\])/g, (_, c: string) => (c === 'n' ? '\n' : c)) : raw;
     const seen = new Set<string>();
     const add = (index: number, what: string) => {
       const line = lineOf(contents, index);
