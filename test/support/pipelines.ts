@@ -446,8 +446,13 @@ function replaceAt(value: unknown, path: readonly (string | number)[], leaf: unk
   return { ...(value as object), [head!]: replaceAt((value as Record<string, unknown>)[head!], rest, leaf) };
 }
 
+/** Every value a mutation's getter or trap threw: what compile() must report as CONFIG.THREW. */
+export const thrownValues = new Set<unknown>();
+
 function thrower(n: number): never {
-  throw pick(THROWN, n)();
+  const thrown = pick(THROWN, n)();
+  thrownValues.add(thrown);
+  throw thrown;
 }
 
 /** Applies one mutation to the value at a point. */
