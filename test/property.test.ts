@@ -29,7 +29,7 @@ import { DEBEZIUM_PROPERTIES, FLINK_SESSION_OPTIONS, flinkOptionsOf, isKnownProp
 import type { Model } from '../src/resolve/model.js';
 import { TEMPLATE_OPTIONS } from '../src/targets/artefact.js';
 import { checkBundle } from '../src/targets/superset/checks.js';
-import { readFlinkScript } from './support/flink-sql.js';
+import { readFlinkScript } from '../src/verify/flink-script.js';
 import {
   buildPipeline,
   CREDENTIALS,
