@@ -224,7 +224,7 @@ export async function compileIn(
     if (diagnostics.some((d) => d.subject && !d.location)) {
       // ts-morph is heavy: load it only when there is something to point at.
       const { locate } = await import('./locate/index.js');
-      diagnostics = locate(diagnostics, configPath);
+      diagnostics = await locate(diagnostics, configPath);
     }
     // A process.exit() the config left in a timer, fired while this compile awaited.
     if (guard.exit) return failed([exitDiagnostic(guard.exit, configPath, transform)]);

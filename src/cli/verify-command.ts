@@ -217,15 +217,17 @@ export async function startVerify(settings: VerifySettings, configPath: string):
   };
 }
 
-/** Diagnostics that name a config entity get their file:line:col (ts-morph: loaded only when there are any). */
+/** Diagnostics that name a config entity get their file:line:col (the locator is loaded only when there are any). */
 async function locateSteps(steps: readonly StepResult[], configPath: string): Promise<StepResult[]> {
   const all = steps.flatMap((s) => s.diagnostics);
   if (!all.some((d) => d.subject && !d.location)) return [...steps];
   const { locate } = await import('../locate/index.js');
-  return steps.map((s) => ({
-    ...s,
-    diagnostics: s.diagnostics.length ? locate(s.diagnostics, configPath) : s.diagnostics,
-  }));
+  return Promise.all(
+    steps.map(async (s) => ({
+      ...s,
+      diagnostics: s.diagnostics.length ? await locate(s.diagnostics, configPath) : s.diagnostics,
+    })),
+  );
 }
 
 const seconds = (ms: number) => (ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`);

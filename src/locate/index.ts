@@ -1,10 +1,13 @@
 /**
  * Points diagnostics at the config's source: finds the DSL call that created the entity (by its name
- * argument) with ts-morph, then walks the options object along the diagnostic's path. Only loaded when
- * there are diagnostics, so the TypeScript compiler stays off the fast path.
+ * argument), then walks the options object along the diagnostic's path. Reads the file with the small
+ * reader in ./syntax.ts, so the error path costs about what the success path does; when a subject's call
+ * cannot be found that way (a name built at run time, a syntax the reader does not know), the whole
+ * file is located with ts-morph (./ts-morph.ts) as before. Only loaded when there are diagnostics.
  */
-import { Node, Project, type CallExpression, type SourceFile } from 'ts-morph';
+import { readFileSync } from 'node:fs';
 import type { Diagnostic, Location, Subject } from '../diagnostics.js';
+import { SyntaxReader, type Range } from './syntax.js';
 
 const CALLEE: Record<Subject['kind'], string> = {
   pipeline: 'definePipeline',
@@ -14,35 +17,7 @@ const CALLEE: Record<Subject['kind'], string> = {
   chart: 'chart',
   dashboard: 'dashboard',
 };
-
-function calleeName(call: CallExpression): string | undefined {
-  const callee = call.getExpression();
-  if (Node.isIdentifier(callee)) return callee.getText();
-  if (Node.isPropertyAccessExpression(callee)) return callee.getName();
-  return undefined;
-}
-
-function firstStringArg(call: CallExpression): string | undefined {
-  const arg = call.getArguments()[0];
-  return arg && (Node.isStringLiteral(arg) || Node.isNoSubstitutionTemplateLiteral(arg))
-    ? arg.getLiteralValue()
-    : undefined;
-}
-
-/** Follows identifiers, `as`, `satisfies` and parentheses to the expression that holds the value. */
-function unwrap(node: Node | undefined, depth = 0): Node | undefined {
-  if (!node || depth > 10) return node;
-  if (Node.isParenthesizedExpression(node) || Node.isAsExpression(node) || Node.isSatisfiesExpression(node)) {
-    return unwrap(node.getExpression(), depth + 1);
-  }
-  if (Node.isIdentifier(node)) {
-    const declaration = node.getSymbol()?.getDeclarations()[0];
-    if (declaration && Node.isVariableDeclaration(declaration) && declaration.getInitializer()) {
-      return unwrap(declaration.getInitializer(), depth + 1);
-    }
-  }
-  return node;
-}
+const DSL_CALLEES = new Set(Object.values(CALLEE));
 
 function subjectName(subject: Subject): string | undefined {
   switch (subject.kind) {
@@ -63,71 +38,320 @@ function subjectName(subject: Subject): string | undefined {
   }
 }
 
-const DSL_CALLEES = new Set(Object.values(CALLEE));
+/** Statement keywords: a declaration's initializer ends before one. */
+const STATEMENT = new Set([
+  'const',
+  'let',
+  'var',
+  'export',
+  'import',
+  'function',
+  'class',
+  'if',
+  'for',
+  'while',
+  'return',
+  'type',
+  'interface',
+  'enum',
+]);
+/** Words that continue an expression on the next line. */
+const CONTINUES = new Set(['as', 'satisfies', 'in', 'instanceof']);
 
-/**
- * Every DSL call of the file by callee and name argument, built in one walk: looking calls up per
- * diagnostic instead re-walked the whole tree each time (200 diagnostics in a large config took 43 s).
- */
-class CallIndex {
-  private readonly calls = new Map<string, CallExpression[]>();
+interface Call {
+  /** The whole call expression, receiver included. */
+  readonly range: Range;
+  readonly receiver?: Range;
+  readonly args: Range[];
+}
 
-  constructor(file: SourceFile) {
-    file.forEachDescendant((node) => {
-      if (!Node.isCallExpression(node)) return;
-      const callee = calleeName(node);
-      if (!callee || !DSL_CALLEES.has(callee)) return;
-      this.add(`${callee}\u0001`, node);
-      const name = firstStringArg(node);
-      if (name !== undefined) this.add(`${callee}\0${name}`, node);
-    });
+class Source {
+  readonly r: SyntaxReader;
+  private readonly declarations = new Map<string, Range>();
+  private readonly calls = new Map<string, Call[]>();
+
+  constructor(text: string) {
+    this.r = new SyntaxReader(text);
+    const t = this.r.tokens;
+    for (let i = 0; i < t.length; i++) {
+      const token = t[i]!;
+      if (token.kind !== 'ident') continue;
+      if ((token.text === 'const' || token.text === 'let' || token.text === 'var') && t[i + 1]?.kind === 'ident') {
+        const init = this.initializer(i + 2);
+        if (init && !this.declarations.has(t[i + 1]!.text)) this.declarations.set(t[i + 1]!.text, init);
+      } else if (DSL_CALLEES.has(token.text) && this.r.is(i + 1, '(') && !this.r.is(i - 1, 'function')) {
+        const dotted = this.r.is(i - 1, '.') || this.r.is(i - 1, '?.');
+        const receiver = dotted ? this.chainBefore(i - 1) : undefined;
+        const close = t[i + 1]!.match ?? i + 1;
+        const inner = this.r.inside(i + 1);
+        const call: Call = {
+          range: { from: receiver?.from ?? i, to: close + 1 },
+          ...(receiver ? { receiver } : {}),
+          args: this.r.split(inner.from, inner.to),
+        };
+        this.add(`${token.text}\u0001`, call);
+        const name = call.args[0] && this.stringValue(call.args[0]);
+        if (name !== undefined) this.add(`${token.text}\0${name}`, call);
+      }
+    }
   }
 
-  private add(key: string, call: CallExpression) {
+  private add(key: string, call: Call): void {
     const list = this.calls.get(key);
     if (list) list.push(call);
     else this.calls.set(key, [call]);
   }
 
-  /** The DSL calls that may have created the subject, in source order (several when names repeat). */
-  find(subject: Subject): CallExpression[] {
+  /** After `const name`: the initializer's tokens (after an optional type annotation), if any. */
+  private initializer(i: number): Range | undefined {
+    const t = this.r.tokens;
+    while (i < t.length && !this.r.is(i, '=')) {
+      const x = t[i]!;
+      if (x.kind === 'punct' && (x.text === ';' || x.text === ',' || x.text === ')' || x.text === '}'))
+        return undefined;
+      if (x.kind === 'ident' && STATEMENT.has(x.text)) return undefined;
+      i = this.r.next(i);
+    }
+    const from = i + 1;
+    let j = from;
+    while (j < t.length) {
+      const x = t[j]!;
+      if (
+        x.kind === 'punct' &&
+        (x.text === ';' || x.text === ',' || x.text === ')' || x.text === ']' || x.text === '}')
+      )
+        break;
+      if (j > from && x.kind === 'ident' && STATEMENT.has(x.text)) break;
+      if (j > from && this.newStatement(j)) break;
+      j = this.r.next(j);
+    }
+    return j > from ? { from, to: j } : undefined;
+  }
+
+  /** Whether a line break before token j ends the statement (automatic semicolon insertion, roughly). */
+  private newStatement(j: number): boolean {
+    const t = this.r.tokens;
+    const prev = t[j - 1]!;
+    const next = t[j]!;
+    if (!this.r.text.slice(prev.end, next.start).includes('\n')) return false;
+    const prevEnds =
+      prev.kind !== 'punct' || prev.text === ')' || prev.text === ']' || prev.text === '}' || prev.text === '!';
+    const nextStarts =
+      (next.kind === 'ident' && !CONTINUES.has(next.text)) || next.kind === 'string' || next.kind === 'number';
+    return prevEnds && nextStarts;
+  }
+
+  /** The member/call chain ending just before token `end` (`a.b(x).c` before a `.`). */
+  private chainBefore(end: number): Range | undefined {
+    const t = this.r.tokens;
+    let j = end - 1;
+    for (;;) {
+      const x = t[j];
+      if (!x) return undefined;
+      if (x.kind === 'punct' && (x.text === ')' || x.text === ']')) {
+        const opener = x.match;
+        if (opener === undefined || opener >= j) return undefined;
+        const before = t[opener - 1];
+        const callLike =
+          before &&
+          (before.kind === 'ident' || (before.kind === 'punct' && (before.text === ')' || before.text === ']')));
+        if (!callLike) return { from: opener, to: end };
+        j = opener - 1;
+        continue;
+      }
+      if (x.kind === 'punct' && x.text === '!') {
+        j--;
+        continue;
+      }
+      if (x.kind === 'punct') return undefined;
+      if (this.r.is(j - 1, '.') || this.r.is(j - 1, '?.')) {
+        j -= 2;
+        continue;
+      }
+      return { from: j, to: end };
+    }
+  }
+
+  /** A string literal's value (quotes or a template without spans; simple escapes). */
+  stringValue(range: Range): string | undefined {
+    const e = this.strip(range);
+    if (e.to - e.from !== 1) return undefined;
+    const x = this.r.tokens[e.from]!;
+    if (x.kind === 'string' || (x.kind === 'template' && x.spans!.length === 0)) {
+      const body = x.kind === 'string' ? x.text.slice(1, -1) : x.pieces![0]!.raw;
+      return body.includes('\\') ? undefined : body;
+    }
+    return undefined;
+  }
+
+  /** Without surrounding parentheses, a trailing `as …` / `satisfies …` or a non-null `!`. */
+  strip(range: Range): Range {
+    let { from, to } = range;
+    for (let depth = 0; depth < 10 && to > from; depth++) {
+      const first = this.r.tokens[from]!;
+      if (this.r.is(from, '(') && first.match === to - 1) {
+        ({ from, to } = this.r.inside(from));
+        continue;
+      }
+      let cut: number | undefined;
+      for (let i = from; i < to; i = this.r.next(i)) {
+        const operator =
+          (this.r.is(i, 'as') || this.r.is(i, 'satisfies')) && !this.r.is(i - 1, '.') && !this.r.is(i - 1, '?.');
+        if (i > from && operator) {
+          cut = i;
+          break;
+        }
+      }
+      if (cut !== undefined) {
+        to = cut;
+        continue;
+      }
+      if (to - from > 1 && this.r.is(to - 1, '!')) {
+        to--;
+        continue;
+      }
+      break;
+    }
+    return { from, to };
+  }
+
+  /** Follows identifiers to their declaration's initializer, through parentheses and `as`. */
+  unwrap(range: Range | undefined, depth = 0): Range | undefined {
+    if (!range) return undefined;
+    const e = this.strip(range);
+    if (depth > 10 || e.to - e.from !== 1) return e;
+    const x = this.r.tokens[e.from]!;
+    if (x.kind === 'ident') {
+      const declared = this.declarations.get(x.text);
+      if (declared) return this.unwrap(declared, depth + 1);
+    }
+    return e;
+  }
+
+  find(subject: Subject): Call[] {
     const name = subjectName(subject);
     const calls =
       this.calls.get(name === undefined ? `${CALLEE[subject.kind]}\u0001` : `${CALLEE[subject.kind]}\0${name}`) ?? [];
     if (subject.kind === 'table' && calls.length > 1) {
       // Several sources capture a table of this name: prefer the calls on the right source.
       const matches = calls.filter((c) => {
-        const receiver = unwrap((c.getExpression() as Node & { getExpression?: () => Node }).getExpression?.());
-        return receiver && Node.isCallExpression(receiver) && firstStringArg(receiver) === subject.source;
+        const receiver = this.unwrap(c.receiver);
+        const call = receiver && this.asCall(receiver);
+        return call?.args[0] !== undefined && this.stringValue(call.args[0]) === subject.source;
       });
       if (matches.length) return matches;
     }
     return calls;
   }
-}
 
-/** The `${…}` expressions of a tagged template, e.g. sql`SELECT ${a} FROM ${b}` → [a, b]. */
-function templateSpans(node: Node): Node[] | undefined {
-  if (!Node.isTaggedTemplateExpression(node)) return undefined;
-  const template = node.getTemplate();
-  return Node.isTemplateExpression(template) ? template.getTemplateSpans().map((span) => span.getExpression()) : [];
-}
-
-/**
- * The first argument of the call named `name` in a chain such as `t.text().default('x')` or
- * `orders.as('o')`, following `.c.column` references and variables back to the call that made them.
- */
-function callArgument(node: Node, name: string): Node | undefined {
-  let current: Node | undefined = node;
-  for (let depth = 0; current && depth < 20; depth++) {
-    if (Node.isPropertyAccessExpression(current)) current = unwrap(current.getExpression());
-    else if (Node.isCallExpression(current)) {
-      const callee = current.getExpression();
-      if (Node.isPropertyAccessExpression(callee) && callee.getName() === name) return current.getArguments()[0];
-      current = Node.isPropertyAccessExpression(callee) ? unwrap(callee.getExpression()) : undefined;
-    } else return undefined;
+  /** A call expression: its callee (name and receiver) and arguments. */
+  asCall(e: Range): { name?: string; receiver?: Range; args: Range[] } | undefined {
+    const t = this.r.tokens;
+    const last = t[e.to - 1];
+    if (!last || !this.r.is(e.to - 1, ')') || last.match === undefined || last.match <= e.from) return undefined;
+    const open = last.match;
+    const inner = this.r.inside(open);
+    const args = this.r.split(inner.from, inner.to);
+    const callee = t[open - 1]!;
+    if (callee.kind !== 'ident') return { args };
+    if (open - 1 > e.from && (this.r.is(open - 2, '.') || this.r.is(open - 2, '?.')))
+      return { name: callee.text, receiver: { from: e.from, to: open - 2 }, args };
+    return open - 1 === e.from ? { name: callee.text, args } : { args };
   }
-  return undefined;
+
+  /** `a.b`: the receiver and the name. */
+  private asMember(e: Range): { receiver: Range; name: string } | undefined {
+    if (e.to - e.from < 3) return undefined;
+    const last = this.r.tokens[e.to - 1]!;
+    if (last.kind !== 'ident' || !(this.r.is(e.to - 2, '.') || this.r.is(e.to - 2, '?.'))) return undefined;
+    return { receiver: { from: e.from, to: e.to - 2 }, name: last.text };
+  }
+
+  /** A tagged template (sql`…`): its template token's index. */
+  tagged(e: Range): number | undefined {
+    // The template's span tokens follow it: it is the second element, and the last.
+    const at = e.from + 1;
+    const template = this.r.tokens[at];
+    return template?.kind === 'template' && this.r.tokens[e.from]!.kind === 'ident' && this.r.next(at) === e.to
+      ? at
+      : undefined;
+  }
+
+  /** The first argument of the call named `name` in a builder chain (`t.text().default('x')`, `.c.col`). */
+  callArgument(e: Range, name: string): Range | undefined {
+    let current: Range | undefined = e;
+    for (let depth = 0; current && depth < 20; depth++) {
+      const call = this.asCall(current);
+      if (call) {
+        if (call.name === name && call.receiver) return call.args[0];
+        current = call.receiver ? this.unwrap(call.receiver) : undefined;
+        continue;
+      }
+      const member = this.asMember(current);
+      current = member ? this.unwrap(member.receiver) : undefined;
+    }
+    return undefined;
+  }
+
+  /** An object literal's property named `key`: its whole range and its value (undefined for a method). */
+  property(e: Range, key: string): { range: Range; value?: Range } | undefined {
+    const t = this.r.tokens;
+    if (!(this.r.is(e.from, '{') && t[e.from]!.match === e.to - 1)) return undefined;
+    const inner = this.r.inside(e.from);
+    for (const p of this.r.split(inner.from, inner.to)) {
+      let k = p.from;
+      const first = t[k];
+      if (!first || this.r.is(k, '...')) continue;
+      if (
+        first.kind === 'ident' &&
+        (first.text === 'get' || first.text === 'set' || first.text === 'async') &&
+        t[k + 1] &&
+        !this.r.is(k + 1, ':') &&
+        !this.r.is(k + 1, '(') &&
+        !this.r.is(k + 1, ',')
+      )
+        k++;
+      const keyToken = t[k]!;
+      const name =
+        keyToken.kind === 'ident' || keyToken.kind === 'number'
+          ? keyToken.text
+          : keyToken.kind === 'string'
+            ? keyToken.text.slice(1, -1)
+            : undefined;
+      if (name !== key) continue;
+      if (this.r.is(k + 1, ':')) return { range: p, value: { from: k + 2, to: p.to } };
+      if (k + 1 === p.to) return { range: p, value: { from: k, to: k + 1 } };
+      return { range: p };
+    }
+    return undefined;
+  }
+
+  /** An array literal's elements. */
+  elements(e: Range): Range[] | undefined {
+    if (!(this.r.is(e.from, '[') && this.r.tokens[e.from]!.match === e.to - 1)) return undefined;
+    const inner = this.r.inside(e.from);
+    return this.r.split(inner.from, inner.to);
+  }
+
+  /** The offset where a range starts (its first token). */
+  start(range: Range): number {
+    return (this.r.tokens[range.from] ?? this.r.tokens[range.from - 1])?.start ?? 0;
+  }
+
+  /** `export default …` or `export { x as default }`. */
+  defaultExport(): number | undefined {
+    const t = this.r.tokens;
+    for (let i = 0; i < t.length; i++) {
+      if (!this.r.is(i, 'export')) continue;
+      if (this.r.is(i + 1, 'default')) return t[i]!.start;
+      if (this.r.is(i + 1, '{')) {
+        const inner = this.r.inside(i + 1);
+        for (const spec of this.r.split(inner.from, inner.to))
+          if (this.r.is(spec.to - 1, 'default') && this.r.is(spec.to - 2, 'as')) return t[spec.from]!.start;
+      }
+    }
+    return undefined;
+  }
 }
 
 /** Source index of the character at `offset` of a literal's cooked text, given its raw text after the delimiter. */
@@ -155,116 +379,82 @@ function rawIndex(raw: string, offset: number): number {
   return i;
 }
 
-/** Source position of character `offset` in the `part`-th literal text of a string or template node. */
-function positionInText(node: Node, part: number, offset: number): number | undefined {
-  let literal: Node | undefined = node;
-  if (Node.isTaggedTemplateExpression(node)) {
-    const template = node.getTemplate();
-    literal = Node.isTemplateExpression(template)
-      ? part === 0
-        ? template.getHead()
-        : template.getTemplateSpans()[part - 1]?.getLiteral()
-      : part === 0
-        ? template
-        : undefined;
-  } else if (!(Node.isStringLiteral(node) || Node.isNoSubstitutionTemplateLiteral(node)) || part !== 0) {
-    return undefined;
-  }
-  if (!literal) return undefined;
-  // Every literal starts with a one-character delimiter: a quote, a backtick or the } closing a `${`.
-  const start = literal.getStart() + 1;
-  return start + rawIndex(literal.getText().slice(1), offset);
-}
-
-/**
- * Walks an options object along `path`; returns the deepest node reached (a property's name where
- * possible) and the value node the path leads to.
- */
+/** Walks an options object along `path`: the deepest range reached and the value the path leads to. */
 function walk(
-  start: Node | undefined,
+  src: Source,
+  start: Range | undefined,
   path: readonly (string | number)[],
-): { best: Node | undefined; value: Node | undefined } {
-  let node = unwrap(start);
-  let best: Node | undefined = start;
+): { best: Range | undefined; value: Range | undefined } {
+  let node = src.unwrap(start);
+  let best: Range | undefined = start;
   for (const segment of path) {
-    if (!node) break;
-    const spans = typeof segment === 'number' ? templateSpans(node) : undefined;
-    if (spans) {
+    if (!node || node.to <= node.from) break;
+    const template = typeof segment === 'number' ? src.tagged(node) : undefined;
+    if (template !== undefined) {
       // A view's SQL: the segment is the index of an interpolation (nested fragments add a segment each).
-      const expression = spans[segment as number];
-      if (!expression) break;
-      best = expression;
-      node = unwrap(expression);
+      const span = src.r.tokens[template]!.spans![segment as number];
+      if (!span) break;
+      best = span;
+      node = src.unwrap(span);
       continue;
     }
-    if (typeof segment === 'number' && Node.isArrayLiteralExpression(node)) {
-      const element = node.getElements()[segment];
+    const elements = typeof segment === 'number' ? src.elements(node) : undefined;
+    if (elements) {
+      const element = elements[segment as number];
       if (!element) break;
       best = element;
-      node = unwrap(element);
+      node = src.unwrap(element);
       continue;
     }
-    if (typeof segment === 'string' && (Node.isCallExpression(node) || Node.isPropertyAccessExpression(node))) {
+    if (typeof segment === 'string' && !src.r.is(node.from, '{')) {
       // A builder chain: `.default('…')`, `.as('…')`.
-      const argument = callArgument(node, segment);
+      const argument = src.callArgument(node, segment);
       if (!argument) break;
       best = argument;
-      node = unwrap(argument);
+      node = src.unwrap(argument);
       continue;
     }
-    if (!Node.isObjectLiteralExpression(node)) break;
-    const property =
-      node.getProperty(String(segment)) ?? node.getProperty(`'${segment}'`) ?? node.getProperty(`"${segment}"`);
+    const property = src.property(node, String(segment));
     if (!property) break;
-    best = property;
-    node = Node.isPropertyAssignment(property)
-      ? unwrap(property.getInitializer())
-      : Node.isShorthandPropertyAssignment(property)
-        ? unwrap(property.getNameNode())
-        : undefined;
+    best = property.range;
+    node = src.unwrap(property.value);
   }
   return { best, value: node };
 }
 
-/** `export default …`, `export default function …` or `export { x as default }`. */
-function defaultExport(file: SourceFile): Node | undefined {
-  const assignment = file.getExportAssignments().find((e) => !e.isExportEquals());
-  if (assignment) return assignment;
-  for (const statement of file.getStatements()) {
-    if (Node.isExportable(statement) && statement.isDefaultExport()) return statement;
-    if (Node.isExportDeclaration(statement)) {
-      const specifier = statement.getNamedExports().find((e) => e.getAliasNode()?.getText() === 'default');
-      if (specifier) return specifier;
-    }
+/** Where character `offset` of the `part`-th literal text of a string or tagged template sits. */
+function positionInText(src: Source, value: Range, part: number, offset: number): number | undefined {
+  const template = src.tagged(value);
+  if (template !== undefined) {
+    const piece = src.r.tokens[template]!.pieces![part];
+    return piece ? piece.start + 1 + rawIndex(piece.raw, offset) : undefined;
   }
+  if (value.to - value.from !== 1 || part !== 0) return undefined;
+  const token = src.r.tokens[value.from]!;
+  if (token.kind === 'string') return token.start + 1 + rawIndex(token.text.slice(1), offset);
+  if (token.kind === 'template' && token.spans!.length === 0)
+    return token.start + 1 + rawIndex(token.pieces![0]!.raw, offset);
   return undefined;
 }
 
-export function locate(diagnostics: readonly Diagnostic[], configPath: string): Diagnostic[] {
-  const project = new Project({
-    compilerOptions: { allowJs: true },
-    skipAddingFilesFromTsConfig: true,
-    skipFileDependencyResolution: true,
-  });
-  const file = project.addSourceFileAtPath(configPath);
-  const position = (node: Node): Location => {
-    // The compiler's line map (a binary search); ts-morph's getLineAndColumnAtPos rescans the text each time.
-    const { line, character } = file.compilerNode.getLineAndCharacterOfPosition(node.getStart());
-    return { file: configPath, line: line + 1, column: character + 1 };
-  };
-  const index = new CallIndex(file);
-  const pipelineCall = index.find({ kind: 'pipeline' })[0];
-  // Without a definePipeline call, the default export is what is wrong.
-  const fallback: Node | undefined = pipelineCall ?? file.getExportAssignments().find((e) => !e.isExportEquals());
+/** The diagnostics located with the reader, or undefined when one of their calls cannot be found by it. */
+function locateFast(diagnostics: readonly Diagnostic[], configPath: string, text: string): Diagnostic[] | undefined {
+  const src = new Source(text);
+  const at = (offset: number): Location => ({ file: configPath, ...src.r.position(offset) });
   const seen = new Map<string, number>();
-  return diagnostics.map((d) => {
-    if (d.location || !d.subject) return d;
+  const out: Diagnostic[] = [];
+  for (const d of diagnostics) {
+    if (d.location || !d.subject) {
+      out.push(d);
+      continue;
+    }
     if (d.code === 'CONFIG.NO_PIPELINE') {
       // The default export is what is wrong, whatever definePipeline calls the file makes elsewhere.
-      const exported = defaultExport(file);
-      return { ...d, location: exported ? position(exported) : { file: configPath, line: 1, column: 1 } };
+      const exported = src.defaultExport();
+      out.push({ ...d, location: exported !== undefined ? at(exported) : { file: configPath, line: 1, column: 1 } });
+      continue;
     }
-    const calls = index.find(d.subject);
+    const calls = src.find(d.subject);
     let call = calls[0];
     if (/\.DUPLICATE$/.test(d.code) && calls.length > 1) {
       // Reported for every repeat after the first: the n-th report of a name belongs to its (n+1)-th call.
@@ -273,21 +463,31 @@ export function locate(diagnostics: readonly Diagnostic[], configPath: string): 
       seen.set(key, n);
       call = calls[Math.min(n, calls.length - 1)];
     }
-    if (!call) call = pipelineCall;
-    if (!call) return { ...d, location: fallback ? position(fallback) : { file: configPath, line: 1, column: 1 } };
-    const args = call.getArguments();
-    const options = d.subject.kind === 'pipeline' ? args[0] : args[1];
+    // Not found by the reader: ts-morph may do better (or fall back to the pipeline call the same way).
+    if (!call) return undefined;
+    const options = d.subject.kind === 'pipeline' ? call.args[0] : call.args[1];
     const path = d.subject.path ?? [];
     // An entity as a whole (a duplicate, a reserved name) and a path that starts with 'name' point at the
     // name argument itself.
     const atName = d.subject.kind !== 'pipeline' && (path.length === 0 || path[0] === 'name');
-    if (atName) return { ...d, location: position(args[0] ?? call) };
-    const { best, value } = walk(options, path);
-    const inText = d.subject.at && value ? positionInText(value, d.subject.at.part, d.subject.at.offset) : undefined;
-    if (inText !== undefined) {
-      const { line, column } = file.getLineAndColumnAtPos(inText);
-      return { ...d, location: { file: configPath, line, column } };
+    if (atName) {
+      out.push({ ...d, location: at(src.start(call.args[0] ?? call.range)) });
+      continue;
     }
-    return { ...d, location: position(best ?? call) };
-  });
+    const { best, value } = walk(src, options, path);
+    const inText =
+      d.subject.at && value && value.to > value.from
+        ? positionInText(src, value, d.subject.at.part, d.subject.at.offset)
+        : undefined;
+    out.push({ ...d, location: at(inText ?? src.start(best ?? call.range)) });
+  }
+  return out;
+}
+
+export async function locate(diagnostics: readonly Diagnostic[], configPath: string): Promise<Diagnostic[]> {
+  const fast = locateFast(diagnostics, configPath, readFileSync(configPath, 'utf8'));
+  if (fast) return fast;
+  // The ts-morph locator, loaded only when the reader could not place a diagnostic.
+  const { locate: withTsMorph } = await import('./ts-morph.js');
+  return withTsMorph(diagnostics, configPath);
 }
