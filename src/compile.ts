@@ -19,6 +19,7 @@ import {
   thrownByUserCode,
   type Limits,
   type Loaded,
+  type Phase,
   type Transform,
 } from './load/index.js';
 import { PACKAGE_ROOT } from './package-root.js';
@@ -73,20 +74,24 @@ export const VERSION: string = (
   }
 ).version;
 
-/** Pure part of the compiler: a loaded config value → artefacts (without the manifest) and diagnostics. */
-export function compileValue(
+/**
+ * The part of the compiler that reads the config's objects (so their getters, Proxy traps and `${() => …}`
+ * functions run): validation, then the resolver, which builds the Model as plain data of its own.
+ */
+export function readConfig(
   value: unknown,
-  ctx: EmitContext,
   options: { profile?: string } = {},
-): { artefacts: Artefact[]; diagnostics: Diagnostic[]; model?: Model } {
+): { diagnostics: Diagnostic[]; model?: Model } {
   const validated = validate(value);
-  if (!validated.config || hasErrors(validated.diagnostics))
-    return { artefacts: [], diagnostics: validated.diagnostics };
+  if (!validated.config || hasErrors(validated.diagnostics)) return { diagnostics: validated.diagnostics };
   const resolved = resolve(validated.config, options);
   const diagnostics = [...validated.diagnostics, ...resolved.diagnostics];
-  if (!resolved.model) return { artefacts: [], diagnostics };
-  const emitted = emitAll(resolved.model, ctx);
-  diagnostics.push(...emitted.diagnostics);
+  return resolved.model ? { diagnostics, model: resolved.model } : { diagnostics };
+}
+
+/** The rest: the Model → artefacts (without the manifest). Runs no code of the config's. */
+export function emitModel(model: Model, ctx: EmitContext): { artefacts: Artefact[]; diagnostics: Diagnostic[] } {
+  const emitted = emitAll(model, ctx);
   const artefacts = [
     ...emitted.artefacts,
     {
@@ -100,7 +105,23 @@ export function compileValue(
     if (seen.has(a.path)) throw new InternalError(`two artefacts share the path ${a.path}`);
     seen.add(a.path);
   }
-  return { artefacts, diagnostics, model: resolved.model };
+  return { artefacts, diagnostics: emitted.diagnostics };
+}
+
+/** Pure part of the compiler: a loaded config value → artefacts (without the manifest) and diagnostics. */
+export function compileValue(
+  value: unknown,
+  ctx: EmitContext,
+  options: { profile?: string } = {},
+): { artefacts: Artefact[]; diagnostics: Diagnostic[]; model?: Model } {
+  const read = readConfig(value, options);
+  if (!read.model) return { artefacts: [], diagnostics: read.diagnostics };
+  const emitted = emitModel(read.model, ctx);
+  return {
+    artefacts: emitted.artefacts,
+    diagnostics: [...read.diagnostics, ...emitted.diagnostics],
+    model: read.model,
+  };
 }
 
 /**
@@ -117,7 +138,7 @@ export async function compileIn(
   options: CompileOptions,
   where: 'main' | 'worker',
   /** In the worker: tells the main thread when the config's code starts and stops running (its clock). */
-  phase: (now: 'config' | 'compiler') => void = () => undefined,
+  phase: (now: Phase) => void = () => undefined,
 ): Promise<CompileResult> {
   const configPath = resolvePath(options.config);
   const outDir = resolvePath(options.outDir ?? join(dirname(configPath), 'generated'));
@@ -139,7 +160,8 @@ export async function compileIn(
   if (fileProblem) return failed([fileProblem]);
   const source = options.source ?? readFileSync(configPath, 'utf8');
   const inThread = evaluatesInThread(configPath, source);
-  const isolated = () => compileInWorker({ ...options, config: configPath, outDir }, limits, configPath, failed);
+  const isolated = () =>
+    compileInWorker({ ...options, config: configPath, outDir }, limits, configPath, failed, source.length);
   // A config this large would only use up the in-thread slice before being re-run in the worker.
   if (where === 'main' && (!inThread || source.length > IN_THREAD_MAX_SOURCE)) return isolated();
 
@@ -181,17 +203,27 @@ export async function compileIn(
 
     let result: ReturnType<typeof compileValue>;
     try {
-      // Validation reads the config's objects, so their getters and Proxy traps run: under the time limit too.
-      // (A clock of its own: most of this time is the compiler's, which a large config makes long.)
+      // Validation and the resolver read the config's objects, so their getters and Proxy traps run: under
+      // the time limit too, on a clock of its own (a large config makes most of this time the compiler's).
+      // The emitters read only the Model, plain data of the compiler's: they run outside the fence.
+      let read: ReturnType<typeof readConfig>;
       if (where === 'worker') {
-        phase('config');
-        result = compileValue(value, ctx, profile);
+        phase('reading');
+        read = readConfig(value, profile);
       } else {
-        const read = runTimed(() => compileValue(value, ctx, profile), limits.timeoutMs);
-        if (!read) return failed([limitDiagnostic('timeout', configPath, limits)]);
-        result = read.value;
+        const timed = runTimed(() => readConfig(value, profile), limits.timeoutMs);
+        if (!timed) return failed([limitDiagnostic('timeout', configPath, limits)]);
+        read = timed.value;
       }
       phase('compiler');
+      if (read.model) {
+        const emitted = emitModel(read.model, ctx);
+        result = {
+          artefacts: emitted.artefacts,
+          diagnostics: [...read.diagnostics, ...emitted.diagnostics],
+          model: read.model,
+        };
+      } else result = { artefacts: [], diagnostics: read.diagnostics };
     } catch (err) {
       if (err instanceof TemplateError) {
         const diagnostic = {
@@ -247,6 +279,13 @@ export async function compileIn(
   }
 }
 
+/**
+ * Heap the compiler itself may need in the worker beside the config's limit: its own start, and the
+ * entity graph, Model and artefacts, which grow with the config (10,000 tables, a 12 MB config, peak at
+ * about 1.1 GiB of heap). Generous: this is a backstop against a runaway compiler, not a fence of the config.
+ */
+const compilerHeapMb = (sourceLength: number) => 256 + Math.ceil((sourceLength / 1e6) * 128);
+
 /** The built worker entry (also when cdc-compile runs from its sources, under vitest). */
 function workerEntry(): URL {
   return pathToFileURL(join(PACKAGE_ROOT, 'dist', 'compile-worker.js'));
@@ -257,8 +296,14 @@ async function compileInWorker(
   limits: Limits,
   configPath: string,
   failed: (diagnostics: Diagnostic[]) => CompileResult,
+  sourceLength: number,
 ): Promise<CompileResult> {
-  const outcome = await runInWorker<CompileResult>(workerEntry(), { options: { ...options, ...limits } }, limits);
+  const outcome = await runInWorker<CompileResult>(
+    workerEntry(),
+    { options: { ...options, ...limits } },
+    limits,
+    compilerHeapMb(sourceLength),
+  );
   if (outcome.kind === 'done') return outcome.value;
   return failed([
     limitDiagnostic(outcome.kind, configPath, limits, outcome.kind === 'exited' ? outcome.code : undefined),

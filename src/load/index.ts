@@ -9,7 +9,15 @@ import { ConfigExit, type Exit, type Limits } from './limits.js';
 import { findSyntaxError, localImports, userLocation, userMessage, type Transform } from './positions.js';
 import { transpile } from './transpile.js';
 
-export { DEFAULT_LIMITS, ExitGuard, IN_THREAD_SLICE_MS, runInWorker, runTimed, type Limits } from './limits.js';
+export {
+  DEFAULT_LIMITS,
+  ExitGuard,
+  IN_THREAD_SLICE_MS,
+  runInWorker,
+  runTimed,
+  type Limits,
+  type Phase,
+} from './limits.js';
 export { thrownByUserCode, type Transform } from './positions.js';
 
 let hooksRegistered = false;

@@ -117,15 +117,23 @@ export type WorkerOutcome<T> =
   | { readonly kind: 'unsettled' }
   | { readonly kind: 'exited'; readonly code: number };
 
+/** What the worker says it is doing: running the config, reading its objects, or the compiler's own work. */
+export type Phase = 'config' | 'reading' | 'compiler';
+
 /**
  * Runs a worker module under the time and memory limits. It posts `{ phase }` when the config's code
- * starts (`config`) and stops (`compiler`) running, then `{ result }`.
+ * starts (`config`), when the compiler starts reading the config's objects (`reading`: validation and the
+ * resolver, where its getters run) and when only the compiler's own code runs (`compiler`), then `{ result }`.
+ *
+ * The limits are the config's, not the compiler's: each of `config` and `reading` has a clock of its own
+ * and nothing else is timed; the process's memory is watched while the config runs, and the worker's heap
+ * limit is the config's plus `compilerMb`, what the compiler itself may need for a config of this size.
  */
-export function runInWorker<T>(entry: URL, data: unknown, limits: Limits): Promise<WorkerOutcome<T>> {
+export function runInWorker<T>(entry: URL, data: unknown, limits: Limits, compilerMb = 0): Promise<WorkerOutcome<T>> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(entry, {
       workerData: data,
-      resourceLimits: { maxOldGenerationSizeMb: limits.maxMemoryMb },
+      resourceLimits: { maxOldGenerationSizeMb: limits.maxMemoryMb + compilerMb },
     });
     let outcome: WorkerOutcome<T> | undefined;
     const finish = (o: WorkerOutcome<T>) => {
@@ -133,18 +141,22 @@ export function runInWorker<T>(entry: URL, data: unknown, limits: Limits): Promi
       void worker.terminate();
     };
     // The clock runs while the config's code does (the worker says when), not while Node and the
-    // compiler start up.
+    // compiler start up or emit.
     let timer: NodeJS.Timeout | undefined;
-    // The heap limit does not count buffers and typed arrays: watch the whole process too.
-    const baseline = process.memoryUsage.rss();
+    // The heap limit does not count buffers and typed arrays: watch the whole process too, from when the
+    // config starts (the worker's own start-up is not the config's).
+    let baseline = process.memoryUsage.rss();
     const cap = limits.maxMemoryMb * 1024 * 1024;
+    let phase: Phase | undefined;
     const poll = setInterval(() => {
-      if (process.memoryUsage.rss() - baseline > cap) finish({ kind: 'memory' });
+      if (phase === 'config' && process.memoryUsage.rss() - baseline > cap) finish({ kind: 'memory' });
     }, 25);
-    worker.on('message', (message: { phase: 'config' | 'compiler' } | { result: T }) => {
+    worker.on('message', (message: { phase: Phase } | { result: T }) => {
       if ('result' in message) return finish({ kind: 'done', value: message.result });
       clearTimeout(timer);
-      if (message.phase === 'config') timer = setTimeout(() => finish({ kind: 'timeout' }), limits.timeoutMs);
+      if (message.phase === 'config' && phase === undefined) baseline = process.memoryUsage.rss();
+      phase = message.phase;
+      if (phase !== 'compiler') timer = setTimeout(() => finish({ kind: 'timeout' }), limits.timeoutMs);
     });
     worker.on('error', (err: Error & { code?: string }) => {
       if (err.code === 'ERR_WORKER_OUT_OF_MEMORY') finish({ kind: 'memory' });

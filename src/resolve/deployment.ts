@@ -404,7 +404,10 @@ export function resolveDeployment(
             ...(o.externalHost !== undefined ? { externalHost: o.externalHost } : {}),
             storage: o.storage ?? DEFAULT_DATABASE.storage,
             resources: resources(o.resources, DEFAULT_DATABASE.resources),
-            demoRows: o.demoRows ?? {},
+            // Copied: the Model shares no object with the config (the emitters run outside its fence).
+            demoRows: Object.fromEntries(
+              Object.entries(o.demoRows ?? {}).map(([table, rows]) => [table, rows.map((row) => ({ ...row }))]),
+            ),
           },
         ];
       }),

@@ -100,7 +100,7 @@ export function resolveTable(
 
   // Primary key: from the table option, or from the columns marked .primaryKey(), in declaration order.
   const marked = declared.filter(([, spec]) => spec.primaryKey).map(([name]) => name);
-  let primaryKey: readonly string[] = options.primaryKey ?? marked;
+  let primaryKey: readonly string[] = options.primaryKey ? [...options.primaryKey] : marked;
   if (
     options.primaryKey &&
     marked.length &&
