@@ -409,7 +409,7 @@ async function measureWatch(changes = 5) {
   } finally {
     child.kill();
   }
-  return { ...stats(times), all: times.map(round), note: 'includes the watcher debounce (100 ms)' };
+  return { ...stats(times), all: times.map(round), note: 'includes the watcher debounce (20 ms)' };
 }
 
 // ── Cases ─────────────────────────────────────────────────────────────────────────────────────────────

@@ -181,6 +181,43 @@ describe('cdc-compile CLI', () => {
     }
   });
 
+  test('--watch recompiles in its own process and reads an edited import of the config again', async () => {
+    const dir = copyProject('minimal');
+    const config = join(dir, 'pipeline.config.ts');
+    writeFileSync(join(dir, 'names.ts'), "export const database: string = 'shop_one';\n");
+    writeFileSync(
+      config,
+      readFileSync(config, 'utf8')
+        .replace('import { definePipeline', "import { database } from './names';\nimport { definePipeline")
+        .replace("database: 'shop',", 'database,'),
+    );
+    const child = execa('node', [BIN, '--watch'], { cwd: dir, reject: false, stdin: 'ignore', all: true });
+    let output = '';
+    child.all!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const connector = () => readFileSync(join(dir, 'generated/debezium/shop-connector.json'), 'utf8');
+    const until = async (predicate: () => boolean, what: string) => {
+      for (const deadline = Date.now() + 20_000; !predicate();) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; output so far:\n${output}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    try {
+      await until(() => output.includes('watching for changes'), 'the first compile');
+      expect(connector()).toContain('"database.dbname": "shop_one"');
+      for (const name of ['shop_two', 'shop_three']) {
+        writeFileSync(join(dir, 'names.ts'), `export const database: string = '${name}';\n`);
+        await until(() => connector().includes(`"database.dbname": "${name}"`), `the recompile with ${name}`);
+      }
+      // One process: the watcher compiles itself (no child process per change).
+      const { spawnSync } = await import('node:child_process');
+      const children = spawnSync('ps', ['-o', 'pid=', '--ppid', String(child.pid)], { encoding: 'utf8' }).stdout.trim();
+      expect(children).toBe('');
+    } finally {
+      child.kill();
+      await child;
+    }
+  });
+
   test('--help and --version', async () => {
     const help = await cli(['--help']);
     expect(help.exitCode).toBe(0);

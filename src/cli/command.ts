@@ -15,3 +15,15 @@ export class UsageError extends Error {
     super(message);
   }
 }
+
+/** What escaped a command, written to stderr as the CLI reports it; returns the exit status (2 or 70). */
+export function reportFailure(err: unknown): number {
+  if (err instanceof UsageError) {
+    process.stderr.write(`cdc-compile: ${err.message}\n\n${err.usage}`);
+    return 2;
+  }
+  process.stderr.write(
+    `cdc-compile: internal error (a bug in cdc-compile, not in your config). Please report it with this output:\n${(err as Error)?.stack ?? String(err)}\n`,
+  );
+  return 70;
+}

@@ -245,10 +245,9 @@ export const compileCommand: Command = {
       const { watchMode } = await import('./watch.js');
       const configDir = resolve(cwd, args.config, '..');
       watchMode({
-        cwd,
         configDir,
         outDir: resolve(cwd, args.out ?? resolve(configDir, 'generated')),
-        childArgs: argv.filter((a) => a !== '--watch' && a !== '-w'),
+        compile: () => run({ ...args, watch: false }, cwd),
       });
       return new Promise(() => undefined);
     }

@@ -3,7 +3,7 @@
  * there is none), runs it, and maps what escapes to an exit status. The only code that exits.
  */
 import { closest } from '../resolve/names.js';
-import { UsageError } from './command.js';
+import { reportFailure, UsageError } from './command.js';
 import { COMMANDS, DEFAULT_COMMAND, PLANNED_COMMANDS } from './commands.js';
 
 const width = Math.max(...[...COMMANDS.map((c) => c.name), ...Object.keys(PLANNED_COMMANDS)].map((n) => n.length));
@@ -62,13 +62,6 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await dispatch(argv, process.cwd());
   } catch (err) {
-    if (err instanceof UsageError) {
-      process.stderr.write(`cdc-compile: ${err.message}\n\n${err.usage}`);
-      return 2;
-    }
-    process.stderr.write(
-      `cdc-compile: internal error (a bug in cdc-compile, not in your config). Please report it with this output:\n${(err as Error)?.stack ?? String(err)}\n`,
-    );
-    return 70;
+    return reportFailure(err);
   }
 }

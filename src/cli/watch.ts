@@ -1,19 +1,28 @@
-/** `cdc-compile --watch`: loaded only when asked for, so a plain compile loads no child_process or fs.watch. */
-import { spawn } from 'node:child_process';
+/** `cdc-compile --watch`: loaded only when asked for, so a plain compile loads no fs.watch. */
 import { readdirSync, watch } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
+import { reportFailure } from './command.js';
 
 export interface WatchOptions {
-  readonly cwd: string;
   /** The folder of the config: watched with its subfolders (not outDir, node_modules or dot folders). */
   readonly configDir: string;
   readonly outDir: string;
-  /** The command line without --watch, for each recompile. */
-  readonly childArgs: readonly string[];
+  /** One compile, as the command line without --watch runs it (it reports what it did). */
+  readonly compile: () => Promise<unknown>;
 }
 
-/** Recompiles in a fresh process on every change, so edited imports of the config are read again too. */
-export function watchMode({ cwd, configDir, outDir, childArgs }: WatchOptions): void {
+/**
+ * How long a burst of change events (an editor's save: write, rename, chmod) may last: one compile for
+ * the burst, started this long after its last event.
+ */
+export const DEBOUNCE_MS = 20;
+
+/**
+ * Recompiles in this process on every change: the compiler stays loaded and warm; the config is
+ * evaluated anew each time, and so are the project files it imports (src/load/index.ts drops them
+ * from the module cache after each evaluation), so an edited import counts too.
+ */
+export function watchMode({ configDir, outDir, compile }: WatchOptions): void {
   let timer: NodeJS.Timeout | undefined;
   let running = false;
   let again = false;
@@ -23,18 +32,16 @@ export function watchMode({ cwd, configDir, outDir, childArgs }: WatchOptions): 
       return;
     }
     running = true;
-    const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, 'compile', ...childArgs], {
-      cwd,
-      stdio: 'inherit',
-    });
-    child.on('exit', () => {
-      running = false;
-      process.stdout.write('watching for changes (Ctrl-C to stop)...\n');
-      if (again) {
-        again = false;
-        once();
-      }
-    });
+    void compile()
+      .catch(reportFailure)
+      .finally(() => {
+        running = false;
+        process.stdout.write('watching for changes (Ctrl-C to stop)...\n');
+        if (again) {
+          again = false;
+          once();
+        }
+      });
   };
   // One non-recursive watcher per project folder (never generated/, node_modules or dot folders): a
   // recursive watcher would also scan the staging folder the writer creates and removes.
@@ -44,7 +51,7 @@ export function watchMode({ cwd, configDir, outDir, childArgs }: WatchOptions): 
     if (!name || (!/\.(m|c)?[jt]sx?$|\.json$/.test(name) && !/\.hbs$/.test(name))) return;
     if (resolve(dir, name).startsWith(outDir + sep)) return;
     clearTimeout(timer);
-    timer = setTimeout(once, 100);
+    timer = setTimeout(once, DEBOUNCE_MS);
   };
   const folders = (dir: string): string[] => [
     dir,

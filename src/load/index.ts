@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import NodeModule, { register } from 'node:module';
-import { basename, dirname, extname } from 'node:path';
+import { basename, dirname, extname, join, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { entityKind } from '../dsl/entity.js';
 import { error, type Diagnostic, type Location } from '../diagnostics.js';
 import { ConfigExit, type Exit, type Limits } from './limits.js';
 import { findSyntaxError, localImports, userLocation, userMessage, type Transform } from './positions.js';
 import { transpile } from './transpile.js';
+import { PACKAGE_ROOT } from '../package-root.js';
 
 export {
   DEFAULT_LIMITS,
@@ -66,6 +67,7 @@ interface CommonJsModule {
 type ModuleClass = (new (id: string) => CommonJsModule) & {
   _nodeModulePaths(dir: string): string[];
   _extensions: Record<string, (module: CommonJsModule, filename: string) => void>;
+  _cache: Record<string, unknown>;
 };
 
 /**
@@ -109,6 +111,10 @@ export function prepareInThread(file: string, source: string, seen = new Set<str
   }
 }
 
+/** cdc-compile's own modules (the config may import the package it is compiled by as itself). */
+const ownCode = (file: string) =>
+  [join(PACKAGE_ROOT, 'dist'), join(PACKAGE_ROOT, 'src')].some((dir) => file.startsWith(dir + sep));
+
 function evaluateTypeScript(file: string, source: string): unknown {
   const Module = NodeModule as unknown as ModuleClass;
   Module._extensions['.ts'] ??= (module, filename) => {
@@ -117,7 +123,16 @@ function evaluateTypeScript(file: string, source: string): unknown {
   const mod = new Module(file);
   mod.filename = file;
   mod.paths = Module._nodeModulePaths(dirname(file));
-  mod._compile(transpile(file, source), file);
+  const before = new Set(Object.keys(Module._cache));
+  try {
+    mod._compile(transpile(file, source), file);
+  } finally {
+    // The project's own files the config imported are read again by the next compile in this process
+    // (--watch, tests, tools): an edited import must count. Packages (cdc-compile itself) stay loaded.
+    for (const key of Object.keys(Module._cache)) {
+      if (!before.has(key) && !ownCode(key) && !key.split(/[\\/]/).includes('node_modules')) delete Module._cache[key];
+    }
+  }
   return mod.exports;
 }
 
