@@ -101,6 +101,9 @@ test('under the local profile the defaults are 127.0.0.1 and the deployment’s 
     profiles: { local: { components: { kafka: { localPort: 19092 }, connect: { localPort: 18083 } } } },
     databases: { ...value.options['deployment'].databases, analytics: { localPort: 15432 } },
   };
+  // An explicit Superset URL gives way to 127.0.0.1 as connect.url does (found by npm run test:e2e:
+  // examples/charts' bootstrap and check.sh kept https://superset.example.internal under a loopback profile).
+  value.options['superset'] = { ...value.options['superset'], url: 'https://superset.example.internal' };
   const render = loadTemplates(join(ROOT, 'no-templates-here'), TEMPLATE_OPTIONS).render;
   const result = compileValue(value, { configFile: 'pipeline.config.ts', render }, { profile: 'local' });
   const text = result.artefacts.find((a) => a.path === CHECK)?.contents ?? JSON.stringify(result.diagnostics);
@@ -109,6 +112,7 @@ test('under the local profile the defaults are 127.0.0.1 and the deployment’s 
   expect(text).toContain("SUPERSET_URL='http://127.0.0.1:18088'");
   expect(text).toMatch(/^ANALYTICS='host=127\.0\.0\.1 port=15432 dbname=analyticsdb( user=\w+)?'$/m);
   expect(result.model!.deployment!.urls.kafkaBootstrap).toBe('127.0.0.1:19092');
+  expect(result.model!.superset.bootstrap.url).toBe('http://127.0.0.1:18088');
 });
 
 describe('running check.sh', () => {

@@ -144,8 +144,9 @@ export function resolveSuperset(input: SupersetInput): SupersetModel {
   const d = input.deployment;
   const password =
     d?.supersetAdminPassword ?? binding('SUPERSET_ADMIN_PASSWORD', o.password ?? SUPERSET_DEFAULTS.password, 'env');
-  // The deployment places Superset (in the cluster, or on 127.0.0.1 at its localPort under `local`).
-  const url = o.url ?? d?.urls.superset ?? SUPERSET_DEFAULTS.url;
+  // The deployment places Superset (in the cluster, or on 127.0.0.1 at its localPort under `local`, where
+  // an explicit URL gives way as every other address does).
+  const url = (d?.endpoints === 'loopback' ? d.urls.superset : o.url) ?? d?.urls.superset ?? SUPERSET_DEFAULTS.url;
   const supersetUser = typeof user === 'string' ? user : binding('SUPERSET_USER', user, 'env');
   const secrets: SecretBinding[] = [
     ...(typeof supersetUser === 'string' ? [] : [supersetUser]),
