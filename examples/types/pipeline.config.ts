@@ -113,6 +113,8 @@ const measurements = app.table('measurements', {
     note_search: t.tsvector(),
   },
   primaryKey: ['device_id', 'measured_at', 'metric'],
+  // Partitioned by time in the source: every partition's changes arrive as telemetry.measurements'.
+  partitionBy: { strategy: 'range', columns: ['measured_at'] },
   analytics: {
     name: 'fact_measurements',
     columns: ['device_id', 'measured_at', 'metric', 'value'],

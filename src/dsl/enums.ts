@@ -28,6 +28,9 @@ export const CONNECTOR_MODE_VALUES = {
 /** How a captured table lands: `fact_<table>` or `dim_<table>`. */
 export const TABLE_KINDS = ['fact', 'dimension'] as const;
 
+/** PostgreSQL's declarative partitioning strategies (`PARTITION BY RANGE | LIST | HASH`). */
+export const PARTITION_STRATEGIES = ['range', 'list', 'hash'] as const;
+
 /** Flink jobs: one INSERT job per table, or one STATEMENT SET job for all tables. */
 export const FLINK_JOBS = ['per-table', 'single'] as const;
 
@@ -39,3 +42,4 @@ export type BinaryHandling = (typeof BINARY_HANDLING)[number];
 export type SnapshotMode = (typeof SNAPSHOT_MODES)[number];
 export type TableKind = (typeof TABLE_KINDS)[number];
 export type FlinkJobs = (typeof FLINK_JOBS)[number];
+export type PartitionStrategy = (typeof PARTITION_STRATEGIES)[number];

@@ -5,6 +5,7 @@ import type {
   DecimalFormat,
   DecimalHandling,
   IntervalHandling,
+  PartitionStrategy,
   SnapshotMode,
   TableKind,
   TimePrecision,
@@ -106,6 +107,15 @@ export interface TableOptions<C extends Record<string, ColumnType>> {
   columns: C;
   /** Composite primary key in key order; alternative to `.primaryKey()` on columns. */
   primaryKey?: readonly (keyof C & string)[];
+  /**
+   * The source table is partitioned (`PARTITION BY RANGE | LIST | HASH (columns)`). The connector captures
+   * it under its own name: the publication publishes every partition's changes as the partitioned table's
+   * (`publish_via_partition_root`), one topic, and the setup SQL gives every partition, later ones too, the
+   * replica identity. The columns must be part of the primary key, as PostgreSQL requires.
+   *
+   * @example partitionBy: { strategy: 'range', columns: ['created_at'] }
+   */
+  partitionBy?: { strategy: PartitionStrategy; columns: readonly (keyof C & string)[] };
   analytics?: AnalyticsTableOptions<keyof C & string>;
   description?: string;
 }

@@ -7,7 +7,7 @@ import type { ValueCategory } from '../dsl/columns.js';
 import type { PostgresFlavor } from '../dsl/source.js';
 import type { FlavorFacts } from './flavors.js';
 import type { DeploymentModel } from './deployment.js';
-import type { FlinkJobs, TableKind } from '../dsl/enums.js';
+import type { FlinkJobs, PartitionStrategy, TableKind } from '../dsl/enums.js';
 import type { DataType } from './data-types.js';
 import type { ConnectorModes, Mapping } from './type-matrix.js';
 
@@ -68,6 +68,19 @@ export interface TableModel {
   /** Captured columns, in declaration order. */
   readonly columns: readonly ColumnModel[];
   readonly description?: string;
+  /**
+   * The source table is partitioned (`partitionBy`): the connector captures it by this name and the
+   * publication publishes every partition's changes under it (`publish_via_partition_root`), one topic.
+   */
+  readonly partitioning?: {
+    readonly strategy: PartitionStrategy;
+    /** Partition key columns under their source names (each in the primary key). */
+    readonly columns: readonly string[];
+    /** What follows `PARTITION BY`, e.g. `RANGE ("created_at")`. */
+    readonly clause: string;
+    /** The partitions a demo database (or a test server) creates with it: every row has one to land in. */
+    readonly demoPartitions: readonly { readonly name: string; readonly bound: string }[];
+  };
   readonly analytics: {
     readonly name: string;
     /** Name as written in SQL (schema-qualified unless the schema is `public`). */

@@ -7,7 +7,7 @@ import { connectorModes } from './debezium.js';
 import { dataTypeOf, parseAnalyticsType } from './data-types.js';
 import type { AnalyticsColumnModel, ColumnModel, TableModel } from './model.js';
 import { analyticsNameProblem, analyticsTableName, didYouMean, landingName, qualify } from './names.js';
-import { flinkIdent } from '../sql/dialect.js';
+import { flinkIdent, quoteIdent } from '../sql/dialect.js';
 
 /** A table's Model but for what needs every table (topic, Flink names), plus the entity it came from. */
 export type ResolvedTable = Omit<TableModel, 'topic' | 'flink'> & { readonly entity: Table };
@@ -149,6 +149,8 @@ export function resolveTable(
       );
     }
   }
+
+  const partitioning = partitioningOf(table, declaredNames, primaryKey, subject, out);
 
   const columns: ColumnModel[] = [];
   for (const [name, spec] of captured) {
@@ -316,6 +318,7 @@ export function resolveTable(
     qualifiedName: `${schema}.${table.name}`,
     primaryKey,
     columns,
+    ...(partitioning ? { partitioning } : {}),
     analytics: {
       name: analyticsName,
       qualifiedName: qualify(ctx.analyticsSchema, analyticsName),
@@ -324,6 +327,57 @@ export function resolveTable(
       columns: analyticsColumns,
     },
     ...(options.description ? { description: options.description } : {}),
+  };
+}
+
+/**
+ * A partitioned source table (`partitionBy`): its key columns must be declared and part of the primary key
+ * (PostgreSQL refuses a primary key on a partitioned table that leaves a partition column out). The demo
+ * partitions give every row a place: a DEFAULT partition for range and list, two halves for hash.
+ */
+function partitioningOf(
+  table: Table,
+  declaredNames: readonly string[],
+  primaryKey: readonly string[],
+  subject: (path: (string | number)[]) => Subject,
+  out: Diagnostic[],
+): TableModel['partitioning'] {
+  const p = table.options.partitionBy;
+  if (!p) return undefined;
+  let ok = true;
+  p.columns.forEach((name, i) => {
+    if (!declaredNames.includes(name)) {
+      ok = false;
+      out.push(
+        error(
+          'REF.UNKNOWN_COLUMN',
+          `partitionBy names '${name}', which table '${table.name}' does not declare`,
+          subject(['partitionBy', 'columns', i]),
+          didYouMean(name, declaredNames),
+        ),
+      );
+    } else if (primaryKey.length && !primaryKey.includes(name)) {
+      ok = false;
+      out.push(
+        error(
+          'TABLE.PARTITION_KEY',
+          `partition column '${name}' of table '${table.name}' is not in its primary key (${primaryKey.join(', ')}): PostgreSQL requires a partitioned table's primary key to include every partition column`,
+          subject(['partitionBy', 'columns', i]),
+          `add '${name}' to the primary key, or partition by key columns`,
+        ),
+      );
+    }
+  });
+  if (!ok) return undefined;
+  const part = (suffix: string) => `${table.name}_${suffix}`;
+  return {
+    strategy: p.strategy,
+    columns: [...p.columns],
+    clause: `${p.strategy.toUpperCase()} (${p.columns.map(quoteIdent).join(', ')})`,
+    demoPartitions:
+      p.strategy === 'hash'
+        ? [0, 1].map((r) => ({ name: part(`p${r}`), bound: `FOR VALUES WITH (MODULUS 2, REMAINDER ${r})` }))
+        : [{ name: part('default'), bound: 'DEFAULT' }],
   };
 }
 

@@ -11,6 +11,7 @@ import {
   INTERVAL_HANDLING,
   SNAPSHOT_MODES,
   TABLE_KINDS,
+  PARTITION_STRATEGIES,
   TIME_PRECISION,
 } from '../dsl/enums.js';
 import { analyticsNameProblem, MAX_IDENTIFIER_BYTES, sourceNameProblem } from '../sql/dialect.js';
@@ -202,6 +203,10 @@ export const tableOptions = z
     schema: sourceIdentifier.optional(),
     columns: sourceColumns,
     primaryKey: z.array(z.string()).min(1).optional(),
+    partitionBy: z
+      .object({ strategy: z.enum(PARTITION_STRATEGIES), columns: z.array(z.string()).min(1) })
+      .strict()
+      .optional(),
     analytics: z
       .object({
         name: identifier.optional(),

@@ -15,7 +15,12 @@ export function sourceTablesDdl(source: SourceModel): string {
         ...t.columns.map((c) => `  ${quoteIdent(c.name)} ${c.sourceType}${c.notNull ? ' NOT NULL' : ''}`),
         `  PRIMARY KEY (${t.primaryKey.map(quoteIdent).join(', ')})`,
       ];
-      return `CREATE TABLE ${quoteIdent(t.schema)}.${quoteIdent(t.name)} (\n${lines.join(',\n')}\n);`;
+      const name = `${quoteIdent(t.schema)}.${quoteIdent(t.name)}`;
+      const p = t.partitioning;
+      const partitions = (p?.demoPartitions ?? []).map(
+        (d) => `\nCREATE TABLE ${quoteIdent(t.schema)}.${quoteIdent(d.name)} PARTITION OF ${name} ${d.bound};`,
+      );
+      return `CREATE TABLE ${name} (\n${lines.join(',\n')}\n)${p ? ` PARTITION BY ${p.clause}` : ''};${partitions.join('')}`;
     }),
   ].join('\n');
 }

@@ -1228,7 +1228,13 @@ function initFiles(
       (c) => `  ${quoteIdent(c.name)} ${c.sourceType}${c.notNull && !c.primaryKey ? ' NOT NULL' : ''}`,
     );
     const key = t.primaryKey.length ? [`  PRIMARY KEY (${t.primaryKey.map(quoteIdent).join(', ')})`] : [];
-    return `CREATE TABLE IF NOT EXISTS ${quoteIdent(t.schema)}.${quoteIdent(t.name)} (\n${[...cols, ...key].join(',\n')}\n);\n`;
+    const name = `${quoteIdent(t.schema)}.${quoteIdent(t.name)}`;
+    const p = t.partitioning;
+    const partitions = (p?.demoPartitions ?? []).map(
+      (d) =>
+        `CREATE TABLE IF NOT EXISTS ${quoteIdent(t.schema)}.${quoteIdent(d.name)} PARTITION OF ${name} ${d.bound};\n`,
+    );
+    return `CREATE TABLE IF NOT EXISTS ${name} (\n${[...cols, ...key].join(',\n')}\n)${p ? ` PARTITION BY ${p.clause}` : ''};\n${partitions.join('')}`;
   });
   const schemas = source.schemas
     .filter((s) => s !== 'public')
