@@ -33,6 +33,27 @@ export function run(cmd, args, { log, what, env, cwd, input } = {}) {
   });
 }
 
+/** Runs a command to completion like `run`; resolves to its stdout (stderr goes to `log`). */
+export function output(cmd, args, { log, what, env } = {}) {
+  return new Promise((resolve, reject) => {
+    const fd = openSync(log, 'a');
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', fd], env: { ...process.env, ...env } });
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.on('error', (e) => {
+      closeSync(fd);
+      reject(new E2eError(`${what ?? cmd}: could not start ${cmd}: ${e.message}`));
+    });
+    child.on('close', (code, signal) => {
+      closeSync(fd);
+      if (code === 0) resolve(out.trim());
+      else reject(new E2eError(`${what ?? cmd} failed (${signal ?? `exit ${code}`}); ${log}:\n${tail(log)}`));
+    });
+  });
+}
+
 /** Starts a long-running component; returns a handle with stop(). */
 export function start(name, cmd, args, { log, env, cwd }) {
   const fd = openSync(log, 'a');

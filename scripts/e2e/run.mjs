@@ -18,14 +18,15 @@ import pg from 'pg';
 import { parseAllDocuments } from 'yaml';
 import { CACHE, install } from './install.mjs';
 import { E2eError, run, tail, waitFor } from './proc.mjs';
-import { PORTS, getJson, startConnect, startFlink, startKafka, startPostgres } from './stack.mjs';
+import { PORTS, getJson, startConnect, startFlink, startKafka, startPostgres, startSuperset } from './stack.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const WORK = process.env.CDC_E2E_WORK ?? '/tmp/cdc-e2e';
 const logs = join(WORK, 'logs');
 const PROFILE = 'e2e';
 
-const ALL = ['bookstore', 'type-cells'];
+// The pipelines with charts come after two without: Superset starts beside the stack and is ready by then.
+const ALL = ['minimal', 'types', 'bookstore', 'charts', 'type-cells'];
 const selected = (process.env.CDC_E2E_PIPELINES ?? ALL.join(',')).split(',').filter(Boolean);
 
 const report = { start: {}, install: {}, latency: [], pipelines: [] };
@@ -34,15 +35,32 @@ const secs = (t0) => Math.round((performance.now() - t0) / 100) / 10;
 /**
  * The config under test with one more profile: loopback addresses on this run's ports. The config itself
  * is not changed; a user whose ports differ from the built-in `local` profile's writes the same profile.
+ * `spec.loopback` (TypeScript over the options `o`) replaces what a loopback stack cannot run, each line
+ * saying why (examples/types: SASL on Kafka, S3 checkpoints). The `cluster` compile is read only for the
+ * demo databases' table DDL (the dev overlay's init scripts): there, explicit addresses give way to the
+ * derived ones, which a config with its own hosts conflicts with.
  */
-function wrapperConfig(configPath, dir) {
-  const file = join(dir, 'pipeline.config.ts');
+export function wrapperConfig(configPath, dir, spec, { cluster = false } = {}) {
+  const file = join(dir, cluster ? 'pipeline.cluster.config.ts' : 'pipeline.config.ts');
+  const strip = `
+for (const s of o.sources) {
+  s.options = { ...s.options };
+  delete s.options.host;
+  delete s.options.port;
+}
+if (o.connect) o.connect = { ...o.connect, url: undefined };
+if (o.kafka) o.kafka = { ...o.kafka, bootstrapServers: undefined };
+if (o.superset) o.superset = { ...o.superset, url: undefined };
+o.analytics = { ...o.analytics, host: undefined, port: undefined };
+`;
   writeFileSync(
     file,
     `import base from ${JSON.stringify(configPath)};
 import { definePipeline } from 'cdc-compile';
 
-const o = (base as any).options;
+const o = { ...(base as any).options };
+${spec.loopback ?? ''}
+${cluster ? strip : ''}
 const pg = ${PORTS.postgres};
 const databases: Record<string, { localPort: number }> = { analytics: { localPort: pg } };
 for (const s of o.sources) databases[s.name] = { localPort: pg };
@@ -54,7 +72,12 @@ export default definePipeline({
       ...(o.deployment?.profiles ?? {}),
       ${PROFILE}: {
         endpoints: 'loopback',
-        components: { kafka: { localPort: ${PORTS.kafka} }, connect: { localPort: ${PORTS.connect} } },
+        components: {
+          kafka: { localPort: ${PORTS.kafka} },
+          connect: { localPort: ${PORTS.connect} },
+          flinkJobManager: { localPort: ${PORTS.flinkRest} },
+          superset: { localPort: ${PORTS.superset} },
+        },
         databases,
       },
     },
@@ -77,10 +100,12 @@ class Checks {
       const detail = await fn();
       this.passed++;
       console.log(`  ok   ${what}${detail ? ` (${detail})` : ''}`);
+      return true;
     } catch (e) {
       this.failed++;
       this.failures.push(`${what}: ${e.message}`);
       console.log(`  FAIL ${what}: ${e.message}`);
+      return false;
     }
   }
 }
@@ -113,10 +138,10 @@ function sourceInit(outDir, db) {
   throw new E2eError(`no ConfigMap ${db.service}-init in ${file}`);
 }
 
-async function compilePipeline(name, configPath) {
+export async function compilePipeline(name, spec) {
   const dir = join(WORK, 'pipelines', name);
   mkdirSync(dir, { recursive: true });
-  const wrapper = wrapperConfig(configPath, dir);
+  const wrapper = wrapperConfig(spec.config, dir, spec);
   const out = join(dir, 'generated');
   await run(
     process.execPath,
@@ -130,7 +155,13 @@ async function compilePipeline(name, configPath) {
   // rows (a loopback compile has no Kubernetes tree).
   await run(
     process.execPath,
-    [join(repo, 'bin', 'cdc-compile.js'), '--config', wrapper, '--out', join(dir, 'generated-cluster')],
+    [
+      join(repo, 'bin', 'cdc-compile.js'),
+      '--config',
+      wrapperConfig(spec.config, dir, spec, { cluster: true }),
+      '--out',
+      join(dir, 'generated-cluster'),
+    ],
     {
       log: join(logs, `compile-${name}.log`),
       what: `cdc-compile ${name} (cluster)`,
@@ -155,7 +186,7 @@ function secretEnv(model) {
 }
 
 async function applyAndCheck(name, spec, stack, checks) {
-  const { out, model, dir } = await compilePipeline(name, spec.config);
+  const { out, model, dir } = spec.compiled ?? (await compilePipeline(name, spec));
   const env = secretEnv(model);
   const superUrl = (db) => stack.pg.url(db);
   const user = (b) => (typeof b === 'string' ? b : env[b.env]);
@@ -177,7 +208,17 @@ async function applyAndCheck(name, spec, stack, checks) {
     }
     const snapshot = spec.cells ? cellRows(model, s.name, spec, spec.cells.snapshotIds) : spec.snapshot?.[s.name];
     if (snapshot) await withClient(superUrl(s.database), (c) => c.query(snapshot));
+    // A managed flavour's platform roles (RDS's rds_replication) exist on the service; on stock PostgreSQL
+    // they are made first, and membership's replication right given after (as verify's stand-ins do).
+    await withClient(superUrl(), async (c) => {
+      for (const r of s.setup.grantRoles)
+        await c.query(
+          `DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${r}') THEN CREATE ROLE "${r}" NOLOGIN; END IF; END $$`,
+        );
+    });
     await psql(superUrl(s.database), join(out, s.files.setup), `${s.name} setup SQL`);
+    if (s.setup.grantRoles.length)
+      await withClient(superUrl(), (c) => c.query(`ALTER ROLE "${s.user}" WITH REPLICATION`));
     await withClient(superUrl(s.database), (c) => c.query(`ALTER ROLE "${s.user}" PASSWORD '${env[s.password.env]}'`));
   }
   // Analytics database: owned by the analytics login; DDL and views applied as that login.
@@ -270,6 +311,7 @@ async function applyAndCheck(name, spec, stack, checks) {
 
   // The snapshot reaches every analytics table; every view answers.
   await withClient(aUrl, async (a) => {
+    await a.query("SET TIME ZONE 'UTC'");
     for (const t of model.tables)
       await checks.check(`snapshot rows in ${t.analytics.qualifiedName}`, () =>
         waitFor(
@@ -314,14 +356,194 @@ async function applyAndCheck(name, spec, stack, checks) {
       });
   });
 
-  // Leave the stack free for the next pipeline.
+  // Only the captured tables have topics: a partition's changes go to its partitioned table's.
+  await checks.check('no topics besides the captured tables’ (partitions publish as their parent)', async () => {
+    const mine = model.tables.map((t) => t.topic);
+    const extra = (await listTopics(stack)).filter(
+      (t) => model.sources.some((s) => t.startsWith(`${s.topicPrefix}.`)) && !mine.includes(t),
+    );
+    if (extra.length) throw new Error(`unexpected topics ${extra.join(', ')}`);
+    return `${mine.length} topics`;
+  });
+
+  if (spec.superset && stack.supersetUp) {
+    const up = await checks.check('Superset 5.0 is up', async () => {
+      stack.superset = await stack.supersetUp;
+      // What runs is what is deployed: the venv holds the versions of the Model's table.
+      const v = model.deployment.versions;
+      const got = stack.superset.installed;
+      if (got['apache-superset'] !== v.superset || got['psycopg2-binary'] !== v.psycopg2)
+        throw new Error(
+          `the venv has ${JSON.stringify(got)}, the version table superset ${v.superset}, psycopg2 ${v.psycopg2}`,
+        );
+      return `${stack.superset.url}, apache-superset ${v.superset}, psycopg2-binary ${v.psycopg2}`;
+    });
+    if (up) await checkSuperset(name, out, model, env, stack, aUrl, checks);
+  }
+  await smokeCheck(out, model, env, stack, checks);
+
+  // Leave the stack free for the next pipeline: jobs cancelled; connectors stopped, their offsets, slots
+  // and topics removed (a later pipeline may use the same source, connector and topic names).
   for (const jid of Object.values(jobIds))
     await fetch(`http://127.0.0.1:${PORTS.flinkRest}/jobs/${jid}?mode=cancel`, { method: 'PATCH' }).catch(
       () => undefined,
     );
-  for (const s of model.sources)
-    await fetch(`${connectUrl}/connectors/${s.connectorName}`, { method: 'DELETE' }).catch(() => undefined);
+  await removeConnectors(model, stack, superUrl, spec.topicsReused);
 }
+
+/**
+ * Superset: the generated bootstrap imports the bundle into the running Superset 5.0 (its analytics database
+ * is this run's), then every chart's data endpoint must answer from the live rows: non-empty whenever the
+ * view behind it has rows.
+ */
+async function checkSuperset(name, out, model, env, stack, aUrl, checks) {
+  const sup = stack.superset;
+  const ok = await checks.check('Superset bootstrap imports the bundle', async () => {
+    const t = performance.now();
+    await run('python3', [join(out, model.superset.bootstrap.script)], {
+      log: join(logs, `superset-bootstrap-${name}.log`),
+      what: 'superset/bootstrap',
+      env: {
+        ...env,
+        // The URL is the script's default: the profile's Superset address.
+        ...supersetLogin(model, stack),
+        SUPERSET_WAIT_SECONDS: '120',
+      },
+    });
+    return `${secs(t)}s`;
+  });
+  if (!ok) return;
+  const token = await supersetToken(sup);
+  const get = async (path) => {
+    const res = await fetch(`${sup.url}${path}`, {
+      headers: { Authorization: `Bearer ${token}` },
+      signal: AbortSignal.timeout(60000),
+    });
+    const text = await res.text();
+    if (res.status !== 200) throw new Error(`GET ${path}: HTTP ${res.status} ${text.slice(0, 300)}`);
+    return JSON.parse(text);
+  };
+  const q = encodeURIComponent('(columns:!(id,uuid,slice_name),page_size:100)');
+  const listed = (await get(`/api/v1/chart/?q=${q}`)).result;
+  await withClient(aUrl, async (a) => {
+    for (const c of model.superset.charts)
+      await checks.check(`Superset chart '${c.name}' answers from the live rows`, async () => {
+        const id = listed.find((x) => x.uuid === c.uuid)?.id;
+        if (id === undefined) throw new Error('not imported');
+        const ds = model.superset.datasets.find((d) => d.uuid === c.datasetUuid);
+        const { rows } = await a.query(`SELECT count(*)::int AS n FROM "${ds.schema}"."${ds.view}"`);
+        const body = await get(`/api/v1/chart/${id}/data/`);
+        const data = body.result?.[0]?.data ?? [];
+        if (rows[0].n > 0 && data.length === 0) throw new Error(`no rows, while ${ds.view} has ${rows[0].n}`);
+        return `${data.length} rows from ${ds.view} (${rows[0].n} rows)`;
+      });
+  });
+}
+
+async function supersetToken(sup) {
+  const res = await fetch(`${sup.url}/api/v1/security/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password: sup.password, provider: 'db', refresh: false }),
+  });
+  if (res.status !== 200) throw new E2eError(`Superset login: HTTP ${res.status}`);
+  return (await res.json()).access_token;
+}
+
+/** The Superset admin's login, under the variables this pipeline's scripts read (a Secret user has its own). */
+function supersetLogin(model, stack) {
+  const user = model.superset.bootstrap.user;
+  return {
+    SUPERSET_USER: 'admin',
+    ...(typeof user === 'string' ? {} : { [user.env]: 'admin' }),
+    SUPERSET_ADMIN_PASSWORD: stack.superset?.password ?? '',
+  };
+}
+
+/** Runs the generated ops/check.sh with its compiled defaults (the profile's addresses); returns the result. */
+async function runCheckScript(out, model, env, stack, args = []) {
+  const log = join(logs, `check-${model.pipeline.name}.log`);
+  const start = readFileSync(log, { flag: 'a+' }).length;
+  const skip = stack.superset && model.superset.dashboards.length ? [] : ['--skip', 'superset'];
+  const code = await run('bash', [join(out, model.ops.checkScript), ...skip, ...args], {
+    log,
+    what: 'ops/check.sh',
+    env: { ...env, ...supersetLogin(model, stack) },
+  }).then(
+    () => 0,
+    (e) => Number(/exit (\d+)/.exec(e.message)?.[1] ?? -1),
+  );
+  return { code, output: readFileSync(log, 'utf8').slice(start) };
+}
+
+/**
+ * The smoke check (seed §11.1) on the live stack: it passes; with a connector paused through Connect's REST
+ * API it fails, exit 1, naming that connector; resumed, it passes again.
+ */
+async function smokeCheck(out, model, env, stack, checks) {
+  const connectUrl = model.connect.url;
+  const first = model.sources[0].connectorName;
+  await checks.check('ops/check.sh passes on the running stack', async () => {
+    const r = await runCheckScript(out, model, env, stack, ['--wait', '30']);
+    if (r.code !== 0) throw new Error(`exit ${r.code}:\n${r.output}`);
+    return /all (\d+) checks passed/.exec(r.output)?.[0];
+  });
+  await checks.check(`ops/check.sh fails, naming ${first}, while it is paused`, async () => {
+    const res = await fetch(`${connectUrl}/connectors/${first}/pause`, { method: 'PUT' });
+    if (res.status !== 202) throw new Error(`pause: HTTP ${res.status}`);
+    try {
+      await waitFor(
+        `${first} PAUSED`,
+        async () => (await getJson(`${connectUrl}/connectors/${first}/status`)).connector.state === 'PAUSED',
+        { timeoutMs: 30000 },
+      );
+      const r = await runCheckScript(out, model, env, stack);
+      const line = r.output.split('\n').find((l) => l.startsWith('FAIL') && l.includes(first));
+      if (r.code !== 1 || !line) throw new Error(`exit ${r.code}, no FAIL line naming ${first}:\n${r.output}`);
+      return line.trim();
+    } finally {
+      await fetch(`${connectUrl}/connectors/${first}/resume`, { method: 'PUT' });
+    }
+  });
+  await checks.check(`ops/check.sh passes again once ${first} is resumed`, async () => {
+    const r = await runCheckScript(out, model, env, stack, ['--wait', '60']);
+    if (r.code !== 0) throw new Error(`exit ${r.code}:\n${r.output}`);
+    return 'exit 0';
+  });
+}
+
+async function removeConnectors(model, stack, superUrl, topicsReused) {
+  const connectUrl = model.connect.url;
+  for (const s of model.sources) {
+    const c = `${connectUrl}/connectors/${s.connectorName}`;
+    await fetch(`${c}/stop`, { method: 'PUT' }).catch(() => undefined);
+    await waitFor('connector STOPPED', async () => (await getJson(`${c}/status`)).connector.state === 'STOPPED', {
+      timeoutMs: 30000,
+    }).catch(() => undefined);
+    await fetch(`${c}/offsets`, { method: 'DELETE' }).catch(() => undefined);
+    await fetch(c, { method: 'DELETE' }).catch(() => undefined);
+  }
+  await withClient(superUrl(), async (c) => {
+    for (const s of model.sources)
+      await waitFor(
+        `slot ${s.slotName} released`,
+        async () => {
+          const { rows } = await c.query('SELECT active FROM pg_replication_slots WHERE slot_name = $1', [s.slotName]);
+          if (rows.length && !rows[0].active) await c.query('SELECT pg_drop_replication_slot($1)', [s.slotName]);
+          return rows.length === 0 || !rows[0].active;
+        },
+        { timeoutMs: 30000 },
+      ).catch(() => undefined);
+  });
+  // The topics go only when a later pipeline's connector writes under the same prefix (a JVM each time).
+  if (!topicsReused) return;
+  const pattern = model.sources
+    .flatMap((s) => [`${escapeRegex(s.topicPrefix)}\\..*`, `__debezium-heartbeat\\.${escapeRegex(s.topicPrefix)}`])
+    .join('|');
+  await kafkaTopics(stack, ['--delete', '--if-exists', '--topic', pattern]);
+}
+
+const escapeRegex = (t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** INSERTs of the cell rows of every table of `source`: one row per boundary value, then one of NULLs. */
 function cellRows(model, source, spec, ids) {
@@ -411,26 +633,30 @@ function durationMs(d) {
   return Number(m[1]) * { ms: 1, s: 1000, min: 60000, m: 60000, h: 3600000 }[m[2] ?? 'ms'];
 }
 
-async function listTopics(stack) {
+async function kafkaTopics(stack, args) {
   const log = join(logs, 'topics.log');
   rmSync(log, { force: true });
   await run(
     'java',
     [
       '-Xmx256m',
+      // A short-lived client: the quick JIT tier and the serial collector start it fastest.
+      '-XX:TieredStopAtLevel=1',
+      '-XX:+UseSerialGC',
       '-cp',
       `${stack.kafkaDir}/*`,
       'org.apache.kafka.tools.TopicCommand',
       '--bootstrap-server',
       `127.0.0.1:${PORTS.kafka}`,
-      '--list',
+      ...args,
     ],
-    {
-      log,
-      what: 'kafka TopicCommand --list',
-    },
+    { log, what: `kafka TopicCommand ${args[0]}` },
   );
-  return readFileSync(log, 'utf8')
+  return readFileSync(log, 'utf8');
+}
+
+async function listTopics(stack) {
+  return (await kafkaTopics(stack, ['--list']))
     .split('\n')
     .map((l) => l.trim())
     .filter(Boolean);
@@ -452,7 +678,7 @@ async function main() {
   }
   // The version table and jar list come from the Model of the first pipeline (the same table every
   // pipeline and the generated images read).
-  const first = await compilePipeline(selected[0], specs[selected[0]].config);
+  const first = await compilePipeline(selected[0], specs[selected[0]]);
   const dep = first.model.deployment;
   const t0 = performance.now();
   const inst = await install(dep, logs);
@@ -474,15 +700,32 @@ async function main() {
       return r;
     };
     const compiled = [first];
-    for (const n of selected.slice(1)) compiled.push(await compilePipeline(n, specs[n].config));
+    for (const n of selected.slice(1)) compiled.push(await compilePipeline(n, specs[n]));
+    selected.forEach((n, i) => {
+      specs[n].compiled = compiled[i];
+      const prefixes = (c) => c.model.sources.map((x) => x.topicPrefix);
+      specs[n].topicsReused = compiled
+        .slice(i + 1)
+        .some((c) => prefixes(c).some((p) => prefixes(compiled[i]).includes(p)));
+    });
     const slots = Math.max(...compiled.map((c) => c.model.flink.submissions.length));
     // Connect reads the source passwords from its environment (the EnvVarConfigProvider).
     const connectVars = Object.assign({}, ...compiled.map((c) => secretEnv(c.model)));
+    const pgUp = timed('postgres', async () => {
+      stack.pg = await startPostgres(WORK, logs, repo);
+      stops.push(stack.pg);
+    });
+    // Superset comes up beside the stack; the first pipeline with charts waits for it.
+    stack.supersetUp = selected.some((n) => specs[n].superset)
+      ? timed('superset', () => startSuperset(WORK, logs, repo)).then((sup) => {
+          stops.push(sup);
+          report.install.superset = sup.installSeconds;
+          return sup;
+        })
+      : undefined;
+    stack.supersetUp?.catch(() => undefined);
     await Promise.all([
-      timed('postgres', async () => {
-        stack.pg = await startPostgres(WORK, logs, repo);
-        stops.push(stack.pg);
-      }),
+      pgUp,
       timed('kafka', async () => {
         stack.kafka = await startKafka(WORK, logs, inst.kafkaDir, dep.kafkaClusterId);
         stops.push(stack.kafka);
@@ -491,23 +734,26 @@ async function main() {
           () => existsSync(stack.kafka.log) && /Kafka Server started/.test(readFileSync(stack.kafka.log, 'utf8')),
           { timeoutMs: 120000, proc: stack.kafka },
         );
-      }).then(() =>
-        timed('connect', async () => {
-          stack.connect = startConnect(WORK, logs, inst.kafkaDir, inst.pluginRoot, {
-            provider: first.model.connect.secretProvider,
-            vars: connectVars,
-          });
-          stops.push(stack.connect);
-          await waitFor(
-            'Kafka Connect',
-            async () => {
-              const plugins = await getJson(`http://127.0.0.1:${PORTS.connect}/connector-plugins`);
-              return plugins.some((p) => p.class === 'io.debezium.connector.postgresql.PostgresConnector');
-            },
-            { timeoutMs: 180000, proc: stack.connect },
-          );
-        }),
-      ),
+      })
+        .then(() => pgUp)
+        .then(() =>
+          timed('connect', async () => {
+            stack.connect = startConnect(WORK, logs, inst.kafkaDir, inst.pluginRoot, {
+              provider: first.model.connect.secretProvider,
+              vars: connectVars,
+              tlsRoot: stack.pg.tlsRoot,
+            });
+            stops.push(stack.connect);
+            await waitFor(
+              'Kafka Connect',
+              async () => {
+                const plugins = await getJson(`http://127.0.0.1:${PORTS.connect}/connector-plugins`);
+                return plugins.some((p) => p.class === 'io.debezium.connector.postgresql.PostgresConnector');
+              },
+              { timeoutMs: 180000, proc: stack.connect },
+            );
+          }),
+        ),
       timed('flink', async () => {
         stack.flink = startFlink(WORK, logs, inst.flinkHome, slots);
         stops.push(stack.flink.tm, stack.flink.jm);
@@ -522,8 +768,10 @@ async function main() {
     let passed = 0;
     let failed = 0;
     for (const name of selected) {
-      console.log(`e2e ${name}:`);
-      const checks = new Checks(name);
+      const pipeline = specs[name].compiled.model.pipeline.name;
+      console.log(`e2e ${pipeline}:`);
+      const checks = new Checks(pipeline);
+      const t = performance.now();
       try {
         await applyAndCheck(name, specs[name], stack, checks);
       } catch (e) {
@@ -531,8 +779,14 @@ async function main() {
         checks.failures.push(e.message);
         console.log(`  FAIL ${e.message}`);
       }
-      console.log(`e2e ${name}: ${checks.passed} passed, ${checks.failed} failed`);
-      report.pipelines.push({ name, passed: checks.passed, failed: checks.failed, failures: checks.failures });
+      console.log(`e2e ${pipeline}: ${checks.passed} passed, ${checks.failed} failed`);
+      report.pipelines.push({
+        name: pipeline,
+        passed: checks.passed,
+        failed: checks.failed,
+        seconds: secs(t),
+        failures: checks.failures,
+      });
       passed += checks.passed;
       failed += checks.failed;
     }
@@ -567,14 +821,15 @@ function writeReport() {
   writeFileSync(join(WORK, 'report.md'), `${lines.join('\n')}\n`);
 }
 
-main().catch((e) => {
-  if (e instanceof E2eError) {
-    console.error(`e2e: ${e.message}`);
-    console.error(`e2e: logs in ${logs}`);
-    console.log('0 passed, 1 failed');
-    process.exitCode = 1;
-  } else {
-    console.error(e);
-    process.exitCode = 70;
-  }
-});
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url))
+  main().catch((e) => {
+    if (e instanceof E2eError) {
+      console.error(`e2e: ${e.message}`);
+      console.error(`e2e: logs in ${logs}`);
+      console.log('0 passed, 1 failed');
+      process.exitCode = 1;
+    } else {
+      console.error(e);
+      process.exitCode = 70;
+    }
+  });

@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { E2eError, run, start, tail, waitFor } from './proc.mjs';
+import { E2eError, output, run, start, tail, waitFor } from './proc.mjs';
 
 export const PORTS = {
   postgres: Number(process.env.CDC_E2E_PG_PORT ?? 54344),
@@ -15,6 +15,7 @@ export const PORTS = {
   connect: Number(process.env.CDC_E2E_CONNECT_PORT ?? 18083),
   flinkRest: Number(process.env.CDC_E2E_FLINK_PORT ?? 18081),
   flinkRpc: Number(process.env.CDC_E2E_FLINK_RPC_PORT ?? 18123),
+  superset: Number(process.env.CDC_E2E_SUPERSET_PORT ?? 18090),
 };
 
 const JAVA = process.env.JAVA_HOME ? join(process.env.JAVA_HOME, 'bin', 'java') : 'java';
@@ -39,9 +40,11 @@ export async function startPostgres(dir, logs, repo) {
     what: 'PostgreSQL',
   });
   const bin = pgBin();
+  const tlsRoot = await enableTls(dir, logs, bin);
   return {
     name: 'postgres',
     log: join(data, 'server.log'),
+    tlsRoot,
     url: (db = 'postgres', user = 'postgres') => `postgres://${user}@127.0.0.1:${PORTS.postgres}/${db}`,
     async stop() {
       const asOwner =
@@ -54,6 +57,42 @@ export async function startPostgres(dir, logs, repo) {
       }).catch(() => undefined);
     },
   };
+}
+
+/**
+ * TLS on the running server (a reload is enough): a self-signed certificate for 127.0.0.1, so that a config's
+ * `sslmode=require` (analytics JDBC parameters, connector properties) runs as it would against a managed
+ * server; trust authentication stays as it is. The certificate is also the root a `verify-full` client
+ * trusts (`tlsRoot`).
+ */
+async function enableTls(dir, logs, bin) {
+  const log = join(logs, 'postgres-tls.log');
+  const tls = join(dir, 'tls');
+  mkdirSync(tls, { recursive: true });
+  const [key, crt] = [join(tls, 'server.key'), join(tls, 'server.crt')];
+  await run(
+    'openssl',
+    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1'].concat([
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      key,
+      '-out',
+      crt,
+    ]),
+    { log, what: 'openssl (PostgreSQL TLS certificate)' },
+  );
+  if (process.getuid?.() === 0) await run('chown', ['postgres', key, crt], { log, what: 'chown' });
+  await run('chmod', ['600', key], { log, what: 'chmod' });
+  const url = `postgres://postgres@127.0.0.1:${PORTS.postgres}/postgres`;
+  const sql = [`ALTER SYSTEM SET ssl_cert_file = '${crt}'`, `ALTER SYSTEM SET ssl_key_file = '${key}'`]
+    .concat(['ALTER SYSTEM SET ssl = on', 'SELECT pg_reload_conf()'])
+    .flatMap((c) => ['-c', c]);
+  await run(join(bin, 'psql'), ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', url, ...sql], {
+    log,
+    what: 'PostgreSQL ssl = on',
+  });
+  return crt;
 }
 
 const log4j = (file) => `log4j.rootLogger=INFO, file
@@ -115,7 +154,11 @@ export async function startKafka(dir, logs, kafkaDir, clusterId) {
 /** A Connect worker in distributed mode; plugin.path holds only the Debezium plugin. */
 export function startConnect(dir, logs, kafkaDir, pluginRoot, env) {
   const home = join(dir, 'connect');
-  mkdirSync(home, { recursive: true });
+  // The worker's home: PostgreSQL's JDBC driver reads the root certificate a `verify-full` connection
+  // trusts from ~/.postgresql/root.crt, as a Connect pod would have it mounted.
+  const userHome = join(home, 'home');
+  mkdirSync(join(userHome, '.postgresql'), { recursive: true });
+  if (env.tlsRoot) writeFileSync(join(userHome, '.postgresql', 'root.crt'), readFileSync(env.tlsRoot));
   const cfg = join(home, 'worker.properties');
   writeFileSync(
     cfg,
@@ -148,6 +191,7 @@ export function startConnect(dir, logs, kafkaDir, pluginRoot, env) {
     [
       '-Xms256m',
       '-Xmx768m',
+      `-Duser.home=${userHome}`,
       `-Dlog4j.configuration=file:${join(home, 'log4j.properties')}`,
       '-cp',
       `${kafkaDir}/*`,
@@ -201,4 +245,47 @@ export function startFlink(dir, logs, flinkHome, slots) {
     env,
   });
   return { jm, tm, conf, env };
+}
+
+/**
+ * Superset 5.0 from the one cached venv (scripts/superset-venv.sh, the same the real-Superset suite uses),
+ * served by scripts/superset-serve.sh: SQLite metadata in a fresh folder, an admin with a random password.
+ * `installSeconds` is the venv's download and install time (0 when it was cached).
+ */
+export async function startSuperset(dir, logs, repo) {
+  const log = join(logs, 'superset-start.log');
+  const t = performance.now();
+  const cached = /^== creating/m;
+  const venv = await output('bash', [join(repo, 'scripts', 'superset-venv.sh')], { log, what: 'Superset venv' });
+  const installSeconds = cached.test(readFileSync(log, 'utf8')) ? (performance.now() - t) / 1000 : 0;
+  const installed = JSON.parse(
+    await output(
+      join(venv, 'bin', 'python'),
+      [
+        '-c',
+        'import importlib.metadata as m, json; print(json.dumps({p: m.version(p) for p in ("apache-superset", "psycopg2-binary")}))',
+      ],
+      { log, what: 'Superset venv versions' },
+    ),
+  );
+  const state = join(logs, 'superset');
+  const password = `admin-${Math.random().toString(36).slice(2, 10)}`;
+  const url = await output('bash', [join(repo, 'scripts', 'superset-serve.sh'), venv, state, String(PORTS.superset)], {
+    log,
+    what: 'Superset',
+    env: { SUPERSET_ADMIN_PASSWORD: password },
+  });
+  return {
+    name: 'superset',
+    url,
+    password,
+    installSeconds,
+    installed,
+    log: join(state, 'superset.log'),
+    async stop() {
+      try {
+        process.kill(Number(readFileSync(join(state, 'superset.pid'), 'utf8').trim()), 'SIGTERM');
+      } catch {}
+    },
+  };
 }

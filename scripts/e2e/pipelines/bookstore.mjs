@@ -15,6 +15,8 @@ const order = (id) =>
 
 export default {
   config: 'pipeline.config.ts',
+  // Superset: the bootstrap imports the bundle; every chart's data endpoint answers from the live rows.
+  superset: true,
   snapshot: {
     ecom: `
       INSERT INTO orders VALUES ('${ORDER}', 'u-1', 49.98, 'COMPLETED', '2024-02-01 09:30:00.123');
