@@ -35,7 +35,7 @@ describe('resolver passes', () => {
       out,
       topicCreation(config.pipeline.options.kafka?.topics, deployment !== undefined),
     );
-    const flink = flinkPass(config!, tables, debezium.topics, secretNames, out);
+    const flink = flinkPass(config!, tables, debezium.topics, secretNames, undefined, out);
     const charts = resolveCharts(config!.charts, config!.dashboards, out);
     expect(out).toEqual([]);
     for (const [name, result] of Object.entries({ tables: tables.all, debezium, flink, charts })) {

@@ -21,6 +21,8 @@ const NOT_A_VALUE = new Set([
   'source',
   'provider',
   'class',
+  // `secretName` (a Kubernetes volume's Secret), `token-name`: what names it, not what it holds.
+  'name',
   'mechanism',
   'enabled',
   'enable',

@@ -108,6 +108,11 @@ export interface ComponentOptions {
    * REST port (8083), the Flink JobManager's REST port (8081), Superset's (8088).
    */
   localPort?: number;
+  /**
+   * Kafka only, under a loopback profile with `kafka.security`: where the Kafka truststore is on this
+   * machine (the Flink sources read it there); default the path the cluster's pods mount it at.
+   */
+  localTruststore?: string;
 }
 
 export interface DatabaseSettings {

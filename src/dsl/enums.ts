@@ -16,6 +16,10 @@ export const BINARY_HANDLING = ['bytes', 'base64', 'hex'] as const;
 /** Debezium `snapshot.mode` values the pipeline supports. */
 export const SNAPSHOT_MODES = ['initial', 'initial_only', 'no_data', 'never', 'always', 'when_needed'] as const;
 
+/** The SASL mechanisms of `kafka.security` (the stack's Kafka clients, and its brokers for PLAIN). */
+export const KAFKA_SASL_MECHANISMS = ['PLAIN', 'SCRAM-SHA-512'] as const;
+export type KafkaSaslMechanism = (typeof KAFKA_SASL_MECHANISMS)[number];
+
 /** The connector modes that decide a column's type-matrix cell, each with every value it may take. */
 export const CONNECTOR_MODE_VALUES = {
   decimalHandling: DECIMAL_HANDLING,

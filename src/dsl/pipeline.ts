@@ -1,7 +1,7 @@
 import type { Chart, Dashboard } from './chart.js';
 import type { DeploymentOptions } from './deployment.js';
 import { brand, type Branded } from './entity.js';
-import type { FlinkJobs } from './enums.js';
+import type { FlinkJobs, KafkaSaslMechanism } from './enums.js';
 import type { SecretRef, Source } from './source.js';
 import type { View } from './view.js';
 
@@ -20,6 +20,16 @@ export interface KafkaOptions {
    * How Kafka Connect creates the CDC topics (Debezium's `topic.creation.default.*`). With a deployment the
    * defaults are 1 partition (one connector task) and the broker's replication factor (1 in dev, 3 in prod).
    */
+  /**
+   * SASL over TLS (`SASL_SSL`) for every Kafka client of the stack — the Connect worker and its producers,
+   * consumers and admin client, the Flink sources — and, with a deployment, the deployed brokers. Set once
+   * for the whole deployment, never per profile: pipeline.sql and the connector configs are the same for every
+   * cluster profile. Every credential is a Secret reference; the dev overlay cannot invent a keystore, so
+   * the Secrets this names are created by hand (README: "Kafka over TLS").
+   *
+   * @example security: { mechanism: 'PLAIN' }
+   */
+  security?: KafkaSecurityOptions;
   topics?: {
     partitions?: number;
     /** Default -1: the brokers' `default.replication.factor`. */
@@ -27,6 +37,35 @@ export interface KafkaOptions {
     /** `delete` (default, with `retentionMs`) or `compact` (keeps the last event per key). */
     cleanupPolicy?: 'delete' | 'compact';
     retentionMs?: number;
+  };
+}
+
+export interface KafkaSecurityOptions {
+  /**
+   * `PLAIN` (users in the brokers' JAAS file) or `SCRAM-SHA-512` (users in the cluster's metadata). The
+   * stack's own brokers support `PLAIN` only: SCRAM users must be created in the KRaft metadata, which the
+   * generated manifests do not manage; use SCRAM with brokers you run yourself.
+   */
+  mechanism: KafkaSaslMechanism;
+  /**
+   * Name of the Secret with the CA truststore every client trusts the brokers' certificates by: keys
+   * `truststore.p12` (PKCS12) and `truststore-password`. Default `kafka-tls`; it exists in the infra and the
+   * analytics namespace (Connect and the brokers, Flink).
+   */
+  truststore?: string;
+  /** Connect's login, the whole `sasl.jaas.config` line. Default `secret('kafka-connect-login', 'sasl.jaas.config')`. */
+  connectLogin?: SecretRef;
+  /** The Flink sources' login, the whole `sasl.jaas.config` line. Default `secret('kafka-flink-login', 'sasl.jaas.config')`. */
+  flinkLogin?: SecretRef;
+  /** The deployed brokers' own material (with a deployment). */
+  broker?: {
+    /**
+     * Secret with the brokers' keystore: keys `keystore.p12` (PKCS12, a certificate for every broker name the
+     * README lists), `keystore-password` and `key-password`. Default `kafka-broker-tls`.
+     */
+    keystore?: string;
+    /** The brokers' JAAS file (a `KafkaServer` section with every user). Default `secret('kafka-broker-jaas', 'kafka_server_jaas.conf')`. */
+    jaas?: SecretRef;
   };
 }
 

@@ -162,6 +162,13 @@ export interface DeploymentModel {
   readonly flinkBlobPort: number;
   readonly flinkTaskManagerRpcPort: number;
   readonly kafkaControllerPort: number;
+  /**
+   * The brokers' listeners as server.properties settings (the image's KAFKA_* variables), in order, and the
+   * listener clients use; SASL_SSL and its TLS settings when `kafka.security` is set (resolve/kafka-security.ts).
+   */
+  readonly kafkaBroker: { readonly clientListener: string; readonly settings: readonly KeyValue[] };
+  /** Under a loopback profile: the Kafka truststore's path on this machine (`components.kafka.localTruststore`). */
+  readonly localTruststore?: string;
   /** The port a deployed PostgreSQL listens on in its pod. */
   readonly postgresPort: number;
   /**
@@ -663,6 +670,10 @@ export function resolveDeployment(
       flinkBlobPort: ports.flinkBlob,
       flinkTaskManagerRpcPort: ports.flinkTaskManagerRpc,
       kafkaControllerPort: ports.kafkaController,
+      kafkaBroker: plaintextListeners(services.kafka.port, ports.kafkaController),
+      ...(loopback && (local?.components?.kafka?.localTruststore ?? d.components?.kafka?.localTruststore)
+        ? { localTruststore: local?.components?.kafka?.localTruststore ?? d.components?.kafka?.localTruststore }
+        : {}),
       postgresPort: ports.postgres,
       flows: stackFlows(sourceNames, services, ports),
       urls,
@@ -693,6 +704,20 @@ export function resolveDeployment(
     },
   };
 }
+
+/** The plaintext listeners of the deployed brokers (no `kafka.security`), in server.properties order. */
+export function plaintextListeners(clientPort: number, controllerPort: number): DeploymentModel['kafkaBroker'] {
+  return {
+    clientListener: 'PLAINTEXT',
+    settings: [
+      ['listeners', `PLAINTEXT://:${clientPort},CONTROLLER://:${controllerPort}`],
+      ['listener.security.protocol.map', 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT'],
+      ['controller.listener.names', 'CONTROLLER'],
+      ['inter.broker.listener.name', 'PLAINTEXT'],
+    ],
+  };
+}
+
 
 /**
  * Debezium's `topic.creation.default.*` (applied by Connect when it creates a CDC topic): from

@@ -3,7 +3,7 @@ import { error, warning, type Diagnostic, type Subject } from '../diagnostics.js
 import { entityKind } from '../dsl/entity.js';
 import type { SecretRef } from '../dsl/source.js';
 import { FLINK_SESSION_OPTIONS, isKnownProperty } from './catalog.js';
-import type { KeyValue, Model, SecretBinding, TableModel } from './model.js';
+import type { KafkaSecurityModel, KeyValue, Model, SecretBinding, TableModel } from './model.js';
 import * as names from './names.js';
 import type { ResolvedTable, TablesPass } from './tables.js';
 import { binding } from './debezium.js';
@@ -52,13 +52,25 @@ export function flinkSourceNames(tables: readonly ResolvedTable[]): Map<Resolved
 export function kafkaClientProperties(
   p: PipelineOptions,
   secretNames: SecretNames,
+  security: KafkaSecurityModel | undefined,
   out: Diagnostic[],
 ): { options: KeyValue[]; env: SecretBinding[] } {
-  const options: KeyValue[] = [];
-  const env: SecretBinding[] = [];
+  // kafka.security's settings first, then the user's own (which must not set them again).
+  const options: KeyValue[] = (security?.flink.settings ?? []).map(([k, v]): KeyValue => [`properties.${k}`, v]);
+  const env: SecretBinding[] = [...(security?.flink.env ?? [])];
+  const managed = new Set((security?.flink.settings ?? []).map(([k]) => k));
   for (const [key, value] of Object.entries(p.kafka?.properties ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) {
     const subject: Subject = { kind: 'pipeline', path: ['kafka', 'properties', key] };
-    if (key === 'bootstrap.servers' || key === 'group.id') {
+    if (managed.has(key)) {
+      out.push(
+        error(
+          'KAFKA.SECURITY_CONFLICT',
+          `Kafka property '${key}' is set by kafka.security`,
+          subject,
+          'remove it from kafka.properties (kafka.security sets it for Connect and Flink alike), or remove kafka.security to configure the Flink sources yourself',
+        ),
+      );
+    } else if (key === 'bootstrap.servers' || key === 'group.id') {
       out.push(
         error(
           'FLINK.MANAGED_SETTING',
@@ -210,6 +222,7 @@ export function flinkPass(
   tables: TablesPass,
   topics: ReadonlyMap<ResolvedTable, string>,
   secretNames: SecretNames,
+  security: KafkaSecurityModel | undefined,
   out: Diagnostic[],
 ): {
   readonly analytics: AnalyticsConnection;
@@ -239,7 +252,7 @@ export function flinkPass(
   // Percent-encoded: a `?`, `&` or `#` in the database name must not add URL parameters (pgjdbc decodes the path).
   const database = encodeURIComponent(p.analytics.database);
   const jdbcUrl = `jdbc:postgresql://${p.analytics.host}:${port}/${database}${query.length ? `?${query.join('&')}` : ''}`;
-  const kafka = kafkaClientProperties(p, secretNames, out);
+  const kafka = kafkaClientProperties(p, secretNames, security, out);
   const connection = { kafkaProperties: kafka.options, jdbcUrl, user, password };
   const sourceNames = flinkSourceNames(all);
   const perTable = new Map<ResolvedTable, TableModel['flink']>();

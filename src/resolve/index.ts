@@ -9,6 +9,7 @@ import { resolveDeployment, topicCreation } from './deployment.js';
 import { tablesPass } from './tables.js';
 import { resolveViews } from './views.js';
 import { secretsPass } from './secrets.js';
+import { kafkaSecurityPass } from './kafka-security.js';
 
 export type { Model } from './model.js';
 
@@ -23,11 +24,13 @@ export function resolve(
 ): { model?: Model; diagnostics: Diagnostic[] } {
   const out: Diagnostic[] = [];
   // Deployment (Kubernetes) first: it decides every derived host and URL the other passes read.
-  const { config, deployment } = resolveDeployment(input, options.profile, out);
+  const { config, deployment: deployed } = resolveDeployment(input, options.profile, out);
   // Tables: keys, captured columns, each column's journey through the type matrix, the analytics landing.
   const tables = tablesPass(config, out);
   // Secrets: the environment variable of every Secret reference, collision-free.
   const secretNames = secretsPass(config);
+  // Kafka security: SASL_SSL settings of Connect and the Flink sources, the brokers' listeners.
+  const { security, deployment } = kafkaSecurityPass(config, deployed, secretNames, out);
   // Debezium: per source its names, connector configuration and setup facts; per table its topic.
   const debezium = debeziumPass(
     config.sources,
@@ -37,7 +40,7 @@ export function resolve(
     topicCreation(config.pipeline.options.kafka?.topics, deployment !== undefined),
   );
   // Flink: the analytics connection, each table's Kafka source and JDBC sink, session settings, jobs.
-  const flink = flinkPass(config, tables, debezium.topics, secretNames, out);
+  const flink = flinkPass(config, tables, debezium.topics, secretNames, security, out);
   // Views: SQL with every reference rendered, in dependency order.
   const views = viewsPass(config, tables, out);
   // Charts and dashboards (Superset).
@@ -61,11 +64,14 @@ export function resolve(
     diagnostics: out,
     model: {
       pipeline: { name: config.pipeline.options.name },
+      kafka: security ? { security } : {},
       connect: {
         url: config.pipeline.options.connect!.url!,
         secretProvider: SECRET_PROVIDER,
         registerScript: 'debezium/register-connectors.sh',
-        env: sources.flatMap((s) => s.secrets).filter((b, i, all) => all.findIndex((o) => o.env === b.env) === i),
+        env: [...sources.flatMap((s) => s.secrets), ...(security?.connect.env ?? [])].filter(
+          (b, i, all) => all.findIndex((o) => o.env === b.env) === i,
+        ),
       },
       sources,
       tables: sources.flatMap((s) => s.tables),

@@ -7,7 +7,7 @@ import type { ValueCategory } from '../dsl/columns.js';
 import type { PostgresFlavor } from '../dsl/source.js';
 import type { FlavorFacts } from './flavors.js';
 import type { DeploymentModel } from './deployment.js';
-import type { FlinkJobs, PartitionStrategy, TableKind } from '../dsl/enums.js';
+import type { FlinkJobs, KafkaSaslMechanism, PartitionStrategy, TableKind } from '../dsl/enums.js';
 import type { DataType } from './data-types.js';
 import type { ConnectorModes, Mapping } from './type-matrix.js';
 
@@ -22,6 +22,47 @@ export interface SecretBinding {
   readonly key: string;
   /** How the consumer's configuration names the value: `${env:VAR}` for Connect, `${VAR}` in pipeline.sql. */
   readonly placeholder: string;
+}
+
+/** SASL over TLS for the stack's Kafka clients and brokers (resolve/kafka-security.ts). */
+export interface KafkaSecurityModel {
+  readonly protocol: 'SASL_SSL';
+  readonly mechanism: KafkaSaslMechanism;
+  /** The CA truststore every client and broker trusts the brokers' certificates by. */
+  readonly truststore: {
+    readonly secret: string;
+    /** The Secret's key, and the file name where it is mounted. */
+    readonly file: string;
+    readonly passwordKey: string;
+    readonly type: 'PKCS12';
+    /** Where the Connect and Flink pods mount it. */
+    readonly mountPath: string;
+    /** The path the clients' settings name (`mountPath/file`, or a loopback profile's `localTruststore`). */
+    readonly location: string;
+  };
+  /** Connect worker properties, for the worker and its producers, consumers and admin client (`${env:…}` placeholders). */
+  readonly connect: { readonly settings: readonly KeyValue[]; readonly env: readonly SecretBinding[] };
+  /** Kafka client properties of every Flink source, without the `properties.` prefix (`${…}` placeholders). */
+  readonly flink: { readonly settings: readonly KeyValue[]; readonly env: readonly SecretBinding[] };
+  /** The deployed brokers' TLS and SASL material (with a deployment); their listeners are `deployment.kafkaBroker`. */
+  readonly broker?: {
+    /** Read by the image from files under `mountPath` (KAFKA_SSL_KEYSTORE_FILENAME, _CREDENTIALS). */
+    readonly keystore: {
+      readonly secret: string;
+      readonly file: string;
+      readonly passwordKey: string;
+      readonly keyPasswordKey: string;
+      readonly mountPath: string;
+    };
+    readonly truststorePassword: SecretBinding;
+    /** The KafkaServer JAAS file, mounted as `mountPath/file` and named in the JVM options. */
+    readonly jaas: { readonly secret: string; readonly key: string; readonly mountPath: string; readonly file: string };
+    readonly jvmOptions: string;
+    /** Names the brokers' certificate must carry (clients verify host names). */
+    readonly dnsNames: readonly string[];
+  };
+  /** Secrets created by hand before the stack starts (a development overlay cannot invent a keystore). */
+  readonly secrets: readonly string[];
 }
 
 export interface ColumnModel {
@@ -266,6 +307,8 @@ export interface SupersetModel {
 
 export interface Model {
   readonly pipeline: { readonly name: string };
+  /** How every Kafka client of the stack authenticates; absent: PLAINTEXT (or the user's `kafka.properties`). */
+  readonly kafka: { readonly security?: KafkaSecurityModel };
   readonly connect: {
     readonly url: string;
     /** The worker config provider that resolves `${name:VAR}` placeholders in connector configs. */

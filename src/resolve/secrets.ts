@@ -3,6 +3,8 @@ import type { SecretRef } from '../dsl/source.js';
 import { EnvNames } from '../credentials/policy.js';
 import { InternalError } from '../diagnostics.js';
 import type { ValidConfig } from '../validate/index.js';
+import { secret } from '../dsl/source.js';
+import type { KafkaSecurityOptions } from '../dsl/pipeline.js';
 import * as names from './names.js';
 
 /**
@@ -11,7 +13,8 @@ import * as names from './names.js';
  * different ones never share a name (a source named `kafka` and the Kafka client property `db.password`
  * both want KAFKA_DB_PASSWORD: the later one in the order below gets `_2`); and no name is one the
  * consumer's image reads itself. Names are chosen in a fixed order — analytics login, then each source
- * (password, then connector properties by key), then Kafka client properties, then Flink settings by key —
+ * (password, then connector properties by key), then Kafka client properties, then Flink settings by key, then
+ * `kafka.security`'s logins and truststore password —
  * so adding a reference later in that order never renames an earlier one.
  */
 export type SecretNames = ReadonlyMap<string, string>;
@@ -100,6 +103,22 @@ const safeName = (preferred: string) => (consumerReads(preferred) ? `CDC_${prefe
 const sortedEntries = <V>(record: Readonly<Record<string, V>> | undefined) =>
   Object.entries(record ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 
+/** The brokers' JAAS file: the default Secret key, and the file name it is mounted as. */
+export const BROKER_JAAS_FILE = 'kafka_server_jaas.conf';
+
+/** The Secret references `kafka.security` reads, defaults filled in (the secrets pass binds the logins). */
+export function securityLogins(s: KafkaSecurityOptions): { connect: SecretRef; flink: SecretRef; broker: SecretRef } {
+  return {
+    connect: s.connectLogin ?? secret('kafka-connect-login', 'sasl.jaas.config'),
+    flink: s.flinkLogin ?? secret('kafka-flink-login', 'sasl.jaas.config'),
+    broker: s.broker?.jaas ?? secret('kafka-broker-jaas', BROKER_JAAS_FILE),
+  };
+}
+
+/** The truststore password's Secret reference (bound by the secrets pass like any other). */
+export const truststorePassword = (s: KafkaSecurityOptions) =>
+  secret(s.truststore ?? 'kafka-tls', 'truststore-password');
+
 export function secretsPass(config: ValidConfig): SecretNames {
   const namer = new EnvNames();
   const chosen = new Map<string, string>();
@@ -117,5 +136,12 @@ export function secretsPass(config: ValidConfig): SecretNames {
   }
   for (const [key, value] of sortedEntries(p.kafka?.properties)) bind(names.envName('kafka', key), value);
   for (const [key, value] of sortedEntries(p.flink?.settings)) bind(names.envName('flink', key), value);
+  const security = p.kafka?.security;
+  if (security) {
+    const logins = securityLogins(security);
+    bind('KAFKA_LOGIN_CONNECT', logins.connect);
+    bind('KAFKA_LOGIN_FLINK', logins.flink);
+    bind('KAFKA_TRUSTSTORE_PASSWORD', truststorePassword(security));
+  }
   return chosen;
 }

@@ -29,6 +29,11 @@ const component = z
     storage: memory.optional(),
     savepointStorage: memory.optional(),
     localPort: port.optional(),
+    // An absolute path on this machine; it is written into pipeline.sql's Kafka options as is.
+    localTruststore: z
+      .string()
+      .regex(/^\/[A-Za-z0-9._/-]*$/, { message: "must be an absolute path of letters, digits, '.', '_', '-' and '/'" })
+      .optional(),
   })
   .strict();
 

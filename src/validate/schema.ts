@@ -8,6 +8,7 @@ import {
   DECIMAL_FORMAT,
   DECIMAL_HANDLING,
   FLINK_JOBS,
+  KAFKA_SASL_MECHANISMS,
   INTERVAL_HANDLING,
   SNAPSHOT_MODES,
   TABLE_KINDS,
@@ -84,6 +85,14 @@ export const secretRef = z
       });
     }
   });
+
+/** A Kubernetes Secret's name (a DNS-1123 subdomain). */
+const secretName = z
+  .string()
+  .regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, {
+    message: "must be a Kubernetes Secret name (lower-case letters, digits, '-' and '.')",
+  })
+  .max(253);
 
 const columnSpecBase = z
   .object({
@@ -285,6 +294,19 @@ export const pipelineOptions = z
             z.string().regex(/^[a-z][a-z0-9.-]*$/, { message: 'must be a Kafka client property name' }),
             z.union([secretRef, propertyValue]),
           )
+          .optional(),
+        security: z
+          .object({
+            mechanism: z.enum(KAFKA_SASL_MECHANISMS),
+            truststore: secretName.optional(),
+            connectLogin: secretRef.optional(),
+            flinkLogin: secretRef.optional(),
+            broker: z
+              .object({ keystore: secretName.optional(), jaas: secretRef.optional() })
+              .strict()
+              .optional(),
+          })
+          .strict()
           .optional(),
         topics: z
           .object({

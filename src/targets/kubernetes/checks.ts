@@ -6,7 +6,7 @@
 import { error, type Diagnostic, type Subject } from '../../diagnostics.js';
 import type { DeploymentModel, ProfileModel } from '../../resolve/deployment.js';
 import type { Model } from '../../resolve/model.js';
-import { podSpecs, secretRefs, type K8sObject, type Placed } from './objects.js';
+import { podSpecs, secretFileRefs, secretRefs, type K8sObject, type Placed } from './objects.js';
 
 const LABEL = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 const SUBDOMAIN = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/;
@@ -139,6 +139,7 @@ export function checkObjects(
 
   // References: ConfigMaps and PVCs generated in the same namespace; Secrets declared by the config or
   // generated (the dev placeholders).
+  const security = context.model.kafka.security;
   const present = new Set(objects.map((o) => `${o.kind}/${o.metadata?.namespace}/${o.metadata?.name}`));
   const has = (kind: string, ns: string | undefined, name: string | undefined) => present.has(`${kind}/${ns}/${name}`);
   const declared = new Set(
@@ -152,7 +153,25 @@ export function checkObjects(
       d.supersetSecretKey,
       d.supersetAdminPassword,
       ...d.supersetBootstrap.env,
+      ...context.model.connect.env,
+      ...(security?.broker ? [security.broker.truststorePassword] : []),
     ].map((b) => `${b.secret}/${b.key}`),
+  );
+  // Files from Secrets: the Kafka truststore, the brokers' keystore, its passwords and JAAS file.
+  const declaredFiles = new Set(
+    security
+      ? [
+          [security.truststore.secret, security.truststore.file],
+          ...(security.broker
+            ? [
+                ...[security.broker.keystore.file, security.broker.keystore.passwordKey, security.broker.keystore.keyPasswordKey].map(
+                  (k) => [security.broker!.keystore.secret, k],
+                ),
+                [security.broker.jaas.secret, security.broker.jaas.key],
+              ]
+            : []),
+        ].map(([n, k]) => `${n}/${k}`)
+      : [],
   );
   for (const o of objects) {
     const ns = o.metadata?.namespace;
@@ -199,6 +218,13 @@ export function checkObjects(
         report(
           'K8S.MISSING_REFERENCE',
           `${id(o)} reads Secret ${ref.name} (key ${ref.key}), which the config does not declare`,
+        );
+    }
+    for (const ref of secretFileRefs(o)) {
+      if (!declaredFiles.has(`${ref.name}/${ref.key}`) && !has('Secret', ns, ref.name))
+        report(
+          'K8S.MISSING_REFERENCE',
+          `${id(o)} mounts Secret ${ref.name} (key ${ref.key}), which the config does not declare`,
         );
     }
   }

@@ -100,6 +100,22 @@ const httpProbe = (path: string, port: number, period: number, failureThreshold 
 });
 const resources = (r: Resources) => ({ requests: { ...r.requests }, limits: { ...r.limits } });
 
+/**
+ * The apache/kafka image's variable for a server property (its ConvertKey, inverted): `_` → `__`, `-` → `___`,
+ * `.` → `_`, upper case, `KAFKA_` in front.
+ */
+export const kafkaImageEnv = (key: string) =>
+  `KAFKA_${key.replace(/_/g, '__').replace(/-/g, '___').replace(/\./g, '_').toUpperCase()}`;
+
+/**
+ * The Debezium Connect image's variable for a worker property: `CONNECT_`, upper case, `.` → `_` (the image
+ * lower-cases and turns every `_` back into `.`, so a property with `_` or `-` cannot be expressed).
+ */
+export function connectImageEnv(key: string): string {
+  if (!/^[a-z0-9.]+$/.test(key)) throw new Error(`internal: worker property ${key} has no CONNECT_* variable`);
+  return `CONNECT_${key.replace(/\./g, '_').toUpperCase()}`;
+}
+
 export function buildStack(input: StackInput, out: Diagnostic[]): Placed[] {
   const { model, deployment: d, profile: prof, content, ctx } = input;
   const pipeline = model.pipeline.name;
@@ -455,8 +471,63 @@ export function buildStack(input: StackInput, out: Diagnostic[]): Placed[] {
     const l = labels('kafka', 'broker', d.versions.kafka);
     const sel = selector('kafka', 'broker');
     const start = configMaps('kafka', 'kafka-start', infra, l, [
-      ['start.sh', script('kubernetes/kafka-start.sh', { headless: kafkaHeadless, port: S.kafka.port })],
+      [
+        'start.sh',
+        script('kubernetes/kafka-start.sh', {
+          headless: kafkaHeadless,
+          port: S.kafka.port,
+          listener: d.kafkaBroker.clientListener,
+        }),
+      ],
     ]);
+    const tls = model.kafka.security?.broker;
+    const truststore = model.kafka.security?.truststore;
+    // The image reads the keystore and its passwords from files in /etc/kafka/secrets, the JAAS file from KAFKA_OPTS.
+    const tlsEnv: IEnvVar[] =
+      tls && truststore
+        ? [
+            env('KAFKA_SSL_KEYSTORE_FILENAME', tls.keystore.file),
+            env('KAFKA_SSL_KEYSTORE_CREDENTIALS', tls.keystore.passwordKey),
+            env('KAFKA_SSL_KEY_CREDENTIALS', tls.keystore.keyPasswordKey),
+            fromSecret(tls.truststorePassword),
+            env('KAFKA_OPTS', tls.jvmOptions),
+          ]
+        : [];
+    const tlsVolumes: IVolume[] =
+      tls && truststore
+        ? [
+            {
+              name: 'tls',
+              projected: {
+                sources: [
+                  {
+                    secret: {
+                      name: tls.keystore.secret,
+                      items: [tls.keystore.file, tls.keystore.passwordKey, tls.keystore.keyPasswordKey].map((k) => ({
+                        key: k,
+                        path: k,
+                      })),
+                    },
+                  },
+                  { secret: { name: truststore.secret, items: [{ key: truststore.file, path: truststore.file }] } },
+                ],
+                defaultMode: 0o440,
+              },
+            },
+            {
+              name: 'jaas',
+              secret: {
+                secretName: tls.jaas.secret,
+                items: [{ key: tls.jaas.key, path: tls.jaas.file }],
+                defaultMode: 0o440,
+              },
+            },
+          ]
+        : [];
+    const tlsMounts =
+      tls && truststore
+        ? [volumeMount('tls', tls.keystore.mountPath, true), volumeMount('jaas', tls.jaas.mountPath, true)]
+        : [];
     service(
       'kafka',
       S.kafkaHeadless.name,
@@ -501,10 +572,7 @@ export function buildStack(input: StackInput, out: Diagnostic[]): Placed[] {
                   env: [
                     env('KAFKA_PROCESS_ROLES', 'broker,controller'),
                     env('CLUSTER_ID', d.kafkaClusterId),
-                    env('KAFKA_LISTENERS', `PLAINTEXT://:${S.kafka.port},CONTROLLER://:${d.kafkaControllerPort}`),
-                    env('KAFKA_LISTENER_SECURITY_PROTOCOL_MAP', 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT'),
-                    env('KAFKA_CONTROLLER_LISTENER_NAMES', 'CONTROLLER'),
-                    env('KAFKA_INTER_BROKER_LISTENER_NAME', 'PLAINTEXT'),
+                    ...d.kafkaBroker.settings.map(([k, v]) => env(kafkaImageEnv(k), v)),
                     env('KAFKA_CONTROLLER_QUORUM_VOTERS', voters),
                     env('KAFKA_LOG_DIRS', '/var/lib/kafka/data/logs'),
                     env('KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR', replication),
@@ -514,6 +582,7 @@ export function buildStack(input: StackInput, out: Diagnostic[]): Placed[] {
                     env('KAFKA_MIN_INSYNC_REPLICAS', brokers >= 3 ? '2' : '1'),
                     env('KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS', brokers === 1 ? '0' : '3000'),
                     env('KAFKA_HEAP_OPTS', `-Xms${heap}m -Xmx${heap}m`),
+                    ...tlsEnv,
                   ],
                   ports: [
                     { name: 'client', containerPort: S.kafka.port },
@@ -527,10 +596,11 @@ export function buildStack(input: StackInput, out: Diagnostic[]): Placed[] {
                   volumeMounts: [
                     volumeMount('data', '/var/lib/kafka/data'),
                     volumeMount('start', '/opt/cdc/kafka', true),
+                    ...tlsMounts,
                   ],
                 },
               ],
-              volumes: [{ name: 'start', projected: start }],
+              volumes: [{ name: 'start', projected: start }, ...tlsVolumes],
             }),
           },
           volumeClaimTemplates: [
@@ -546,6 +616,17 @@ export function buildStack(input: StackInput, out: Diagnostic[]): Placed[] {
 
   // ── Kafka Connect with Debezium ─────────────────────────────────────────────────────────────────
   const kafkaAddress = `${S.kafka.host}:${S.kafka.port}`;
+  // The CA truststore of the Kafka clients (Connect, the Flink JobManager and TaskManagers), when Kafka speaks TLS.
+  const clientTruststore = model.kafka.security?.truststore;
+  const truststoreVolume: IVolume | undefined = clientTruststore && {
+    name: 'kafka-tls',
+    secret: {
+      secretName: clientTruststore.secret,
+      items: [{ key: clientTruststore.file, path: clientTruststore.file }],
+      defaultMode: 0o440,
+    },
+  };
+  const truststoreMount = clientTruststore && volumeMount('kafka-tls', clientTruststore.mountPath, true);
   {
     const c = prof.components.connect;
     const l = labels('debezium', 'connect', d.versions.debezium);
@@ -591,6 +672,8 @@ export function buildStack(input: StackInput, out: Diagnostic[]): Placed[] {
                     env('CONNECT_CONFIG_PROVIDERS', provider.name),
                     env(`CONNECT_CONFIG_PROVIDERS_${provider.name.toUpperCase()}_CLASS`, provider.className),
                     env('HEAP_OPTS', `-Xms256m -Xmx${Math.floor(mib(c.resources.limits.memory) / 2)}m`),
+                    // SASL_SSL for the worker, its producers, consumers and admin client; credentials as ${env:…}.
+                    ...(model.kafka.security?.connect.settings ?? []).map(([k, v]) => env(connectImageEnv(k), v)),
                     ...secrets.map((b) => fromSecret(b)),
                   ],
                   ports: [{ name: 'http', containerPort: S.connect.port }],
@@ -600,8 +683,10 @@ export function buildStack(input: StackInput, out: Diagnostic[]): Placed[] {
                   livenessProbe: httpProbe('/', S.connect.port, 20, 6, 5),
                   resources: resources(c.resources),
                   securityContext: containerSecurity,
+                  ...(truststoreMount ? { volumeMounts: [truststoreMount] } : {}),
                 },
               ],
+              ...(truststoreVolume ? { volumes: [truststoreVolume] } : {}),
             }),
           },
         },
@@ -692,10 +777,10 @@ export function buildStack(input: StackInput, out: Diagnostic[]): Placed[] {
             args: [component],
             ...container,
             securityContext: containerSecurity,
-            volumeMounts: mounts,
+            volumeMounts: [...mounts, ...(truststoreMount ? [truststoreMount] : [])],
           },
         ],
-        volumes,
+        volumes: [...volumes, ...(truststoreVolume ? [truststoreVolume] : [])],
       });
     placed.push({
       file: 'flink',
@@ -1124,9 +1209,12 @@ export function buildStack(input: StackInput, out: Diagnostic[]): Placed[] {
   // ── Development Secrets: placeholders for every Secret a pod reads, never values from the config ──
   if (prof.devSecrets) {
     const wanted = new Map<string, Map<string, Set<string>>>();
+    // Keystores, truststores and JAAS files cannot be placeholders: those Secrets are created by hand (README).
+    const byHand = new Set(model.kafka.security?.secrets ?? []);
     for (const { object } of placed) {
       const ns = object.metadata?.namespace ?? '';
       for (const ref of secretRefs(object)) {
+        if (byHand.has(ref.name)) continue;
         const byName = wanted.get(ns) ?? new Map<string, Set<string>>();
         wanted.set(ns, byName);
         byName.set(ref.name, (byName.get(ref.name) ?? new Set()).add(ref.key));
@@ -1211,6 +1299,18 @@ export function secretRefs(object: K8sObject): { name: string; key: string }[] {
           : [],
       ),
     ),
+  );
+}
+
+/** Every Secret key a pod mounts as a file (secret volumes, projected Secret sources). */
+export function secretFileRefs(object: K8sObject): { name: string; key: string }[] {
+  return podSpecs(object).flatMap((spec) =>
+    (spec.volumes ?? []).flatMap((v) => [
+      ...(v.secret ? (v.secret.items ?? []).map((i) => ({ name: v.secret!.secretName ?? '', key: i.key })) : []),
+      ...(v.projected?.sources ?? []).flatMap((src) =>
+        src.secret ? (src.secret.items ?? []).map((i) => ({ name: src.secret!.name ?? '', key: i.key })) : [],
+      ),
+    ]),
   );
 }
 
