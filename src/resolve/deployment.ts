@@ -718,7 +718,6 @@ export function plaintextListeners(clientPort: number, controllerPort: number): 
   };
 }
 
-
 /**
  * Debezium's `topic.creation.default.*` (applied by Connect when it creates a CDC topic): from
  * kafka.topics, and with a deployment at least the seed's 1 partition and the brokers' replication factor

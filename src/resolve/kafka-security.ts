@@ -12,7 +12,6 @@
  * passwords, read from files under /etc/kafka/secrets, and wants the JAAS file in KAFKA_OPTS; a JAAS line
  * cannot travel as a KAFKA_* variable at all (the image drops values that contain '=').
  */
-import type { KafkaSecurityOptions } from '../dsl/pipeline.js';
 import type { SecretRef } from '../dsl/source.js';
 import { error, type Diagnostic } from '../diagnostics.js';
 import type { ValidConfig } from '../validate/index.js';
@@ -99,7 +98,12 @@ export function kafkaSecurityPass(
               key: pw.key,
               placeholder: '${KAFKA_SSL_TRUSTSTORE_PASSWORD}',
             },
-            jaas: { secret: logins.broker.name, key: logins.broker.key, mountPath: BROKER_JAAS_DIR, file: BROKER_JAAS_FILE },
+            jaas: {
+              secret: logins.broker.name,
+              key: logins.broker.key,
+              mountPath: BROKER_JAAS_DIR,
+              file: BROKER_JAAS_FILE,
+            },
             jvmOptions: `-Djava.security.auth.login.config=${BROKER_JAAS_DIR}/${BROKER_JAAS_FILE}`,
             // Clients and brokers verify the host name (ssl.endpoint.identification.algorithm=https, the default).
             dnsNames: [deployment.services.kafka.host, `*.${deployment.services.kafkaHeadless.host}`],
@@ -107,7 +111,12 @@ export function kafkaSecurityPass(
         }
       : {}),
     secrets: [
-      ...new Set([truststoreSecret, logins.connect.name, logins.flink.name, ...(deployment ? [keystoreSecret, logins.broker.name] : [])]),
+      ...new Set([
+        truststoreSecret,
+        logins.connect.name,
+        logins.flink.name,
+        ...(deployment ? [keystoreSecret, logins.broker.name] : []),
+      ]),
     ],
   };
   if (!deployment) return { security };

@@ -301,10 +301,7 @@ export const pipelineOptions = z
             truststore: secretName.optional(),
             connectLogin: secretRef.optional(),
             flinkLogin: secretRef.optional(),
-            broker: z
-              .object({ keystore: secretName.optional(), jaas: secretRef.optional() })
-              .strict()
-              .optional(),
+            broker: z.object({ keystore: secretName.optional(), jaas: secretRef.optional() }).strict().optional(),
           })
           .strict()
           .optional(),

@@ -164,9 +164,11 @@ export function checkObjects(
           [security.truststore.secret, security.truststore.file],
           ...(security.broker
             ? [
-                ...[security.broker.keystore.file, security.broker.keystore.passwordKey, security.broker.keystore.keyPasswordKey].map(
-                  (k) => [security.broker!.keystore.secret, k],
-                ),
+                ...[
+                  security.broker.keystore.file,
+                  security.broker.keystore.passwordKey,
+                  security.broker.keystore.keyPasswordKey,
+                ].map((k) => [security.broker!.keystore.secret, k]),
                 [security.broker.jaas.secret, security.broker.jaas.key],
               ]
             : []),

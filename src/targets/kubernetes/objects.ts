@@ -619,14 +619,14 @@ export function buildStack(input: StackInput, out: Diagnostic[]): Placed[] {
   // The CA truststore of the Kafka clients (Connect, the Flink JobManager and TaskManagers), when Kafka speaks TLS.
   const clientTruststore = model.kafka.security?.truststore;
   const truststoreVolume: IVolume | undefined = clientTruststore && {
-    name: 'kafka-tls',
+    name: 'kafka-truststore',
     secret: {
       secretName: clientTruststore.secret,
       items: [{ key: clientTruststore.file, path: clientTruststore.file }],
       defaultMode: 0o440,
     },
   };
-  const truststoreMount = clientTruststore && volumeMount('kafka-tls', clientTruststore.mountPath, true);
+  const truststoreMount = clientTruststore && volumeMount('kafka-truststore', clientTruststore.mountPath, true);
   {
     const c = prof.components.connect;
     const l = labels('debezium', 'connect', d.versions.debezium);
