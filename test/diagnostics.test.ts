@@ -97,7 +97,7 @@ describe('diagnostics of invalid configs', () => {
         if (entry.isDirectory()) walk(path);
         else if (path.endsWith('.ts')) {
           for (const m of readFileSync(path, 'utf8').matchAll(
-            /'((?:CONFIG|CLI|REF|TABLE|TYPE|VIEW|SOURCE|CONNECTOR|FLINK|CHART|DASHBOARD|SQL)\.[A-Z_]+)'/g,
+            /'((?:CONFIG|CLI|REF|TABLE|TYPE|VIEW|SOURCE|CONNECTOR|FLINK|KAFKA|CHART|DASHBOARD|SQL)\.[A-Z_]+)'/g,
           )) {
             emitted.add(m[1]!);
           }
