@@ -82,14 +82,23 @@ describe('the Model decides', () => {
         },
       },
       ops: { checkScript: 'ops/smoke.sh' },
+      // The lineage document renders the Model's graph: an edge taken out is gone from it.
+      lineage: {
+        ...m.lineage,
+        edges: m.lineage.edges.filter((e) => e.from !== 'analytics:fact_orders.total'),
+        file: 'docs/graph.md',
+      },
     };
     const out = files(changed);
+    expect(files(m).get('docs/lineage.md')).toMatch(/^\| `total` .*`vw_sales_over_time\.daily_revenue`/m);
+    expect(out.get('docs/graph.md')).toMatch(/^\| `total` numeric\(10, 2\) .*\| — \| — \|$/m);
     expect([...out.keys()].filter((p) => !p.startsWith('superset/b/')).sort()).toEqual([
       'analytics/s.sql',
       'analytics/v.sql',
       'debezium/register.sh',
       'debezium/renamed-setup.sql',
       'debezium/renamed.json',
+      'docs/graph.md',
       'flink/jobs.sql',
       'ops/smoke.sh',
       'superset/assets.zip',

@@ -25,6 +25,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./plan-command.js')).planCommand,
   },
   {
+    name: 'why',
+    summary: "print a column's path: where its values come from and which views and charts use it",
+    load: async () => (await import('./why-command.js')).whyCommand,
+  },
+  {
     name: 'init',
     summary: 'start a project: write a minimal pipeline.config.ts, package.json scripts, .gitignore lines',
     load: async () => (await import('./init.js')).initCommand,

@@ -10,6 +10,7 @@ import { tablesPass } from './tables.js';
 import { resolveViews } from './views.js';
 import { secretsPass } from './secrets.js';
 import { kafkaSecurityPass } from './kafka-security.js';
+import { lineagePass } from './lineage.js';
 
 export type { Model } from './model.js';
 
@@ -60,6 +61,7 @@ export function resolve(
     ...debezium.sources[i]!,
     tables: (tables.perSource.get(s) ?? []).map((t) => tableModel.get(t)!),
   }));
+  const allTables = sources.flatMap((s) => s.tables);
   return {
     diagnostics: out,
     model: {
@@ -74,10 +76,12 @@ export function resolve(
         ),
       },
       sources,
-      tables: sources.flatMap((s) => s.tables),
+      tables: allTables,
       views,
       charts: charts.charts,
       dashboards: charts.dashboards,
+      // Lineage: every column's path from its source column to the charts, as one graph.
+      lineage: lineagePass(allTables, views, charts.charts),
       superset: superset.superset,
       analytics: {
         ...flink.analytics,

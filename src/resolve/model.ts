@@ -186,12 +186,27 @@ export interface ViewModel {
   readonly qualifiedName: string;
   /** SQL of the view body with every reference rendered. */
   readonly sql: string;
-  /** Declared output columns; `type` as written in the config, `dataType` the same as data. */
-  readonly columns: readonly { readonly name: string; readonly type: string; readonly dataType: DataType }[];
+  /**
+   * Declared output columns; `type` as written in the config, `dataType` the same as data; `from`: the
+   * columns (`reads` entries) its select-list item reads, or all of `reads` under `columnLineage: 'whole-view'`.
+   */
+  readonly columns: readonly {
+    readonly name: string;
+    readonly type: string;
+    readonly dataType: DataType;
+    readonly from: readonly string[];
+  }[];
   /** Views (by name) this one reads; tables are not listed. */
   readonly dependsOn: readonly string[];
   /** Columns its SQL references (`table.column`, analytics names; `view.column` for views), sorted: lineage. */
   readonly reads: readonly string[];
+  /**
+   * How each column's `from` was found: from the select-list item at its position, or (`*`, WITH, a derived
+   * table: the text does not tell) every column the view reads.
+   */
+  readonly columnLineage: 'select-list' | 'whole-view';
+  /** Columns read outside the select list (joins, filters, grouping): each may change which rows there are. */
+  readonly rowsFrom: readonly string[];
   readonly description?: string;
   /** Where `sql` came from, so a database's error position can be pointed back into the config. */
   readonly origin: ViewSqlOrigin;
@@ -305,6 +320,42 @@ export interface SupersetModel {
   };
 }
 
+/** A stage of a column's path through the pipeline. */
+export type LineageStage = 'source' | 'topic' | 'flink-source' | 'flink-sink' | 'analytics' | 'view' | 'chart';
+
+export interface LineageNode {
+  /** Unique: `<stage>:<owner>` or `<stage>:<owner>.<column>`, e.g. `analytics:fact_orders.total`. */
+  readonly id: string;
+  readonly stage: LineageStage;
+  /** The table (`source.schema.table` at the source), topic, Flink table, analytics table, view or chart. */
+  readonly owner: string;
+  /** Column or field; absent for a view as a whole and for a chart. */
+  readonly column?: string;
+  /** As that stage writes it: PostgreSQL, the JSON event's value, Flink SQL. */
+  readonly type?: string;
+}
+
+export interface LineageEdge {
+  readonly from: string;
+  readonly to: string;
+  /**
+   * `value`: computed from it; `rows`: a view's join, filter or grouping reads it (every row may change), or
+   * a chart or view reads that view; the rest: what a chart does with a view column.
+   */
+  readonly use: 'value' | 'rows' | 'x' | 'group by' | 'metric' | 'sort';
+  /** A metric's label. */
+  readonly label?: string;
+}
+
+/** Every column's path: source column → topic field → Flink source and sink column → analytics column → views → charts. */
+export interface LineageModel {
+  /** Tables' stages in Model order, then views, then charts. */
+  readonly nodes: readonly LineageNode[];
+  readonly edges: readonly LineageEdge[];
+  /** The lineage document, relative to the output directory. */
+  readonly file: string;
+}
+
 export interface Model {
   readonly pipeline: { readonly name: string };
   /** How every Kafka client of the stack authenticates; absent: PLAINTEXT (or the user's `kafka.properties`). */
@@ -330,6 +381,8 @@ export interface Model {
   readonly views: readonly ViewModel[];
   readonly charts: readonly ChartModel[];
   readonly dashboards: readonly DashboardModel[];
+  /** Where each column comes from and where it goes (resolve/lineage.ts). */
+  readonly lineage: LineageModel;
   readonly superset: SupersetModel;
   readonly analytics: {
     readonly host: string;

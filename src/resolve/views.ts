@@ -10,6 +10,7 @@ import { analyticsNameProblem, didYouMean, landingName, qualify } from './names.
 import { checkQuery, lex, type SqlProblem } from '../sql/lexer.js';
 import { credentialInText } from '../credentials/policy.js';
 import { dedent } from '../sql/dialect.js';
+import { selectItems } from '../sql/select-list.js';
 import type { ResolvedTable } from './tables.js';
 
 /**
@@ -35,6 +36,8 @@ export function resolveViews(
     const subject = (): Subject => ({ kind: 'view', view: v.name, path: at });
     const dependsOn: string[] = [];
     const reads = new Set<string>();
+    /** Where in the rendered text each column reference was interpolated, and what it reads (lineage). */
+    const refs: { start: number; read: string }[] = [];
     const depPaths = new Map<string, readonly (string | number)[]>();
     dependencyPaths.set(v.name, depPaths);
     const unknownTables = new Set<Table>();
@@ -163,6 +166,10 @@ export function resolveViews(
         );
       }
     };
+    const read = (column: string, start: number) => {
+      reads.add(column);
+      refs.push({ start, read: column });
+    };
     const renderValue = (raw: unknown, path: readonly (string | number)[], base: number): string => {
       let value = raw;
       if (typeof raw === 'function' && !entityKind(raw)) {
@@ -197,21 +204,21 @@ export function resolveViews(
             case 'table': {
               const t = tables.get(owner as Table);
               const column = t ? landing(t, ref.column) : ref.column;
-              if (t) reads.add(`${t.analytics.name}.${column}`);
+              if (t) read(`${t.analytics.name}.${column}`, base);
               return `${tableName(owner as Table)}.${column}`;
             }
             case 'table-alias': {
               const alias = owner as TableAlias;
               const t = tables.get(alias.table);
               const column = t ? landing(t, ref.column) : ref.column;
-              if (t) reads.add(`${t.analytics.name}.${column}`);
+              if (t) read(`${t.analytics.name}.${column}`, base);
               return `${aliasName(alias, path)}.${column}`;
             }
             case 'view': {
               const target = owner as View;
               checkColumn(target.name, Object.keys(target.options.columns), ref.column);
               viewName(target);
-              reads.add(`${target.name}.${ref.column}`);
+              read(`${target.name}.${ref.column}`, base);
               return `${qualify(analyticsSchema, target.name)}.${ref.column}`;
             }
             default:
@@ -247,10 +254,11 @@ export function resolveViews(
     const raw = render(v.options.sql, ['sql'], 0);
     let body = dedent(raw).trim();
     const checked = checkQuery(body);
+    const rawTokens = checked.problem ? undefined : lex(raw).tokens;
     if (checked.problem) sqlProblem(checkQuery(raw).problem ?? checked.problem);
     else {
       // The credential policy over the SQL's literals and comments (a dblink connection string, a URL).
-      for (const t of lex(raw).tokens) {
+      for (const t of rawTokens ?? []) {
         if (t.kind !== 'string' && t.kind !== 'dollar' && t.kind !== 'comment') continue;
         const found = credentialInText(t.value);
         if (!found) continue;
@@ -262,6 +270,23 @@ export function resolveViews(
         });
       }
     }
+    const columns = Object.entries(v.options.columns as Record<string, ColumnType>);
+    // Lineage: each declared column from the select-list item at its position, when the text tells.
+    const items = rawTokens && selectItems(rawTokens);
+    const exact = items !== undefined && items.length === columns.length;
+    const sorted = [...reads].sort();
+    const from = (k: number): string[] =>
+      exact
+        ? [
+            ...new Set(
+              refs
+                .filter((r) => items[k]!.some((item) => item.start <= r.start && r.start < item.end))
+                .map((r) => r.read),
+            ),
+          ].sort()
+        : sorted;
+    const inItem = (at: number) => exact && items.some((branch) => branch.some((i) => i.start <= at && at < i.end));
+    const rowsFrom = exact ? [...new Set(refs.filter((r) => !inItem(r.start)).map((r) => r.read))].sort() : sorted;
     if (!checked.problem && checked.terminator) {
       body = `${body.slice(0, checked.terminator.start)}${body.slice(checked.terminator.end)}`.trimEnd();
     }
@@ -269,13 +294,16 @@ export function resolveViews(
       name: v.name,
       qualifiedName: qualify(analyticsSchema, v.name),
       sql: body,
-      columns: Object.entries(v.options.columns as Record<string, ColumnType>).map(([name, type]) => ({
+      columns: columns.map(([name, type], k) => ({
         name,
         type: describeType(type.spec),
         dataType: dataTypeOf(type.spec),
+        from: from(k),
       })),
       dependsOn,
-      reads: [...reads].sort(),
+      reads: sorted,
+      columnLineage: exact ? 'select-list' : 'whole-view',
+      rowsFrom,
       ...(v.options.description ? { description: v.options.description } : {}),
       origin: { text: raw, segments },
     });

@@ -1,0 +1,273 @@
+/**
+ * Lineage: the select-list reader, the Model's graph for the book store (each column's path from source
+ * column to chart), generated/docs/lineage.md (its mermaid graphs parsed by mermaid's own parser, adding a
+ * column only adds lines) and `cdc-compile why` through the built CLI.
+ */
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { compile } from '../src/compile.js';
+import type { LineageModel, Model } from '../src/resolve/model.js';
+import { lex } from '../src/sql/lexer.js';
+import { selectItems } from '../src/sql/select-list.js';
+import { ROOT } from './support/compile.js';
+import { cli, copyProject } from './support/project.js';
+
+const CONFIG = join(ROOT, 'pipeline.config.ts');
+const BOOKSTORE = readFileSync(CONFIG, 'utf8');
+
+async function modelOf(source = BOOKSTORE): Promise<{ model: Model; lineageMd: string }> {
+  const result = await compile({ config: CONFIG, source });
+  expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  const md = result.artefacts.find((a) => a.path === 'docs/lineage.md');
+  return { model: result.model!, lineageMd: md!.contents as string };
+}
+
+const edgesInto = (l: LineageModel, to: string) => l.edges.filter((e) => e.to === to).map((e) => `${e.use} ${e.from}`);
+const edgesFrom = (l: LineageModel, from: string) =>
+  l.edges.filter((e) => e.from === from).map((e) => `${e.use}${e.label ? ` ${e.label}` : ''} ${e.to}`);
+
+describe('selectItems', () => {
+  const items = (sql: string) =>
+    selectItems(lex(sql).tokens)?.map((branch) => branch.map((i) => sql.slice(i.start, i.end)));
+
+  test('one item per output, commas inside calls, CASE and brackets do not split', () => {
+    expect(items("SELECT a, f(b, c) AS d, CASE WHEN x THEN 'a,b' END e, ARRAY[1, 2] FROM t WHERE y")).toEqual([
+      ['a'],
+      ['f(b, c) AS d'],
+      ["CASE WHEN x THEN 'a,b' END e"],
+      ['ARRAY[1, 2]'],
+    ]);
+  });
+
+  test('DISTINCT ON, window ORDER BY, a scalar subquery and a trailing ; stay inside their items', () => {
+    expect(
+      items('SELECT DISTINCT ON (a) a, RANK() OVER (ORDER BY b) r, (SELECT max(z) FROM u) m FROM t ORDER BY a;'),
+    ).toEqual([['a'], ['RANK() OVER (ORDER BY b) r'], ['(SELECT max(z) FROM u) m']]);
+  });
+
+  test('UNION branches pair by position', () => {
+    expect(items('SELECT a, b FROM t UNION ALL SELECT c, d FROM u')).toEqual([
+      ['a', 'c'],
+      ['b', 'd'],
+    ]);
+  });
+
+  test.each([
+    ['SELECT * FROM t'],
+    ['SELECT t.*, a FROM t'],
+    ['WITH x AS (SELECT a FROM t) SELECT a FROM x'],
+    ['SELECT a FROM (SELECT a FROM t) s'],
+    ['SELECT a FROM t JOIN (SELECT b FROM u) s ON true'],
+    ['VALUES (1)'],
+    ['(SELECT a FROM t)'],
+    ['SELECT a FROM t UNION SELECT a, b FROM u'],
+  ])('%s: the text does not tell its outputs', (sql) => {
+    expect(items(sql)).toBeUndefined();
+  });
+
+  test('COUNT(*) and a * operator are not a star item', () => {
+    expect(items('SELECT COUNT(*), a * b FROM t')).toEqual([['COUNT(*)'], ['a * b']]);
+  });
+});
+
+describe('the book store', () => {
+  let model: Model;
+  let lineageMd: string;
+  beforeAll(async () => ({ model, lineageMd } = await modelOf()));
+
+  test("a column's path: source column → topic field → Flink source → Flink sink → analytics column", () => {
+    const l = model.lineage;
+    expect(edgesFrom(l, 'source:ecom.public.orders.total')).toEqual(['value topic:ecom-connector.public.orders.total']);
+    expect(edgesFrom(l, 'topic:ecom-connector.public.orders.total')).toEqual(['value flink-source:kafka_orders.total']);
+    expect(edgesFrom(l, 'flink-source:kafka_orders.total')).toEqual(['value flink-sink:sink_fact_orders.total']);
+    expect(edgesFrom(l, 'flink-sink:sink_fact_orders.total')).toEqual(['value analytics:fact_orders.total']);
+    const types = l.nodes.filter((n) => n.column === 'total' && n.stage !== 'view').map((n) => `${n.stage} ${n.type}`);
+    expect(types).toEqual([
+      'source numeric(10, 2)',
+      'topic number (lossy beyond ~15 digits)',
+      'flink-source DOUBLE',
+      'flink-sink DECIMAL(10, 2)',
+      'analytics numeric(10, 2)',
+    ]);
+  });
+
+  test('view columns from their select-list items; joins, filters and grouping read rows', () => {
+    const l = model.lineage;
+    expect(edgesFrom(l, 'analytics:fact_orders.total')).toEqual([
+      'value view:vw_sales_over_time.daily_revenue',
+      'value view:vw_avg_order_value.avg_order_value',
+      'value view:vw_avg_order_value.revenue',
+    ]);
+    // COUNT(*) reads no column; the cancelled-order filter decides the rows of every sales view.
+    expect(edgesInto(l, 'view:vw_sales_over_time.order_count')).toEqual([]);
+    expect(edgesInto(l, 'view:vw_sales_over_time')).toEqual([
+      'rows analytics:fact_orders.created_at',
+      'rows analytics:fact_orders.status',
+    ]);
+    expect(edgesInto(l, 'view:vw_product_sales_volume.revenue')).toEqual([
+      'value analytics:fact_order_items.price_at_purchase',
+      'value analytics:fact_order_items.quantity',
+    ]);
+    // Through another view.
+    expect(edgesInto(l, 'view:vw_revenue_by_author.revenue')).toEqual(['value view:vw_product_sales_volume.revenue']);
+    expect(edgesInto(l, 'view:vw_revenue_by_author')).toContain('rows view:vw_product_sales_volume');
+    expect(model.views.every((v) => v.columnLineage === 'select-list')).toBe(true);
+  });
+
+  test('charts: x, group by and metrics — a SQL metric reads the view columns its expression names', () => {
+    const l = model.lineage;
+    expect(edgesInto(l, 'chart:Average Order Value KPI')).toEqual([
+      'metric view:vw_avg_order_value.order_count',
+      'metric view:vw_avg_order_value.revenue',
+      'rows view:vw_avg_order_value',
+    ]);
+    expect(edgesInto(l, 'chart:Inventory Health Table').filter((e) => e.startsWith('group by'))).toHaveLength(6);
+    expect(edgesFrom(l, 'view:vw_sales_over_time.daily_revenue')).toEqual([
+      'metric Revenue chart:Sales Over Time',
+      'metric Total Revenue chart:Total Revenue KPI',
+    ]);
+  });
+
+  test('every edge joins two nodes, and node ids are unique', () => {
+    const ids = new Set(model.lineage.nodes.map((n) => n.id));
+    expect(ids.size).toBe(model.lineage.nodes.length);
+    for (const e of model.lineage.edges) {
+      expect(ids.has(e.from), e.from).toBe(true);
+      expect(ids.has(e.to), e.to).toBe(true);
+    }
+  });
+
+  test('lineage.md: a graph per source, a table per captured table, one row per column', () => {
+    expect(lineageMd.match(/^```mermaid$/gm)).toHaveLength(model.sources.length);
+    expect(lineageMd).toContain('## Source ecom (database ecomdb)');
+    expect(lineageMd).toContain('### public.orders → fact_orders');
+    expect(lineageMd).toMatch(
+      /^\| `total` numeric\(10, 2\) \| `total` number .*\| `total` DOUBLE \| `total` DECIMAL\(10, 2\) \| `total` numeric\(10, 2\) \| `vw_sales_over_time.daily_revenue`, .*Sales Over Time \(metric Revenue\)/m,
+    );
+    expect(lineageMd).toContain(
+      '| `vw_sales_over_time.order_count` | bigint | — (no column) | Total Orders KPI (metric Total Orders) |',
+    );
+    expect(readFileSync(join(ROOT, 'generated', 'docs', 'lineage.md'), 'utf8')).toBe(lineageMd);
+  });
+
+  test("lineage.md's mermaid graphs parse with mermaid's own parser (and a broken one does not)", async () => {
+    const { Window } = await import('happy-dom');
+    const window = new Window();
+    Object.assign(globalThis, { window, document: window.document });
+    const { default: mermaid } = await import('mermaid');
+    const blocks = [...lineageMd.matchAll(/^```mermaid\n([\s\S]*?)^```$/gm)].map((m) => m[1]!);
+    expect(blocks.length).toBeGreaterThan(0);
+    for (const b of blocks) await expect(mermaid.parse(b)).resolves.toMatchObject({ diagramType: 'flowchart-v2' });
+    // The negative control: a label whose quote is not escaped.
+    await expect(mermaid.parse(blocks[0]!.replace('["public.orders', '["pub"lic.orders'))).rejects.toThrow(
+      /Parse error/,
+    );
+  });
+
+  test('adding a column adds lines to lineage.md and changes or removes none', async () => {
+    const edited = BOOKSTORE.replace(
+      '    status: t.varchar(50),\n',
+      '    status: t.varchar(50),\n    channel: t.text(),\n',
+    );
+    expect(edited).not.toBe(BOOKSTORE);
+    const after = (await modelOf(edited)).lineageMd.split('\n');
+    const before = lineageMd.split('\n');
+    const added = after.filter((l) => !before.includes(l));
+    expect(before.filter((l) => !after.includes(l))).toEqual([]);
+    expect(added).toHaveLength(2);
+    expect(added[1]).toMatch(/^\| `channel` text \|/);
+  });
+});
+
+test('a view whose select list the text does not tell (SELECT *): every column from all it reads', async () => {
+  const edited = BOOKSTORE.replace(
+    'SELECT ${orders.c.status}, COUNT(*) AS order_count\n    FROM ${orders}',
+    'SELECT * FROM (SELECT ${orders.c.status}, COUNT(*) AS order_count\n    FROM ${orders}',
+  ).replace('GROUP BY ${orders.c.status}`', 'GROUP BY ${orders.c.status}) s`');
+  expect(edited).not.toBe(BOOKSTORE);
+  const { model, lineageMd } = await modelOf(edited);
+  const v = model.views.find((x) => x.name === 'vw_order_status_distribution')!;
+  expect(v.columnLineage).toBe('whole-view');
+  expect(v.columns.map((c) => c.from)).toEqual([['fact_orders.status'], ['fact_orders.status']]);
+  expect(lineageMd).toContain('`vw_order_status_distribution` | `fact_orders.status` (its select list is not read');
+});
+
+describe('cdc-compile why (built CLI)', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = copyProject('bookstore');
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('a column: upstream to the source column, downstream to views and charts', async () => {
+    const r = await cli(['why', 'fact_orders.total'], { cwd: dir });
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain('← ecom.public.orders.total  (source column, numeric(10, 2))');
+    expect(r.stdout).toContain('→ vw_sales_over_time.daily_revenue  (view column, numeric)');
+    expect(r.stdout).toContain("→ chart 'Total Revenue KPI'  [metric Total Revenue]");
+    // The README shows this output.
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    expect(readme).toContain(`$ cdc-compile why fact_orders.total\n${r.stdout}\n\`\`\``);
+  });
+
+  test('a source column by its table name decides the rows of the views that filter on it', async () => {
+    const r = await cli(['why', 'orders.status'], { cwd: dir });
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(
+      /Decides which rows[^\n]*\n {2}view vw_product_sales_volume\n {4}→ view vw_revenue_by_author/,
+    );
+  });
+
+  test('a whole table and a whole view', async () => {
+    const table = await cli(['why', 'ecom.public.orders'], { cwd: dir });
+    expect(table.exitCode).toBe(0);
+    expect(table.stdout).toMatch(/^source table ecom\.public\.orders → topic ecom-connector\.public\.orders/);
+    expect(table.stdout).toMatch(/user_id +varchar\(255\) \(nothing reads it\)/);
+    const view = await cli(['why', 'vw_revenue_by_author', '--format', 'json'], { cwd: dir });
+    expect(view.exitCode).toBe(0);
+    const json = JSON.parse(view.stdout);
+    expect(json.subject).toBe('view:vw_revenue_by_author');
+    expect(json.upstream.map((e: { from: string }) => e.from)).toContain('source:ecom.public.books.author');
+    expect(json.downstream.map((e: { to: string }) => e.to)).toContain('chart:Revenue by Author');
+  });
+
+  test('unknown names: a coded diagnostic with a suggestion, exit 2', async () => {
+    const table = await cli(['why', 'fact_ordrs.total'], { cwd: dir });
+    expect(table.exitCode).toBe(2);
+    expect(table.stderr).toContain("error WHY.UNKNOWN_NAME: the pipeline has no table or view 'fact_ordrs'");
+    expect(table.stderr).toContain("hint: did you mean 'fact_orders.total'?");
+    const column = await cli(['why', 'vw_sales_over_time.revenue', '--format', 'json'], { cwd: dir });
+    expect(column.exitCode).toBe(2);
+    expect(JSON.parse(column.stdout).diagnostics[0]).toMatchObject({ code: 'WHY.UNKNOWN_COLUMN' });
+  });
+
+  test('two tables of one name: ambiguous, exit 2, naming both', async () => {
+    const config = join(dir, 'pipeline.config.ts');
+    const original = readFileSync(config, 'utf8');
+    try {
+      writeFileSync(
+        config,
+        original.replace(
+          "const inventory = inventoryDb.table('inventory', {",
+          "const invOrders = inventoryDb.table('orders', { columns: { id: t.uuid().primaryKey() }, analytics: { name: 'inv_orders' } });\nconst inventory = inventoryDb.table('inventory', {",
+        ),
+      );
+      const r = await cli(['why', 'orders.id'], { cwd: dir });
+      expect(r.exitCode).toBe(2);
+      expect(r.stderr).toContain(
+        "WHY.AMBIGUOUS_NAME: 'orders' names 2 things: source table ecom.public.orders, source table inventory.public.orders",
+      );
+    } finally {
+      writeFileSync(config, original);
+    }
+  });
+
+  test('bad usage: no name, two names, a wrong format', async () => {
+    for (const args of [['why'], ['why', 'a', 'b'], ['why', 'orders', '--format', 'xml']]) {
+      const r = await cli(args, { cwd: dir });
+      expect(r.exitCode, args.join(' ')).toBe(2);
+      expect(r.stderr).toContain('Usage: cdc-compile why');
+    }
+  });
+});
