@@ -10,7 +10,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { compile } from '../src/compile.js';
 import { parseAnalyticsType } from '../src/resolve/data-types.js';
 import { parseApprovals } from '../src/plan/approvals.js';
-import { diff, widens } from '../src/plan/diff.js';
+import { diff, readers, widens } from '../src/plan/diff.js';
 import { makePlan } from '../src/plan/index.js';
 import type { Snapshot } from '../src/plan/snapshot.js';
 import { ROOT } from './support/compile.js';
@@ -94,7 +94,7 @@ describe('diff', () => {
     const changes = diff(await base, await snapshotOf(source));
     const drop = changes.find((c) => c.id === 'drop-column/ecom.public.books/genre')!;
     expect(drop.class).toBe('destructive');
-    expect(drop.breaks).toEqual(['view vw_revenue_by_genre', "chart 'Revenue by Genre'"]);
+    expect(drop.breaks).toEqual(['view vw_revenue_by_genre (genre)', "chart 'Revenue by Genre' (genre)"]);
     expect(ids(changes)).toEqual(
       expect.arrayContaining([
         'safe drop-view/vw_revenue_by_genre',
@@ -102,6 +102,56 @@ describe('diff', () => {
         'safe change-dashboard/inventory-analytics',
       ]),
     );
+  });
+
+  test('lineage names what breaks: the view columns computed from a dropped column and the charts that show them', async () => {
+    // price goes; the price-bucket view is rewritten without it, its chart stays.
+    let source = edit(BOOKSTORE, '    price: t.numeric(10, 2),\n', '');
+    source = source.replace(
+      /SELECT CASE\n\s+WHEN \$\{books\.c\.price\} IS NULL[\s\S]*?END AS price_range,/,
+      "SELECT 'all'::text AS price_range,",
+    );
+    source = edit(source, '              price: 39.99,\n', '');
+    source = edit(source, '              price: 9.99,\n', '');
+    const changes = diff(await base, await snapshotOf(source));
+    const drop = changes.find((c) => c.id === 'drop-column/ecom.public.books/price')!;
+    expect(drop.class).toBe('destructive');
+    expect(drop.breaks).toEqual([
+      'view vw_book_price_distribution (price_range)',
+      "chart 'Book Price Distribution' (price_range)",
+    ]);
+    // status is read only in filters (and the status view's grouping): the views' rows, every chart on them.
+    const status = readers(await base, ['fact_orders.status']);
+    expect(status).toContain('view vw_sales_over_time (its rows)');
+    expect(status).toContain("chart 'Total Orders KPI' (on vw_sales_over_time)");
+    expect(status).toContain('view vw_order_status_distribution (status)');
+    // Through a view: units_sold of vw_product_sales_volume feeds vw_revenue_by_author and vw_inventory_turnover.
+    expect(readers(await base, ['fact_order_items.quantity'])).toEqual(
+      expect.arrayContaining([
+        'view vw_product_sales_volume (units_sold, revenue)',
+        'view vw_revenue_by_author (revenue, units_sold)',
+        'view vw_inventory_turnover (units_sold, turnover_pct)',
+        "chart 'Inventory Turnover Rate' (turnover_pct)",
+        "chart 'Top Books by Revenue' (total_revenue)",
+      ]),
+    );
+  });
+
+  test('a narrowing retype of a source column lists every view and chart it reaches, in every format', async () => {
+    const dir = copyProject('bookstore');
+    dirs.push(dir);
+    const config = join(dir, 'pipeline.config.ts');
+    writeFileSync(config, edit(BOOKSTORE, 'total: t.numeric(10, 2),', 'total: t.numeric(8, 2),'));
+    const pretty = await cli(['plan'], { cwd: dir });
+    expect(pretty.exitCode).toBe(3);
+    expect(pretty.stdout).toContain(
+      "breaks: view vw_sales_over_time (daily_revenue), view vw_avg_order_value (avg_order_value, revenue), chart 'Sales Over Time' (daily_revenue), chart 'Total Revenue KPI' (daily_revenue), chart 'Total Orders KPI' (on vw_sales_over_time), chart 'Average Order Value KPI' (revenue), chart 'Avg Order Value Over Time' (revenue)",
+    );
+    const markdown = await cli(['plan', '--format', 'markdown'], { cwd: dir });
+    expect(markdown.stdout).toContain('<br>breaks: view vw_sales_over_time (daily_revenue), view vw_avg_order_value');
+    const json = JSON.parse((await cli(['plan', '--format', 'json'], { cwd: dir })).stdout);
+    const retype = json.changes.find((c: { id: string }) => c.id === 'retype-column/ecom.public.orders/total');
+    expect(retype.breaks).toContain("chart 'Sales Over Time' (daily_revenue)");
   });
 
   test('a change to a view only replaces the view: no connector, Flink or table change', async () => {

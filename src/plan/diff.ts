@@ -4,7 +4,10 @@
  * so a decision recorded for it in cdc-approvals.yaml still finds it after unrelated edits.
  */
 import { parseAnalyticsType, type DataType } from '../resolve/data-types.js';
+import { readers } from './impact.js';
 import type { ColumnSnapshot, Snapshot, TableSnapshot } from './snapshot.js';
+
+export { readers } from './impact.js';
 
 export const CLASSES = ['ambiguous', 'destructive', 'needs-backfill', 'safe'] as const;
 /** safe: nothing is lost; needs-backfill: existing rows must be read again; destructive: data or an asset
@@ -82,23 +85,6 @@ export function widens(from: DataType, to: DataType): boolean {
   if (from.base === 'real' && to.base === 'double precision') return true;
   if (from.base === 'json' && to.base === 'jsonb') return true;
   return false;
-}
-
-/** Views and charts that read any of `columns` (`analyticsTable.column`), directly or through other views. */
-export function readers(old: Snapshot, columns: readonly string[]): string[] {
-  const hit = new Set(columns);
-  const views: string[] = [];
-  // Views are in dependency order: a view's readers come after it.
-  for (const v of old.views) {
-    const direct = v.reads.some((r) => hit.has(r) || hit.has(r.slice(0, r.lastIndexOf('.'))));
-    const viaView = v.dependsOn.some((d) => views.includes(d));
-    if (direct || viaView) {
-      views.push(v.name);
-      for (const c of v.columns) hit.add(`${v.name}.${c.name}`);
-    }
-  }
-  const charts = old.charts.filter((c) => views.includes(c.view)).map((c) => `chart '${c.name}'`);
-  return [...views.map((v) => `view ${v}`), ...charts];
 }
 
 /** `old` → `next`, in layer order: sources, tables and columns, Flink jobs, views, charts, dashboards. */

@@ -68,6 +68,8 @@ export interface ViewSnapshot {
   readonly sql: string;
   readonly reads: readonly string[];
   readonly dependsOn: readonly string[];
+  /** Lineage: per column, the `reads` its value is computed from (columns computed from none are left out). */
+  readonly columnsFrom?: Readonly<Record<string, readonly string[]>>;
 }
 
 export interface ChartSnapshot {
@@ -119,6 +121,13 @@ function statementText(t: TableModel): string {
 
 export function buildSnapshot(model: Model): Snapshot {
   const bySink = new Map(model.tables.map((t) => [t.flink.sinkTable, t]));
+  /** Per chart, the view columns it shows (x, group by, the columns of its metrics). */
+  const shown = new Map<string, string[]>();
+  for (const e of model.lineage.edges) {
+    if (!e.to.startsWith('chart:') || e.use === 'rows') continue;
+    const chart = e.to.slice('chart:'.length);
+    shown.set(chart, [...(shown.get(chart) ?? []), e.from.slice(e.from.lastIndexOf('.') + 1)]);
+  }
   const jobOf = new Map<string, string>();
   for (const job of model.flink.submissions) for (const sink of job.tables) jobOf.set(sink, job.name);
   return {
@@ -175,17 +184,13 @@ export function buildSnapshot(model: Model): Snapshot {
       sql: hash(v.sql),
       reads: v.reads,
       dependsOn: v.dependsOn,
+      columnsFrom: Object.fromEntries(v.columns.filter((c) => c.from.length).map((c) => [c.name, c.from])),
     })),
     charts: model.charts.map((c) => ({
       name: c.name,
       view: c.view,
-      columns: [
-        ...new Set([
-          ...(c.x ? [c.x.name] : []),
-          ...c.groupBy.map((g) => g.name),
-          ...c.metrics.flatMap((m) => (m.column ? [m.column] : [])),
-        ]),
-      ].sort(),
+      // From the lineage, so a SQL metric's columns count too.
+      columns: [...new Set(shown.get(c.name) ?? [])].sort(),
       definition: hash(JSON.stringify(c)),
     })),
     dashboards: model.dashboards.map((d) => ({
