@@ -30,6 +30,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./why-command.js')).whyCommand,
   },
   {
+    name: 'add',
+    summary: 'add table <source>.<table>: declare a table in pipeline.config.ts (--columns, or --from a live database)',
+    load: async () => (await import('./add-command.js')).addCommand,
+  },
+  {
     name: 'init',
     summary: 'start a project: write a minimal pipeline.config.ts, package.json scripts, .gitignore lines',
     load: async () => (await import('./init.js')).initCommand,
