@@ -35,9 +35,11 @@ const ENTRIES = {
 /** Modules only some runs load, kept in chunks of their own behind their dynamic imports. */
 const LAZY = [
   /[\\/]src[\\/]locate[\\/]/,
-  /[\\/]src[\\/]cli[\\/](init|watch|plan-command|verify-command)\.ts$/,
+  /[\\/]src[\\/]cli[\\/](init|watch|plan-command|verify-command|why-command|add-command|drift|options)\.ts$/,
+  // add table's codemod (ts-morph, external) and catalog reader (pg): only for `cdc-compile add`.
+  /[\\/]src[\\/]cli[\\/]add[\\/]/,
   // The planner and its `yaml` import: a compile loads them only when the snapshot changed.
-  /[\\/]src[\\/]plan[\\/](approvals|diff|format|index)\.ts$/,
+  /[\\/]src[\\/]plan[\\/](approvals|diff|format|index|impact)\.ts$/,
   // verify (and the PGlite, pg and dt-sql-parser it imports, external) only for `cdc-compile verify`.
   /[\\/]src[\\/]verify[\\/]/,
 ];

@@ -10,7 +10,7 @@ import pg from 'pg';
 import { afterAll, describe, expect, test } from 'vitest';
 import { parseColumnsFlag, parseType } from '../src/cli/add/columns.js';
 import { PG_URL } from './support/postgres-url.js';
-import { PROJECTS } from './support/compile.js';
+import { PROJECTS, ROOT } from './support/compile.js';
 import { cli, copyProject } from './support/project.js';
 
 const dirs: string[] = [];
@@ -282,4 +282,30 @@ describe.skipIf(!PG_URL)('add table --from (real PostgreSQL)', () => {
     expect(missing.stderr).toContain('ADD.NO_SUCH_TABLE: the database has no table shop.review');
     expect(missing.stderr).toContain("did you mean 'ecom.shop.reviews'?");
   });
+});
+
+test('neither ts-morph nor pg nor the add, why and drift chunks are in the static imports of a compile', () => {
+  const statics = (file: string): string[] =>
+    [...readFileSync(join(ROOT, 'dist', file), 'utf8').matchAll(/^import [^;]*?from "([^"]+)";?$/gm)].map((m) => m[1]!);
+  for (const entry of ['cli.js', 'index.js']) {
+    const seen = new Set<string>();
+    const walk = (file: string) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      for (const dep of statics(file))
+        if (dep.startsWith('./')) walk(dep.slice(2));
+        else seen.add(dep);
+    };
+    walk(entry);
+    expect(
+      [...seen].some((f) => f.startsWith('compiler-')),
+      entry,
+    ).toBe(true);
+    expect([...seen], entry).not.toContain('ts-morph');
+    expect([...seen], entry).not.toContain('pg');
+    expect(
+      [...seen].filter((f) => /^(add-command|codemod|columns|introspect|why-command|drift|impact)-/.test(f)),
+      entry,
+    ).toEqual([]);
+  }
 });

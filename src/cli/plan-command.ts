@@ -33,6 +33,10 @@ Options:
                                       <out>/manifest.json; also tells compiler changes apart
   --format <pretty|markdown|json>     how to report (default: pretty; markdown for a PR comment)
   --profile <name>                    compile for a deployment profile's addresses
+  --source-url [<source>=]<url>       also compare the config with a live source database's schema
+                                      (read-only): columns dropped, added or retyped upstream, and what
+                                      they break; repeat it per source (the source is found by the
+                                      URL's database when <source>= is left out)
   -h, --help                          show this help
 
 Exit status: 0 nothing needs a decision, 1 config or approvals errors, 2 bad usage, 3 a destructive or
@@ -45,6 +49,7 @@ interface Args {
   base?: string;
   format: PlanFormat;
   profile?: string;
+  sourceUrls: readonly string[];
 }
 
 function parse(argv: string[]): Args | 'help' {
@@ -58,6 +63,7 @@ function parse(argv: string[]): Args | 'help' {
         base: { type: 'string' },
         format: { type: 'string' },
         profile: { type: 'string' },
+        'source-url': { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -75,6 +81,7 @@ function parse(argv: string[]): Args | 'help' {
   return {
     config: values.config ?? 'pipeline.config.ts',
     format,
+    sourceUrls: values['source-url'] ?? [],
     ...(values.out !== undefined ? { out: values.out } : {}),
     ...(values.base !== undefined ? { base: values.base } : {}),
     ...(values.profile !== undefined ? { profile: values.profile } : {}),
@@ -249,12 +256,37 @@ async function run(args: Args, cwd: string): Promise<number> {
     else process.stderr.write(formatDiagnostics(result.diagnostics, cwd));
     return 1;
   }
+  // --source-url: the live source schemas against the config (printed after the plan).
+  let drift: { text: string; json: unknown } | undefined;
+  if (args.sourceUrls.length) {
+    const { formatDrift, sourceDrift, sourcesForUrls } = await import('./drift.js');
+    const targets = sourcesForUrls(result.model!, args.sourceUrls, USAGE);
+    let found;
+    try {
+      found = await sourceDrift(result.snapshot, targets);
+    } catch (err) {
+      const d = error(
+        'PLAN.SOURCE_UNREADABLE',
+        `--source-url: cannot read the source's catalog: ${(err as Error).message}`,
+      );
+      process.stderr.write(formatDiagnostics([d], cwd));
+      return 1;
+    }
+    const names = targets.map(([s]) => s.name);
+    drift = { text: args.format === 'json' ? '' : formatDrift(found, names, args.format), json: found };
+  }
+  const withDrift = (text: string) =>
+    !drift
+      ? text
+      : args.format === 'json'
+        ? `${JSON.stringify({ ...JSON.parse(text), drift: drift.json }, null, 2)}\n`
+        : `${text}${drift.text}`;
   const old = await oldState(args, configPath, result.outDir, cwd);
   if (!old.snapshot) {
     const message = `${old.missing}: nothing to compare with. Compile with this cdc-compile, commit generated/, and plan changes from there.`;
     if (args.format === 'json')
-      process.stdout.write(`${JSON.stringify({ ok: true, baseline: false, message }, null, 2)}\n`);
-    else process.stdout.write(`${message}\n`);
+      process.stdout.write(withDrift(`${JSON.stringify({ ok: true, baseline: false, message }, null, 2)}\n`));
+    else process.stdout.write(withDrift(`${message}\n`));
     return 0;
   }
   const source = readFileSync(configPath, 'utf8');
@@ -263,11 +295,13 @@ async function run(args: Args, cwd: string): Promise<number> {
   if (hasErrors(approvals.diagnostics)) return 1;
   const { formatPlan } = await import('../plan/format.js');
   process.stdout.write(
-    formatPlan(plan, args.format, {
-      approvalsFile: relative(cwd, approvals.file) || APPROVALS_FILE,
-      approvalsExist: approvals.exists,
-      approvalsHaveSection: approvals.hasSection,
-    }),
+    withDrift(
+      formatPlan(plan, args.format, {
+        approvalsFile: relative(cwd, approvals.file) || APPROVALS_FILE,
+        approvalsExist: approvals.exists,
+        approvalsHaveSection: approvals.hasSection,
+      }),
+    ),
   );
   return plan.pending.length ? 3 : 0;
 }
