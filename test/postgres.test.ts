@@ -96,14 +96,19 @@ describe.skipIf(!url).each(PROJECTS)('$name on PostgreSQL', ({ name, config }) =
             "SELECT data FROM pg_logical_slot_get_binary_changes($1, NULL, NULL, 'proto_version', '1', 'publication_names', $2)",
             [slot, source.publicationName],
           );
-          // pgoutput 'R' (relation) messages name each table that sent a change.
-          const relations = changes.rows
-            .map((r) => r.data)
-            .filter((d) => d[0] === 'R'.charCodeAt(0))
-            .map((d) => {
-              const namespaceEnd = d.indexOf(0, 5);
-              return `${d.subarray(5, namespaceEnd).toString()}.${d.subarray(namespaceEnd + 1, d.indexOf(0, namespaceEnd + 1)).toString()}`;
-            });
+          // pgoutput 'R' (relation) messages name tables by OID, and each 'I'/'U'/'D' names the OID its row is
+          // published under. PostgreSQL 15 also sends an 'R' for the partition a row landed in, but with
+          // publish_via_partition_root the change itself carries the parent's OID: read the changes' OIDs.
+          const messages = changes.rows.map((r) => r.data);
+          const names = new Map<number, string>();
+          for (const d of messages.filter((d) => d[0] === 'R'.charCodeAt(0))) {
+            const namespaceEnd = d.indexOf(0, 5);
+            const name = d.subarray(namespaceEnd + 1, d.indexOf(0, namespaceEnd + 1)).toString();
+            names.set(d.readUInt32BE(1), `${d.subarray(5, namespaceEnd).toString()}.${name}`);
+          }
+          const relations = messages
+            .filter((d) => 'IUD'.includes(String.fromCharCode(d[0]!)))
+            .map((d) => names.get(d.readUInt32BE(1)) ?? `oid ${d.readUInt32BE(1)}`);
           expect([...new Set(relations)].sort()).toEqual(source.tables.map((t) => t.qualifiedName).sort());
           // REPLICA IDENTITY FULL: updates carry the old row ('O'), which Flink's debezium-json needs.
           const updates = changes.rows.map((r) => r.data).filter((d) => d[0] === 'U'.charCodeAt(0));
