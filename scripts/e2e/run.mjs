@@ -732,7 +732,13 @@ async function main() {
       : undefined;
     stack.supersetUp?.catch(() => undefined);
     await Promise.all([
-      pgUp,
+      // The server that runs is Debian's PostgreSQL 15, not the table's image version: the report says so.
+      pgUp.then(() =>
+        withClient(stack.pg.url(), async (c) => {
+          const v = (await c.query('SHOW server_version')).rows[0].server_version;
+          report.versions = { ...report.versions, postgres: `${v} (the table's image: ${dep.versions.postgres})` };
+        }),
+      ),
       timed('kafka', async () => {
         stack.kafka = await startKafka(WORK, logs, inst.kafkaDir, dep.kafkaClusterId);
         stops.push(stack.kafka);
