@@ -103,6 +103,8 @@ describe('examples/kafka-tls', () => {
       expect(mounted.has(`/etc/kafka/secrets/${byName.get(v)!.value}`), v).toBe(true);
     expect(mounted.has(props.get('ssl.truststore.location')!)).toBe(true);
     expect(s.broker!.dnsNames).toEqual(['kafka.infra.svc.cluster.local', '*.kafka-headless.infra.svc.cluster.local']);
+    const sts = placed.find((p) => p.object.kind === 'StatefulSet')!.object;
+    expect(sts.metadata!.annotations).toEqual({ 'cdc-compile/certificate-dns-names': s.broker!.dnsNames.join(',') });
     // The advertised listener (set by the start script) is the client listener.
     expect(files.get('kubernetes/base/kafka.yaml')).toContain(
       'export KAFKA_ADVERTISED_LISTENERS="SASL_SSL://${HOSTNAME}.kafka-headless.infra.svc.cluster.local:9092"',

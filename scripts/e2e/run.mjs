@@ -8,7 +8,8 @@
 // the runner Job's envsubst), and checks what seed §12 lists plus changes flowing (pipelines/*.mjs).
 // Prints `e2e <pipeline>: N passed, N failed` per pipeline and `N passed, N failed` at the end; writes a
 // report (report.md in the work folder). Logs of every component stay in the work folder's logs/.
-//   CDC_E2E_PIPELINES=bookstore,types   which pipelines (default all)
+//   CDC_E2E_PIPELINES=bookstore,types   which pipelines (default all but kafka-tls, whose Kafka speaks only
+//                                       SASL_SSL: CDC_E2E_PIPELINES=kafka-tls runs it on a stack of its own)
 //   CDC_E2E_WORK=/tmp/cdc-e2e           work folder (cleared at start)
 //   CDC_E2E_CACHE=/var/cache/cdc-compile/e2e   download cache
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -19,6 +20,7 @@ import { parseAllDocuments } from 'yaml';
 import { CACHE, install } from './install.mjs';
 import { E2eError, run, tail, waitFor } from './proc.mjs';
 import { PORTS, getJson, startConnect, startFlink, startKafka, startPostgres, startSuperset } from './stack.mjs';
+import { brokerFromManifests, clientProperties, connectFromManifests, makeTlsMaterial, refusalChecks } from './tls.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const WORK = process.env.CDC_E2E_WORK ?? '/tmp/cdc-e2e';
@@ -27,7 +29,10 @@ const PROFILE = 'e2e';
 
 // The pipelines with charts come after two without: Superset starts beside the stack and is ready by then.
 const ALL = ['minimal', 'types', 'bookstore', 'charts', 'type-cells'];
+const KNOWN = [...ALL, 'kafka-tls'];
 const selected = (process.env.CDC_E2E_PIPELINES ?? ALL.join(',')).split(',').filter(Boolean);
+/** The TLS material of a run whose pipelines use kafka.security (tls.mjs). */
+let tls;
 
 const report = { start: {}, install: {}, latency: [], pipelines: [] };
 const secs = (t0) => Math.round((performance.now() - t0) / 100) / 10;
@@ -73,7 +78,8 @@ export default definePipeline({
       ${PROFILE}: {
         endpoints: 'loopback',
         components: {
-          kafka: { localPort: ${PORTS.kafka} },
+          // localTruststore: where this run's truststore is (read only by a pipeline with kafka.security).
+          kafka: { localPort: ${PORTS.kafka}, localTruststore: ${JSON.stringify(join(WORK, 'tls', 'truststore.p12'))} },
           connect: { localPort: ${PORTS.connect} },
           flinkJobManager: { localPort: ${PORTS.flinkRest} },
           superset: { localPort: ${PORTS.superset} },
@@ -182,6 +188,8 @@ function secretEnv(model) {
   for (const s of model.sources) for (const b of s.secrets) add(b, `pw-${b.env.toLowerCase()}`);
   add(model.analytics.user, `${model.pipeline.name.replace(/\W/g, '_')}_analytics`);
   add(model.analytics.password, 'pw-analytics');
+  for (const b of model.kafka.security ? [...model.kafka.security.connect.env, ...model.kafka.security.flink.env] : [])
+    add(b, tls.valueOf(b));
   return env;
 }
 
@@ -333,6 +341,8 @@ async function applyAndCheck(name, spec, stack, checks) {
 
     // Changes: each statement on a source database, then the analytics query polled until it returns
     // what the change should produce.
+    if (stack.tls) await refusalChecks(stack, checks, logs, PORTS.kafka);
+
     for (const ch of spec.changes ?? [])
       await checks.check(`change flows: ${ch.what}`, async () => {
         const t2 = performance.now();
@@ -649,6 +659,7 @@ async function kafkaTopics(stack, args) {
       '--bootstrap-server',
       `127.0.0.1:${PORTS.kafka}`,
       ...args,
+      ...(stack.tls ? ['--command-config', stack.tls.clientConfig] : []),
     ],
     { log, what: `kafka TopicCommand ${args[0]}` },
   );
@@ -672,7 +683,7 @@ async function main() {
   const specs = {};
   for (const name of selected) {
     const file = join(repo, 'scripts', 'e2e', 'pipelines', `${name}.mjs`);
-    if (!existsSync(file)) throw new E2eError(`no pipeline spec ${file}; known: ${ALL.join(', ')}`);
+    if (!existsSync(file)) throw new E2eError(`no pipeline spec ${file}; known: ${KNOWN.join(', ')}`);
     const mod = await import(file);
     specs[name] = { ...mod, ...mod.default };
     specs[name].config = join(repo, specs[name].config);
@@ -715,6 +726,31 @@ async function main() {
         .some((c) => prefixes(c).some((p) => prefixes(compiled[i]).includes(p)));
     });
     const slots = Math.max(...compiled.map((c) => c.model.flink.submissions.length));
+    // Kafka over TLS (kafka.security): one broker serves every pipeline, so they must agree.
+    const security = first.model.kafka.security;
+    const mixed = compiled.find((c) => !c.model.kafka.security !== !security);
+    if (mixed)
+      throw new E2eError(
+        `pipelines ${selected.join(', ')} disagree on kafka.security; run them in separate runs (CDC_E2E_PIPELINES)`,
+      );
+    let kafkaOptions = {};
+    let connectOptions = {};
+    if (security) {
+      tls = await makeTlsMaterial(WORK, logs, security);
+      const clusterOut = join(first.dir, 'generated-cluster');
+      const broker = brokerFromManifests(clusterOut, tls, PORTS, join(WORK, 'kafka', 'data'));
+      const worker = connectFromManifests(clusterOut, tls, security);
+      kafkaOptions = { props: broker.props, jvm: broker.jvm };
+      connectOptions = { props: worker.props };
+      stack.tls = { ...tls, clientConfig: join(tls.root, 'client.properties'), worker };
+      writeFileSync(
+        stack.tls.clientConfig,
+        `${Object.entries(clientProperties(worker.props, worker.vars))
+          .map(([k, v]) => `${k}=${v}`)
+          .join('\n')}\n`,
+      );
+      console.log(`e2e: Kafka over ${broker.listener} (listeners and worker settings from the generated manifests)`);
+    }
     // Connect reads the source passwords from its environment (the EnvVarConfigProvider).
     const connectVars = Object.assign({}, ...compiled.map((c) => secretEnv(c.model)));
     const pgUp = timed('postgres', async () => {
@@ -740,7 +776,7 @@ async function main() {
         }),
       ),
       timed('kafka', async () => {
-        stack.kafka = await startKafka(WORK, logs, inst.kafkaDir, dep.kafkaClusterId);
+        stack.kafka = await startKafka(WORK, logs, inst.kafkaDir, dep.kafkaClusterId, kafkaOptions);
         stops.push(stack.kafka);
         await waitFor(
           'Kafka',
@@ -751,11 +787,14 @@ async function main() {
         .then(() => pgUp)
         .then(() =>
           timed('connect', async () => {
-            stack.connect = startConnect(WORK, logs, inst.kafkaDir, inst.pluginRoot, {
-              provider: first.model.connect.secretProvider,
-              vars: connectVars,
-              tlsRoot: stack.pg.tlsRoot,
-            });
+            stack.connect = startConnect(
+              WORK,
+              logs,
+              inst.kafkaDir,
+              inst.pluginRoot,
+              { provider: first.model.connect.secretProvider, vars: connectVars, tlsRoot: stack.pg.tlsRoot },
+              connectOptions,
+            );
             stops.push(stack.connect);
             await waitFor(
               'Kafka Connect',

@@ -110,8 +110,11 @@ const props = (o) =>
     .map(([k, v]) => `${k}=${v}`)
     .join('\n')}\n`;
 
-/** One KRaft node, broker and controller, formatted afresh. */
-export async function startKafka(dir, logs, kafkaDir, clusterId) {
+/**
+ * One KRaft node, broker and controller, formatted afresh. `props` replace or add server properties (the
+ * TLS listeners the manifests derive), `jvm` adds JVM options (the JAAS file).
+ */
+export async function startKafka(dir, logs, kafkaDir, clusterId, { props: extra = {}, jvm: extraJvm = [] } = {}) {
   const home = join(dir, 'kafka');
   mkdirSync(home, { recursive: true });
   const cfg = join(home, 'server.properties');
@@ -136,11 +139,19 @@ export async function startKafka(dir, logs, kafkaDir, clusterId) {
       'group.initial.rebalance.delay.ms': 0,
       // Topics come from the connectors' topic.creation settings, as in the cluster.
       'auto.create.topics.enable': false,
+      ...extra,
     }),
   );
   writeFileSync(join(home, 'log4j.properties'), log4j(join(logs, 'kafka.log')));
   const cp = `${kafkaDir}/*`;
-  const jvm = ['-Xms256m', '-Xmx512m', `-Dlog4j.configuration=file:${join(home, 'log4j.properties')}`, '-cp', cp];
+  const jvm = [
+    '-Xms256m',
+    '-Xmx512m',
+    `-Dlog4j.configuration=file:${join(home, 'log4j.properties')}`,
+    ...extraJvm,
+    '-cp',
+    cp,
+  ];
   const formatLog = join(logs, 'kafka-format.log');
   await run(JAVA, [...jvm, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', cfg], {
     log: join(logs, 'kafka-format.log'),
@@ -151,8 +162,8 @@ export async function startKafka(dir, logs, kafkaDir, clusterId) {
   return proc;
 }
 
-/** A Connect worker in distributed mode; plugin.path holds only the Debezium plugin. */
-export function startConnect(dir, logs, kafkaDir, pluginRoot, env) {
+/** A Connect worker in distributed mode; plugin.path holds only the Debezium plugin. `props` add worker properties. */
+export function startConnect(dir, logs, kafkaDir, pluginRoot, env, { props: extra = {} } = {}) {
   const home = join(dir, 'connect');
   // The worker's home: PostgreSQL's JDBC driver reads the root certificate a `verify-full` connection
   // trusts from ~/.postgresql/root.crt, as a Connect pod would have it mounted.
@@ -182,6 +193,7 @@ export function startConnect(dir, logs, kafkaDir, pluginRoot, env) {
       'plugin.path': pluginRoot,
       'config.providers': env.provider.name,
       [`config.providers.${env.provider.name}.class`]: env.provider.className,
+      ...extra,
     }),
   );
   writeFileSync(join(home, 'log4j.properties'), log4j(join(logs, 'connect.log')));

@@ -551,7 +551,11 @@ export function buildStack(input: StackInput, out: Diagnostic[]): Placed[] {
       object: {
         apiVersion: 'apps/v1',
         kind: 'StatefulSet',
-        metadata: meta('kafka', infra, l),
+        metadata: {
+          ...meta('kafka', infra, l),
+          // The names the brokers' certificate must carry, for whoever makes the keystore.
+          ...(tls ? { annotations: { 'cdc-compile/certificate-dns-names': tls.dnsNames.join(',') } } : {}),
+        },
         spec: {
           serviceName: S.kafkaHeadless.name,
           replicas: brokers,
