@@ -24,11 +24,12 @@ import {
 } from './load/index.js';
 import { PACKAGE_ROOT } from './package-root.js';
 import { loadTemplates, TemplateError, unknownTemplates } from './render/templates.js';
-import { resolve } from './resolve/index.js';
+import { MIGRATIONS_FOLDER, resolve } from './resolve/index.js';
 import type { Model } from './resolve/model.js';
-import { TEMPLATE_NAMES, TEMPLATE_OPTIONS, type Artefact, type EmitContext } from './targets/artefact.js';
+import { header, TEMPLATE_NAMES, TEMPLATE_OPTIONS, type Artefact, type EmitContext } from './targets/artefact.js';
 import { emitAll } from './targets/index.js';
 import { validate } from './validate/index.js';
+import { readHistory } from './write/history.js';
 import { buildManifest } from './write/manifest.js';
 import { buildSnapshot, type Snapshot } from './plan/snapshot.js';
 
@@ -47,6 +48,11 @@ export interface CompileOptions {
   readonly maxMemoryMb?: number;
   /** The config's text instead of the file's (`plan --base` compiles an older version); imports are read from disk. */
   readonly source?: string;
+  /**
+   * Read the output directory's previous state (default true): its migrations are kept, and a change of
+   * the analytics tables since its snapshot adds the next one. `plan --base` compiles an old config without.
+   */
+  readonly history?: boolean;
 }
 
 export interface CompileResult {
@@ -57,6 +63,8 @@ export interface CompileResult {
   readonly model?: Model;
   /** What manifest.json records for `plan` (src/plan/snapshot.ts). */
   readonly snapshot?: Snapshot;
+  /** The analytics migration this compile adds (its path), when the analytics tables changed. */
+  readonly migration?: string;
   readonly configFile: string;
   readonly outDir: string;
 }
@@ -167,7 +175,14 @@ export async function compileIn(
 
   const templatesDir = options.templatesDir ?? join(dirname(configPath), 'templates');
   const templates = loadTemplates(templatesDir, TEMPLATE_OPTIONS);
-  const ctx: EmitContext = { configFile, render: templates.render };
+  // The previous output's migrations are history: read before emitting, so the packagers ship them too.
+  const history = options.history === false ? undefined : readHistory(outDir, MIGRATIONS_FOLDER);
+  if (history && hasErrors(history.diagnostics)) return failed([...history.diagnostics]);
+  const ctx: EmitContext = {
+    configFile,
+    render: templates.render,
+    ...(history?.migrations.length ? { migrations: history.migrations } : {}),
+  };
   const profile = options.profile !== undefined ? { profile: options.profile } : {};
   const transform: Transform = inThread ? 'cjs' : 'esm';
   const guard = new ExitGuard().install();
@@ -262,15 +277,37 @@ export async function compileIn(
     if (guard.exit) return failed([exitDiagnostic(guard.exit, configPath, transform)]);
     if (hasErrors(diagnostics)) return failed(diagnostics);
     const snapshot = result.model ? buildSnapshot(result.model) : undefined;
-    const artefacts = [
-      ...result.artefacts,
-      buildManifest(result.artefacts, configFile, loaded.source ?? '', VERSION, snapshot),
-    ];
+    let emitted = result.artefacts;
+    let migration: string | undefined;
+    if (
+      history?.snapshot &&
+      snapshot &&
+      result.model &&
+      JSON.stringify(history.snapshot) !== JSON.stringify(snapshot)
+    ) {
+      // The pipeline changed since the last compile: its analytics migration, if the tables need one.
+      const { nextMigration } = await import('./write/next-migration.js');
+      const a = result.model.analytics;
+      const next = await nextMigration(
+        { folder: a.files.migrations, table: a.migrationsTable, createSchema: a.createSchema },
+        history.snapshot,
+        history.next,
+        snapshot,
+        configPath,
+        header(ctx, '--'),
+      );
+      if (next) {
+        migration = next.path;
+        emitted = emitModel(result.model, { ...ctx, migrations: [...history.migrations, next] }).artefacts;
+      }
+    }
+    const artefacts = [...emitted, buildManifest(emitted, configFile, loaded.source ?? '', VERSION, snapshot)];
     return {
       artefacts,
       diagnostics: sortDiagnostics(diagnostics),
       ...(result.model ? { model: result.model } : {}),
       ...(snapshot ? { snapshot } : {}),
+      ...(migration ? { migration } : {}),
       configFile,
       outDir,
     };

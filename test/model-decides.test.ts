@@ -62,7 +62,7 @@ describe('the Model decides', () => {
       analytics: {
         ...m.analytics,
         dropViews: ['z_first', 'a_last'],
-        files: { schema: 'analytics/s.sql', views: 'analytics/v.sql' },
+        files: { schema: 'analytics/s.sql', views: 'analytics/v.sql', migrations: 'analytics/m' },
       },
       flink: {
         ...m.flink,
@@ -81,7 +81,7 @@ describe('the Model decides', () => {
           bundleRoot: 'b',
         },
       },
-      ops: { checkScript: 'ops/smoke.sh' },
+      ops: { checkScript: 'ops/smoke.sh', applyAnalytics: 'ops/apply.sh' },
       // The lineage document renders the Model's graph: an edge taken out is gone from it.
       lineage: {
         ...m.lineage,
@@ -100,6 +100,7 @@ describe('the Model decides', () => {
       'debezium/renamed.json',
       'docs/graph.md',
       'flink/jobs.sql',
+      'ops/apply.sh',
       'ops/smoke.sh',
       'superset/assets.zip',
       'superset/import',

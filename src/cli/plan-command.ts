@@ -174,6 +174,7 @@ async function oldState(args: Args, configPath: string, outDir: string, cwd: str
     config: configPath,
     outDir,
     source: oldConfig,
+    history: false,
     ...(args.profile !== undefined ? { profile: args.profile } : {}),
   });
   if (!again.snapshot) return state;

@@ -211,7 +211,7 @@ export function flinkSettings(
 }
 
 /** The analytics database as the Flink sinks reach it. */
-export type AnalyticsConnection = Omit<Model['analytics'], 'dropViews' | 'files'>;
+export type AnalyticsConnection = Omit<Model['analytics'], 'dropViews' | 'files' | 'migrationsTable'>;
 
 /**
  * The Flink pass: the analytics connection (JDBC URL, credentials as placeholders), every table's Kafka

@@ -11,6 +11,10 @@ import { resolveViews } from './views.js';
 import { secretsPass } from './secrets.js';
 import { kafkaSecurityPass } from './kafka-security.js';
 import { lineagePass } from './lineage.js';
+import { qualify } from './names.js';
+
+/** Where the analytics migrations live in the output: fixed, so the previous output's can be read before resolving. */
+export const MIGRATIONS_FOLDER = 'analytics/migrations';
 
 export type { Model } from './model.js';
 
@@ -86,11 +90,12 @@ export function resolve(
       analytics: {
         ...flink.analytics,
         dropViews: views.map((v) => v.qualifiedName).reverse(),
-        files: { schema: 'analytics/schema.sql', views: 'analytics/views.sql' },
+        files: { schema: 'analytics/schema.sql', views: 'analytics/views.sql', migrations: MIGRATIONS_FOLDER },
+        migrationsTable: qualify(flink.analytics.schema, 'cdc_migrations'),
       },
       flink: flink.flink,
       ...(superset.deployment ? { deployment: superset.deployment } : {}),
-      ops: { checkScript: 'ops/check.sh' },
+      ops: { checkScript: 'ops/check.sh', applyAnalytics: 'ops/apply-analytics.sh' },
     },
   };
 }

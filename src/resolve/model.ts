@@ -397,7 +397,14 @@ export interface Model {
     readonly password: SecretBinding;
     /** Views to drop before they are created again: dependents first, so no DROP needs CASCADE. */
     readonly dropViews: readonly string[];
-    readonly files: { readonly schema: string; readonly views: string };
+    readonly files: {
+      readonly schema: string;
+      readonly views: string;
+      /** Folder of the numbered migrations: history, carried from the previous output (src/write/history.ts). */
+      readonly migrations: string;
+    };
+    /** The table each migration records itself in (created by the first migration that runs). */
+    readonly migrationsTable: string;
   };
   readonly flink: {
     readonly settings: readonly KeyValue[];
@@ -421,5 +428,9 @@ export interface Model {
   /** Where and how the stack runs (resolve/deployment.ts); absent when the config has no deployment section. */
   readonly deployment?: DeploymentModel;
   /** The smoke check of a running stack (ops/check.sh): it checks the connectors, jobs, tables, views and dashboards above. */
-  readonly ops: { readonly checkScript: string };
+  readonly ops: {
+    readonly checkScript: string;
+    /** Applies the analytics migrations, schema.sql and views.sql outside Kubernetes. */
+    readonly applyAnalytics: string;
+  };
 }

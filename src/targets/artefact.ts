@@ -1,7 +1,7 @@
 import type { SchemaSqlData, ViewsSqlData } from './analytics/templates.js';
 import type { RegisterScriptData, SetupSqlData } from './debezium/templates.js';
 import type { PipelineSqlData } from './flink/templates.js';
-import type { CheckScriptData } from './ops/templates.js';
+import type { ApplyAnalyticsData, CheckScriptData } from './ops/templates.js';
 import type { BootstrapData } from './superset/templates.js';
 
 /** One generated file: a path relative to the output directory and its exact contents. */
@@ -19,6 +19,11 @@ export interface EmitContext {
   readonly configFile: string;
   /** Renders a text template (built-in or the project's override) with data the emitter prepared. */
   readonly render: <N extends TemplateName>(template: N, data: TemplateData[N]) => string;
+  /**
+   * The analytics migrations (`Model.analytics.files.migrations`): history, read back from the previous
+   * output (and the one this compile adds), in order. Output as they are; the packagers ship them.
+   */
+  readonly migrations?: readonly Artefact[];
 }
 
 /**
@@ -32,6 +37,7 @@ export interface TemplateData {
   'analytics/schema.sql': SchemaSqlData;
   'analytics/views.sql': ViewsSqlData;
   'ops/check.sh': CheckScriptData;
+  'ops/apply-analytics.sh': ApplyAnalyticsData;
   // The Kubernetes family's scripts: their data is not typed per template yet.
   'kubernetes/kafka-start.sh': object;
   'kubernetes/setup-source.sh': object;
@@ -50,6 +56,7 @@ export const TEMPLATE_NAMES = [
   'analytics/schema.sql',
   'analytics/views.sql',
   'ops/check.sh',
+  'ops/apply-analytics.sh',
   'kubernetes/kafka-start.sh',
   'kubernetes/setup-source.sh',
   'kubernetes/apply-analytics.sh',

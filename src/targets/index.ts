@@ -16,7 +16,7 @@ export const TARGETS = { debezium, flink, analytics, superset, ops, docs } as co
 export const PACKAGERS = { kubernetes } as const;
 
 export function emitAll(model: Model, ctx: EmitContext): { artefacts: Artefact[]; diagnostics: Diagnostic[] } {
-  const content = Object.values(TARGETS).flatMap((emit) => emit(model, ctx));
+  const content = [...Object.values(TARGETS).flatMap((emit) => emit(model, ctx)), ...(ctx.migrations ?? [])];
   const packaged = Object.values(PACKAGERS).map((emit) => emit(model, ctx, content));
   return {
     artefacts: [...content, ...packaged.flatMap((p) => p.artefacts)],

@@ -423,10 +423,17 @@ export function buildStack(input: StackInput, out: Diagnostic[]): Placed[] {
     }
   }
 
-  // Analytics DDL: tables, then views (both idempotent), wherever the database lives.
+  // Analytics DDL: the migrations in order (each runs once), then tables and views (idempotent).
   {
     const db = d.databases.find((x) => x.role === 'analytics')!;
-    const sql = [fileOf(model.analytics.files.schema), fileOf(model.analytics.files.views)];
+    const migrations = `${model.analytics.files.migrations}/`;
+    const sql: [string, string][] = [
+      ...[...content.keys()]
+        .filter((p) => p.startsWith(migrations))
+        .map((p): [string, string] => [`migrations/${fileOf(p)[0]}`, fileOf(p)[1]]),
+      fileOf(model.analytics.files.schema),
+      fileOf(model.analytics.files.views),
+    ];
     const files: [string, string][] = [
       ...sql,
       [

@@ -1,13 +1,13 @@
 import type { Model } from '../../resolve/model.js';
 import { quoteIdent, shellString } from '../../render/text.js';
 import { header, type Artefact, type EmitContext } from '../artefact.js';
-import type { CheckScriptData } from './templates.js';
+import type { ApplyAnalyticsData, CheckScriptData } from './templates.js';
 
 const sqlName = (schema: string, name: string) =>
   schema === 'public' ? quoteIdent(name) : `${quoteIdent(schema)}.${quoteIdent(name)}`;
 
 /**
- * Ops: `check.sh`, the smoke check of a running stack (seed §11.1): every connector and its tasks
+ * Ops: `apply-analytics.sh` (migrations, tables, views, in order) and `check.sh`, the smoke check of a running stack (seed §11.1): every connector and its tasks
  * RUNNING, every Flink job of the pipeline RUNNING, every analytics table non-empty, every view answering,
  * Superset healthy and every dashboard present. Names and default addresses come from the Model.
  */
@@ -41,5 +41,21 @@ export function emit(model: Model, ctx: EmitContext): Artefact[] {
     dashboards: model.dashboards.map((b) => shellString(b.slug)),
     skipSupersetByDefault: model.dashboards.length === 0 && d === undefined,
   };
-  return [{ path: model.ops.checkScript, contents: ctx.render('ops/check.sh', data), executable: true }];
+  const migrations = `${a.files.migrations}/`;
+  const apply: ApplyAnalyticsData = {
+    header: data.header,
+    pipeline: model.pipeline.name,
+    migrationsTable: a.migrationsTable,
+    defaults: { analytics: data.defaults.analytics },
+    env: data.env,
+    files: [
+      ...(ctx.migrations ?? []).filter((m) => m.path.startsWith(migrations)).map((m) => m.path),
+      a.files.schema,
+      a.files.views,
+    ].map(shellString),
+  };
+  return [
+    { path: model.ops.checkScript, contents: ctx.render('ops/check.sh', data), executable: true },
+    { path: model.ops.applyAnalytics, contents: ctx.render('ops/apply-analytics.sh', apply), executable: true },
+  ];
 }

@@ -34,3 +34,15 @@ export interface CheckScriptData {
   /** Nothing of Superset to check (no dashboards, no deployment): the part is skipped unless asked for. */
   readonly skipSupersetByDefault: boolean;
 }
+
+/** `ops/apply-analytics.sh`: the analytics migrations, schema.sql and views.sql, in order. */
+export interface ApplyAnalyticsData {
+  readonly header: string;
+  readonly pipeline: string;
+  /** The migrations table's SQL name (for the comment). */
+  readonly migrationsTable: string;
+  readonly defaults: { readonly analytics: string };
+  readonly env: CheckScriptData['env'];
+  /** Paths relative to the output directory, in the order to run them, each a shell word. */
+  readonly files: readonly string[];
+}
