@@ -5,6 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import {
+  cpSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -45,6 +46,8 @@ function typesProjectWithChange(): { dir: string; out: string; before: Map<strin
 /** What a clean compile of `dir`'s config produces, written to a scratch folder. */
 async function expectedTree(dir: string): Promise<Map<string, string>> {
   const scratch = join(dir, 'expected');
+  // From the same previous state: its snapshot and migrations make the new migration (history).
+  cpSync(join(dir, 'generated'), scratch, { recursive: true });
   const run = await cli(['--out', scratch], { cwd: dir });
   expect(run.exitCode, run.stderr).toBe(0);
   const files = tree(scratch);
@@ -223,12 +226,12 @@ describe('only what cdc-compile wrote is replaced or removed', () => {
     expect(tree(out)).toEqual(expected);
   });
 
-  test('the change summary counts each kind once: "6 changed, 2 removed", not "8 of 9 files changed"', async () => {
+  test('the change summary counts each kind once: "1 added, 7 changed, 2 removed", not "10 of 11 files changed"', async () => {
     const { dir } = typesProjectWithChange();
     const check = await cli(['--check'], { cwd: dir });
-    expect(check.stdout).toContain('generated/ is out of date (7 changed, 2 removed; 10 files expected):');
+    expect(check.stdout).toContain('generated/ is out of date (1 added, 7 changed, 2 removed; 11 files expected):');
     const run = await cli([], { cwd: dir });
-    expect(run.stdout).toContain('Wrote generated/ (10 files): 7 changed, 2 removed.');
+    expect(run.stdout).toContain('Wrote generated/ (11 files): 1 added, 7 changed, 2 removed.');
   });
 });
 
