@@ -179,7 +179,8 @@ describe('diff', () => {
       'source: ALTER PUBLICATION debezium_ecom_pub ADD TABLE public.reviews; REPLICA IDENTITY FULL',
       'connector: update ecom-connector: table.include.list and column.include.list gain public.reviews',
       'flink: submit job bookstore-fact_reviews (the other jobs keep running)',
-      'connector: signal an incremental snapshot of public.reviews only: its existing rows (new rows stream already)',
+      'connector: signal an incremental snapshot of public.reviews only: its existing rows (new rows stream already): ' +
+        `INSERT INTO public.debezium_ecom_signal (id, type, data) VALUES ('cdc-' || md5(random()::text || clock_timestamp()::text), 'execute-snapshot', '{"data-collections":["public.reviews"],"type":"incremental"}');`,
     ]);
   });
 

@@ -334,7 +334,9 @@ describe.each(PROJECTS)('$name', ({ config }) => {
           await db.exec(`ALTER PUBLICATION ${pgIdent(s.publicationName)} ADD TABLE public.zz_not_captured`);
           await db.exec(setup);
 
+          // The captured tables and the signal table (snapshot requests travel through the stream).
           const captured = s.tables.map((t) => `${t.schema}.${t.name}`).sort();
+          const publishedTables = [...captured, `${s.signal.schema}.${s.signal.table}`].sort();
           const published = await db.query<{ q: string }>(
             "SELECT schemaname || '.' || tablename AS q FROM pg_publication_tables WHERE pubname = $1 ORDER BY 1",
             [s.publicationName],
@@ -342,7 +344,7 @@ describe.each(PROJECTS)('$name', ({ config }) => {
           expect(
             published.rows.map((r) => r.q),
             s.publicationName,
-          ).toEqual(captured);
+          ).toEqual(publishedTables);
           const pub = await db.query<{
             puballtables: boolean;
             pubinsert: boolean;

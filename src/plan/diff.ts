@@ -197,7 +197,7 @@ export function diff(old: Snapshot, next: Snapshot): Change[] {
               { layer: 'flink' as const, action: `submit job ${t.flinkJob} (the other jobs keep running)` },
               {
                 layer: 'connector' as const,
-                action: `signal an incremental snapshot of ${t.name} only: its existing rows (new rows stream already)`,
+                action: `signal an incremental snapshot of ${t.name} only: its existing rows (new rows stream already)${signalOf(source, t.name)}`,
               },
             ]
           : [{ layer: 'flink' as const, action: `submit job ${t.flinkJob}` }]),
@@ -265,6 +265,20 @@ export function diff(old: Snapshot, next: Snapshot): Change[] {
 
   changes.push(...viewChanges(old, next), ...supersetChanges(old, next));
   return changes;
+}
+
+/**
+ * The SQL that asks a connector for an incremental snapshot of one table (run on the source database), or
+ * nothing for a snapshot without a signal table (written by an older cdc-compile).
+ */
+export function signalStatement(signalTable: string, table: string): string {
+  const data = JSON.stringify({ 'data-collections': [table], type: 'incremental' });
+  return `INSERT INTO ${signalTable} (id, type, data) VALUES ('cdc-' || md5(random()::text || clock_timestamp()::text), 'execute-snapshot', '${data.replaceAll("'", "''")}')`;
+}
+
+function signalOf(source: { connectorConfig: Readonly<Record<string, string>> }, table: string): string {
+  const signal = source.connectorConfig['signal.data.collection'];
+  return signal ? `: ${signalStatement(signal, table)};` : '';
 }
 
 function jobsOf(tables: readonly TableSnapshot[]): string[] {

@@ -126,6 +126,8 @@ export function resolveSource(
     slotsOnServer,
     schemas: [...new Set(tables.map((t) => t.schema))].sort(),
   };
+  // Beside the captured tables (schemas are sorted; a source has at least one table).
+  const signal = { schema: model.schemas[0] ?? 'public', table: names.signalTableName(source.name) };
   const config: [string, string][] = [
     ['name', model.connectorName],
     ['connector.class', 'io.debezium.connector.postgresql.PostgresConnector'],
@@ -144,12 +146,18 @@ export function resolveSource(
     // Exactly the declared columns travel through Kafka: nothing the config leaves out (PII, blobs) is copied.
     [
       'column.include.list',
-      tables.flatMap((t) => t.columns.map((c) => `${t.schema}\\.${t.name}\\.${c.name}`)).join(','),
+      [
+        ...tables.flatMap((t) => t.columns.map((c) => `${t.schema}\\.${t.name}\\.${c.name}`)),
+        // The signal table's three columns: a signal is read from them.
+        `${signal.schema}\\.${signal.table}\\..*`,
+      ].join(','),
     ],
     ['slot.name', model.slotName],
     ['publication.name', model.publicationName],
     // The generated setup SQL creates the publication for exactly these tables.
     ['publication.autocreate.mode', 'disabled'],
+    // Incremental snapshots on request (a table added to a running pipeline): Debezium adds it to its filters.
+    ['signal.data.collection', `${signal.schema}.${signal.table}`],
     ['slot.drop.on.stop', 'false'],
     ['snapshot.mode', c.snapshotMode ?? 'initial'],
     ['decimal.handling.mode', modes.decimalHandling],
@@ -222,7 +230,8 @@ export function resolveSource(
   };
   const qualified = tables.map((t) => `${quoteIdent(t.schema)}.${quoteIdent(t.name)}`);
   const publication = quoteIdent(model.publicationName);
-  const tableList = qualified.join(', ');
+  const signalSql = `${quoteIdent(signal.schema)}.${quoteIdent(signal.table)}`;
+  const tableList = [...qualified, signalSql].join(', ');
   return {
     ...model,
     secrets,
@@ -230,6 +239,7 @@ export function resolveSource(
     flavor,
     setup,
     replicaIdentity: { mode: 'FULL', relreplident: 'f', tables: qualified },
+    signal: { ...signal, sqlName: signalSql },
     // Changes to a partition are published under the partitioned table's name, the one the connector captures.
     publication: {
       create: `CREATE PUBLICATION ${publication} FOR TABLE ${tableList} WITH (publish_via_partition_root = true)`,

@@ -177,6 +177,11 @@ export interface SourceModel {
   };
   /** The publication's statements: `create` when it is missing, else `alter` brings it to the same state. */
   readonly publication: { readonly create: string; readonly alter: readonly string[] };
+  /**
+   * The connector's signal table (`signal.data.collection`, in the publication): a row in it asks for an
+   * incremental snapshot; the connector writes its snapshot window marks there. `sqlName` quoted for SQL.
+   */
+  readonly signal: { readonly schema: string; readonly table: string; readonly sqlName: string };
   /** Generated files of this source, relative to the output directory. */
   readonly files: { readonly connector: string; readonly setup: string };
 }

@@ -20,6 +20,7 @@ export const snakeCase = (name: string) =>
 export const connectorName = (source: string) => `${source}-connector`;
 export const slotName = (source: string) => `debezium_${source}_slot`;
 export const publicationName = (source: string) => `debezium_${source}_pub`;
+export const signalTableName = (source: string) => `debezium_${source}_signal`;
 export const replicationUser = (source: string) => `debezium_${source}`;
 /** The event trigger (and its function) that gives new partitions of captured tables their replica identity. */
 export const partitionWatchName = (source: string) => `debezium_${source}_partitions`;

@@ -197,7 +197,8 @@ async function readBack(
   const subject: Subject = { kind: 'source', source: s.name };
   const fail = (message: string, hint?: string) =>
     out.push(error('VERIFY.SOURCE_STATE', `source '${s.name}': ${message}`, subject, hint));
-  const captured = s.tables.map((t) => `${t.schema}.${t.name}`).sort();
+  // The signal table is published too: the connector reads its snapshot requests from the stream.
+  const captured = [...s.tables.map((t) => `${t.schema}.${t.name}`), `${s.signal.schema}.${s.signal.table}`].sort();
   const published = (
     await db.query<{ q: string }>(
       "SELECT schemaname || '.' || tablename AS q FROM pg_catalog.pg_publication_tables WHERE pubname = $1 ORDER BY 1",

@@ -87,14 +87,23 @@ EXCEPTION WHEN insufficient_privilege THEN
 END
 $do$;
 
--- Publication of exactly the captured tables (the connector never creates or changes it). Changes to a
--- partition are published under the partitioned table's name, the one the connector captures.
+-- Signal table (signal.data.collection): a row asks the connector for an incremental snapshot, e.g. of a
+-- table added to a running pipeline; the connector writes its snapshot window marks into it.
+CREATE TABLE IF NOT EXISTS ops.debezium_legacy_signal (
+  id   varchar(42) PRIMARY KEY,
+  type varchar(32) NOT NULL,
+  data varchar(2048)
+);
+GRANT SELECT, INSERT, UPDATE, DELETE ON ops.debezium_legacy_signal TO cdc_reader;
+
+-- Publication of exactly the captured tables and the signal table (the connector never creates or changes
+-- it). Changes to a partition are published under the partitioned table's name, the one the connector captures.
 DO $$
 BEGIN
   IF NOT EXISTS (SELECT FROM pg_catalog.pg_publication WHERE pubname = 'debezium_legacy_pub') THEN
-    CREATE PUBLICATION debezium_legacy_pub FOR TABLE ops.ledger, public.devices WITH (publish_via_partition_root = true);
+    CREATE PUBLICATION debezium_legacy_pub FOR TABLE ops.ledger, public.devices, ops.debezium_legacy_signal WITH (publish_via_partition_root = true);
   ELSE
-    ALTER PUBLICATION debezium_legacy_pub SET TABLE ops.ledger, public.devices;
+    ALTER PUBLICATION debezium_legacy_pub SET TABLE ops.ledger, public.devices, ops.debezium_legacy_signal;
     ALTER PUBLICATION debezium_legacy_pub SET (publish_via_partition_root = true);
   END IF;
 END
