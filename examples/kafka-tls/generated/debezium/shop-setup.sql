@@ -84,14 +84,23 @@ EXCEPTION WHEN insufficient_privilege THEN
 END
 $do$;
 
--- Publication of exactly the captured tables (the connector never creates or changes it). Changes to a
--- partition are published under the partitioned table's name, the one the connector captures.
+-- Signal table (signal.data.collection): a row asks the connector for an incremental snapshot, e.g. of a
+-- table added to a running pipeline; the connector writes its snapshot window marks into it.
+CREATE TABLE IF NOT EXISTS public.debezium_shop_signal (
+  id   varchar(42) PRIMARY KEY,
+  type varchar(32) NOT NULL,
+  data varchar(2048)
+);
+GRANT SELECT, INSERT, UPDATE, DELETE ON public.debezium_shop_signal TO debezium_shop;
+
+-- Publication of exactly the captured tables and the signal table (the connector never creates or changes
+-- it). Changes to a partition are published under the partitioned table's name, the one the connector captures.
 DO $$
 BEGIN
   IF NOT EXISTS (SELECT FROM pg_catalog.pg_publication WHERE pubname = 'debezium_shop_pub') THEN
-    CREATE PUBLICATION debezium_shop_pub FOR TABLE public.orders WITH (publish_via_partition_root = true);
+    CREATE PUBLICATION debezium_shop_pub FOR TABLE public.orders, public.debezium_shop_signal WITH (publish_via_partition_root = true);
   ELSE
-    ALTER PUBLICATION debezium_shop_pub SET TABLE public.orders;
+    ALTER PUBLICATION debezium_shop_pub SET TABLE public.orders, public.debezium_shop_signal;
     ALTER PUBLICATION debezium_shop_pub SET (publish_via_partition_root = true);
   END IF;
 END
