@@ -52,7 +52,7 @@ test('npm pack → npm install <tarball> → npx cdc-compile init → npx cdc-co
   const compile = await run('npx', ['cdc-compile'], { cwd: app });
   expect(compile.exitCode, String(compile.stderr)).toBe(0);
   expect(String(compile.stderr)).toBe('');
-  expect(String(compile.stdout)).toMatch(/^Wrote generated\/ \(10 files\): 10 added\./);
+  expect(String(compile.stdout)).toMatch(/^Wrote generated\/ \(11 files\): 11 added\./);
   expect(existsSync(join(app, 'generated', 'debezium', 'app-connector.json'))).toBe(true);
 
   const check = await run('npm', ['run', '--silent', 'cdc:check'], { cwd: app });

@@ -94,7 +94,10 @@ describe('partitionBy', () => {
         );
         expect(rows).toEqual([{ relname: 'telemetry.measurements_default', n: 1 }]);
         // The generated setup SQL on it: the partition gets the replica identity, the publication publishes
-        // through the root (PGlite has no roles to create: the publication's statements alone).
+        // through the root (PGlite has no roles to create: the signal table and the publication's statements).
+        const signal = model.sources[0]!.signal.sqlName;
+        const signalDdl = setup.slice(setup.indexOf(`CREATE TABLE IF NOT EXISTS ${signal} (`));
+        await db.exec(signalDdl.slice(0, signalDdl.indexOf(');') + 2));
         await db.exec(model.sources[0]!.publication.create);
         const pub = await db.query<{ pubviaroot: boolean }>('SELECT pubviaroot FROM pg_publication');
         expect(pub.rows).toEqual([{ pubviaroot: true }]);
