@@ -188,16 +188,22 @@ export function diff(old: Snapshot, next: Snapshot): Change[] {
           ? [
               {
                 layer: 'source' as const,
-                action: `ALTER PUBLICATION ${source.publication} ADD TABLE ${t.name}; REPLICA IDENTITY FULL`,
+                action: `ALTER PUBLICATION ${source.publication} ADD TABLE ${t.name}; REPLICA IDENTITY FULL; GRANT SELECT to ${source.connectorConfig['database.user']} (the setup SQL, run again, does all three)`,
               },
               {
                 layer: 'connector' as const,
                 action: `update ${source.connector}: table.include.list and column.include.list gain ${t.name}`,
               },
-              { layer: 'flink' as const, action: `submit job ${t.flinkJob} (the other jobs keep running)` },
+              // The snapshot reads only captured tables: the signal waits for the task running the new lists.
               {
                 layer: 'connector' as const,
                 action: `signal an incremental snapshot of ${t.name} only: its existing rows (new rows stream already)${signalOf(source, t.name)}`,
+              },
+              // A Flink Kafka source on a missing topic fails over, and an empty table's snapshot writes none.
+              { layer: 'kafka' as const, action: `create topic ${t.topic} unless it exists${topicSettings(source)}` },
+              {
+                layer: 'flink' as const,
+                action: `submit job ${t.flinkJob} once topic ${t.topic} exists (the other jobs keep running)`,
               },
             ]
           : [{ layer: 'flink' as const, action: `submit job ${t.flinkJob}` }]),
@@ -279,6 +285,18 @@ export function signalStatement(signalTable: string, table: string): string {
 function signalOf(source: { connectorConfig: Readonly<Record<string, string>> }, table: string): string {
   const signal = source.connectorConfig['signal.data.collection'];
   return signal ? `: ${signalStatement(signal, table)};` : '';
+}
+
+/** The partitions and replication factor Connect would create a connector's topic with (topic.creation.default.*). */
+function topicSettings(source: { connectorConfig: Readonly<Record<string, string>> }): string {
+  const partitions = source.connectorConfig['topic.creation.default.partitions'];
+  const replicas = source.connectorConfig['topic.creation.default.replication.factor'];
+  if (partitions === undefined) return '';
+  const rf =
+    replicas === undefined || replicas === '-1'
+      ? "the broker's default replication factor"
+      : `replication factor ${replicas}`;
+  return ` (${partitions} partition${partitions === '1' ? '' : 's'}, ${rf}, as the connector would create it)`;
 }
 
 function jobsOf(tables: readonly TableSnapshot[]): string[] {
