@@ -28,7 +28,7 @@ const logs = join(WORK, 'logs');
 const PROFILE = 'e2e';
 
 // The pipelines with charts come after two without: Superset starts beside the stack and is ready by then.
-const ALL = ['minimal', 'types', 'bookstore', 'charts', 'type-cells'];
+const ALL = ['minimal', 'types', 'bookstore', 'charts', 'type-cells', 'bookstore-add-table'];
 const KNOWN = [...ALL, 'kafka-tls'];
 const selected = (process.env.CDC_E2E_PIPELINES ?? ALL.join(',')).split(',').filter(Boolean);
 /** The TLS material of a run whose pipelines use kafka.security (tls.mjs). */
@@ -390,7 +390,31 @@ async function applyAndCheck(name, spec, stack, checks) {
     });
     if (up) await checkSuperset(name, out, model, env, stack, aUrl, checks);
   }
-  await smokeCheck(out, model, env, stack, checks);
+  if (spec.smoke !== false) await smokeCheck(out, model, env, stack, checks);
+  // A pipeline that changes the running stack (pipelines/bookstore-add-table.mjs): its jobs join jobIds,
+  // so they are cancelled below like the others.
+  if (spec.live)
+    await spec.live({
+      name,
+      spec,
+      dir,
+      out,
+      model,
+      env,
+      stack,
+      checks,
+      jobIds,
+      aUrl,
+      superUrl,
+      logs,
+      report,
+      compile: () => compilePipeline(name, spec),
+      psql,
+      withClient,
+      listTopics: () => listTopics(stack),
+      kafkaTool: (cls, args, log) => kafkaTool(stack, cls, args, log),
+      runCheckScript: (o, m, args) => runCheckScript(o, m, secretEnv(m), stack, args),
+    });
 
   // Leave the stack free for the next pipeline: jobs cancelled; connectors stopped, their offsets, slots
   // and topics removed (a later pipeline may use the same source, connector and topic names).
@@ -666,6 +690,28 @@ async function kafkaTopics(stack, args) {
   return readFileSync(log, 'utf8');
 }
 
+/** A Kafka command-line tool (`cls`, e.g. org.apache.kafka.tools.GetOffsetShell) against this run's broker; its output. */
+async function kafkaTool(stack, cls, args, logName) {
+  const log = join(logs, logName);
+  rmSync(log, { force: true });
+  await run(
+    'java',
+    [
+      '-Xmx256m',
+      '-XX:TieredStopAtLevel=1',
+      '-XX:+UseSerialGC',
+      '-cp',
+      `${stack.kafkaDir}/*`,
+      cls,
+      '--bootstrap-server',
+      `127.0.0.1:${PORTS.kafka}`,
+      ...args,
+    ],
+    { log, what: cls.split('.').pop() },
+  );
+  return readFileSync(log, 'utf8');
+}
+
 async function listTopics(stack) {
   return (await kafkaTopics(stack, ['--list']))
     .split('\n')
@@ -687,6 +733,14 @@ async function main() {
     const mod = await import(file);
     specs[name] = { ...mod, ...mod.default };
     specs[name].config = join(repo, specs[name].config);
+    // A pipeline whose config the run edits (the add-table codemod) compiles a copy in the work folder;
+    // it imports 'cdc-compile' through the work folder's node_modules like the wrappers.
+    if (specs[name].editsConfig) {
+      const copy = join(WORK, 'pipelines', name, 'config', 'pipeline.config.ts');
+      mkdirSync(dirname(copy), { recursive: true });
+      writeFileSync(copy, readFileSync(specs[name].config));
+      specs[name].config = copy;
+    }
   }
   // The version table and jar list come from the Model of the first pipeline (the same table every
   // pipeline and the generated images read).
@@ -725,7 +779,10 @@ async function main() {
         .slice(i + 1)
         .some((c) => prefixes(c).some((p) => prefixes(compiled[i]).includes(p)));
     });
-    const slots = Math.max(...compiled.map((c) => c.model.flink.submissions.length));
+    // A pipeline that adds jobs to the running stack says how many (extraJobs).
+    const slots = Math.max(
+      ...compiled.map((c, i) => c.model.flink.submissions.length + (specs[selected[i]].extraJobs ?? 0)),
+    );
     // Kafka over TLS (kafka.security): one broker serves every pipeline, so they must agree.
     const security = first.model.kafka.security;
     const mixed = compiled.find((c) => !c.model.kafka.security !== !security);
@@ -820,7 +877,7 @@ async function main() {
     let passed = 0;
     let failed = 0;
     for (const name of selected) {
-      const pipeline = specs[name].compiled.model.pipeline.name;
+      const pipeline = specs[name].label ?? specs[name].compiled.model.pipeline.name;
       console.log(`e2e ${pipeline}:`);
       const checks = new Checks(pipeline);
       const t = performance.now();
