@@ -4,7 +4,13 @@
  * consumer's image reads itself); the analytics database name cannot add JDBC URL parameters. Checked on
  * the Model and on the Kubernetes pods that consume the variables.
  */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FlinkSQL } from 'dt-sql-parser';
 import { describe, expect, test } from 'vitest';
+import { readFlinkScript } from '../src/verify/flink-script.js';
 import { compileValue } from '../src/compile.js';
 import { definePipeline, postgresSource, secret, t, type Source } from '../src/index.js';
 import { loadTemplates } from '../src/render/templates.js';
@@ -192,6 +198,63 @@ describe('Flink settings that hold credentials', () => {
     expect(r.diagnostics.map((d) => [d.code, d.subject?.path])).toEqual([
       ['CONFIG.PLAINTEXT_SECRET', ['flink', 'settings', 's3.secret-key']],
     ]);
+  });
+});
+
+describe('the SQL runner fills the placeholders', () => {
+  /** run-pipeline.sh from the runner's ConfigMap in the rendered base. */
+  function runnerScript(files: Map<string, string>): string {
+    for (const doc of parseAllDocuments(files.get('kubernetes/base/flink.yaml')!)) {
+      const o = doc.toJS() as any;
+      if (o?.kind === 'ConfigMap' && o.data?.['run-pipeline.sh']) return o.data['run-pipeline.sh'];
+    }
+    throw new Error('no run-pipeline.sh in kubernetes/base/flink.yaml');
+  }
+
+  test('a quote, backslash or dollar in a Secret value stays inside its SQL string literal', () => {
+    const { model: m, files } = compiled([source('shop')], {
+      analytics: {
+        database: 'analytics',
+        user: secret('analytics-db', 'user'),
+        password: secret('analytics-db', 'password'),
+      },
+    });
+    const script = runnerScript(files);
+    // The script's own lines, from its environment checks to the substitution, with the paths moved to a
+    // temp folder and the REST calls left out: what Kubernetes would run, minus Flink.
+    const lines = script.split('\n');
+    const head = lines.slice(
+      0,
+      lines.findIndex((l) => l.startsWith('get()')),
+    );
+    const subst = lines.find((l) => l.startsWith('envsubst '))!;
+    const dir = mkdtempSync(join(tmpdir(), 'cdc-runner-'));
+    try {
+      writeFileSync(join(dir, 'pipeline.sql'), files.get('flink/pipeline.sql')!);
+      const probe = [
+        ...head,
+        subst.replaceAll('/opt/cdc/flink/', `${dir}/`).replaceAll('/opt/cdc/rendered/', `${dir}/out-`),
+      ];
+      writeFileSync(join(dir, 'probe.sh'), probe.join('\n'));
+      const password = `it's a 'quoted'' \\ $HOME \${X} "pass" -- ;`;
+      const user = "o'brien";
+      execFileSync('bash', [join(dir, 'probe.sh')], {
+        env: { PATH: process.env['PATH'], ANALYTICS_DB_USER: user, ANALYTICS_DB_PASSWORD: password },
+      });
+      const rendered = readFileSync(join(dir, 'out-pipeline.sql'), 'utf8') as string;
+      // The Flink grammar accepts it, and each sink reads back exactly the Secret's values.
+      expect(new FlinkSQL().validate(rendered).map((e) => e.message)).toEqual([]);
+      const sinks = readFlinkScript(rendered).tables.filter((t) =>
+        t.options.some(([k, v]) => k === 'connector' && v === 'jdbc'),
+      );
+      expect(sinks.length).toBe(m.flink.submissions.length);
+      for (const t of sinks) {
+        expect(new Map(t.options).get('password')).toBe(password);
+        expect(new Map(t.options).get('username')).toBe(user);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -187,7 +187,8 @@ function secretEnv(model) {
   };
   for (const s of model.sources) for (const b of s.secrets) add(b, `pw-${b.env.toLowerCase()}`);
   add(model.analytics.user, `${model.pipeline.name.replace(/\W/g, '_')}_analytics`);
-  add(model.analytics.password, 'pw-analytics');
+  // A quote in it: the runner's substitution must keep it inside the sink's SQL string literal.
+  add(model.analytics.password, "pw-'analytics");
   for (const b of model.kafka.security ? [...model.kafka.security.connect.env, ...model.kafka.security.flink.env] : [])
     add(b, tls.valueOf(b));
   return env;
@@ -227,7 +228,9 @@ async function applyAndCheck(name, spec, stack, checks) {
     await psql(superUrl(s.database), join(out, s.files.setup), `${s.name} setup SQL`);
     if (s.setup.grantRoles.length)
       await withClient(superUrl(), (c) => c.query(`ALTER ROLE "${s.user}" WITH REPLICATION`));
-    await withClient(superUrl(s.database), (c) => c.query(`ALTER ROLE "${s.user}" PASSWORD '${env[s.password.env]}'`));
+    await withClient(superUrl(s.database), (c) =>
+      c.query(`ALTER ROLE "${s.user}" PASSWORD '${env[s.password.env].replaceAll("'", "''")}'`),
+    );
   }
   // Analytics database: owned by the analytics login; DDL and views applied as that login.
   const aUser = user(model.analytics.user);
@@ -236,7 +239,7 @@ async function applyAndCheck(name, spec, stack, checks) {
     await c.query(
       `DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${aUser}') THEN CREATE ROLE "${aUser}" LOGIN; END IF; END $$`,
     );
-    await c.query(`ALTER ROLE "${aUser}" PASSWORD '${env[model.analytics.password.env]}'`);
+    await c.query(`ALTER ROLE "${aUser}" PASSWORD '${env[model.analytics.password.env].replaceAll("'", "''")}'`);
     await c.query(`CREATE DATABASE "${model.analytics.database}" OWNER "${aUser}"`);
   });
   const aUrl = stack.pg.url(model.analytics.database, aUser);
@@ -266,15 +269,22 @@ async function applyAndCheck(name, spec, stack, checks) {
       ).then(() => `${secs(t0)}s after registering`),
     );
 
-  // Flink: the runner Job's substitution (envsubst with the explicit placeholder list), then sql-client.sh -f.
+  // Flink: the runner Job's substitution (each value's quotes doubled, as it lands in a SQL string literal;
+  // envsubst with the explicit placeholder list), then sql-client.sh -f.
   const rendered = join(dir, 'pipeline.rendered.sql');
   const list = model.flink.env.map((b) => b.placeholder).join(' ');
+  const names = model.flink.env.map((b) => b.env).join(' ');
   const sqlText = readFileSync(join(out, model.flink.file), 'utf8');
-  await run('bash', ['-c', `envsubst '${list}' < "$1" > "$2"`, 'envsubst', join(out, model.flink.file), rendered], {
-    log: join(logs, 'envsubst.log'),
-    what: 'envsubst',
-    env,
-  });
+  const quoting = `for name in ${names}; do printf -v "$name" '%s' "\${!name//\\'/\\'\\'}"; done`;
+  await run(
+    'bash',
+    ['-c', `${quoting}; envsubst '${list}' < "$1" > "$2"`, 'envsubst', join(out, model.flink.file), rendered],
+    {
+      log: join(logs, 'envsubst.log'),
+      what: 'envsubst',
+      env,
+    },
+  );
   const t1 = performance.now();
   await run(join(stack.flinkHome, 'bin', 'sql-client.sh'), ['-f', rendered], {
     log: join(logs, `sql-client-${name}.log`),

@@ -877,6 +877,7 @@ export function buildStack(input: StackInput, out: Diagnostic[]): Placed[] {
           sqlFile: sql[0],
           restLiteral: shellString(`http://${jmName}:${rest}`),
           requires: envNames.map((n) => `: "\${${n}:?environment variable ${n} is not set}"`),
+          envNames,
           slots: d.flinkJobs,
           jobs: jobs.map(shellString),
           jobCount: jobs.length,
