@@ -242,7 +242,14 @@ async function applyAndCheck(name, spec, stack, checks) {
     await c.query(`ALTER ROLE "${aUser}" PASSWORD '${env[model.analytics.password.env].replaceAll("'", "''")}'`);
     await c.query(`CREATE DATABASE "${model.analytics.database}" OWNER "${aUser}"`);
   });
-  const aUrl = stack.pg.url(model.analytics.database, aUser);
+  const aUrl = stack.pg.url(model.analytics.database, aUser, env[model.analytics.password.env]);
+  // Every pipeline role proves its password (stack.mjs), so a Secret that does not reach a consumer fails.
+  await checks.check('PostgreSQL refuses the analytics login with a wrong password', async () => {
+    const wrong = stack.pg.url(model.analytics.database, aUser, 'not-the-password');
+    const refused = await withClient(wrong, () => false).catch((e) => /password authentication failed/.test(e.message));
+    if (!refused) throw new Error('connected with a wrong password: authentication is not on');
+    return 'password authentication failed';
+  });
   await psql(aUrl, join(out, model.analytics.files.schema), 'analytics schema.sql');
   await psql(aUrl, join(out, model.analytics.files.views), 'analytics views.sql');
 

@@ -32,7 +32,12 @@ export function pgBin() {
   return bin;
 }
 
-/** PostgreSQL through scripts/ci-postgres.sh (trust auth on 127.0.0.1, wal_level=logical). */
+/**
+ * PostgreSQL through scripts/ci-postgres.sh (wal_level=logical), then TLS and password authentication:
+ * the superuser the harness plays the operator with stays trusted on 127.0.0.1, every other role (the
+ * connectors' replication logins, the analytics login Flink, Superset and the ops scripts use) must give
+ * its password (SCRAM), so a Secret that does not reach its consumer fails the run.
+ */
 export async function startPostgres(dir, logs, repo) {
   const data = join(dir, 'pg');
   await run('bash', [join(repo, 'scripts', 'ci-postgres.sh'), data, String(PORTS.postgres)], {
@@ -41,11 +46,13 @@ export async function startPostgres(dir, logs, repo) {
   });
   const bin = pgBin();
   const tlsRoot = await enableTls(dir, logs, bin);
+  await requirePasswords(data, logs, bin);
   return {
     name: 'postgres',
     log: join(data, 'server.log'),
     tlsRoot,
-    url: (db = 'postgres', user = 'postgres') => `postgres://${user}@127.0.0.1:${PORTS.postgres}/${db}`,
+    url: (db = 'postgres', user = 'postgres', password = undefined) =>
+      `postgres://${user}${password === undefined ? '' : `:${encodeURIComponent(password)}`}@127.0.0.1:${PORTS.postgres}/${db}`,
     async stop() {
       const asOwner =
         process.getuid?.() === 0
@@ -62,7 +69,7 @@ export async function startPostgres(dir, logs, repo) {
 /**
  * TLS on the running server (a reload is enough): a self-signed certificate for 127.0.0.1, so that a config's
  * `sslmode=require` (analytics JDBC parameters, connector properties) runs as it would against a managed
- * server; trust authentication stays as it is. The certificate is also the root a `verify-full` client
+ * server. The certificate is also the root a `verify-full` client
  * trusts (`tlsRoot`).
  */
 async function enableTls(dir, logs, bin) {
@@ -93,6 +100,40 @@ async function enableTls(dir, logs, bin) {
     what: 'PostgreSQL ssl = on',
   });
   return crt;
+}
+
+/** pg_hba.conf: the superuser trusted (local socket and 127.0.0.1), every other role by SCRAM password. */
+async function requirePasswords(data, logs, bin) {
+  const hba = join(data, 'pg_hba.conf');
+  writeFileSync(
+    hba,
+    [
+      '# cdc-compile e2e: the harness superuser is trusted; every pipeline role proves its password.',
+      'local all all trust',
+      'host all postgres 127.0.0.1/32 trust',
+      'host all all 127.0.0.1/32 scram-sha-256',
+      '',
+    ].join('\n'),
+  );
+  const log = join(logs, 'postgres-tls.log');
+  if (process.getuid?.() === 0) await run('chown', ['postgres', hba], { log, what: 'chown pg_hba.conf' });
+  await run(
+    join(bin, 'psql'),
+    [
+      '-X',
+      '-q',
+      '-v',
+      'ON_ERROR_STOP=1',
+      '-d',
+      `postgres://postgres@127.0.0.1:${PORTS.postgres}/postgres`,
+      '-c',
+      'SELECT pg_reload_conf()',
+    ],
+    {
+      log,
+      what: 'PostgreSQL password authentication',
+    },
+  );
 }
 
 const log4j = (file) => `log4j.rootLogger=INFO, file
