@@ -194,6 +194,21 @@ function secretEnv(model) {
   return env;
 }
 
+/**
+ * The SQL runner Job's substitution of pipeline.sql's Secret placeholders (run-pipeline.sh): each value's
+ * quotes doubled, as it lands in a SQL string literal, then envsubst with the explicit placeholder list.
+ */
+async function renderFlinkSql(model, from, to, env) {
+  const list = model.flink.env.map((b) => b.placeholder).join(' ');
+  const names = model.flink.env.map((b) => b.env).join(' ');
+  const quoting = `for name in ${names}; do printf -v "$name" '%s' "\${!name//\\'/\\'\\'}"; done`;
+  await run('bash', ['-c', `${quoting}; envsubst '${list}' < "$1" > "$2"`, 'envsubst', from, to], {
+    log: join(logs, 'envsubst.log'),
+    what: 'envsubst',
+    env,
+  });
+}
+
 async function applyAndCheck(name, spec, stack, checks) {
   const { out, model, dir } = spec.compiled ?? (await compilePipeline(name, spec));
   const env = secretEnv(model);
@@ -276,22 +291,10 @@ async function applyAndCheck(name, spec, stack, checks) {
       ).then(() => `${secs(t0)}s after registering`),
     );
 
-  // Flink: the runner Job's substitution (each value's quotes doubled, as it lands in a SQL string literal;
-  // envsubst with the explicit placeholder list), then sql-client.sh -f.
+  // Flink: the runner Job's substitution, then sql-client.sh -f.
   const rendered = join(dir, 'pipeline.rendered.sql');
-  const list = model.flink.env.map((b) => b.placeholder).join(' ');
-  const names = model.flink.env.map((b) => b.env).join(' ');
   const sqlText = readFileSync(join(out, model.flink.file), 'utf8');
-  const quoting = `for name in ${names}; do printf -v "$name" '%s' "\${!name//\\'/\\'\\'}"; done`;
-  await run(
-    'bash',
-    ['-c', `${quoting}; envsubst '${list}' < "$1" > "$2"`, 'envsubst', join(out, model.flink.file), rendered],
-    {
-      log: join(logs, 'envsubst.log'),
-      what: 'envsubst',
-      env,
-    },
-  );
+  await renderFlinkSql(model, join(out, model.flink.file), rendered, env);
   const t1 = performance.now();
   await run(join(stack.flinkHome, 'bin', 'sql-client.sh'), ['-f', rendered], {
     log: join(logs, `sql-client-${name}.log`),
@@ -429,6 +432,7 @@ async function applyAndCheck(name, spec, stack, checks) {
       psql,
       withClient,
       listTopics: () => listTopics(stack),
+      renderFlinkSql,
       kafkaTool: (cls, args, log) => kafkaTool(stack, cls, args, log),
       runCheckScript: (o, m, args) => runCheckScript(o, m, secretEnv(m), stack, args),
     });

@@ -277,12 +277,7 @@ async function addTable(ctx) {
         if (/ once topic /.test(step.action) && !(await ctx.listTopics()).includes(t.topic))
           throw new Error(`topic ${t.topic} does not exist`);
         const rendered = join(dir, 'pipeline.rendered.sql');
-        const list = v2.flink.env.map((b) => b.placeholder).join(' ');
-        await run('bash', ['-c', `envsubst '${list}' < "$1" > "$2"`, 'envsubst', join(out, v2.flink.file), rendered], {
-          log,
-          what: 'envsubst',
-          env,
-        });
+        await ctx.renderFlinkSql(v2, join(out, v2.flink.file), rendered, env);
         const job = join(dir, `job-${t.flink.jobName}.sql`);
         writeFileSync(job, `${jobStatements(readFileSync(rendered, 'utf8'), t).join(';\n\n')};\n`);
         await run(join(stack.flinkHome, 'bin', 'sql-client.sh'), ['-f', job], {
