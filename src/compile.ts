@@ -24,14 +24,15 @@ import {
 } from './load/index.js';
 import { PACKAGE_ROOT } from './package-root.js';
 import { loadTemplates, TemplateError, unknownTemplates } from './render/templates.js';
-import { MIGRATIONS_FOLDER, resolve } from './resolve/index.js';
+import { CHANGES_FOLDER, MIGRATIONS_FOLDER, resolve } from './resolve/index.js';
 import type { Model } from './resolve/model.js';
 import { header, TEMPLATE_NAMES, TEMPLATE_OPTIONS, type Artefact, type EmitContext } from './targets/artefact.js';
 import { emitAll } from './targets/index.js';
 import { validate } from './validate/index.js';
-import { readHistory } from './write/history.js';
+import { CHANGE_SCRIPT_FILE, MIGRATION_FILE, readHistory } from './write/history.js';
 import { buildManifest } from './write/manifest.js';
 import { buildSnapshot, type Snapshot } from './plan/snapshot.js';
+import type { ScriptStep } from './plan/script.js';
 
 export interface CompileOptions {
   /** Path of `pipeline.config.ts`. */
@@ -65,6 +66,8 @@ export interface CompileResult {
   readonly snapshot?: Snapshot;
   /** The analytics migration this compile adds (its path), when the analytics tables changed. */
   readonly migration?: string;
+  /** The change script this compile adds (ops/changes/), when the change needs steps on a running stack. */
+  readonly changeScript?: { readonly path: string; readonly steps: readonly ScriptStep[] };
   readonly configFile: string;
   readonly outDir: string;
 }
@@ -176,7 +179,13 @@ export async function compileIn(
   const templatesDir = options.templatesDir ?? join(dirname(configPath), 'templates');
   const templates = loadTemplates(templatesDir, TEMPLATE_OPTIONS);
   // The previous output's migrations are history: read before emitting, so the packagers ship them too.
-  const history = options.history === false ? undefined : readHistory(outDir, MIGRATIONS_FOLDER);
+  const history =
+    options.history === false
+      ? undefined
+      : readHistory(outDir, [
+          { folder: MIGRATIONS_FOLDER, file: MIGRATION_FILE },
+          { folder: CHANGES_FOLDER, file: CHANGE_SCRIPT_FILE, executable: true },
+        ]);
   if (history && hasErrors(history.diagnostics)) return failed([...history.diagnostics]);
   const ctx: EmitContext = {
     configFile,
@@ -279,26 +288,37 @@ export async function compileIn(
     const snapshot = result.model ? buildSnapshot(result.model) : undefined;
     let emitted = result.artefacts;
     let migration: string | undefined;
+    let changeScript: CompileResult['changeScript'];
     if (
       history?.snapshot &&
       snapshot &&
       result.model &&
       JSON.stringify(history.snapshot) !== JSON.stringify(snapshot)
     ) {
-      // The pipeline changed since the last compile: its analytics migration, if the tables need one.
-      const { nextMigration } = await import('./write/next-migration.js');
+      // The pipeline changed since the last compile: its analytics migration, if the tables need one, and
+      // its change script, if a running stack needs steps.
+      const { nextHistory } = await import('./write/next-migration.js');
       const a = result.model.analytics;
-      const next = await nextMigration(
+      const next = await nextHistory(
         { folder: a.files.migrations, table: a.migrationsTable, createSchema: a.createSchema },
+        { folder: result.model.ops.changes, number: history.nextIn.get(CHANGES_FOLDER) ?? 1 },
         history.snapshot,
         history.next,
         snapshot,
         configPath,
         header(ctx, '--'),
       );
-      if (next) {
-        migration = next.path;
-        emitted = emitModel(result.model, { ...ctx, migrations: [...history.migrations, next] }).artefacts;
+      const added = [...history.migrations, ...(next.migration ? [next.migration] : [])];
+      if (next.migration) {
+        migration = next.migration.path;
+        emitted = emitModel(result.model, { ...ctx, migrations: added }).artefacts;
+      }
+      if (next.script) {
+        // Rendered from this compile's artefacts (it carries the connector configurations and setup SQL).
+        const { renderChangeScript } = await import('./targets/ops/change-script.js');
+        const script = renderChangeScript(next.script, result.model, emitted, ctx);
+        changeScript = { path: script.path, steps: next.script.steps };
+        emitted = emitModel(result.model, { ...ctx, migrations: [...added, script] }).artefacts;
       }
     }
     const artefacts = [...emitted, buildManifest(emitted, configFile, loaded.source ?? '', VERSION, snapshot)];
@@ -308,6 +328,7 @@ export async function compileIn(
       ...(result.model ? { model: result.model } : {}),
       ...(snapshot ? { snapshot } : {}),
       ...(migration ? { migration } : {}),
+      ...(changeScript ? { changeScript } : {}),
       configFile,
       outDir,
     };

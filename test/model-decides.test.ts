@@ -81,7 +81,7 @@ describe('the Model decides', () => {
           bundleRoot: 'b',
         },
       },
-      ops: { checkScript: 'ops/smoke.sh', applyAnalytics: 'ops/apply.sh' },
+      ops: { checkScript: 'ops/smoke.sh', applyAnalytics: 'ops/apply.sh', changes: 'ops/changes' },
       // The lineage document renders the Model's graph: an edge taken out is gone from it.
       lineage: {
         ...m.lineage,

@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { compile, VERSION, type CompileResult } from '../compile.js';
 import { error, hasErrors, type Diagnostic } from '../diagnostics.js';
 import type { PlanFormat } from '../plan/format.js';
-import type { Change } from '../plan/index.js';
+import type { Change, ChangeScript } from '../plan/index.js';
 import { readSnapshot, type Snapshot } from '../plan/snapshot.js';
 import { MANIFEST, readManifest, sha256 } from '../write/manifest.js';
 import { UsageError, type Command } from './command.js';
@@ -218,6 +218,8 @@ export async function planFor(
   old: OldState & { snapshot: Snapshot },
   configPath: string,
   source: string,
+  /** The change script's steps and where a compile writes it, to show with the plan. */
+  script?: ChangeScript,
 ) {
   const { makePlan } = await import('../plan/index.js');
   const { diff } = await import('../plan/diff.js');
@@ -236,8 +238,56 @@ export async function planFor(
     ...(old.files ? { oldFiles: old.files } : {}),
     newFiles: new Map(result.artefacts.map((a) => [a.path, sha256(a.contents)])),
     decisions: approvals.decisions,
+    ...(script ? { script } : {}),
   });
   return { plan, approvals };
+}
+
+/**
+ * The change script to show: the one the compile writes (against the output folder's manifest), or — with
+ * `--base`, where the plan compares with another state — the steps planned from that state.
+ */
+async function scriptFor(
+  args: Args,
+  result: CompileResult,
+  old: Snapshot,
+  configPath: string,
+  cwd: string,
+): Promise<ChangeScript | undefined> {
+  if (args.base === undefined)
+    return (
+      result.changeScript && {
+        path: relative(cwd, join(result.outDir, result.changeScript.path)) || result.changeScript.path,
+        steps: result.changeScript.steps,
+      }
+    );
+  const { diff } = await import('../plan/diff.js');
+  const { planScript } = await import('../plan/script.js');
+  const changes = diff(old, result.snapshot!);
+  const approvals = await readApprovals(configPath, changes);
+  const decided = changes.map((c) => {
+    const decision = approvals.decisions.get(c.id);
+    return decision !== undefined && c.decisions
+      ? { ...c, steps: c.steps.filter((s) => s.when === undefined || s.when === decision) }
+      : c;
+  });
+  const planned = planScript({
+    old,
+    next: result.snapshot!,
+    changes: decided,
+    decisions: approvals.decisions,
+    // After the change scripts the output folder holds.
+    number:
+      1 +
+      Math.max(
+        0,
+        ...result.artefacts
+          .filter((a) => a.path.startsWith(`${result.model!.ops.changes}/`))
+          .map((a) => Number(/\/(\d+)_/.exec(a.path)?.[1] ?? 0)),
+      ),
+    folder: result.model!.ops.changes,
+  });
+  return planned && { steps: planned.steps };
 }
 
 async function run(args: Args, cwd: string): Promise<number> {
@@ -291,7 +341,14 @@ async function run(args: Args, cwd: string): Promise<number> {
     return 0;
   }
   const source = readFileSync(configPath, 'utf8');
-  const { plan, approvals } = await planFor(result, old as OldState & { snapshot: Snapshot }, configPath, source);
+  const script = await scriptFor(args, result, old.snapshot, configPath, cwd);
+  const { plan, approvals } = await planFor(
+    result,
+    old as OldState & { snapshot: Snapshot },
+    configPath,
+    source,
+    script,
+  );
   if (approvals.diagnostics.length) process.stderr.write(formatDiagnostics([...approvals.diagnostics], cwd));
   if (hasErrors(approvals.diagnostics)) return 1;
   const { formatPlan } = await import('../plan/format.js');

@@ -52,6 +52,7 @@ export function formatPlan(plan: Plan, format: PlanFormat, ctx: FormatContext): 
             ? { approvalsToAdd: approvalsToAdd(plan.pending, ctx.approvalsExist, ctx.approvalsHaveSection) }
             : {}),
           unusedApprovals: plan.unusedApprovals,
+          ...(plan.script ? { script: plan.script } : {}),
         },
         null,
         2,
@@ -93,6 +94,10 @@ function pretty(plan: Plan, ctx: FormatContext): string {
     lines.push('', `Kubernetes files that change (apply again): ${plan.kubernetes.join(', ')}`);
   if (plan.changes.length && plan.unchangedJobs.length)
     lines.push('', `Flink jobs that keep running with their state: ${plan.unchangedJobs.join(', ')}`);
+  if (plan.script) {
+    lines.push('', `${scriptTitle(plan.script)}:`);
+    for (const [i, s] of plan.script.steps.entries()) lines.push(`  ${i + 1}. ${s.layer.padEnd(9)} ${s.action}`);
+  }
   if (plan.unusedApprovals.length)
     lines.push('', `Approvals that match no change (applied already? remove them): ${plan.unusedApprovals.join(', ')}`);
   if (plan.pending.length) {
@@ -104,6 +109,12 @@ function pretty(plan: Plan, ctx: FormatContext): string {
     );
   }
   return `${lines.join('\n')}\n`;
+}
+
+function scriptTitle(script: NonNullable<Plan['script']>, quote = ''): string {
+  return script.path
+    ? `On the running stack: run ${quote}bash ${script.path}${quote} (after the compile writes it; ${quote}--dry-run${quote} prints the steps), which does in order`
+    : 'On the running stack, in order';
 }
 
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -135,6 +146,10 @@ function markdown(plan: Plan, ctx: FormatContext): string {
       '',
       `Flink jobs that keep running with their state: ${plan.unchangedJobs.map((j) => `\`${j}\``).join(', ')}`,
     );
+  if (plan.script) {
+    lines.push('', `#### ${scriptTitle(plan.script, '`')}`, '');
+    for (const [i, s] of plan.script.steps.entries()) lines.push(`${i + 1}. **${s.layer}** ${s.action}`);
+  }
   if (plan.pending.length) {
     lines.push(
       '',

@@ -3,6 +3,7 @@
  * config changed and what a new compiler version changed. Pure; `cli/plan-command.ts` reads the states.
  */
 import { CLASSES, diff, type Change } from './diff.js';
+import type { ScriptStep } from './script.js';
 import type { Snapshot } from './snapshot.js';
 
 export type { Change, ChangeClass, Decision, Layer, Step } from './diff.js';
@@ -19,6 +20,14 @@ export interface PlanInput {
   readonly newFiles?: ReadonlyMap<string, string>;
   /** Decisions read from cdc-approvals.yaml. */
   readonly decisions: ReadonlyMap<string, string>;
+  /** The change script's steps (src/plan/script.ts), and the file a compile writes them to. */
+  readonly script?: ChangeScript;
+}
+
+export interface ChangeScript {
+  /** Relative to where the plan is shown; absent when no compile writes it (the steps are still shown). */
+  readonly path?: string;
+  readonly steps: readonly ScriptStep[];
 }
 
 export interface PlannedChange extends Change {
@@ -42,6 +51,8 @@ export interface Plan {
   readonly pending: readonly PlannedChange[];
   /** Approvals that name no change of this plan (already applied, or mistyped). */
   readonly unusedApprovals: readonly string[];
+  /** What to run on a running stack, in order (the change script). */
+  readonly script?: ChangeScript;
 }
 
 const rank = (c: Change) => CLASSES.indexOf(c.class);
@@ -99,5 +110,6 @@ export function makePlan(input: PlanInput): Plan {
     unchangedJobs,
     pending: planned.filter((c) => c.decisions && c.decision === undefined),
     unusedApprovals: [...input.decisions.keys()].filter((id) => !ids.has(id)),
+    ...(input.script ? { script: input.script } : {}),
   };
 }

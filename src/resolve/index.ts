@@ -15,6 +15,8 @@ import { qualify } from './names.js';
 
 /** Where the analytics migrations live in the output: fixed, so the previous output's can be read before resolving. */
 export const MIGRATIONS_FOLDER = 'analytics/migrations';
+/** Where the numbered change scripts go (history, like the migrations). */
+export const CHANGES_FOLDER = 'ops/changes';
 
 export type { Model } from './model.js';
 
@@ -95,7 +97,7 @@ export function resolve(
       },
       flink: flink.flink,
       ...(superset.deployment ? { deployment: superset.deployment } : {}),
-      ops: { checkScript: 'ops/check.sh', applyAnalytics: 'ops/apply-analytics.sh' },
+      ops: { checkScript: 'ops/check.sh', applyAnalytics: 'ops/apply-analytics.sh', changes: CHANGES_FOLDER },
     },
   };
 }

@@ -437,5 +437,7 @@ export interface Model {
     readonly checkScript: string;
     /** Applies the analytics migrations, schema.sql and views.sql outside Kubernetes. */
     readonly applyAnalytics: string;
+    /** Folder of the numbered change scripts (`NNNN_<slug>.sh`): history, carried from the previous output. */
+    readonly changes: string;
   };
 }

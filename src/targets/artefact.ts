@@ -1,7 +1,7 @@
 import type { SchemaSqlData, ViewsSqlData } from './analytics/templates.js';
 import type { RegisterScriptData, SetupSqlData } from './debezium/templates.js';
 import type { PipelineSqlData } from './flink/templates.js';
-import type { ApplyAnalyticsData, CheckScriptData } from './ops/templates.js';
+import type { ApplyAnalyticsData, ChangeScriptData, CheckScriptData } from './ops/templates.js';
 import type { BootstrapData } from './superset/templates.js';
 
 /** One generated file: a path relative to the output directory and its exact contents. */
@@ -38,6 +38,7 @@ export interface TemplateData {
   'analytics/views.sql': ViewsSqlData;
   'ops/check.sh': CheckScriptData;
   'ops/apply-analytics.sh': ApplyAnalyticsData;
+  'ops/change-script.sh': ChangeScriptData;
   // The Kubernetes family's scripts: their data is not typed per template yet.
   'kubernetes/kafka-start.sh': object;
   'kubernetes/setup-source.sh': object;
@@ -57,6 +58,7 @@ export const TEMPLATE_NAMES = [
   'analytics/views.sql',
   'ops/check.sh',
   'ops/apply-analytics.sh',
+  'ops/change-script.sh',
   'kubernetes/kafka-start.sh',
   'kubernetes/setup-source.sh',
   'kubernetes/apply-analytics.sh',
