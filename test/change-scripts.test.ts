@@ -178,9 +178,13 @@ describe('adding a table to a running source', () => {
       'step 4/5 [connector]',
       'step 5/5 [flink]',
     ]);
-    expect(out).toContain('    PUT http://127.0.0.1:9/connectors/ecom-connector/config\n');
+    expect(out).toContain(
+      '    PUT http://127.0.0.1:9/connectors/ecom-connector/config, then wait until a new task reads slot debezium_ecom_slot\n',
+    );
     expect(out).toMatch(/^ {4}\| +ALTER PUBLICATION debezium_ecom_pub ADD TABLE public\.reviews;$/m);
-    expect(out).toContain('    once these topics exist: ecom-connector:ecom-connector.public.reviews\n');
+    expect(out).toContain(
+      '    topic ecom-connector.public.reviews must exist: listed by connector ecom-connector, else created (1 partition(s))\n',
+    );
     expect(out.trimEnd().endsWith('dry run: nothing was changed')).toBe(true);
     expect((await run(script, ['--bogus'])).code).toBe(2);
     expect((await run(script, ['--source', 'inventory=host=x'])).code).toBe(2);
@@ -221,7 +225,7 @@ test('a change to a view only writes no change script', async () => {
  * runs it at once), topics are those set in `topics`; the stub sql-client posts its file here and the job
  * it names runs. Every request is logged.
  */
-function fakeStack() {
+function fakeStack(onPut: (connector: string) => void = () => undefined) {
   const connectors = new Map<string, Record<string, string>>();
   const jobs: { jid: string; name: string; state: string; userConfig: Record<string, string> }[] = [];
   const topics = new Set<string>();
@@ -242,6 +246,7 @@ function fakeStack() {
       if ((m = /^\/connectors\/([^/]+)\/config$/.exec(url)) && req.method === 'PUT') {
         const had = connectors.has(m[1]!);
         connectors.set(m[1]!, JSON.parse(body) as Record<string, string>);
+        onPut(m[1]!);
         return send(had ? 200 : 201, { name: m[1], config: connectors.get(m[1]!) });
       }
       if ((m = /^\/connectors\/([^/]+)\/tasks$/.exec(url)))
@@ -313,7 +318,30 @@ describe.skipIf(!PG_URL)('running a change script on real PostgreSQL 15 (Connect
     u.pathname = `/${db}`;
     return u.toString();
   };
-  const stack = fakeStack();
+  // The connector's task, as the source sees it: a logical replication client on its slot (pg_recvlogical).
+  // A PUT restarts it, so the slot's reader changes, as with Connect.
+  let reader: ReturnType<typeof spawn> | undefined;
+  const readSlot = () => {
+    reader?.kill();
+    reader = spawn(
+      '/usr/lib/postgresql/15/bin/pg_recvlogical',
+      [
+        '-d',
+        urlOf(names.source),
+        '--slot',
+        'debezium_ecom_slot',
+        '--start',
+        '-o',
+        'proto_version=1',
+        '-o',
+        'publication_names=debezium_ecom_pub',
+        '-f',
+        '/dev/null',
+      ],
+      { stdio: 'ignore' },
+    );
+  };
+  const stack = fakeStack(() => readSlot());
   let base = '';
   beforeAll(async () => {
     await admin.connect();
@@ -321,10 +349,22 @@ describe.skipIf(!PG_URL)('running a change script on real PostgreSQL 15 (Connect
       await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
       await admin.query(`CREATE DATABASE ${db}`);
     }
+    await dropSlots();
     await new Promise<void>((r) => stack.server.listen(0, '127.0.0.1', r));
     base = `http://127.0.0.1:${(stack.server.address() as AddressInfo).port}`;
   });
+  // Replication slots are the server's, not a database's: the book store's slot name is taken only here.
+  const dropSlots = () =>
+    admin.query(
+      "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = 'debezium_ecom_slot' AND NOT active",
+    );
   afterAll(async () => {
+    if (reader && reader.exitCode === null) {
+      const exited = new Promise((r) => reader!.once('exit', r));
+      reader.kill();
+      await exited;
+    }
+    await dropSlots();
     stack.server.close();
     for (const db of Object.values(names)) await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
     await admin.end();
@@ -373,7 +413,22 @@ describe.skipIf(!PG_URL)('running a change script on real PostgreSQL 15 (Connect
     // The four running jobs of the old state; the new table's topic exists (its rows were snapshotted).
     for (const name of ['fact_orders', 'fact_order_items', 'dim_books', 'fact_inventory'])
       stack.jobs.push({ jid: `old-${name}`, name: `bookstore-${name}`, state: 'RUNNING', userConfig: {} });
-    stack.topics.add('ecom-connector.public.reviews');
+    await query(names.source, "SELECT pg_create_logical_replication_slot('debezium_ecom_slot', 'pgoutput')");
+    readSlot();
+    const slotReader = () =>
+      query<{ pid: number | null }>(
+        names.source,
+        "SELECT active_pid AS pid FROM pg_replication_slots WHERE slot_name = 'debezium_ecom_slot'",
+      ).then((r) => r[0]?.pid ?? null);
+    for (let i = 0; i < 50 && (await slotReader()) === null; i++) await new Promise((r) => setTimeout(r, 100));
+    const oldReader = await slotReader();
+    expect(oldReader).not.toBeNull();
+    // kafka-topics.sh stand-in: records what it is asked (the new table's topic is not written yet).
+    const tools = mkdtempSync(join(tmpdir(), 'cdc-kafka-topics-'));
+    dirs.push(tools);
+    const kafkaTopics = join(tools, 'kafka-topics.sh');
+    writeFileSync(kafkaTopics, `#!/usr/bin/env bash\necho "$*" >> '${tools}/calls'\n`);
+    chmodSync(kafkaTopics, 0o755);
     const args = [
       '--connect',
       base,
@@ -386,7 +441,13 @@ describe.skipIf(!PG_URL)('running a change script on real PostgreSQL 15 (Connect
       '--wait',
       '10',
     ];
-    const env = { SQL_CLIENT: sqlClient(base), ANALYTICS_DB_USER: 'flink', ANALYTICS_DB_PASSWORD: 'not-a-secret' };
+    // A quote in a Secret value: doubled before it lands in the job SQL's string literal.
+    const env = {
+      SQL_CLIENT: sqlClient(base),
+      KAFKA_TOPICS: kafkaTopics,
+      ANALYTICS_DB_USER: 'flink',
+      ANALYTICS_DB_PASSWORD: "it's-not-a-secret",
+    };
 
     const first = await run(script, args, env);
     expect(first.out, first.out).toContain('change script 0001_add_table_reviews done');
@@ -418,7 +479,13 @@ describe.skipIf(!PG_URL)('running a change script on real PostgreSQL 15 (Connect
     expect(stack.connectors.get('ecom-connector')!['table.include.list']).toContain('public\\.reviews');
     expect(stack.submitted).toHaveLength(1);
     // The placeholders were filled in from the environment for the client only.
-    expect(stack.submitted[0]).toContain("'password'                   = 'not-a-secret'");
+    expect(stack.submitted[0]).toContain("'password'                   = 'it''s-not-a-secret'");
+    // The signal waited for the new task: the slot is read by another backend than before the PUT.
+    expect(first.out).toContain('connector ecom-connector RUNNING: a new task reads slot debezium_ecom_slot');
+    expect(await slotReader()).not.toBe(oldReader);
+    expect(readFileSync(join(tools, 'calls'), 'utf8')).toBe(
+      '--bootstrap-server kafka.infra.svc.cluster.local:9092 --create --if-not-exists --topic ecom-connector.public.reviews --partitions 1\n',
+    );
     expect(stack.jobs.filter((j) => j.state === 'RUNNING').map((j) => j.name)).toEqual([
       'bookstore-fact_orders',
       'bookstore-fact_order_items',
@@ -434,6 +501,7 @@ describe.skipIf(!PG_URL)('running a change script on real PostgreSQL 15 (Connect
     expect(again.code).toBe(0);
     expect(again.out).toContain('NOTICE:  publication debezium_ecom_pub has public.reviews already');
     expect(again.out).toContain('job bookstore-fact_reviews is RUNNING: nothing to submit');
+    expect(again.out).toContain('connector ecom-connector RUNNING: its tasks ran this configuration already');
     expect(await query(names.source, 'SELECT count(*)::int AS n FROM public.debezium_ecom_signal')).toEqual([{ n: 1 }]);
     expect(stack.submitted).toHaveLength(1);
     expect(await query(names.analytics, 'SELECT id FROM cdc_migrations')).toHaveLength(1);
@@ -459,11 +527,15 @@ describe.skipIf(!PG_URL)('running a change script on real PostgreSQL 15 (Connect
     writeFileSync(partial, cut);
     const result = await run(partial, ['--connect', base, '--flink', base, '--wait', '1'], {
       SQL_CLIENT: sqlClient(base),
+      // No tool to create the topic with.
+      KAFKA_TOPICS: 'no-kafka-topics-here',
       ANALYTICS_DB_USER: 'flink',
       ANALYTICS_DB_PASSWORD: 'x',
     });
     expect(result.code).toBe(1);
-    expect(result.out).toContain('topic ecom-connector.public.notes does not exist after 1s');
+    expect(result.out).toContain(
+      'topic ecom-connector.public.notes does not exist after 1s (its table may have no rows yet; no-kafka-topics-here would create it)',
+    );
     expect(result.out).toContain('NOT DONE: job bookstore-fact_notes waits for topic ecom-connector.public.notes');
     rmSync(partial);
   });

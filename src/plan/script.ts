@@ -207,7 +207,7 @@ export function planScript(input: ScriptInput): ChangeScriptPlan | undefined {
     want(`put/${source.name}`, 'put-connector', change, () => ({
       layer: 'connector',
       action: `${oldSources.has(source.name) ? 'update' : 'register'} connector ${source.connector} (PUT /connectors/${source.connector}/config${why}) and wait until its tasks run that configuration`,
-      op: { kind: 'put-connector', source: source.name, connector: source.connector },
+      op: { kind: 'put-connector', source: source.name, connector: source.connector, slot: source.slot },
     }));
   };
   const stopJob = (job: string, change: string, marker?: string) =>
@@ -219,7 +219,16 @@ export function planScript(input: ScriptInput): ChangeScriptPlan | undefined {
   const topicsOf = (job: string) =>
     next.tables
       .filter((t) => t.flinkJob === job)
-      .map((t) => ({ connector: nextSources.get(t.source)!.connector, topic: t.topic }));
+      .map((t) => {
+        const source = nextSources.get(t.source)!;
+        const replication = source.connectorConfig['topic.creation.default.replication.factor'] ?? '-1';
+        return {
+          connector: source.connector,
+          topic: t.topic,
+          partitions: source.connectorConfig['topic.creation.default.partitions'] ?? '1',
+          ...(replication !== '-1' ? { replicationFactor: replication } : {}),
+        };
+      });
   const deleted: string[] = [];
   const signal = (t: TableSnapshot, change: string) => {
     const source = nextSources.get(t.source)!;
@@ -268,6 +277,8 @@ export function planScript(input: ScriptInput): ChangeScriptPlan | undefined {
           op: { kind: 'source-sql', source: source.name, sql: sourceObjectsDropSql(source) },
         }));
         deleted.push(...old.tables.filter((t) => t.source === source.name).map((t) => t.topic));
+        // The connector writes its snapshot window marks (and the signal rows) to a topic of the signal table.
+        if (signalTable) deleted.push(`${source.topicPrefix}.${signalTable}`);
         break;
       }
       case 'connector-config':
@@ -317,7 +328,7 @@ export function planScript(input: ScriptInput): ChangeScriptPlan | undefined {
         const job = nextJobs.get(subject!)!;
         want(`submit/${job.name}`, 'submit-job', change.id, () => ({
           layer: 'flink',
-          action: `submit Flink job ${job.name} (writes ${job.tables.join(', ')}; reads its topics from the earliest offset) once its topics exist, unless a job of that name is RUNNING; the other jobs keep running`,
+          action: `submit Flink job ${job.name} (writes ${job.tables.join(', ')}; reads its topics from the earliest offset), unless a job of that name is RUNNING, once its topics exist (a Kafka source fails on a missing topic: one the connector has not written yet is created with its partitions); the other jobs keep running`,
           op: { kind: 'submit-job', job: job.name, restore: 'fresh', marker: MARKER, topics: topicsOf(job.name) },
         }));
         break;

@@ -55,7 +55,11 @@ export function renderChangeScript(
         return heredoc(`source_sql ${shellString(op.source)}`, 'CDC_SQL', op.sql);
       case 'put-connector': {
         const s = sources.get(op.source)!;
-        return heredoc(`put_connector ${shellString(op.connector)}`, 'CDC_CONNECTOR', textOf(files, s.files.connector));
+        return heredoc(
+          `put_connector ${shellString(op.connector)} ${shellString(op.source)} ${shellString(op.slot)}`,
+          'CDC_CONNECTOR',
+          textOf(files, s.files.connector),
+        );
       }
       case 'delete-connector':
         return [`delete_connector ${shellString(op.connector)}`];
@@ -71,7 +75,9 @@ export function renderChangeScript(
           [['pipeline.global-job-parameters', global ? `${global},${marker}` : marker]],
         );
         const sql = ctx.render('flink/pipeline.sql', data);
-        const topics = op.topics.map((t) => shellString(`${t.connector}:${t.topic}`)).join(' ');
+        const topics = op.topics
+          .map((t) => shellString([t.connector, t.topic, t.partitions, t.replicationFactor ?? ''].join(':')))
+          .join(' ');
         return heredoc(`submit_job ${shellString(op.job)}${topics ? ` ${topics}` : ''}`, 'CDC_FLINK_SQL', sql);
       }
       case 'delete-topics':

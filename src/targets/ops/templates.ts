@@ -65,8 +65,12 @@ export type ScriptOp =
   | { readonly kind: 'setup-source'; readonly source: string }
   /** Idempotent SQL on a source database. */
   | { readonly kind: 'source-sql'; readonly source: string; readonly sql: string }
-  /** PUT the connector's configuration (creates or replaces) and wait until its tasks run it. */
-  | { readonly kind: 'put-connector'; readonly source: string; readonly connector: string }
+  /**
+   * PUT the connector's configuration (creates or replaces) and wait until its new task runs it: the tasks'
+   * configurations are the new ones, the status RUNNING, and the replication slot read by another backend
+   * than before the PUT (Connect updates the task configurations before it stops the old task).
+   */
+  | { readonly kind: 'put-connector'; readonly source: string; readonly connector: string; readonly slot: string }
   | { readonly kind: 'delete-connector'; readonly connector: string }
   /** Drop the replication slot once the connector is gone: only when it exists and no one reads it. */
   | { readonly kind: 'drop-slot'; readonly source: string; readonly slot: string; readonly sql: string }
@@ -87,7 +91,14 @@ export type ScriptOp =
       readonly job: string;
       readonly restore: 'fresh';
       readonly marker: string;
-      readonly topics: readonly { readonly connector: string; readonly topic: string }[];
+      /** The topics it reads; a missing one is created as the connector would (its partitions, replication). */
+      readonly topics: readonly {
+        readonly connector: string;
+        readonly topic: string;
+        readonly partitions: string;
+        /** Absent: the broker's default (the connector's -1). */
+        readonly replicationFactor?: string;
+      }[];
     }
   /** Topics nothing reads any more: listed as commands; deleted only when the script is told to. */
   | { readonly kind: 'delete-topics'; readonly topics: readonly string[] };
