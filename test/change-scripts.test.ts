@@ -1,6 +1,7 @@
 /**
- * Change scripts (ops/changes/NNNN_<slug>.sh), scenario by scenario on copies of the book store: what the
- * compile writes and the plan prints (one list of steps), history (kept byte for byte, refused when edited),
+ * Change scripts (ops/changes/NNNN_<slug>.sh), scenario by scenario on copies of the book store (add a
+ * table, remove it, remove a source, add it back, a view-only change; one STATEMENT SET job in examples/types):
+ * what the compile writes and the plan prints (one list of steps), history (kept byte for byte, refused when edited),
  * shellcheck, --dry-run, the embedded Flink SQL through Flink's grammar (dt-sql-parser), and the script run
  * for real: its SQL on a real PostgreSQL 15 (CDC_TEST_PG_URL: the source's publication, replica identity,
  * signal table, replication slot; the analytics migration through ops/apply-analytics.sh), its REST calls
@@ -225,7 +226,10 @@ test('a change to a view only writes no change script', async () => {
  * runs it at once), topics are those set in `topics`; the stub sql-client posts its file here and the job
  * it names runs. Every request is logged.
  */
-function fakeStack(onPut: (connector: string) => void = () => undefined) {
+function fakeStack(
+  onPut: (connector: string) => Promise<void> | void = () => undefined,
+  onDelete: (connector: string) => Promise<void> | void = () => undefined,
+) {
   const connectors = new Map<string, Record<string, string>>();
   const jobs: { jid: string; name: string; state: string; userConfig: Record<string, string> }[] = [];
   const topics = new Set<string>();
@@ -246,8 +250,10 @@ function fakeStack(onPut: (connector: string) => void = () => undefined) {
       if ((m = /^\/connectors\/([^/]+)\/config$/.exec(url)) && req.method === 'PUT') {
         const had = connectors.has(m[1]!);
         connectors.set(m[1]!, JSON.parse(body) as Record<string, string>);
-        onPut(m[1]!);
-        return send(had ? 200 : 201, { name: m[1], config: connectors.get(m[1]!) });
+        const name = m[1]!;
+        return void Promise.resolve(onPut(name)).then(() =>
+          send(had ? 200 : 201, { name, config: connectors.get(name) }),
+        );
       }
       if ((m = /^\/connectors\/([^/]+)\/tasks$/.exec(url)))
         return connectors.has(m[1]!)
@@ -258,8 +264,10 @@ function fakeStack(onPut: (connector: string) => void = () => undefined) {
           ? send(200, { name: m[1], connector: { state: 'RUNNING' }, tasks: [{ id: 0, state: 'RUNNING' }] })
           : send(404, { error_code: 404 });
       if ((m = /^\/connectors\/([^/]+)\/topics$/.exec(url))) return send(200, { [m[1]!]: { topics: [...topics] } });
-      if ((m = /^\/connectors\/([^/]+)$/.exec(url)) && req.method === 'DELETE')
-        return connectors.delete(m[1]!) ? send(204) : send(404, { error_code: 404 });
+      if ((m = /^\/connectors\/([^/]+)$/.exec(url)) && req.method === 'DELETE') {
+        if (!connectors.delete(m[1]!)) return send(404, { error_code: 404 });
+        return void Promise.resolve(onDelete(m[1]!)).then(() => send(204));
+      }
       if (url === '/jobs/overview')
         return send(200, { jobs: jobs.map(({ jid, name, state }) => ({ jid, name, state })) });
       if ((m = /^\/jobs\/([^/]+)\/config$/.exec(url))) {
@@ -312,36 +320,71 @@ function sqlClient(base: string): string {
 
 describe.skipIf(!PG_URL)('running a change script on real PostgreSQL 15 (Connect and Flink answered by a fake)', () => {
   const admin = new pg.Client({ connectionString: PG_URL });
-  const names = { source: `cdc_chg_src_${process.pid}`, analytics: `cdc_chg_an_${process.pid}` };
+  const names = {
+    source: `cdc_chg_src_${process.pid}`,
+    analytics: `cdc_chg_an_${process.pid}`,
+    inventory: `cdc_chg_inv_${process.pid}`,
+    analytics2: `cdc_chg_an2_${process.pid}`,
+  };
   const urlOf = (db: string) => {
     const u = new URL(PG_URL!);
     u.pathname = `/${db}`;
     return u.toString();
   };
-  // The connector's task, as the source sees it: a logical replication client on its slot (pg_recvlogical).
-  // A PUT restarts it, so the slot's reader changes, as with Connect.
-  let reader: ReturnType<typeof spawn> | undefined;
-  const readSlot = () => {
-    reader?.kill();
-    reader = spawn(
-      '/usr/lib/postgresql/15/bin/pg_recvlogical',
-      [
-        '-d',
-        urlOf(names.source),
-        '--slot',
-        'debezium_ecom_slot',
-        '--start',
-        '-o',
-        'proto_version=1',
-        '-o',
-        'publication_names=debezium_ecom_pub',
-        '-f',
-        '/dev/null',
-      ],
-      { stdio: 'ignore' },
+  // A connector's task, as its source sees it: a logical replication client on its slot (pg_recvlogical).
+  // A PUT restarts it, so the slot's reader changes, as with Connect; a DELETE stops it (unless `stuck`).
+  const SLOTS: Record<string, { slot: string; db: () => string; publication: string }> = {
+    'ecom-connector': { slot: 'debezium_ecom_slot', db: () => names.source, publication: 'debezium_ecom_pub' },
+    'inventory-connector': {
+      slot: 'debezium_inventory_slot',
+      db: () => names.inventory,
+      publication: 'debezium_inventory_pub',
+    },
+  };
+  const readers = new Map<string, ReturnType<typeof spawn>>();
+  const stopReader = async (slot: string) => {
+    const r = readers.get(slot);
+    readers.delete(slot);
+    if (r && r.exitCode === null) {
+      const exited = new Promise((done) => r.once('exit', done));
+      r.kill();
+      await exited;
+    }
+  };
+  const readSlot = async (connector: string) => {
+    const { slot, db, publication } = SLOTS[connector]!;
+    await stopReader(slot);
+    // Debezium creates its slot on the first start.
+    await query(
+      db(),
+      `SELECT pg_create_logical_replication_slot('${slot}', 'pgoutput') WHERE NOT EXISTS (SELECT FROM pg_replication_slots WHERE slot_name = '${slot}')`,
+    );
+    readers.set(
+      slot,
+      spawn(
+        '/usr/lib/postgresql/15/bin/pg_recvlogical',
+        [
+          '-d',
+          urlOf(db()),
+          '--slot',
+          slot,
+          '--start',
+          '-o',
+          'proto_version=1',
+          '-o',
+          `publication_names=${publication}`,
+          '-f',
+          '/dev/null',
+        ],
+        { stdio: 'ignore' },
+      ),
     );
   };
-  const stack = fakeStack(() => readSlot());
+  let stuck = false;
+  const stack = fakeStack(
+    (c) => readSlot(c),
+    (c) => (stuck ? undefined : stopReader(SLOTS[c]!.slot)),
+  );
   let base = '';
   beforeAll(async () => {
     await admin.connect();
@@ -356,14 +399,10 @@ describe.skipIf(!PG_URL)('running a change script on real PostgreSQL 15 (Connect
   // Replication slots are the server's, not a database's: the book store's slot name is taken only here.
   const dropSlots = () =>
     admin.query(
-      "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = 'debezium_ecom_slot' AND NOT active",
+      "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name IN ('debezium_ecom_slot', 'debezium_inventory_slot') AND NOT active",
     );
   afterAll(async () => {
-    if (reader && reader.exitCode === null) {
-      const exited = new Promise((r) => reader!.once('exit', r));
-      reader.kill();
-      await exited;
-    }
+    for (const slot of [...readers.keys()]) await stopReader(slot);
     await dropSlots();
     stack.server.close();
     for (const db of Object.values(names)) await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
@@ -413,8 +452,7 @@ describe.skipIf(!PG_URL)('running a change script on real PostgreSQL 15 (Connect
     // The four running jobs of the old state; the new table's topic exists (its rows were snapshotted).
     for (const name of ['fact_orders', 'fact_order_items', 'dim_books', 'fact_inventory'])
       stack.jobs.push({ jid: `old-${name}`, name: `bookstore-${name}`, state: 'RUNNING', userConfig: {} });
-    await query(names.source, "SELECT pg_create_logical_replication_slot('debezium_ecom_slot', 'pgoutput')");
-    readSlot();
+    await readSlot('ecom-connector');
     const slotReader = () =>
       query<{ pid: number | null }>(
         names.source,
@@ -539,4 +577,325 @@ describe.skipIf(!PG_URL)('running a change script on real PostgreSQL 15 (Connect
     expect(result.out).toContain('NOT DONE: job bookstore-fact_notes waits for topic ecom-connector.public.notes');
     rmSync(partial);
   });
+
+  const runArgs = (analytics: string, ...sources: string[]) => [
+    '--connect',
+    base,
+    '--flink',
+    base,
+    '--analytics',
+    urlOf(analytics),
+    ...sources.flatMap((s) => ['--source', `${s}=${urlOf(s === 'ecom' ? names.source : names.inventory)}`]),
+    '--wait',
+    '5',
+  ];
+
+  test('remove the table again: its job stopped, the connector without it, the publication entry dropped, the table as approved; topics only listed', async () => {
+    // The state the first test left: reviews published, captured, its job running.
+    expect(await published(names.source, 'debezium_ecom_pub')).toContain('public.reviews');
+    const dir = project(ADD_REVIEWS);
+    expect((await cli([], { cwd: dir })).exitCode).toBe(0);
+    writeFileSync(join(dir, 'pipeline.config.ts'), readFileSync(join(ROOT, 'pipeline.config.ts'), 'utf8'));
+    await compileApproved(dir);
+    expect(read(dir, 'cdc-approvals.yaml')).toContain('remove-table/ecom.public.reviews: drop');
+    const script = join(dir, CHANGES, '0002_remove_table_reviews.sh');
+    const args = runArgs(names.analytics, 'ecom');
+    const first = await run(script, args);
+    expect(first.code, first.out).toBe(0);
+    expect(first.out).toContain('job bookstore-fact_reviews stopped; savepoint file:///savepoints/sp-');
+    expect(stack.jobs.find((j) => j.name === 'bookstore-fact_reviews')!.state).toBe('FINISHED');
+    expect(await published(names.source, 'debezium_ecom_pub')).toEqual([
+      'public.books',
+      'public.debezium_ecom_signal',
+      'public.order_items',
+      'public.orders',
+    ]);
+    expect(stack.connectors.get('ecom-connector')!['table.include.list']).not.toContain('reviews');
+    expect(await query(names.analytics, "SELECT to_regclass('public.fact_reviews') IS NULL AS gone")).toEqual([
+      { gone: true },
+    ]);
+    expect(first.out).toContain(
+      '    kafka-topics.sh --bootstrap-server kafka.infra.svc.cluster.local:9092 --delete --topic ecom-connector.public.reviews\n    (not deleted: run the commands above, or this script with --delete-topics)',
+    );
+    // Again: nothing left to do.
+    const again = await run(script, args);
+    expect(again.code, again.out).toBe(0);
+    expect(again.out).toContain('no RUNNING job bookstore-fact_reviews: nothing to stop');
+    expect(again.out).toContain('publication debezium_ecom_pub does not have public.reviews (nothing to drop)');
+    expect(again.out).toContain('connector ecom-connector RUNNING: its tasks ran this configuration already');
+    // --delete-topics deletes them.
+    const tools = mkdtempSync(join(tmpdir(), 'cdc-kafka-topics-'));
+    dirs.push(tools);
+    writeFileSync(join(tools, 'kafka-topics.sh'), `#!/usr/bin/env bash\necho "$*" >> '${tools}/calls'\n`);
+    chmodSync(join(tools, 'kafka-topics.sh'), 0o755);
+    const deleting = await run(script, [...args, '--delete-topics', '--kafka', '127.0.0.1:19092'], {
+      KAFKA_TOPICS: join(tools, 'kafka-topics.sh'),
+    });
+    expect(deleting.code, deleting.out).toBe(0);
+    expect(readFileSync(join(tools, 'calls'), 'utf8')).toBe(
+      '--bootstrap-server 127.0.0.1:19092 --delete --topic ecom-connector.public.reviews\n',
+    );
+  });
+
+  test('remove a source: its job stopped, its connector deleted, then its slot (refused loudly while active), publication and signal table', async () => {
+    const dir = project(withoutInventory);
+    await compileApproved(dir);
+    const [file] = scriptsOf(dir);
+    const script = join(dir, CHANGES, file!);
+    await query(names.inventory, 'CREATE TABLE public.inventory (book_id uuid PRIMARY KEY);');
+    await query(
+      names.inventory,
+      readFileSync(join(ROOT, 'generated/debezium/inventory-setup.sql'), 'utf8').replace(
+        'GRANT CONNECT ON DATABASE inventorydb ',
+        `GRANT CONNECT ON DATABASE ${names.inventory} `,
+      ),
+    );
+    await query(names.analytics2, readFileSync(join(ROOT, 'generated/analytics/schema.sql'), 'utf8'));
+    await query(names.analytics2, readFileSync(join(ROOT, 'generated/analytics/views.sql'), 'utf8'));
+    // The running source: its connector (its task reads the slot) and its job.
+    stack.connectors.set('inventory-connector', { name: 'inventory-connector' });
+    await readSlot('inventory-connector');
+    const slot = () =>
+      query<{ active: boolean }>(
+        names.inventory,
+        "SELECT active FROM pg_replication_slots WHERE slot_name = 'debezium_inventory_slot'",
+      );
+    for (let i = 0; i < 50 && !(await slot())[0]?.active; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await slot()).toEqual([{ active: true }]);
+    const args = runArgs(names.analytics2, 'inventory');
+
+    // A task that does not let go of the slot: the script stops, loudly, and drops nothing.
+    stuck = true;
+    const refused = await run(script, [...args.slice(0, -1), '2']);
+    expect(refused.code).toBe(1);
+    expect(refused.out).toContain(
+      'FAIL  replication slot debezium_inventory_slot on source inventory is STILL ACTIVE after 2s: something still streams from it.',
+    );
+    expect(await slot()).toEqual([{ active: true }]);
+    expect(await published(names.inventory, 'debezium_inventory_pub')).toContain('public.inventory');
+    expect(stack.jobs.find((j) => j.name === 'bookstore-fact_inventory')!.state).toBe('FINISHED');
+    expect(stack.connectors.has('inventory-connector')).toBe(false);
+
+    // Its reader gone, a re-run finishes the job.
+    stuck = false;
+    await stopReader('debezium_inventory_slot');
+    const done = await run(script, args);
+    expect(done.code, done.out).toBe(0);
+    expect(done.out).toContain('connector inventory-connector is not there (deleted already)');
+    expect(done.out).toContain('replication slot debezium_inventory_slot dropped');
+    expect(await slot()).toEqual([]);
+    expect(
+      await query(
+        names.inventory,
+        "SELECT count(*)::int AS n FROM pg_publication WHERE pubname = 'debezium_inventory_pub'",
+      ),
+    ).toEqual([{ n: 0 }]);
+    expect(
+      await query(names.inventory, "SELECT to_regclass('public.debezium_inventory_signal') IS NULL AS gone"),
+    ).toEqual([{ gone: true }]);
+    expect(await query(names.analytics2, "SELECT to_regclass('public.fact_inventory') IS NULL AS gone")).toEqual([
+      { gone: true },
+    ]);
+    expect(done.out).toContain('--delete --topic inventory-connector.public.debezium_inventory_signal');
+    const again = await run(script, args);
+    expect(again.code, again.out).toBe(0);
+    expect(again.out).toContain('replication slot debezium_inventory_slot is not there (dropped already)');
+  });
+
+  test('add the source back: its setup SQL and role password, its connector registered (a new task on a new slot), its job; a re-run changes nothing', async () => {
+    const dir = project(withoutInventory);
+    await compileApproved(dir);
+    writeFileSync(join(dir, 'pipeline.config.ts'), readFileSync(join(ROOT, 'pipeline.config.ts'), 'utf8'));
+    rmSync(join(dir, 'cdc-approvals.yaml'));
+    await compileApproved(dir);
+    const file = scriptsOf(dir)[1]!;
+    // The scratch database's name where the setup SQL grants CONNECT on the config's (as test/postgres.test.ts does).
+    const script = join(dir, CHANGES, `scratch-${file}`);
+    writeFileSync(
+      script,
+      read(dir, `${CHANGES}/${file}`).replace(
+        'GRANT CONNECT ON DATABASE inventorydb ',
+        `GRANT CONNECT ON DATABASE ${names.inventory} `,
+      ),
+    );
+    const tools = mkdtempSync(join(tmpdir(), 'cdc-kafka-topics-'));
+    dirs.push(tools);
+    writeFileSync(join(tools, 'kafka-topics.sh'), `#!/usr/bin/env bash\necho "$*" >> '${tools}/calls'\n`);
+    chmodSync(join(tools, 'kafka-topics.sh'), 0o755);
+    await query(names.inventory, 'ALTER ROLE debezium_inventory PASSWORD NULL');
+    const env = {
+      SQL_CLIENT: sqlClient(base),
+      KAFKA_TOPICS: join(tools, 'kafka-topics.sh'),
+      ANALYTICS_DB_USER: 'flink',
+      ANALYTICS_DB_PASSWORD: 'x',
+      INVENTORY_DB_PASSWORD: 'role-secret',
+    };
+    const args = runArgs(names.analytics2, 'inventory');
+    const first = await run(script, args, env);
+    expect(first.code, first.out).toBe(0);
+    expect(await published(names.inventory, 'debezium_inventory_pub')).toEqual([
+      'public.debezium_inventory_signal',
+      'public.inventory',
+    ]);
+    expect(
+      await query(
+        names.inventory,
+        "SELECT rolpassword IS NOT NULL AS set FROM pg_authid WHERE rolname = 'debezium_inventory'",
+      ),
+    ).toEqual([{ set: true }]);
+    expect(stack.connectors.get('inventory-connector')!['slot.name']).toBe('debezium_inventory_slot');
+    expect(first.out).toContain('connector inventory-connector RUNNING: a new task reads slot debezium_inventory_slot');
+    expect(await query(names.analytics2, "SELECT to_regclass('public.fact_inventory') IS NOT NULL AS ok")).toEqual([
+      { ok: true },
+    ]);
+    const running = () =>
+      stack.jobs.filter((j) => j.name === 'bookstore-fact_inventory' && j.state === 'RUNNING').length;
+    expect(running()).toBe(1);
+    // No secret on a command line or in the output.
+    expect(first.out).not.toContain('role-secret');
+    const again = await run(script, args, env);
+    expect(again.code, again.out).toBe(0);
+    expect(again.out).toContain('job bookstore-fact_inventory is RUNNING: nothing to submit');
+    expect(running()).toBe(1);
+  });
+});
+
+/** The book store without the inventory source (its table, views, charts and deployment namespace). */
+function withoutInventory(s: string): string {
+  let source = edit(s, 'sources: [ecom, inventoryDb]', 'sources: [ecom]');
+  source = source.replace(/const inventoryDb = postgresSource[\s\S]*?\n}\);\n/, '');
+  source = source.replace(/const inventory = inventoryDb\.table[\s\S]*?\n}\);\n/, '');
+  for (const name of ['inventoryHealth', 'inventoryTurnover']) {
+    source = source.replace(new RegExp(`const ${name} = view\\([\\s\\S]*?\\n}\\);\\n`), '');
+    source = edit(source, `    ${name},\n`, '');
+  }
+  source = source.replace(/const inv = inventory\.as\('inv'\);\n/, '');
+  for (const name of ['inventoryHealthTable', 'stockVsReservedChart', 'turnoverChart'])
+    source = source.replace(new RegExp(`const ${name} = chart\\([\\s\\S]*?\\n}\\);\\n`), '');
+  source = edit(
+    source,
+    'rows: [[inventoryHealthTable], [stockVsReservedChart, turnoverChart], [revenueByGenreChart]]',
+    'rows: [[revenueByGenreChart]]',
+  );
+  return source.replace(
+    /      inventory: \{\n        namespace: 'inventory',[\s\S]*?\n      \},\n    \},\n  \},\n\}\);/,
+    '    },\n  },\n});',
+  );
+}
+
+/** Writes the approvals the plan asks for (every decision as the plan reads it first), and compiles. */
+async function compileApproved(dir: string): Promise<void> {
+  const plan = JSON.parse((await cli(['plan', '--format', 'json'], { cwd: dir })).stdout) as {
+    approvalsToAdd?: string;
+  };
+  if (plan.approvalsToAdd) writeFileSync(join(dir, 'cdc-approvals.yaml'), plan.approvalsToAdd);
+  const compiled = await cli([], { cwd: dir });
+  expect(compiled.exitCode, compiled.stderr).toBe(0);
+}
+
+const stepsOf = (text: string) => [...text.matchAll(/^step \d+ (\w+) '/gm)].map((m) => m[1]);
+const callsOf = (text: string) =>
+  [
+    ...text
+      .slice(text.indexOf('\nstep 1 '))
+      .matchAll(
+        /^(stop_job|apply_analytics|source_sql|put_connector|delete_connector|drop_slot|submit_job|delete_topics|role_password)\b/gm,
+      ),
+  ].map((m) => m[1]);
+
+describe('removing and adding', () => {
+  test('a removed table: stop its job, the connector without it, the publication entry, its topic listed', async () => {
+    const dir = project(ADD_REVIEWS);
+    expect((await cli([], { cwd: dir })).exitCode).toBe(0);
+    const config = join(dir, 'pipeline.config.ts');
+    writeFileSync(config, readFileSync(join(ROOT, 'pipeline.config.ts'), 'utf8'));
+    await compileApproved(dir);
+    expect(scriptsOf(dir)).toEqual(['0001_add_table_reviews.sh', '0002_remove_table_reviews.sh']);
+    const text = read(dir, `${CHANGES}/0002_remove_table_reviews.sh`);
+    expect(callsOf(text)).toEqual(['stop_job', 'apply_analytics', 'put_connector', 'source_sql', 'delete_topics']);
+    expect(text).toContain("stop_job 'bookstore-fact_reviews'\n");
+    expect(text).toContain('ALTER PUBLICATION debezium_ecom_pub DROP TABLE public.reviews;');
+    expect(text).toContain("delete_topics 'ecom-connector.public.reviews'\n");
+    expect(heredocs(text, 'CDC_CONNECTOR')[0]).not.toContain('reviews');
+  });
+
+  test('a removed source: stop its job, delete the connector, drop slot, publication and signal table, list its topics', async () => {
+    const dir = project(withoutInventory);
+    await compileApproved(dir);
+    const [file] = scriptsOf(dir);
+    expect(file).toMatch(/^0001_remove_source_inventory/);
+    const text = read(dir, `${CHANGES}/${file}`);
+    expect(stepsOf(text)).toEqual(['flink', 'analytics', 'connector', 'source', 'source', 'kafka']);
+    expect(callsOf(text)).toEqual([
+      'stop_job',
+      'apply_analytics',
+      'delete_connector',
+      'drop_slot',
+      'source_sql',
+      'delete_topics',
+    ]);
+    expect(text).toContain("drop_slot 'inventory' 'debezium_inventory_slot'");
+    expect(text).toContain(
+      'DROP PUBLICATION IF EXISTS debezium_inventory_pub;\nDROP TABLE IF EXISTS public.debezium_inventory_signal;',
+    );
+    expect(text).toContain(
+      "delete_topics 'inventory-connector.public.inventory' 'inventory-connector.public.debezium_inventory_signal'",
+    );
+    if (hasShellcheck || process.env['CI'])
+      expect(() =>
+        execFileSync('shellcheck', ['--shell=bash', join(dir, CHANGES, file!)], { encoding: 'utf8' }),
+      ).not.toThrow();
+  });
+
+  test('an added source: its setup SQL and role password, its connector registered, its job', async () => {
+    const dir = project(withoutInventory);
+    await compileApproved(dir);
+    writeFileSync(join(dir, 'pipeline.config.ts'), readFileSync(join(ROOT, 'pipeline.config.ts'), 'utf8'));
+    rmSync(join(dir, 'cdc-approvals.yaml'));
+    await compileApproved(dir);
+    const added = scriptsOf(dir)[1]!;
+    expect(added).toMatch(/^0002_add_source_inventory/);
+    const text = read(dir, `${CHANGES}/${added}`);
+    expect(callsOf(text)).toEqual(['apply_analytics', 'source_sql', 'role_password', 'put_connector', 'submit_job']);
+    expect(heredocs(text, 'CDC_SETUP_SQL')).toEqual([read(dir, 'generated/debezium/inventory-setup.sql').trimEnd()]);
+    expect(text).toContain("role_password 'inventory' 'debezium_inventory' INVENTORY_DB_PASSWORD");
+    if (hasShellcheck || process.env['CI'])
+      expect(() =>
+        execFileSync('shellcheck', ['--shell=bash', join(dir, CHANGES, added)], { encoding: 'utf8' }),
+      ).not.toThrow();
+  });
+});
+
+test('one STATEMENT SET job (examples/types): removing a source stops it and submits it again fresh, marked', async () => {
+  const dir = project(
+    (s) => s.replace('sources: [app, legacy]', 'sources: [app]').replace(/views: \[[^\]]*\]/, 'views: [typeSample]'),
+    'types',
+  );
+  await compileApproved(dir);
+  const [file] = scriptsOf(dir);
+  const text = read(dir, `${CHANGES}/${file}`);
+  const id = file!.replace(/\.sh$/, '');
+  expect(callsOf(text)).toEqual([
+    'stop_job',
+    'apply_analytics',
+    'delete_connector',
+    'drop_slot',
+    'source_sql',
+    'submit_job',
+    'delete_topics',
+  ]);
+  // Stopped unless it is the job this script submitted (a re-run), then submitted fresh: the plan's decision.
+  expect(text).toContain(`stop_job 'types-cdc' '${id}'\n`);
+  expect(text).toContain('submit Flink job types-cdc again, fresh (the plan: its statement changed');
+  const [sql] = heredocs(text, 'CDC_FLINK_SQL');
+  expect(sql).toContain(`SET 'pipeline.global-job-parameters' = 'cdc.change:${id}';`);
+  expect(sql).toContain('EXECUTE STATEMENT SET\nBEGIN\n');
+  // The removed source's tables are gone from the job.
+  expect(sql).not.toMatch(/topic'\s+= 'legacy-cdc\./);
+  expect(sql).toMatch(/topic'\s+= 'app-connector\./);
+  expect(new FlinkSQL().validate(sql!)).toEqual([]);
+  if (hasShellcheck || process.env['CI'])
+    expect(() =>
+      execFileSync('shellcheck', ['--shell=bash', join(dir, CHANGES, file!)], { encoding: 'utf8' }),
+    ).not.toThrow();
 });
