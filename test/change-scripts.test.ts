@@ -318,7 +318,8 @@ function sqlClient(base: string): string {
   const file = join(d, 'sql-client.sh');
   writeFileSync(
     file,
-    `#!/usr/bin/env bash\nset -euo pipefail\n[ "$1" = -f ]\ncurl -sS -f -X POST --data-binary "@$2" '${base}/test/submit' >/dev/null\n`,
+    // It echoes the statements it runs, as sql-client.sh does.
+    `#!/usr/bin/env bash\nset -euo pipefail\n[ "$1" = -f ]\ncat "$2"\ncurl -sS -f -X POST --data-binary "@$2" '${base}/test/submit' >/dev/null\n`,
   );
   chmodSync(file, 0o755);
   return file;
@@ -532,6 +533,8 @@ describe.skipIf(!PG_URL)('running a change script on real PostgreSQL 15 (Connect
     expect(stack.submitted).toHaveLength(1);
     // The placeholders were filled in from the environment for the client only.
     expect(stack.submitted[0]).toContain("'password'                   = 'it''s-not-a-secret'");
+    // What the client echoes (the substituted SQL) stays out of the script's output.
+    expect(first.out).not.toContain('not-a-secret');
     // The signal waited for the new task: the slot is read by another backend than before the PUT.
     expect(first.out).toContain('connector ecom-connector RUNNING: a new task reads slot debezium_ecom_slot');
     expect(await slotReader()).not.toBe(oldReader);
