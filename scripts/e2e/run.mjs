@@ -434,7 +434,9 @@ async function applyAndCheck(name, spec, stack, checks) {
       listTopics: () => listTopics(stack),
       renderFlinkSql,
       kafkaTool: (cls, args, log) => kafkaTool(stack, cls, args, log),
-      runCheckScript: (o, m, args) => runCheckScript(o, m, secretEnv(m), stack, args),
+      // Superset is checked only by a pipeline that imported its own bundle.
+      runCheckScript: (o, m, args) =>
+        runCheckScript(o, m, secretEnv(m), spec.superset ? stack : { ...stack, superset: undefined }, args),
     });
 
   // Leave the stack free for the next pipeline: jobs cancelled; connectors stopped, their offsets, slots

@@ -9,7 +9,8 @@
 // rows arrive through the incremental snapshot (op r, source.snapshot incremental, no other topic grows),
 // the four other Flink jobs are the same jobs (ids, start times, no restart, checkpoints going on), new
 // rows and updates stream for old and new tables, and v2's ops/check.sh passes.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { E2eError, output, run, waitFor } from '../proc.mjs';
@@ -154,11 +155,11 @@ export function jobStatements(text, t) {
 }
 
 async function addTable(ctx) {
-  const { checks, stack, dir, out, jobIds, logs } = ctx;
+  const { checks, dir, out, jobIds, logs } = ctx;
   const v1 = ctx.model;
+  const v1Text = readFileSync(ctx.spec.config, 'utf8');
   const src = v1.sources.find((s) => s.name === 'ecom');
   const srcUrl = ctx.superUrl(src.database);
-  const connectUrl = v1.connect.url;
   const wrapper = join(dir, 'pipeline.config.ts');
   const log = join(logs, 'add-table.log');
   const cdc = (args, what) => output(process.execPath, [cli, ...args], { log, what });
@@ -198,116 +199,27 @@ async function addTable(ctx) {
 
   const v2c = await ctx.compile();
   const v2 = v2c.model;
-  const t = v2.tables.find((x) => x.id === 'ecom.public.reviews' || x.name === 'reviews');
+  const t = v2.tables.find((x) => x.source === 'ecom' && x.name === 'reviews');
   const src2 = v2.sources.find((s) => s.name === 'ecom');
-  const env = ctx.env;
   const aUrl = ctx.aUrl;
 
   // Each step of the add-table change, in the plan's order, with the artefact that carries it out.
+  // With a change script from the compile (ops/changes/NNNN_<slug>.sh), that script; without one (or with
+  // CDC_E2E_LIVE_STEPS=direct), the plan's steps one by one.
   const change = plan.changes.find((c) => c.id === 'add-table/ecom.public.reviews');
-  let signalledAt;
-  let jobRunningAt;
-  for (const [i, step] of change.steps.entries()) {
-    const label = `step ${i + 1} (${step.layer}): ${step.action.length > 90 ? `${step.action.slice(0, 90)}…` : step.action}`;
-    const ok = await checks.check(label, async () => {
-      const t0 = performance.now();
-      if (step.layer === 'analytics') {
-        await run('bash', [join(out, v2.ops.applyAnalytics), aUrl], { log, what: 'ops/apply-analytics.sh', env });
-        await ctx.withClient(aUrl, async (a) => {
-          const { rows } = await a.query('SELECT id FROM cdc_migrations ORDER BY id');
-          if (!rows.length) throw new Error('no migration recorded');
-        });
-        return `ops/apply-analytics.sh, ${secs(t0)}s`;
-      }
-      if (step.layer === 'source') {
-        await ctx.psql(srcUrl, join(out, src2.files.setup), 'ecom setup SQL (v2)');
-        await ctx.withClient(srcUrl, async (c) => {
-          const pub = await c.query('SELECT tablename FROM pg_publication_tables WHERE pubname = $1', [
-            src2.publicationName,
-          ]);
-          if (!pub.rows.some((r) => r.tablename === 'reviews')) throw new Error('reviews is not published');
-          const ri = await c.query("SELECT relreplident FROM pg_class WHERE oid = 'public.reviews'::regclass");
-          if (ri.rows[0].relreplident !== 'f') throw new Error(`replica identity ${ri.rows[0].relreplident}`);
-        });
-        return `${src2.files.setup} run again: published, REPLICA IDENTITY FULL`;
-      }
-      if (step.layer === 'connector' && /^update /.test(step.action)) {
-        const connectLog = readFileSync(stack.connect.log, 'utf8');
-        const body = readFileSync(join(out, src2.files.connector), 'utf8');
-        const res = await fetch(`${connectUrl}/connectors/${src2.connectorName}/config`, {
-          method: 'PUT',
-          headers: { 'Content-Type': 'application/json' },
-          body,
-        });
-        if (res.status !== 200) throw new Error(`PUT config: HTTP ${res.status} ${await res.text()}`);
-        const include = JSON.parse(body)['table.include.list'];
-        // The task restarted with the new include list: Debezium logs its configuration when a task starts.
-        await waitFor(
-          'the connector task restarted with the new include list',
-          async () => {
-            const st = await getJson(`${connectUrl}/connectors/${src2.connectorName}/status`);
-            const failed = st.tasks.find((x) => x.state === 'FAILED');
-            if (failed) throw new E2eError(`task FAILED: ${failed.trace?.split('\n').slice(0, 3).join(' ')}`);
-            const fresh = readFileSync(stack.connect.log, 'utf8').slice(connectLog.length);
-            return st.tasks.every((x) => x.state === 'RUNNING') && fresh.includes(`table.include.list = ${include}`);
-          },
-          { timeoutMs: 60000, proc: stack.connect },
-        );
-        return `PUT ${src2.files.connector}; task RUNNING with the new include list after ${secs(t0)}s`;
-      }
-      if (step.layer === 'kafka' && /^create topic /.test(step.action)) {
-        const cfg = JSON.parse(readFileSync(join(out, src2.files.connector), 'utf8'));
-        const rf = cfg['topic.creation.default.replication.factor'];
-        await ctx.kafkaTool(
-          'org.apache.kafka.tools.TopicCommand',
-          [
-            '--create',
-            '--if-not-exists',
-            '--topic',
-            t.topic,
-            '--partitions',
-            cfg['topic.creation.default.partitions'],
-          ].concat(rf && rf !== '-1' ? ['--replication-factor', rf] : []),
-          'create-topic.log',
-        );
-        if (!(await ctx.listTopics()).includes(t.topic)) throw new Error(`no topic ${t.topic}`);
-        return `TopicCommand --create --if-not-exists (${secs(t0)}s)`;
-      }
-      if (step.layer === 'flink') {
-        if (/ once topic /.test(step.action) && !(await ctx.listTopics()).includes(t.topic))
-          throw new Error(`topic ${t.topic} does not exist`);
-        const rendered = join(dir, 'pipeline.rendered.sql');
-        await ctx.renderFlinkSql(v2, join(out, v2.flink.file), rendered, env);
-        const job = join(dir, `job-${t.flink.jobName}.sql`);
-        writeFileSync(job, `${jobStatements(readFileSync(rendered, 'utf8'), t).join(';\n\n')};\n`);
-        await run(join(stack.flinkHome, 'bin', 'sql-client.sh'), ['-f', job], {
-          log: join(logs, `sql-client-${ctx.name}-v2.log`),
-          what: `sql-client.sh -f job-${t.flink.jobName}.sql`,
-          env: stack.flink.env,
-        });
-        await waitFor(
-          `Flink job ${t.flink.jobName}`,
-          async () => {
-            const j = (await flinkJobs()).find((x) => x.name === t.flink.jobName && x.state === 'RUNNING');
-            if (j) jobIds[t.flink.jobName] = j.jid;
-            return Boolean(j);
-          },
-          { timeoutMs: 90000, proc: stack.flink.tm },
-        );
-        jobRunningAt = performance.now();
-        return `${t.flink.jobName} RUNNING after ${secs(t0)}s (5 statements of pipeline.sql)`;
-      }
-      if (step.layer === 'connector' && /^signal /.test(step.action)) {
-        const sql = /(INSERT INTO .*);$/.exec(step.action)?.[1];
-        if (!sql) throw new Error('the step prints no signal statement');
-        await ctx.withClient(srcUrl, (c) => c.query(sql));
-        signalledAt = performance.now();
-        return 'the INSERT the plan prints, on ecomdb';
-      }
-      throw new Error('no artefact carries out this step');
-    });
-    if (!ok) return;
-  }
+  const script = process.env.CDC_E2E_LIVE_STEPS === 'direct' ? undefined : newestChangeScript(out);
+  const run1 = script
+    ? await scriptRun(ctx, { out, model: v2, script, job: t.flink.jobName })
+    : await carryOut(ctx, change, {
+        out,
+        model: v2,
+        table: t,
+        source: src2,
+        published: true,
+        log,
+      });
+  if (!run1) return;
+  const { signalledAt, jobRunningAt } = run1;
   const addJob = plan.changes.find((c) => c.id === `add-job/${t.flink.jobName}`);
   await checks.check(`plan's ${addJob?.id ?? 'add-job'} is the job submitted above`, async () => {
     if (!addJob) throw new Error('no add-job change');
@@ -334,10 +246,20 @@ async function addTable(ctx) {
         });
         const [s, j] = [secs(signalledAt), secs(jobRunningAt)];
         ctx.report.latency.push(
-          { pipeline: ctx.name, change: 'signal → every existing row of the added table in analytics', seconds: s },
-          { pipeline: ctx.name, change: 'its job RUNNING → every existing row in analytics', seconds: j },
+          {
+            pipeline: ctx.name,
+            change: `${script ? 'change script start' : 'signal'} → every existing row of the added table in analytics`,
+            seconds: s,
+          },
+          {
+            pipeline: ctx.name,
+            change: `${script ? 'change script end' : 'its job RUNNING'} → every existing row in analytics`,
+            seconds: j,
+          },
         );
-        return `${s}s after the signal, ${j}s after its job was RUNNING`;
+        return script
+          ? `${s}s after the change script started, ${j}s after it ended`
+          : `${s}s after the signal, ${j}s after its job was RUNNING`;
       },
     );
   });
@@ -419,7 +341,11 @@ async function addTable(ctx) {
           throw new Error(`${e.message}; expected ${want}, last ${got}`);
         });
         const s = secs(t0);
-        ctx.report.latency.push({ pipeline: ctx.name, change: `after adding the table: ${f.what}`, seconds: s });
+        ctx.report.latency.push({
+          pipeline: ctx.name,
+          change: `after adding the table: ${f.what}`,
+          seconds: s,
+        });
         return `${s}s`;
       });
   });
@@ -470,4 +396,359 @@ async function addTable(ctx) {
     if (r.code !== 0) throw new Error(`exit ${r.code}:\n${r.output}`);
     return /all (\d+) checks passed/.exec(r.output)?.[0];
   });
+  await checks.check(`Connect lists the topics ${src2.connectorName} wrote to`, async () => {
+    const listed = (await getJson(`${v2.connect.url}/connectors/${src2.connectorName}/topics`))[src2.connectorName]
+      .topics;
+    if (!listed.includes(t.topic)) throw new Error(`${listed.join(', ')}`);
+    return listed.join(', ');
+  });
+
+  // Only on a stack where adding went well: the same table goes again.
+  if (checks.failed === 0) await removeTable(ctx, v1Text, t, before);
+}
+
+/** The replication slot's reader (the connector task's walsender), or null while nothing reads it. */
+async function slotReader(ctx, slot) {
+  const { rows } = await ctx.withClient(ctx.superUrl(), (c) =>
+    c.query('SELECT active_pid FROM pg_replication_slots WHERE slot_name = $1 AND active', [slot]),
+  );
+  return rows[0]?.active_pid ?? null;
+}
+
+/**
+ * Carries out the steps of one planned change in the plan's order, each with the artefact that does it;
+ * a step with a `when` runs only under the decision taken (`decision`). One check per step; false when one
+ * failed. `published`: whether the table is in the publication after the source step.
+ */
+async function carryOut(ctx, change, { out, model, table: t, source: src, published, decision, log }) {
+  const { checks, stack, dir, jobIds, logs, env, aUrl } = ctx;
+  const srcUrl = ctx.superUrl(src.database);
+  const connectUrl = model.connect.url;
+  const times = {};
+  for (const [i, step] of change.steps.entries()) {
+    const text = `${step.when ? `(if ${step.when}) ` : ''}${step.action}`;
+    const label = `step ${i + 1} (${step.layer}): ${text.length > 90 ? `${text.slice(0, 90)}…` : text}`;
+    if (step.when && step.when !== decision) {
+      console.log(`  skip ${label} (decided: ${decision})`);
+      continue;
+    }
+    const ok = await checks.check(label, async () => {
+      const t0 = performance.now();
+      if (step.layer === 'analytics' && /^keep /.test(step.action)) return 'nothing to run: the table stays';
+      if (step.layer === 'analytics') {
+        await run('bash', [join(out, model.ops.applyAnalytics), aUrl], {
+          log,
+          what: 'ops/apply-analytics.sh',
+          env,
+        });
+        await ctx.withClient(aUrl, async (a) => {
+          const { rows } = await a.query('SELECT id FROM cdc_migrations ORDER BY id');
+          if (!rows.length) throw new Error('no migration recorded');
+        });
+        return `ops/apply-analytics.sh, ${secs(t0)}s`;
+      }
+      if (step.layer === 'source') {
+        await ctx.psql(srcUrl, join(out, src.files.setup), `${src.name} setup SQL (again)`);
+        await ctx.withClient(srcUrl, async (c) => {
+          const pub = await c.query('SELECT tablename FROM pg_publication_tables WHERE pubname = $1', [
+            src.publicationName,
+          ]);
+          const has = pub.rows.some((r) => r.tablename === 'reviews');
+          if (has !== published) throw new Error(`reviews is ${has ? '' : 'not '}published`);
+          const ri = await c.query("SELECT relreplident FROM pg_class WHERE oid = 'public.reviews'::regclass");
+          if (ri.rows[0].relreplident !== 'f') throw new Error(`replica identity ${ri.rows[0].relreplident}`);
+        });
+        return `${src.files.setup} run again: ${published ? 'published, REPLICA IDENTITY FULL' : 'no longer published'}`;
+      }
+      if (step.layer === 'connector' && /^update /.test(step.action)) {
+        const connectLog = readFileSync(stack.connect.log, 'utf8');
+        const reader = await slotReader(ctx, src.slotName);
+        const body = readFileSync(join(out, src.files.connector), 'utf8');
+        const res = await fetch(`${connectUrl}/connectors/${src.connectorName}/config`, {
+          method: 'PUT',
+          headers: { 'Content-Type': 'application/json' },
+          body,
+        });
+        if (res.status !== 200) throw new Error(`PUT config: HTTP ${res.status} ${await res.text()}`);
+        const include = JSON.parse(body)['table.include.list'];
+        // The new task runs: the slot has another reader (the new task's walsender), the status says RUNNING,
+        // and the task logged the new include list (Debezium logs its configuration when a task starts).
+        let now;
+        await waitFor(
+          'the connector task restarted with the new include list',
+          async () => {
+            const st = await getJson(`${connectUrl}/connectors/${src.connectorName}/status`);
+            const failed = st.tasks.find((x) => x.state === 'FAILED');
+            if (failed) throw new E2eError(`task FAILED: ${failed.trace?.split('\n').slice(0, 3).join(' ')}`);
+            now = await slotReader(ctx, src.slotName);
+            const fresh = readFileSync(stack.connect.log, 'utf8').slice(connectLog.length);
+            return (
+              st.tasks.every((x) => x.state === 'RUNNING') &&
+              now !== null &&
+              now !== reader &&
+              fresh.includes(`table.include.list = ${include}`)
+            );
+          },
+          { timeoutMs: 60000, proc: stack.connect },
+        );
+        return `PUT ${src.files.connector}; new task RUNNING (slot reader pid ${reader} → ${now}) after ${secs(t0)}s`;
+      }
+      if (step.layer === 'connector' && /^signal /.test(step.action)) {
+        const sql = /(INSERT INTO .*);$/.exec(step.action)?.[1];
+        if (!sql) throw new Error('the step prints no signal statement');
+        await ctx.withClient(srcUrl, (c) => c.query(sql));
+        times.signalledAt = performance.now();
+        return 'the INSERT the plan prints, on the source database';
+      }
+      if (step.layer === 'kafka' && /^create topic /.test(step.action)) {
+        const cfg = JSON.parse(readFileSync(join(out, src.files.connector), 'utf8'));
+        const rf = cfg['topic.creation.default.replication.factor'];
+        const partitions = cfg['topic.creation.default.partitions'];
+        await ctx.kafkaTool(
+          'org.apache.kafka.tools.TopicCommand',
+          ['--create', '--if-not-exists', '--topic', t.topic, '--partitions', partitions].concat(
+            rf && rf !== '-1' ? ['--replication-factor', rf] : [],
+          ),
+          'create-topic.log',
+        );
+        if (!(await ctx.listTopics()).includes(t.topic)) throw new Error(`no topic ${t.topic}`);
+        return `TopicCommand --create --if-not-exists (${secs(t0)}s)`;
+      }
+      if (step.layer === 'kafka' && /^delete topic /.test(step.action)) {
+        await ctx.kafkaTool(
+          'org.apache.kafka.tools.TopicCommand',
+          ['--delete', '--topic', t.topic],
+          'delete-topic.log',
+        );
+        await waitFor('topic deleted', async () => !(await ctx.listTopics()).includes(t.topic), { timeoutMs: 60000 });
+        return `TopicCommand --delete (${secs(t0)}s)`;
+      }
+      if (step.layer === 'flink' && /^stop job /.test(step.action)) {
+        const jid = jobIds[t.flink.jobName];
+        if (!jid) throw new Error(`no running job ${t.flink.jobName}`);
+        const res = await fetch(`${FLINK}/jobs/${jid}?mode=cancel`, {
+          method: 'PATCH',
+        });
+        if (res.status !== 202) throw new Error(`cancel: HTTP ${res.status}`);
+        await waitFor('job cancelled', async () => (await getJson(`${FLINK}/jobs/${jid}`)).state === 'CANCELED', {
+          timeoutMs: 60000,
+        });
+        delete jobIds[t.flink.jobName];
+        return `PATCH /jobs/${jid.slice(0, 8)}…?mode=cancel: CANCELED after ${secs(t0)}s`;
+      }
+      if (step.layer === 'flink' && /^submit job /.test(step.action)) {
+        if (/ once topic /.test(step.action) && !(await ctx.listTopics()).includes(t.topic))
+          throw new Error(`topic ${t.topic} does not exist`);
+        const rendered = join(dir, 'pipeline.rendered.sql');
+        await ctx.renderFlinkSql(model, join(out, model.flink.file), rendered, env);
+        const job = join(dir, `job-${t.flink.jobName}.sql`);
+        writeFileSync(job, `${jobStatements(readFileSync(rendered, 'utf8'), t).join(';\n\n')};\n`);
+        await run(join(stack.flinkHome, 'bin', 'sql-client.sh'), ['-f', job], {
+          log: join(logs, `sql-client-${ctx.name}-v2.log`),
+          what: `sql-client.sh -f job-${t.flink.jobName}.sql`,
+          env: stack.flink.env,
+        });
+        await waitFor(
+          `Flink job ${t.flink.jobName}`,
+          async () => {
+            const j = (await flinkJobs()).find((x) => x.name === t.flink.jobName && x.state === 'RUNNING');
+            if (j) jobIds[t.flink.jobName] = j.jid;
+            return Boolean(j);
+          },
+          { timeoutMs: 90000, proc: stack.flink.tm },
+        );
+        times.jobRunningAt = performance.now();
+        return `${t.flink.jobName} RUNNING after ${secs(t0)}s (5 statements of pipeline.sql)`;
+      }
+      throw new Error('no artefact carries out this step');
+    });
+    if (!ok) return false;
+  }
+  return times;
+}
+
+/**
+ * The table goes again: the config loses its block, plan exits 3 until cdc-approvals.yaml keeps the
+ * analytics table, v3 compiles, and the remove-table steps run. Its job stops, the connector no longer
+ * captures it (a row written to it goes nowhere, while the same source's other tables stream), the
+ * publication drops it, its topic goes, the slot stays, the other jobs run on untouched.
+ */
+async function removeTable(ctx, v1Text, t, before) {
+  const { checks, dir, out, logs } = ctx;
+  const wrapper = join(dir, 'pipeline.config.ts');
+  const log = join(logs, 'remove-table.log');
+  writeFileSync(ctx.spec.config, v1Text);
+  const planArgs = ['plan', '--config', wrapper, '--profile', 'e2e', '--out', out, '--format', 'json'];
+  // The plan's id of a table: <source>.<schema>.<table>.
+  const id = `remove-table/${t.source}.${t.qualifiedName}`;
+  const refused = await checks.check('removing the table: plan exits 3 until a decision is recorded', async () => {
+    const r = spawnSync(process.execPath, [cli, ...planArgs], {
+      encoding: 'utf8',
+    });
+    if (r.status !== 3) throw new Error(`exit ${r.status}: ${r.stderr}`);
+    const p = JSON.parse(r.stdout);
+    const c = p.changes.find((x) => x.id === id);
+    if (!c || c.class !== 'destructive') throw new Error(`changes ${p.changes.map((x) => x.id).join(', ')}`);
+    return `${id} destructive`;
+  });
+  if (!refused) return;
+  writeFileSync(join(dir, 'cdc-approvals.yaml'), `approvals:\n  ${id}: keep\n`);
+  let change;
+  const planned = await checks.check(`with '${id}: keep' in cdc-approvals.yaml, plan exits 0`, async () => {
+    const p = JSON.parse(
+      await output(process.execPath, [cli, ...planArgs], {
+        log,
+        what: 'plan',
+      }),
+    );
+    change = p.changes.find((x) => x.id === id);
+    if (!change) throw new Error('no remove-table change');
+    return `${change.steps.length} steps`;
+  });
+  if (!planned) return;
+  const v3 = (await ctx.compile()).model;
+  const src = v3.sources.find((s) => s.name === t.source);
+  const script = process.env.CDC_E2E_LIVE_STEPS === 'direct' ? undefined : newestChangeScript(out);
+  if (script) {
+    const ok = await scriptRun(ctx, {
+      out,
+      model: v3,
+      script,
+      extra: ['--delete-topics'],
+    });
+    if (!ok) return;
+    delete ctx.jobIds[t.flink.jobName];
+  }
+  const done =
+    script ||
+    (await carryOut(ctx, change, {
+      out,
+      model: v3,
+      table: t,
+      source: src,
+      published: false,
+      decision: 'keep',
+      log,
+    }));
+  if (!done) return;
+
+  await checks.check(`job ${t.flink.jobName} no longer runs`, async () => {
+    const running = (await flinkJobs()).filter((x) => x.name === t.flink.jobName && x.state === 'RUNNING');
+    if (running.length) throw new Error(`RUNNING as ${running.map((x) => x.jid).join(', ')}`);
+    return 'not RUNNING';
+  });
+  const srcUrl = ctx.superUrl(src.database);
+  await ctx.withClient(ctx.aUrl, async (a) => {
+    const count = async () => (await a.query(`SELECT count(*)::int AS n FROM ${t.analytics.qualifiedName}`)).rows[0].n;
+    const kept = await count();
+    await checks.check('after the removal a row written to the table goes nowhere; the source streams on', async () => {
+      await ctx.withClient(srcUrl, async (c) => {
+        await c.query(`INSERT INTO reviews VALUES ('${review(6)}', '${PRAG}', 5, 'After removal', NULL)`);
+        await c.query(`UPDATE orders SET status = 'DELIVERED' WHERE id = '${LATE_ORDER}'`);
+      });
+      // The order's change comes after the review's in the WAL: once it has landed, the review was passed over.
+      await waitFor(
+        'the order update',
+        async () => (await a.query(order(LATE_ORDER))).rows[0]?.status === 'DELIVERED',
+        { timeoutMs: 60000, intervalMs: 100 },
+      );
+      const n = await count();
+      if (n !== kept) throw new Error(`${t.analytics.qualifiedName} ${kept} → ${n} rows`);
+      if ((await ctx.listTopics()).includes(t.topic)) throw new Error(`topic ${t.topic} is back`);
+      return `${t.analytics.qualifiedName} kept with ${n} rows, no topic ${t.topic}`;
+    });
+  });
+  await checks.check('the slot stays: same name, active', async () => {
+    if (!(await slotReader(ctx, src.slotName))) throw new Error(`${src.slotName} inactive or gone`);
+    return src.slotName;
+  });
+  for (const [name, was] of Object.entries(before))
+    await checks.check(`job ${name} still the same job after the removal`, async () => {
+      const now = await jobState(was.jid);
+      if (now.state !== 'RUNNING' || now.start !== was.start || now.restarting !== 0)
+        throw new Error(`state ${now.state}, start ${now.start}, restarting ${now.restarting}`);
+      return `${was.jid.slice(0, 8)}…`;
+    });
+  await checks.check("v3's ops/check.sh passes", async () => {
+    const r = await ctx.runCheckScript(out, v3, ['--wait', '30']);
+    if (r.code !== 0) throw new Error(`exit ${r.code}:\n${r.output}`);
+    return /all (\d+) checks passed/.exec(r.output)?.[0];
+  });
+}
+
+/** The newest change script a compile wrote (ops/changes/NNNN_<slug>.sh), or undefined before there is one. */
+function newestChangeScript(out) {
+  const folder = join(out, 'ops', 'changes');
+  if (!existsSync(folder)) return undefined;
+  const scripts = readdirSync(folder)
+    .filter((f) => /^\d{4}_.*\.sh$/.test(f))
+    .sort();
+  return scripts.length ? join('ops', 'changes', scripts.at(-1)) : undefined;
+}
+
+/**
+ * Runs a generated change script against this stack, with the flags and environment its usage names: the
+ * stack's REST addresses, the analytics and source connections, Kafka's topic tool (a wrapper over the
+ * cached Kafka jars) and the Flink SQL client configured for the session cluster.
+ */
+async function runChangeScript(ctx, out, model, script, touched, extra = []) {
+  const { stack, dir, logs, env } = ctx;
+  const topics = join(dir, 'kafka-topics.sh');
+  writeFileSync(
+    topics,
+    `#!/usr/bin/env bash\nexec java -Xmx256m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp '${stack.kafkaDir}/*' org.apache.kafka.tools.TopicCommand "$@"\n`,
+    { mode: 0o755 },
+  );
+  // Only the sources the script touches (it refuses others): here the added table's.
+  const sources = model.sources
+    .filter((s) => touched.includes(s.name))
+    .flatMap((s) => ['--source', `${s.name}=host=127.0.0.1 port=${PORTS.postgres} dbname=${s.database} user=postgres`]);
+  await run(
+    'bash',
+    [
+      join(out, script),
+      '--connect',
+      model.connect.url,
+      '--flink',
+      FLINK,
+      '--analytics',
+      ctx.aUrl,
+      '--kafka',
+      `127.0.0.1:${PORTS.kafka}`,
+      '--wait',
+      '120',
+      ...sources,
+      ...extra,
+    ],
+    {
+      log: join(logs, `change-script-${script.split('/').pop()}.log`),
+      what: script,
+      env: {
+        ...env,
+        ...stack.flink.env,
+        SQL_CLIENT: join(stack.flinkHome, 'bin', 'sql-client.sh'),
+        KAFKA_TOPICS: topics,
+      },
+    },
+  );
+}
+
+/**
+ * One check: the change script runs to its end (exit 0). Returns when it started (it signals on the way)
+ * and when it ended (the new job, if any, is RUNNING by then and joins jobIds), or false.
+ */
+async function scriptRun(ctx, { out, model, script, job, extra = [] }) {
+  const times = {};
+  const ok = await ctx.checks.check(`the generated change script ${script} runs the plan's steps`, async () => {
+    times.signalledAt = performance.now();
+    await runChangeScript(ctx, out, model, script, ['ecom'], extra);
+    times.jobRunningAt = performance.now();
+    if (job) {
+      const j = (await flinkJobs()).find((x) => x.name === job && x.state === 'RUNNING');
+      if (!j) throw new Error(`no RUNNING job ${job} after the script`);
+      ctx.jobIds[job] = j.jid;
+    }
+    return `exit 0 after ${secs(times.signalledAt)}s`;
+  });
+  return ok && times;
 }
