@@ -54,6 +54,11 @@ export interface CompileOptions {
    * the analytics tables since its snapshot adds the next one. `plan --base` compiles an old config without.
    */
   readonly history?: boolean;
+  /**
+   * `false`: the result carries no Model, for a caller that only writes the artefacts. A compile in the
+   * worker then posts back only the artefacts and the snapshot (copying a 10,000-table Model across took seconds).
+   */
+  readonly model?: boolean;
 }
 
 export interface CompileResult {
@@ -325,7 +330,7 @@ export async function compileIn(
     return {
       artefacts,
       diagnostics: sortDiagnostics(diagnostics),
-      ...(result.model ? { model: result.model } : {}),
+      ...(result.model && options.model !== false ? { model: result.model } : {}),
       ...(snapshot ? { snapshot } : {}),
       ...(migration ? { migration } : {}),
       ...(changeScript ? { changeScript } : {}),

@@ -95,6 +95,18 @@ describe('the config runs fenced: it cannot hang, exhaust memory or end the comp
     }
   });
 
+  test('model: false — a compile in the worker posts back the artefacts and the snapshot, not the Model', async () => {
+    const { compile } = await import('../src/compile.js');
+    const { dir, file } = withCode('// plain JavaScript', 'pipeline.config.mjs');
+    const lean = await compile({ config: join(dir, file), model: false });
+    const full = await compile({ config: join(dir, file) });
+    expect(lean.diagnostics).toEqual([]);
+    expect(lean.model).toBeUndefined();
+    expect(lean.snapshot).toEqual(full.snapshot);
+    expect(lean.artefacts).toEqual(full.artefacts);
+    expect(full.model?.pipeline.name).toBe('minimal');
+  });
+
   test('an ES module config (.mjs) compiles through the worker', async () => {
     const { dir, file } = withCode('// plain JavaScript', 'pipeline.config.mjs');
     const run = await cli(['--config', file, '--out', 'out-mjs'], { cwd: dir });

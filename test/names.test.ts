@@ -21,6 +21,9 @@ describe('names', () => {
     ['HTTPStatus', 'http_status'],
     ['already_snake', 'already_snake'],
     ['Order2Item', 'order2_item'],
+    ['order_2_items', 'order_2_items'],
+    ['Größe', 'größe'],
+    ['straße', 'straße'],
   ])('snakeCase(%s) = %s', (input, output) => expect(snakeCase(input)).toBe(output));
 
   test('quoting', () => {

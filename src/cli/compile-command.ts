@@ -143,6 +143,8 @@ async function compileAndWrite(
     ...(args.profile !== undefined ? { profile: args.profile } : {}),
     ...(args.timeoutMs ? { timeoutMs: args.timeoutMs } : {}),
     ...(args.maxMemoryMb ? { maxMemoryMb: args.maxMemoryMb } : {}),
+    // Only --verify reads the Model; writing needs the artefacts and the snapshot.
+    ...(args.verify ? {} : { model: false }),
   });
   const notFound = result.diagnostics.find((d) => d.code === 'CLI.CONFIG_NOT_FOUND');
   if (notFound) {

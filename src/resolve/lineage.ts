@@ -85,7 +85,8 @@ export function lineagePass(
           }),
         ];
         chain.push(landed);
-        for (let i = 1; i < chain.length; i++) edge({ from: chain[i - 1]!, to: chain[i]!, use: 'value' });
+        // A column's own chain: its nodes are its own, so these edges cannot repeat (no dedupe key needed).
+        for (let i = 1; i < chain.length; i++) edges.push({ from: chain[i - 1]!, to: chain[i]!, use: 'value' });
       }
       node({ id: landed, stage: 'analytics', owner: t.analytics.name, column: a.name, type: a.type });
     }

@@ -12,10 +12,14 @@ export {
 
 /** `createdAt` → `created_at`, `userID` → `user_id`, `HTTPStatus` → `http_status`; snake_case stays. */
 export const snakeCase = (name: string) =>
-  name
-    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2')
-    .toLowerCase();
+  // Already snake_case (the usual name): nothing to replace or lower-case.
+  SNAKE.test(name)
+    ? name
+    : name
+        .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+        .replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2')
+        .toLowerCase();
+const SNAKE = /^[a-z0-9_]*$/;
 
 export const connectorName = (source: string) => `${source}-connector`;
 export const slotName = (source: string) => `debezium_${source}_slot`;

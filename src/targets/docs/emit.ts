@@ -5,8 +5,8 @@
  * from and which charts show them. Laid out for review on GitHub: one row per line, nothing padded, node
  * ids derived from the lineage ids (not positions), so an added column adds lines and moves none.
  */
-import { createHash } from 'node:crypto';
-import { indexLineage, nodeId } from '../../resolve/lineage.js';
+import { hash } from 'node:crypto';
+import { nodeId } from '../../resolve/lineage.js';
 import type { LineageEdge, LineageNode, Model, TableModel } from '../../resolve/model.js';
 import type { Artefact, EmitContext } from '../artefact.js';
 
@@ -16,7 +16,7 @@ function mermaidIds(): (id: string) => string {
   return (id) => {
     let m = ids.get(id);
     if (m === undefined) {
-      m = `n${createHash('sha256').update(id).digest('hex').slice(0, 10)}`;
+      m = `n${hash('sha256', id, 'hex').slice(0, 10)}`;
       ids.set(id, m);
     }
     return m;
@@ -25,23 +25,60 @@ function mermaidIds(): (id: string) => string {
 
 /** Text inside a mermaid `"…"` label: entity codes for what mermaid or its HTML would read. */
 const label = (text: string) =>
-  `"${text.replace(/[#"<>&`|]/g, (c) => ({ '#': '#35;', '"': '#quot;', '<': '#lt;', '>': '#gt;', '&': '#amp;', '`': '#96;', '|': '#124;' })[c]!)}"`;
+  LABEL_SPECIAL.test(text)
+    ? `"${text.replace(/[#"<>&`|]/g, (c) => ({ '#': '#35;', '"': '#quot;', '<': '#lt;', '>': '#gt;', '&': '#amp;', '`': '#96;', '|': '#124;' })[c]!)}"`
+    : `"${text}"`;
+const LABEL_SPECIAL = /[#"<>&`|]/;
 
 /** A markdown code span that survives any name, inside a table cell. */
 const code = (text: string) => {
+  // Most names hold none of the three characters: skip the replacements (a large config has ~10⁵ cells).
+  if (!CELL_SPECIAL.test(text)) return `\`${text}\``;
   const escaped = text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
   return escaped.includes('`') ? `\`\` ${escaped} \`\`` : `\`${escaped}\``;
 };
-const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+const CELL_SPECIAL = /[|\n`]/;
+const cell = (text: string) => (/[|\n]/.test(text) ? text.replace(/\|/g, '\\|').replace(/\n/g, ' ') : text);
 
 const columnName = (n: LineageNode) => `${n.owner}.${n.column}`;
 
 /** How a chart uses a view column, for a table cell: `Sales Over Time (metric Revenue)`. */
 const chartUse = (e: LineageEdge) => `${e.to.slice('chart:'.length)} (${e.use}${e.label ? ` ${e.label}` : ''})`;
 
+/**
+ * The part of the lineage this document draws: the analytics, view and chart nodes, the edges out of
+ * them and the edges into views. A source column's chain up to the analytics column is one row of a
+ * table here, read from the Model, so its (most numerous) nodes and edges need no index.
+ */
+interface DocIndex {
+  readonly nodes: ReadonlyMap<string, LineageNode>;
+  readonly out: ReadonlyMap<string, readonly LineageEdge[]>;
+  readonly in: ReadonlyMap<string, readonly LineageEdge[]>;
+}
+
+const DRAWN_STAGES: ReadonlySet<string> = new Set(['analytics', 'view', 'chart']);
+
+function docIndex(lineage: Model['lineage']): DocIndex {
+  const nodes = new Map<string, LineageNode>();
+  for (const n of lineage.nodes) if (DRAWN_STAGES.has(n.stage)) nodes.set(n.id, n);
+  const out = new Map<string, LineageEdge[]>();
+  const into = new Map<string, LineageEdge[]>();
+  for (const e of lineage.edges) {
+    if (!nodes.has(e.from)) continue;
+    let list = out.get(e.from);
+    if (!list) out.set(e.from, (list = []));
+    list.push(e);
+    if (nodes.get(e.to)?.stage !== 'view') continue;
+    let back = into.get(e.to);
+    if (!back) into.set(e.to, (back = []));
+    back.push(e);
+  }
+  return { nodes, out, in: into };
+}
+
 export function emit(model: Model, ctx: EmitContext): Artefact[] {
   const lineage = model.lineage;
-  const index = indexLineage(lineage);
+  const index = docIndex(lineage);
   const node = (id: string) => index.nodes.get(id)!;
   const mid = mermaidIds();
   const lines = [
@@ -69,9 +106,11 @@ export function emit(model: Model, ctx: EmitContext): Artefact[] {
     return found;
   };
 
-  for (const source of model.sources) {
+  const graphs = mermaidGraphs(model, index, mid);
+  for (const [s, source] of model.sources.entries()) {
     lines.push('', `## Source ${source.name} (database ${source.database})`, '');
-    lines.push(...mermaid(model, source.tables, index, mid), '');
+    for (const line of graphs[s]!) lines.push(line);
+    lines.push('');
     for (const t of source.tables) {
       lines.push(
         `### ${t.qualifiedName} → ${t.analytics.qualifiedName}`,
@@ -132,16 +171,19 @@ export function emit(model: Model, ctx: EmitContext): Artefact[] {
     }
     lines.push('');
   }
-  return [{ path: lineage.file, contents: `${lines.join('\n').replace(/\n+$/, '')}\n` }];
+  // The text without trailing newlines, then one: trimmed on the lines, not by a regex over megabytes.
+  while (lines.length && /\n$|^$/.test(lines.at(-1)!)) {
+    const last = lines.pop()!.replace(/\n+$/, '');
+    if (last) {
+      lines.push(last);
+      break;
+    }
+  }
+  return [{ path: lineage.file, contents: `${lines.join('\n')}\n` }];
 }
 
-/** The mermaid graph of one source: its tables' columns and everything downstream of them. */
-function mermaid(
-  model: Model,
-  tables: readonly TableModel[],
-  index: ReturnType<typeof indexLineage>,
-  mid: (id: string) => string,
-): string[] {
+/** What a source's graph shows: its tables' analytics columns and every node downstream of them. */
+function reachedFrom(tables: readonly TableModel[], index: DocIndex): Set<string> {
   const starts = tables.flatMap((t) => t.analytics.columns.map((a) => nodeId('analytics', t.analytics.name, a.name)));
   const reached = new Set<string>(starts);
   const queue = [...starts];
@@ -156,6 +198,45 @@ function mermaid(
     const n = index.nodes.get(id)!;
     if (n.stage === 'view') reached.add(nodeId('view', n.owner));
   }
+  return reached;
+}
+
+/**
+ * The mermaid graph of each source. The edges between a graph's nodes are sorted into the graphs in one
+ * walk over the lineage's edges (in its order), not one walk per source.
+ */
+function mermaidGraphs(model: Model, index: DocIndex, mid: (id: string) => string): string[][] {
+  const reached = model.sources.map((source) => reachedFrom(source.tables, index));
+  /** The graphs (source positions) each node is in; most nodes are in one. */
+  const inGraphs = new Map<string, number[]>();
+  for (const [s, set] of reached.entries())
+    for (const id of set) {
+      const list = inGraphs.get(id);
+      if (list) list.push(s);
+      else inGraphs.set(id, [s]);
+    }
+  const edges: LineageEdge[][] = model.sources.map(() => []);
+  for (const e of model.lineage.edges) {
+    const from = inGraphs.get(e.from);
+    if (!from) continue;
+    const stage = index.nodes.get(e.from)!.stage;
+    if (stage !== 'analytics' && stage !== 'view') continue;
+    const to = inGraphs.get(e.to);
+    if (!to) continue;
+    for (const s of from) if (to.includes(s)) edges[s]!.push(e);
+  }
+  return model.sources.map((source, s) => mermaid(model, source.tables, index, mid, reached[s]!, edges[s]!));
+}
+
+/** The mermaid graph of one source: its tables' columns and everything downstream of them. */
+function mermaid(
+  model: Model,
+  tables: readonly TableModel[],
+  index: DocIndex,
+  mid: (id: string) => string,
+  reached: ReadonlySet<string>,
+  edges: readonly LineageEdge[],
+): string[] {
   const out = ['```mermaid', 'flowchart LR'];
   for (const t of tables) {
     out.push(
@@ -187,10 +268,8 @@ function mermaid(
     if (reached.has(id)) out.push(`  ${mid(id)}([${label(c.name)}])`);
   }
   const drawn = new Set<string>();
-  for (const e of model.lineage.edges) {
-    if (!reached.has(e.from) || !reached.has(e.to)) continue;
+  for (const e of edges) {
     const from = index.nodes.get(e.from)!;
-    if (from.stage !== 'analytics' && from.stage !== 'view') continue;
     if (e.use === 'value') out.push(`  ${mid(e.from)} --> ${mid(e.to)}`);
     else if (e.use === 'rows') {
       // A column the view also shows has its solid arrow already (its GROUP BY says nothing new), and a
