@@ -12,6 +12,7 @@ import {
   readdirSync,
   readFileSync,
   realpathSync,
+  renameSync,
   rmSync,
   symlinkSync,
   truncateSync,
@@ -335,6 +336,48 @@ describe('a write interrupted at any point is detected and completed', () => {
       expect(tree(out), `step ${n}: the next compile leaves exactly the new tree`).toEqual(expected);
     }
     expect([...seen].sort()).toEqual(['half-applied', 'new', 'old']);
+  });
+
+  test('the staging folder is flat, and a journal of the earlier layout (staged at each path) is still completed', async () => {
+    const { dir, out, before } = typesProjectWithChange();
+    const expected = await expectedTree(dir);
+    // Killed while the journal is in place (the steps of an uninterrupted run, counted, tell where).
+    const countFile = join(dir, 'count');
+    await execa('node', ['--require', FAULTS, BIN], {
+      cwd: dir,
+      env: { CDC_FAULT_DIR: out, CDC_FAULT_COUNT_FILE: countFile },
+    });
+    const steps = Number(readFileSync(countFile, 'utf8'));
+    let journal: { staging: string; writes: { path: string; staged?: string }[] } | undefined;
+    for (const n of [Math.floor(steps / 2), Math.floor(steps / 3), Math.floor((2 * steps) / 3), steps - 6]) {
+      if (journal) break;
+      rmSync(out, { recursive: true, force: true });
+      mkdirSync(out);
+      for (const [path, text] of before) {
+        mkdirSync(join(out, path, '..'), { recursive: true });
+        writeFileSync(join(out, path), text);
+      }
+      await killedCompile(dir, out, n);
+      const file = join(out, '.cdc-compile-journal.json');
+      if (existsSync(file)) journal = JSON.parse(readFileSync(file, 'utf8'));
+    }
+    expect(journal).toBeDefined();
+    const staging = join(out, journal!.staging);
+    expect(readdirSync(staging, { withFileTypes: true }).filter((e) => e.isDirectory())).toEqual([]);
+    expect(journal!.writes.every((w) => /^\d+$/.test(w.staged ?? ''))).toBe(true);
+    // Rewritten as an earlier version staged: the copies at their paths, no `staged` field.
+    for (const w of journal!.writes) {
+      if (existsSync(join(staging, w.staged!))) {
+        mkdirSync(join(staging, w.path, '..'), { recursive: true });
+        renameSync(join(staging, w.staged!), join(staging, w.path));
+      }
+      delete w.staged;
+    }
+    writeFileSync(join(out, '.cdc-compile-journal.json'), `${JSON.stringify(journal)}\n`);
+    const next = await cli([], { cwd: dir });
+    expect(next.exitCode, next.stderr).toBe(0);
+    expect(next.stderr).toContain('cdc-compile: completed an interrupted write of generated/');
+    expect(tree(out)).toEqual(expected);
   });
 
   test('leftover staging folders are removed by the next run', async () => {

@@ -364,10 +364,9 @@ function apply(realOut: string, artefacts: readonly Artefact[], changes: readonl
     .map((c) => artefact.get(c.path)!)
     .sort((a, b) => Number(a.path === MANIFEST) - Number(b.path === MANIFEST));
   try {
-    for (const a of writes) {
-      const staged = join(stagingDir, a.path);
-      mkdirSync(dirname(staged), { recursive: true });
-      writeFileSync(staged, a.contents, { mode: a.executable ? 0o755 : 0o644 });
+    // Flat: each new file under its number (the journal maps it to its path).
+    for (const [i, a] of writes.entries()) {
+      writeFileSync(join(stagingDir, String(i)), a.contents, { mode: a.executable ? 0o755 : 0o644 });
     }
   } catch (err) {
     rmSync(stagingDir, { recursive: true, force: true }); // nothing was put in place yet
@@ -376,11 +375,12 @@ function apply(realOut: string, artefacts: readonly Artefact[], changes: readonl
   const journal: Journal = {
     version: 1,
     staging,
-    writes: writes.map((a) => ({
+    writes: writes.map((a, i) => ({
       path: a.path,
       sha256: sha256(a.contents),
       before: hashOf(join(realOut, a.path)) ?? null,
       executable: a.executable === true,
+      staged: String(i),
     })),
     removes: changes
       .filter((c) => c.kind === 'removed')

@@ -32,7 +32,15 @@ export interface JournalWrite {
   /** Hex sha256 of the file it replaces, or null when there was none. */
   readonly before: string | null;
   readonly executable: boolean;
+  /**
+   * The staged copy's name in the staging folder: a number, the folder flat (no tree of folders to make
+   * and remove again). Absent in journals of earlier versions, which staged at `path`.
+   */
+  readonly staged?: string;
 }
+
+/** Where a write's new contents wait in the staging folder. */
+export const stagedPath = (staging: string, w: JournalWrite) => join(staging, w.staged ?? w.path);
 
 export interface Journal {
   readonly version: 1;
@@ -68,7 +76,8 @@ export function readJournal(realOut: string): Journal | undefined | { damaged: s
           isSafeRelativePath(w.path) &&
           HEX.test(w.sha256) &&
           (w.before === null || HEX.test(w.before)) &&
-          typeof w.executable === 'boolean',
+          typeof w.executable === 'boolean' &&
+          (w.staged === undefined || (typeof w.staged === 'string' && /^\d+$/.test(w.staged))),
       ) &&
       j.removes.every((r) => isSafeRelativePath(r.path) && HEX.test(r.sha256));
     return ok ? j : { damaged: `${JOURNAL} does not have the shape cdc-compile writes` };
@@ -103,7 +112,7 @@ export function journalProblems(realOut: string, journal: Journal, shown: string
     const now = hashOf(join(realOut, w.path));
     if (now === w.sha256) continue;
     if (now !== undefined && now !== w.before) problems.push(`${w.path} was changed after the interrupted write began`);
-    else if (hashOf(join(staging, w.path)) !== w.sha256)
+    else if (hashOf(stagedPath(staging, w)) !== w.sha256)
       problems.push(`the staged copy of ${w.path} is missing or altered`);
   }
   for (const r of journal.removes) {
@@ -135,7 +144,7 @@ export function completeJournal(realOut: string, journal: Journal): void {
   const staging = join(realOut, journal.staging);
   const put = (w: JournalWrite) => {
     const target = join(realOut, w.path);
-    const staged = join(staging, w.path);
+    const staged = stagedPath(staging, w);
     // Renamed before the interruption: nothing left to do.
     if (!existsSync(staged) && hashOf(target) === w.sha256) return;
     mkdirSync(dirname(target), { recursive: true });
@@ -151,7 +160,24 @@ export function completeJournal(realOut: string, journal: Journal): void {
   }
   for (const w of manifest) put(w);
   rmSync(join(realOut, JOURNAL), { force: true });
-  rmSync(staging, { recursive: true, force: true });
+  removeStaging(staging);
+}
+
+/**
+ * The staging folder once its files are renamed into place is empty (in a journal of the earlier layout,
+ * a tree of empty folders): removed with rmdir. `rmSync(…, { recursive: true })`, which loads Node's
+ * JavaScript rimraf, stays the fallback for anything else (a file left behind, the folder gone).
+ */
+function removeStaging(dir: string): void {
+  const removeEmpty = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) if (e.isDirectory()) removeEmpty(join(d, e.name));
+    rmdirSync(d);
+  };
+  try {
+    removeEmpty(dir);
+  } catch {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 function removeEmptyParents(root: string, dir: string): void {
