@@ -9,7 +9,7 @@
  * test: the exit code is 0 unless the benchmark itself cannot run (a compile that does not end as
  * expected is reported and aborts, since timing it would be meaningless).
  *
- * Usage: node bench/run.mjs [--runs N] [--warmup N] [--sizes 10,100,1000,10000] [--watch] [--keep]
+ * Usage: node bench/run.mjs [--runs N] [--warmup N] [--sizes 10,100,1000,10000] [--watch] [--peers] [--keep]
  *   (`npm run bench` builds first.) Sizes of 5,000 tables and more run min(--runs, 3) times.
  *
  * Ratios are paired: each round runs the baseline and then every case, and a case's ratio is the median
@@ -23,6 +23,10 @@
  *
  * --watch: also times `cdc-compile --watch` on a copy of the book store: from touching the config to the
  * recompile's "watching for changes" line.
+ *
+ * --peers (or CDC_BENCH_PEERS=1): also measures the peers of bench/peers.mjs (drizzle-kit generate for the
+ * analytics DDL, cdk8s synth via tsx for the Kubernetes base), installed from npm into a cache folder
+ * outside the repository on first use; off by default so that CI does not install or time them.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import {
@@ -51,6 +55,7 @@ const { values: opts } = parseArgs({
     warmup: { type: 'string', default: '1' },
     sizes: { type: 'string', default: '10,100,1000' },
     watch: { type: 'boolean', default: false },
+    peers: { type: 'boolean', default: process.env.CDC_BENCH_PEERS === '1' },
     keep: { type: 'boolean', default: false },
   },
 });
@@ -687,6 +692,13 @@ console.log(
     .join(', ')} ms; first run (initdb, no cache) ${verify.noCacheWallMs} ms`,
 );
 
+let peers;
+if (opts.peers) {
+  const { measurePeers, printPeers } = await import('./peers.mjs');
+  peers = await measurePeers({ runs: RUNS, warmup: WARMUP });
+  printPeers(peers);
+}
+
 const report = {
   date: new Date().toISOString(),
   node: process.version,
@@ -714,6 +726,7 @@ const report = {
   curve,
   ...(watch ? { watch } : {}),
   verify,
+  ...(peers ? { peers } : {}),
   checks,
 };
 writeFileSync(RESULTS, `${JSON.stringify(report, null, 2)}\n`);
