@@ -32,7 +32,7 @@ import {
   type Journal,
 } from './journal.js';
 import { acquireLock, LOCK, waitUntilUnlocked } from './lock.js';
-import { MANIFEST, readManifest, sha256 } from './manifest.js';
+import { artefactSha256, MANIFEST, readManifest, sha256 } from './manifest.js';
 
 export type ChangeKind = 'added' | 'changed' | 'removed';
 
@@ -377,7 +377,7 @@ function apply(realOut: string, artefacts: readonly Artefact[], changes: readonl
     staging,
     writes: writes.map((a, i) => ({
       path: a.path,
-      sha256: sha256(a.contents),
+      sha256: artefactSha256(a),
       before: hashOf(join(realOut, a.path)) ?? null,
       executable: a.executable === true,
       staged: String(i),

@@ -15,6 +15,14 @@ export interface Manifest {
 
 export const sha256 = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
 
+/** Each artefact's digest, computed once: the manifest records it and the writer's journal again. */
+const digests = new WeakMap<Artefact, string>();
+export function artefactSha256(a: Artefact): string {
+  let digest = digests.get(a);
+  if (digest === undefined) digests.set(a, (digest = sha256(a.contents)));
+  return digest;
+}
+
 export function buildManifest(
   artefacts: readonly Artefact[],
   configFile: string,
@@ -23,7 +31,7 @@ export function buildManifest(
   snapshot?: unknown,
 ): Artefact {
   const files = Object.fromEntries(
-    [...artefacts].sort((a, b) => (a.path < b.path ? -1 : 1)).map((a) => [a.path, `sha256:${sha256(a.contents)}`]),
+    [...artefacts].sort((a, b) => (a.path < b.path ? -1 : 1)).map((a) => [a.path, `sha256:${artefactSha256(a)}`]),
   );
   const manifest: Manifest = {
     generator: { name: 'cdc-compile', version },
