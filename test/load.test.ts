@@ -103,7 +103,11 @@ describe('the config runs fenced: it cannot hang, exhaust memory or end the comp
     expect(lean.diagnostics).toEqual([]);
     expect(lean.model).toBeUndefined();
     expect(lean.snapshot).toEqual(full.snapshot);
-    expect(lean.artefacts).toEqual(full.artefacts);
+    // Text comes back as its UTF-8 bytes (transferred, not copied): the same files, byte for byte.
+    const bytes = (c: string | Uint8Array) => Buffer.from(c).toString('base64');
+    expect(lean.artefacts.map((a) => a.path)).toEqual(full.artefacts.map((a) => a.path));
+    expect(lean.artefacts.every((a) => a.contents instanceof Uint8Array)).toBe(true);
+    expect(lean.artefacts.map((a) => bytes(a.contents))).toEqual(full.artefacts.map((a) => bytes(a.contents)));
     expect(full.model?.pipeline.name).toBe('minimal');
   });
 
