@@ -228,12 +228,18 @@ describe('the SQL runner fills the placeholders', () => {
       lines.findIndex((l) => l.startsWith('get()')),
     );
     const subst = lines.find((l) => l.startsWith('envsubst '))!;
+    // sql-client.sh's echo of the statements, through the script's mask (here: cat of what it runs).
+    const mask = lines.slice(lines.indexOf('mask() {'), lines.indexOf('}', lines.indexOf('mask() {')) + 1);
+    const client = lines.find((l) => l.startsWith('/opt/flink/bin/sql-client.sh -f'))!;
+    expect(client).toMatch(/\| mask$/);
     const dir = mkdtempSync(join(tmpdir(), 'cdc-runner-'));
     try {
       writeFileSync(join(dir, 'pipeline.sql'), files.get('flink/pipeline.sql')!);
       const probe = [
         ...head,
         subst.replaceAll('/opt/cdc/flink/', `${dir}/`).replaceAll('/opt/cdc/rendered/', `${dir}/out-`),
+        ...mask,
+        `cat ${dir}/out-pipeline.sql | mask > ${dir}/log.txt`,
       ];
       writeFileSync(join(dir, 'probe.sh'), probe.join('\n'));
       const password = `it's a 'quoted'' \\ $HOME \${X} "pass" -- ;`;
@@ -252,6 +258,12 @@ describe('the SQL runner fills the placeholders', () => {
         expect(new Map(t.options).get('password')).toBe(password);
         expect(new Map(t.options).get('username')).toBe(user);
       }
+      // What reaches the pod's log shows the user but never the password, as given or as quoted.
+      const log = readFileSync(join(dir, 'log.txt'), 'utf8');
+      expect(log).toContain("'password'                   = '******'");
+      expect(log).toContain(`'${user.replaceAll("'", "''")}'`);
+      expect(log).not.toContain('quoted');
+      expect(log.split('\n').length).toBe(rendered.split('\n').length);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -26,6 +26,7 @@ import { error, type Diagnostic } from '../../diagnostics.js';
 import type { DatabaseModel, DeploymentModel, ProfileModel, Resources, Workload } from '../../resolve/deployment.js';
 import type { Model, SecretBinding } from '../../resolve/model.js';
 import { quoteIdent, shellString } from '../../render/text.js';
+import { isCredentialKey } from '../../credentials/policy.js';
 import { header, type EmitContext } from '../artefact.js';
 
 export type K8sObject =
@@ -878,6 +879,10 @@ export function buildStack(input: StackInput, out: Diagnostic[]): Placed[] {
           restLiteral: shellString(`http://${jmName}:${rest}`),
           requires: envNames.map((n) => `: "\${${n}:?environment variable ${n} is not set}"`),
           envNames,
+          // What sql-client.sh's echo of the statements must not show (a user name stays readable).
+          maskedEnvNames: model.flink.env
+            .filter((b) => isCredentialKey(b.key) || isCredentialKey(b.env))
+            .map((b) => b.env),
           slots: d.flinkJobs,
           jobs: jobs.map(shellString),
           jobCount: jobs.length,
