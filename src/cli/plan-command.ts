@@ -261,20 +261,14 @@ async function scriptFor(
         steps: result.changeScript.steps,
       }
     );
-  const { diff } = await import('../plan/diff.js');
+  const { applyDecisions, diff } = await import('../plan/diff.js');
   const { planScript } = await import('../plan/script.js');
   const changes = diff(old, result.snapshot!);
   const approvals = await readApprovals(configPath, changes);
-  const decided = changes.map((c) => {
-    const decision = approvals.decisions.get(c.id);
-    return decision !== undefined && c.decisions
-      ? { ...c, steps: c.steps.filter((s) => s.when === undefined || s.when === decision) }
-      : c;
-  });
   const planned = planScript({
     old,
     next: result.snapshot!,
-    changes: decided,
+    changes: applyDecisions(changes, approvals.decisions),
     decisions: approvals.decisions,
     // After the change scripts the output folder holds.
     number:

@@ -42,6 +42,25 @@ export interface Change {
   readonly restore?: 'savepoint' | 'fresh';
 }
 
+/** A change with the decision cdc-approvals.yaml records for it: only the steps taken under that decision. */
+export interface DecidedChange extends Change {
+  /** The decision recorded, if any. */
+  readonly decision?: string;
+}
+
+/** Applies the recorded decisions: a decided change keeps the steps that run under its decision. */
+export function applyDecisions<C extends Change>(
+  changes: readonly C[],
+  decisions: ReadonlyMap<string, string>,
+): (C & DecidedChange)[] {
+  return changes.map((c) => {
+    const decision = decisions.get(c.id);
+    return decision !== undefined && c.decisions
+      ? { ...c, decision, steps: c.steps.filter((s) => s.when === undefined || s.when === decision) }
+      : c;
+  });
+}
+
 const DROP_OR_KEEP = (what: string): Decision[] => [
   { value: 'drop', meaning: `drop ${what} and its data` },
   { value: 'keep', meaning: `keep ${what} in the analytics database as it is (no longer filled)` },

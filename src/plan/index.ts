@@ -2,7 +2,7 @@
  * The plan: what takes a running stack from the last compiled state to the config's, split into what the
  * config changed and what a new compiler version changed. Pure; `cli/plan-command.ts` reads the states.
  */
-import { CLASSES, diff, type Change } from './diff.js';
+import { applyDecisions, CLASSES, diff, type Change, type DecidedChange } from './diff.js';
 import type { ScriptStep } from './script.js';
 import type { Snapshot } from './snapshot.js';
 
@@ -30,10 +30,8 @@ export interface ChangeScript {
   readonly steps: readonly ScriptStep[];
 }
 
-export interface PlannedChange extends Change {
+export interface PlannedChange extends DecidedChange {
   readonly origin: 'config' | 'compiler';
-  /** The decision cdc-approvals.yaml records, if any. */
-  readonly decision?: string;
 }
 
 export interface Plan {
@@ -77,13 +75,7 @@ export function makePlan(input: PlanInput): Plan {
     planned = tag(diff(input.old, input.next), 'config');
     mixed = input.from.version !== undefined && input.from.version !== input.to.version;
   }
-  planned = planned
-    .map((c) => {
-      const decision = input.decisions.get(c.id);
-      return decision !== undefined && c.decisions
-        ? { ...c, decision, steps: c.steps.filter((s) => s.when === undefined || s.when === decision) }
-        : c;
-    })
+  planned = applyDecisions(planned, input.decisions)
     .map((c, i) => [c, i] as const)
     .sort(([a, i], [b, j]) => rank(a) - rank(b) || i - j)
     .map(([c]) => c);

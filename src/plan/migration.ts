@@ -85,7 +85,8 @@ function viewsReading(old: Snapshot, touched: ReadonlySet<string>): string[] {
   return hit;
 }
 
-const slugOf = (text: string) =>
+/** A history file's name part (`0002_<slug>.sql`, `0002_<slug>.sh`) from what it does. */
+export const slugOf = (text: string) =>
   text
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '_')

@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import { quoteIdent, sqlString } from '../sql/dialect.js';
 import type { ChangeScriptPlan, ScriptOp, ScriptStep, SourceAddress } from '../targets/ops/templates.js';
 import type { Change } from './diff.js';
+import { slugOf } from './migration.js';
 
 export type { ChangeScriptPlan, ScriptOp, ScriptStep, SourceAddress } from '../targets/ops/templates.js';
 import type { Snapshot, SourceSnapshot, TableSnapshot } from './snapshot.js';
@@ -170,14 +171,6 @@ export function signalSql(signalTable: string, table: string, id: string): strin
 
 /** Stands for the script's id until it is known (it is named after the changes it carries out). */
 const MARKER = '\u0000script';
-
-const slugOf = (text: string) =>
-  text
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '_')
-    .replace(/^_+|_+$/g, '')
-    .slice(0, 48)
-    .replace(/_+$/, '');
 
 /**
  * The change script's steps, or undefined when the change needs nothing on a running stack's sources,

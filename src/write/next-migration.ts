@@ -8,7 +8,7 @@
 import { lstatSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { hasErrors } from '../diagnostics.js';
-import { diff } from '../plan/diff.js';
+import { applyDecisions, diff } from '../plan/diff.js';
 import { planMigration } from '../plan/migration.js';
 import { planScript, type ChangeScriptPlan } from '../plan/script.js';
 import type { Snapshot } from '../plan/snapshot.js';
@@ -67,16 +67,10 @@ export async function nextHistory(
     ...(target.createSchema !== undefined ? { createSchema: target.createSchema } : {}),
   });
   // The plan keeps the decided steps only (src/plan/index.ts), and so does the script.
-  const decided = changes.map((c) => {
-    const decision = decisions.get(c.id);
-    return decision !== undefined && c.decisions
-      ? { ...c, steps: c.steps.filter((s) => s.when === undefined || s.when === decision) }
-      : c;
-  });
   const script = planScript({
     old,
     next,
-    changes: decided,
+    changes: applyDecisions(changes, decisions),
     decisions,
     number: scripts.number,
     folder: scripts.folder,
