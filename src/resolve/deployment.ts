@@ -71,6 +71,24 @@ export interface DatabaseProfile {
   readonly demoRows: Readonly<Record<string, readonly Readonly<Record<string, string | number | boolean | null>>[]>>;
 }
 
+/** Replication of the brokers' internal topics (offsets, transactions, Connect's) and of new topics. */
+export interface KafkaTopicDefaults {
+  /** Up to 3 copies: one per broker. */
+  readonly replicationFactor: number;
+  /** 2 with three or more brokers (a write survives one broker down), else 1. */
+  readonly minInsyncReplicas: number;
+  /** The group coordinator's wait for more members: none with a single broker (dev), Kafka's 3 s otherwise. */
+  readonly initialRebalanceDelayMs: number;
+}
+
+export function kafkaTopicDefaults(brokers: number): KafkaTopicDefaults {
+  return {
+    replicationFactor: Math.min(3, brokers),
+    minInsyncReplicas: brokers >= 3 ? 2 : 1,
+    initialRebalanceDelayMs: brokers === 1 ? 0 : 3000,
+  };
+}
+
 /** One cluster profile with every setting decided (built-in defaults < built-in profile < yours). */
 export interface ProfileModel {
   readonly name: string;
@@ -79,6 +97,8 @@ export interface ProfileModel {
   readonly databases: Readonly<Record<string, DatabaseProfile>>;
   readonly nodePorts: Readonly<Partial<Record<NodePortName, number>>>;
   readonly taskSlots: number;
+  /** What the brokers set for their internal and default topics, from how many there are. */
+  readonly kafkaTopics: KafkaTopicDefaults;
   readonly devSecrets: boolean;
   readonly networkPolicies: boolean;
 }
@@ -430,6 +450,7 @@ export function resolveDeployment(
       databases,
       nodePorts,
       taskSlots: options.taskSlots ?? Math.max(1, flinkJobs),
+      kafkaTopics: kafkaTopicDefaults(components.kafka.replicas),
       devSecrets: options.devSecrets ?? false,
       networkPolicies: options.networkPolicies ?? false,
     };

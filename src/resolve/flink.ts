@@ -2,6 +2,7 @@ import type { FlinkOptions, PipelineOptions } from '../dsl/pipeline.js';
 import { error, warning, type Diagnostic, type Subject } from '../diagnostics.js';
 import { entityKind } from '../dsl/entity.js';
 import type { SecretRef } from '../dsl/source.js';
+import { isCredentialKey } from '../credentials/policy.js';
 import { FLINK_SESSION_OPTIONS, isKnownProperty } from './catalog.js';
 import type { KafkaSecurityModel, KeyValue, Model, SecretBinding, TableModel } from './model.js';
 import * as names from './names.js';
@@ -266,6 +267,10 @@ export function flinkPass(
   const jobs = flink.jobs ?? 'per-table';
   const jobName = `${p.name}-cdc`;
   const sinks = all.map((t) => perTable.get(t)!);
+  // Each variable once: one secret and key is one variable, wherever the SQL reads it.
+  const env = [...(typeof user === 'string' ? [] : [user]), password, ...kafka.env, ...settingsEnv].filter(
+    (b, i, all) => all.findIndex((o) => o.env === b.env) === i,
+  );
   return {
     analytics: {
       host: p.analytics.host!,
@@ -282,10 +287,9 @@ export function flinkPass(
       settings,
       jobs,
       jobName,
-      // Each variable once: one secret and key is one variable, wherever the SQL reads it.
-      env: [...(typeof user === 'string' ? [] : [user]), password, ...kafka.env, ...settingsEnv].filter(
-        (b, i, all) => all.findIndex((o) => o.env === b.env) === i,
-      ),
+      env,
+      // sql-client.sh echoes every statement it runs: these values never reach a log (a user name may).
+      logMasked: env.filter((b) => isCredentialKey(b.key) || isCredentialKey(b.env)).map((b) => b.env),
       taskManagerUtc,
       submissions:
         jobs === 'per-table'

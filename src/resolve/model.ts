@@ -417,6 +417,8 @@ export interface Model {
     readonly jobName: string;
     /** Environment variables `pipeline.sql` expects to be substituted before submission. */
     readonly env: readonly SecretBinding[];
+    /** Those of `env` that hold a credential: the SQL runner masks their values out of sql-client.sh's echo. */
+    readonly logMasked: readonly string[];
     /** The TaskManager JVM must run in UTC (some sink lands in `timestamptz`). */
     readonly taskManagerUtc: boolean;
     /**

@@ -26,7 +26,6 @@ import { error, type Diagnostic } from '../../diagnostics.js';
 import type { DatabaseModel, DeploymentModel, ProfileModel, Resources, Workload } from '../../resolve/deployment.js';
 import type { Model, SecretBinding } from '../../resolve/model.js';
 import { quoteIdent, shellString } from '../../render/text.js';
-import { isCredentialKey } from '../../credentials/policy.js';
 import { header, type EmitContext } from '../artefact.js';
 
 export type K8sObject =
@@ -473,7 +472,8 @@ export function buildStack(input: StackInput, out: Diagnostic[]): Placed[] {
   const brokers = prof.components.kafka.replicas;
   const S = d.services;
   const kafkaHeadless = S.kafkaHeadless.host;
-  const replication = String(Math.min(3, brokers));
+  const topics = prof.kafkaTopics;
+  const replication = String(topics.replicationFactor);
   {
     const c = prof.components.kafka;
     const l = labels('kafka', 'broker', d.versions.kafka);
@@ -589,10 +589,10 @@ export function buildStack(input: StackInput, out: Diagnostic[]): Placed[] {
                     env('KAFKA_LOG_DIRS', '/var/lib/kafka/data/logs'),
                     env('KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR', replication),
                     env('KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR', replication),
-                    env('KAFKA_TRANSACTION_STATE_LOG_MIN_ISR', brokers >= 3 ? '2' : '1'),
+                    env('KAFKA_TRANSACTION_STATE_LOG_MIN_ISR', String(topics.minInsyncReplicas)),
                     env('KAFKA_DEFAULT_REPLICATION_FACTOR', replication),
-                    env('KAFKA_MIN_INSYNC_REPLICAS', brokers >= 3 ? '2' : '1'),
-                    env('KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS', brokers === 1 ? '0' : '3000'),
+                    env('KAFKA_MIN_INSYNC_REPLICAS', String(topics.minInsyncReplicas)),
+                    env('KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS', String(topics.initialRebalanceDelayMs)),
                     env('KAFKA_HEAP_OPTS', `-Xms${heap}m -Xmx${heap}m`),
                     ...tlsEnv,
                   ],
@@ -879,10 +879,7 @@ export function buildStack(input: StackInput, out: Diagnostic[]): Placed[] {
           restLiteral: shellString(`http://${jmName}:${rest}`),
           requires: envNames.map((n) => `: "\${${n}:?environment variable ${n} is not set}"`),
           envNames,
-          // What sql-client.sh's echo of the statements must not show (a user name stays readable).
-          maskedEnvNames: model.flink.env
-            .filter((b) => isCredentialKey(b.key) || isCredentialKey(b.env))
-            .map((b) => b.env),
+          maskedEnvNames: model.flink.logMasked,
           slots: d.flinkJobs,
           jobs: jobs.map(shellString),
           jobCount: jobs.length,
