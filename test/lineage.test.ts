@@ -271,3 +271,100 @@ describe('cdc-compile why (built CLI)', () => {
     }
   });
 });
+
+describe('lineage.md of a large config: every mermaid graph within mermaid’s default limits', () => {
+  /** Source `small` (3 tables), `big` (600 tables, one view each), `wide` (one table read by 510 views). */
+  function largeConfig(): string {
+    const out = [
+      "import { chart, definePipeline, postgresSource, secret, sql, sum, t, view } from 'cdc-compile';",
+      ...['small', 'big', 'wide'].map(
+        (s) =>
+          `const ${s} = postgresSource('${s}', { host: '${s}-db', database: '${s}db', user: 'debezium_${s}', password: secret('${s}-db', 'password') });`,
+      ),
+    ];
+    const views: string[] = [];
+    const table = (source: string, name: string) =>
+      out.push(
+        `const ${name} = ${source}.table('${name}', { columns: { id: t.uuid().primaryKey(), amount: t.numeric(12, 2), active: t.boolean() }, analytics: { name: 'a_${name}' } });`,
+      );
+    const viewOf = (name: string, of: string) => {
+      views.push(name);
+      out.push(
+        `const ${name} = view('${name}', { columns: { id: t.uuid(), amount: t.numeric(12, 2) }, sql: sql\`SELECT \${${of}.c.id}, \${${of}.c.amount} FROM \${${of}} WHERE \${${of}.c.active}\` });`,
+      );
+    };
+    for (let i = 0; i < 3; i++) table('small', `s${i}`);
+    viewOf('v_s0', 's0');
+    for (let i = 0; i < 600; i++) {
+      table('big', `b${i}`);
+      viewOf(`v_b${i}`, `b${i}`);
+    }
+    out.push(
+      "const amounts = chart('Amounts', { kind: 'bar', view: v_b0, x: 'id', metrics: [sum('amount', 'Amount')] });",
+    );
+    table('wide', 'w');
+    for (let i = 0; i < 510; i++) viewOf(`v_w${i}`, 'w');
+    out.push(
+      "export default definePipeline({ name: 'large', sources: [small, big, wide], kafka: { bootstrapServers: 'kafka:9092' }, connect: { url: 'http://connect:8083' }, flink: { jobs: 'single' },",
+      "  analytics: { host: 'analytics-db', database: 'analytics', user: 'flink_writer', password: secret('analytics-db', 'password') },",
+      `  views: [${views.join(', ')}], charts: [amounts] });`,
+    );
+    return out.join('\n');
+  }
+
+  let lineageMd: string;
+  let sections: Map<string, string[]>;
+  beforeAll(async () => {
+    ({ lineageMd } = await modelOf(largeConfig()));
+    sections = new Map(
+      lineageMd
+        .split(/^## /m)
+        .slice(1)
+        .map((s) => [s.slice(0, s.indexOf('\n')), [...s.matchAll(/^```mermaid\n([\s\S]*?)^```$/gm)].map((m) => m[1]!)]),
+    );
+  }, 60_000);
+
+  test('a source under the limits keeps its column graph; one over them is drawn per table, in as many graphs as it takes', () => {
+    const small = sections.get('Source small (database smalldb)')!;
+    expect(small).toHaveLength(1);
+    expect(small[0]).toContain('subgraph');
+    const big = sections.get('Source big (database bigdb)')!;
+    expect(big.length).toBeGreaterThan(1);
+    expect(lineageMd).toContain(`so it is drawn per table: each table, the views that read it`);
+    expect(lineageMd).toContain(`the charts that show them, in ${big.length} graphs.`);
+    const drawn = big.join('\n');
+    expect(drawn).not.toContain('subgraph');
+    // Every table and every view of the source is drawn; the chart too, as a stadium node.
+    for (let i = 0; i < 600; i++) {
+      expect(drawn).toContain(`["public.b${i} → a_b${i}"]`);
+      expect(drawn).toContain(`["v_b${i}"]`);
+    }
+    expect(drawn).toContain('(["Amounts"])');
+    // Each table's section still lists every column's path.
+    expect(lineageMd).toContain('### public.b599 → a_b599');
+    expect(lineageMd).toMatch(/^\| `amount` numeric\(12, 2\) .*\| `v_b599.amount` \|/m);
+  });
+
+  test('a table whose own graph is over the limits is drawn cut at them, with a note', () => {
+    const wide = sections.get('Source wide (database widedb)')!;
+    expect(wide).toHaveLength(1);
+    expect(wide[0]!.match(/-->|-\.->/g)).toHaveLength(500);
+    expect(lineageMd).toMatch(/\(\d+ more nodes and edges of this graph are over mermaid's limits and not drawn\.\)/);
+  });
+
+  test("every graph parses with mermaid's defaults and is within its text size (and two parts together are not)", async () => {
+    const { Window } = await import('happy-dom');
+    const window = new Window();
+    Object.assign(globalThis, { window, document: window.document });
+    const { default: mermaid } = await import('mermaid');
+    const blocks = [...sections.values()].flat();
+    expect(blocks.length).toBeGreaterThan(3);
+    for (const b of blocks) {
+      expect(b.length).toBeLessThanOrEqual(50_000);
+      await expect(mermaid.parse(b)).resolves.toMatchObject({ diagramType: 'flowchart-v2' });
+    }
+    // The negative control: mermaid's parser does hold a graph to its edge limit.
+    const [one, two] = sections.get('Source big (database bigdb)')!;
+    await expect(mermaid.parse(`${one}${two!.replace('flowchart LR\n', '')}`)).rejects.toThrow(/Edge limit exceeded/);
+  }, 60_000);
+});

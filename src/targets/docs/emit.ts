@@ -4,6 +4,11 @@
  * column, each stage's name and type, what reads it); then the view columns with what they are computed
  * from and which charts show them. Laid out for review on GitHub: one row per line, nothing padded, node
  * ids derived from the lineage ids (not positions), so an added column adds lines and moves none.
+ *
+ * Every graph stays within mermaid's default limits (`maxTextSize` 50,000 characters, `maxEdges` 500;
+ * beyond either mermaid draws only an error box): a source whose column graph is larger is drawn per table
+ * instead (a table, the views reading it, the charts showing them), in as many graphs as that takes; its
+ * columns' paths stay in the tables of its section.
  */
 import { hash } from 'node:crypto';
 import { nodeId } from '../../resolve/lineage.js';
@@ -109,7 +114,17 @@ export function emit(model: Model, ctx: EmitContext): Artefact[] {
   const graphs = mermaidGraphs(model, index, mid);
   for (const [s, source] of model.sources.entries()) {
     lines.push('', `## Source ${source.name} (database ${source.database})`, '');
-    for (const line of graphs[s]!) lines.push(line);
+    const graph = graphs[s]!;
+    if (graph.kind === 'tables') {
+      lines.push(
+        `Its column graph is over mermaid's default limits (${MERMAID_MAX_EDGES} edges, ${MERMAID_MAX_TEXT.toLocaleString('en')} characters), so it is drawn per table: each table, the views that read it (a dotted arrow: only in a join, filter or grouping) and the charts that show them${graph.parts.length > 1 ? `, in ${graph.parts.length} graphs` : ''}. Each column's path is in its table's section below.`,
+        '',
+      );
+    }
+    for (const [i, part] of (graph.kind === 'tables' ? graph.parts : [graph.lines]).entries()) {
+      if (i) lines.push('');
+      for (const line of part) lines.push(line);
+    }
     lines.push('');
     for (const t of source.tables) {
       lines.push(
@@ -201,12 +216,51 @@ function reachedFrom(tables: readonly TableModel[], index: DocIndex): Set<string
   return reached;
 }
 
+/** mermaid's defaults (mermaid 11, `maxTextSize` and `maxEdges`): beyond either it draws only an error box. */
+export const MERMAID_MAX_TEXT = 50_000;
+export const MERMAID_MAX_EDGES = 500;
+
+/** A source's graph: its columns, or (over mermaid's limits) its tables in one or more graphs. */
+type SourceGraph =
+  { readonly kind: 'columns'; readonly lines: string[] } | { readonly kind: 'tables'; readonly parts: string[][] };
+
+/**
+ * A mermaid block being written: its text as mermaid counts it (the lines between the fences, each with
+ * its newline) and its edges, so a graph over mermaid's limits is noticed while it is written.
+ */
+class Block {
+  readonly lines = ['```mermaid', 'flowchart LR'];
+  text = 'flowchart LR\n'.length;
+  edges = 0;
+  /** Adds a line; false (and nothing added) when it would take the block over a limit. */
+  add(line: string, edge: boolean): boolean {
+    if (this.text + line.length + 1 > MERMAID_MAX_TEXT || (edge && this.edges + 1 > MERMAID_MAX_EDGES)) return false;
+    this.lines.push(line);
+    this.text += line.length + 1;
+    if (edge) this.edges++;
+    return true;
+  }
+  close(): string[] {
+    this.lines.push('```');
+    return this.lines;
+  }
+}
+
 /**
  * The mermaid graph of each source. The edges between a graph's nodes are sorted into the graphs in one
  * walk over the lineage's edges (in its order), not one walk per source.
  */
-function mermaidGraphs(model: Model, index: DocIndex, mid: (id: string) => string): string[][] {
-  const reached = model.sources.map((source) => reachedFrom(source.tables, index));
+function mermaidGraphs(model: Model, index: DocIndex, mid: (id: string) => string): SourceGraph[] {
+  // A column graph holds a line of at least 20 characters (`    n<10 hex>["x"]` and its newline) per
+  // column landed from the source: a source with more than that allows is drawn per table without walking its columns.
+  const tooLarge = model.sources.map(
+    (source) =>
+      source.tables.reduce((n, t) => n + t.analytics.columns.filter((a) => a.origin === 'source').length, 0) * 20 >
+      MERMAID_MAX_TEXT,
+  );
+  const reached = model.sources.map((source, s) =>
+    tooLarge[s] ? new Set<string>() : reachedFrom(source.tables, index),
+  );
   /** The graphs (source positions) each node is in; most nodes are in one. */
   const inGraphs = new Map<string, number[]>();
   for (const [s, set] of reached.entries())
@@ -225,10 +279,16 @@ function mermaidGraphs(model: Model, index: DocIndex, mid: (id: string) => strin
     if (!to) continue;
     for (const s of from) if (to.includes(s)) edges[s]!.push(e);
   }
-  return model.sources.map((source, s) => mermaid(model, source.tables, index, mid, reached[s]!, edges[s]!));
+  let tables: TableGraph | undefined;
+  return model.sources.map((source, s): SourceGraph => {
+    const lines = tooLarge[s] ? undefined : mermaid(model, source.tables, index, mid, reached[s]!, edges[s]!);
+    if (lines) return { kind: 'columns', lines };
+    tables ??= tableGraph(model, index);
+    return { kind: 'tables', parts: tableParts(source.tables, tables, mid) };
+  });
 }
 
-/** The mermaid graph of one source: its tables' columns and everything downstream of them. */
+/** The mermaid graph of one source: its tables' columns and everything downstream of them; undefined when over mermaid's limits. */
 function mermaid(
   model: Model,
   tables: readonly TableModel[],
@@ -236,58 +296,184 @@ function mermaid(
   mid: (id: string) => string,
   reached: ReadonlySet<string>,
   edges: readonly LineageEdge[],
-): string[] {
-  const out = ['```mermaid', 'flowchart LR'];
-  for (const t of tables) {
-    out.push(
-      `  subgraph ${mid(`table:${t.source}.${t.qualifiedName}`)}[${label(`${t.qualifiedName} → ${t.analytics.qualifiedName}`)}]`,
-    );
-    const captured = new Map(t.columns.map((c) => [c.analyticsName, c.name]));
-    for (const a of t.analytics.columns) {
-      const id = nodeId('analytics', t.analytics.name, a.name);
-      const from = captured.get(a.name);
-      if (a.origin !== 'source' && !index.out.get(id)?.length) continue;
-      const text =
-        a.origin !== 'source' ? `${a.name} (analytics only)` : from === a.name ? a.name : `${from} → ${a.name}`;
-      out.push(`    ${mid(id)}[${label(text)}]`);
+): string[] | undefined {
+  const out = new Block();
+  const add = (line: string, edge = false) => {
+    if (!out.add(line, edge)) throw OVER;
+  };
+  try {
+    for (const t of tables) {
+      add(`  subgraph ${mid(tableKey(t))}[${label(`${t.qualifiedName} → ${t.analytics.qualifiedName}`)}]`);
+      const captured = new Map(t.columns.map((c) => [c.analyticsName, c.name]));
+      for (const a of t.analytics.columns) {
+        const id = nodeId('analytics', t.analytics.name, a.name);
+        const from = captured.get(a.name);
+        if (a.origin !== 'source' && !index.out.get(id)?.length) continue;
+        const text =
+          a.origin !== 'source' ? `${a.name} (analytics only)` : from === a.name ? a.name : `${from} → ${a.name}`;
+        add(`    ${mid(id)}[${label(text)}]`);
+      }
+      add('  end');
     }
-    out.push('  end');
+    for (const v of model.views) {
+      const whole = nodeId('view', v.name);
+      if (!reached.has(whole)) continue;
+      add(`  subgraph ${mid(whole)}[${label(v.name)}]`);
+      for (const c of v.columns) {
+        const id = nodeId('view', v.name, c.name);
+        if (reached.has(id)) add(`    ${mid(id)}[${label(c.name)}]`);
+      }
+      add('  end');
+    }
+    for (const c of model.charts) {
+      const id = nodeId('chart', c.name);
+      if (reached.has(id)) add(`  ${mid(id)}([${label(c.name)}])`);
+    }
+    const drawn = new Set<string>();
+    for (const e of edges) {
+      const from = index.nodes.get(e.from)!;
+      if (e.use === 'value') add(`  ${mid(e.from)} --> ${mid(e.to)}`, true);
+      else if (e.use === 'rows') {
+        // A column the view also shows has its solid arrow already (its GROUP BY says nothing new), and a
+        // chart reached through a column of its view needs no second, dotted arrow from the view.
+        const to = index.nodes.get(e.to)!;
+        if (to.column === undefined && to.stage === 'view' && from.column !== undefined) {
+          const shown = index.out
+            .get(e.from)
+            ?.some((o) => o.use === 'value' && index.nodes.get(o.to)!.owner === to.owner);
+          if (shown) continue;
+        }
+        if (e.to.startsWith('chart:') && drawn.has(e.to)) continue;
+        add(`  ${mid(e.from)} -.-> ${mid(e.to)}`, true);
+      } else {
+        drawn.add(e.to);
+        add(`  ${mid(e.from)} -->|${label(e.label ? `${e.use}: ${e.label}` : e.use)}| ${mid(e.to)}`, true);
+      }
+    }
+  } catch (err) {
+    if (err === OVER) return undefined;
+    throw err;
   }
+  return out.close();
+}
+const OVER = Symbol('over the limits');
+
+const tableKey = (t: TableModel) => `table:${t.source}.${t.qualifiedName}`;
+
+/**
+ * The lineage one level up: per table and view (`table:<source>.<schema>.<table>`, `view:<name>`) the views
+ * and charts that read it, in lineage order, each `value` when a value is computed from it and `rows` when
+ * it only decides which rows there are.
+ */
+interface TableGraph {
+  readonly out: ReadonlyMap<string, ReadonlyMap<string, 'value' | 'rows'>>;
+  readonly label: ReadonlyMap<string, string>;
+  /** Views and charts in Model order, for a graph's node order. */
+  readonly position: ReadonlyMap<string, number>;
+}
+
+function tableGraph(model: Model, index: DocIndex): TableGraph {
+  const tableOf = new Map<string, string>();
+  const labels = new Map<string, string>();
+  for (const t of model.tables) {
+    tableOf.set(t.analytics.name, tableKey(t));
+    labels.set(tableKey(t), `  ${'%'}[${label(`${t.qualifiedName} → ${t.analytics.qualifiedName}`)}]`);
+  }
+  const position = new Map<string, number>();
   for (const v of model.views) {
-    const whole = nodeId('view', v.name);
-    if (!reached.has(whole)) continue;
-    out.push(`  subgraph ${mid(whole)}[${label(v.name)}]`);
-    for (const c of v.columns) {
-      const id = nodeId('view', v.name, c.name);
-      if (reached.has(id)) out.push(`    ${mid(id)}[${label(c.name)}]`);
-    }
-    out.push('  end');
+    position.set(nodeId('view', v.name), position.size);
+    labels.set(nodeId('view', v.name), `  %[${label(v.name)}]`);
   }
   for (const c of model.charts) {
-    const id = nodeId('chart', c.name);
-    if (reached.has(id)) out.push(`  ${mid(id)}([${label(c.name)}])`);
+    position.set(nodeId('chart', c.name), position.size);
+    labels.set(nodeId('chart', c.name), `  %([${label(c.name)}])`);
   }
-  const drawn = new Set<string>();
-  for (const e of edges) {
-    const from = index.nodes.get(e.from)!;
-    if (e.use === 'value') out.push(`  ${mid(e.from)} --> ${mid(e.to)}`);
-    else if (e.use === 'rows') {
-      // A column the view also shows has its solid arrow already (its GROUP BY says nothing new), and a
-      // chart reached through a column of its view needs no second, dotted arrow from the view.
-      const to = index.nodes.get(e.to)!;
-      if (to.column === undefined && to.stage === 'view' && from.column !== undefined) {
-        const shown = index.out
-          .get(e.from)
-          ?.some((o) => o.use === 'value' && index.nodes.get(o.to)!.owner === to.owner);
-        if (shown) continue;
-      }
-      if (e.to.startsWith('chart:') && drawn.has(e.to)) continue;
-      out.push(`  ${mid(e.from)} -.-> ${mid(e.to)}`);
-    } else {
-      drawn.add(e.to);
-      out.push(`  ${mid(e.from)} -->|${label(e.label ? `${e.use}: ${e.label}` : e.use)}| ${mid(e.to)}`);
+  const ownerKey = (n: LineageNode) =>
+    n.stage === 'analytics' ? tableOf.get(n.owner) : n.stage === 'chart' ? n.id : nodeId('view', n.owner);
+  const out = new Map<string, Map<string, 'value' | 'rows'>>();
+  for (const [from, list] of index.out) {
+    const a = ownerKey(index.nodes.get(from)!);
+    if (a === undefined) continue;
+    for (const e of list) {
+      const to = index.nodes.get(e.to);
+      const b = to && ownerKey(to);
+      if (b === undefined || b === a) continue;
+      let targets = out.get(a);
+      if (!targets) out.set(a, (targets = new Map()));
+      if (e.use !== 'rows') targets.set(b, 'value');
+      else if (!targets.has(b)) targets.set(b, 'rows');
     }
   }
-  out.push('```');
-  return out;
+  return { out, label: labels, position };
+}
+
+/**
+ * A source's tables drawn one level up, in graphs within mermaid's limits: tables are added in config
+ * order with everything downstream of them until the next would take the graph over; a view read by
+ * tables of two graphs is in both. A table whose own part is over the limits (hundreds of views reading
+ * it) is drawn cut at the limits, with a note.
+ */
+function tableParts(tables: readonly TableModel[], graph: TableGraph, mid: (id: string) => string): string[][] {
+  const nodeLine = (key: string) => graph.label.get(key)!.replace('%', mid(key));
+  const edgeLine = (a: string, b: string, use: 'value' | 'rows') =>
+    `  ${mid(a)} ${use === 'value' ? '-->' : '-.->'} ${mid(b)}`;
+  const parts: string[][] = [];
+  let keys: string[] = [];
+  let members = new Set<string>();
+  let text = 0;
+  let edges = 0;
+  const flush = () => {
+    if (!keys.length) return;
+    const ordered = [
+      ...keys.filter((k) => k.startsWith('table:')),
+      ...keys.filter((k) => !k.startsWith('table:')).sort((a, b) => graph.position.get(a)! - graph.position.get(b)!),
+    ];
+    const block = new Block();
+    let left = 0;
+    for (const k of ordered) if (!block.add(nodeLine(k), false)) left++;
+    for (const k of ordered)
+      for (const [to, use] of graph.out.get(k) ?? []) if (!block.add(edgeLine(k, to, use), true)) left++;
+    parts.push(block.close());
+    if (left)
+      parts.at(-1)!.push('', `(${left} more nodes and edges of this graph are over mermaid's limits and not drawn.)`);
+    keys = [];
+    members = new Set();
+    text = edges = 0;
+  };
+  for (const t of tables) {
+    // What the table adds to the current graph: itself and what it reaches that the graph does not hold.
+    const add = (): { keys: string[]; text: number; edges: number } => {
+      const found = [tableKey(t)];
+      const seen = new Set(found);
+      let addText = 0;
+      let addEdges = 0;
+      for (let q = 0; q < found.length; q++) {
+        const k = found[q]!;
+        addText += nodeLine(k).length + 1;
+        for (const [to, use] of graph.out.get(k) ?? []) {
+          addText += edgeLine(k, to, use).length + 1;
+          addEdges++;
+          if (!members.has(to) && !seen.has(to)) {
+            seen.add(to);
+            found.push(to);
+          }
+        }
+      }
+      return { keys: found, text: addText, edges: addEdges };
+    };
+    let more = add();
+    if (
+      keys.length &&
+      (text + more.text > MERMAID_MAX_TEXT - 'flowchart LR\n'.length || edges + more.edges > MERMAID_MAX_EDGES)
+    ) {
+      flush();
+      more = add();
+    }
+    for (const k of more.keys) members.add(k);
+    keys.push(...more.keys);
+    text += more.text;
+    edges += more.edges;
+  }
+  flush();
+  return parts;
 }
