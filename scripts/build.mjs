@@ -6,13 +6,16 @@
 //   hooks) share one chunk that holds the compiler with zod, handlebars' runtime and the built-in
 //   templates precompiled. What only some runs need (the other subcommands, --watch, locating
 //   diagnostics) is split into lazy chunks by its dynamic imports; heavy or rarely used packages
-//   (ts-morph, sucrase, the handlebars compiler for template overrides) stay external, loaded from
-//   node_modules when used. Every file sits flat in dist/: code finds package files from the package
+//   (ts-morph, the handlebars compiler for template overrides) stay external, loaded from
+//   node_modules when used. sucrase, the config's transpiler when the transpile cache misses (a fresh
+//   checkout, CDC_COMPILE_CACHE=0), is bundled apart into dist/sucrase.cjs: one file instead of its ~65
+//   modules, required synchronously by src/load/transpile.ts and hooks.ts. Every file sits flat in dist/: code finds package files from the package
 //   root (src/package-root.ts), and load/index.ts the hooks beside its chunk.
 // - Types: tsc emits the declarations (dist/index.d.ts and what it references).
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join, relative, sep } from 'node:path';
 import Handlebars from 'handlebars';
 import { build } from 'rolldown';
 
@@ -92,6 +95,23 @@ await build({
   },
 });
 
+// sucrase as one CommonJS file (from its ES module build, which bundles without CommonJS wrappers); the
+// package stays a dependency, so its LICENSE is installed beside it.
+const sucraseDir = dirname(createRequire(import.meta.url).resolve('sucrase/package.json'));
+const sucrasePackage = JSON.parse(readFileSync(join(sucraseDir, 'package.json'), 'utf8'));
+await build({
+  input: { sucrase: join(sucraseDir, sucrasePackage.module) },
+  platform: 'node',
+  logLevel: 'warn',
+  output: {
+    dir: dist,
+    format: 'cjs',
+    entryFileNames: '[name].cjs',
+    banner: `// sucrase ${sucrasePackage.version} (${sucrasePackage.license}, ${sucrasePackage.repository?.url ?? sucrasePackage.homepage}) and its dependencies, bundled by scripts/build.mjs.`,
+    minify: false,
+  },
+});
+
 execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
   cwd: root,
   stdio: 'inherit',
@@ -102,7 +122,7 @@ const walk = (dir) => {
   for (const name of readdirSync(dir)) {
     const full = join(dir, name);
     if (statSync(full).isDirectory()) walk(full);
-    else if (name.endsWith('.js')) files.push(relative(root, full).split(sep).join('/'));
+    else if (/\.c?js$/.test(name)) files.push(relative(root, full).split(sep).join('/'));
   }
 };
 walk(dist);

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { error } from '../src/diagnostics.js';
+import { ROOT } from './support/compile.js';
 import { cli, copyProject } from './support/project.js';
 
 test('a config whose import uses top-level await compiles', async () => {
@@ -153,4 +154,23 @@ test('locating diagnostics is linear in their number', async () => {
   const large = await time(2000);
   // Linear: ~10×. Re-walking the tree per diagnostic (as before) made it ~100×.
   expect(large / small).toBeLessThan(30);
+});
+
+test('with the transpile cache off, the built compiler loads sucrase as one bundled file, not its modules', async () => {
+  const dir = copyProject('minimal');
+  // A preload that records every CommonJS module the process loaded (sucrase is CommonJS).
+  const probe = join(dir, 'probe.cjs');
+  const out = join(dir, 'modules.json');
+  writeFileSync(
+    probe,
+    `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify(Object.keys(require.cache))));\n`,
+  );
+  const run = await cli(['--check'], {
+    cwd: dir,
+    env: { CDC_COMPILE_CACHE: '0', NODE_OPTIONS: `--require ${probe}` },
+  });
+  expect(run.exitCode, run.stderr).toBe(0);
+  const modules = JSON.parse(readFileSync(out, 'utf8')) as string[];
+  expect(modules).toContain(join(ROOT, 'dist', 'sucrase.cjs'));
+  expect(modules.filter((m) => /[\\/]node_modules[\\/]sucrase[\\/]dist[\\/]/.test(m))).toEqual([]);
 });

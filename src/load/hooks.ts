@@ -3,9 +3,16 @@
  * stripped with sucrase, which keeps line numbers, so stack traces point at the config's own lines.
  * No type-check happens here: that is the editor's and `tsc`'s job, and it is too slow for a build step.
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { transform } from 'sucrase';
+
+// sucrase from its bundle in dist/ (see load/transpile.ts), or the package when running from src/.
+const bundled = fileURLToPath(new URL('./sucrase.cjs', import.meta.url));
+const { transform } = createRequire(import.meta.url)(
+  existsSync(bundled) ? bundled : 'sucrase',
+) as typeof import('sucrase');
 
 type Next<A extends unknown[], R> = (...args: A) => Promise<R>;
 interface ResolveContext {

@@ -5,15 +5,12 @@
  * module that has them. Only used when something went wrong, so it may load sucrase and re-transpile.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
 import type { Location } from '../diagnostics.js';
 import { PACKAGE_ROOT } from '../package-root.js';
-import { transpile } from './transpile.js';
-
-const require = createRequire(import.meta.url);
+import { loadSucrase, transpile } from './transpile.js';
 
 /** How a TypeScript file was turned into JavaScript: CommonJS (in-thread) or ES module (Node's loader). */
 export type Transform = 'cjs' | 'esm';
@@ -26,7 +23,7 @@ const ROOT = PACKAGE_ROOT;
 /** What the loader ran for a TypeScript (or, for syntax checks, JavaScript) file. */
 function sucraseOutput(file: string, transform: Transform): string {
   if (transform === 'cjs' && TS.test(file)) return transpile(file, readFileSync(file, 'utf8'));
-  const sucrase = require('sucrase') as typeof import('sucrase');
+  const sucrase = loadSucrase();
   const transforms: ('typescript' | 'imports' | 'jsx')[] = ['typescript'];
   if (transform === 'cjs') transforms.push('imports');
   if (file.endsWith('x')) transforms.push('jsx');

@@ -2,12 +2,15 @@
  * TypeScript → CommonJS for the config and the TypeScript files it imports. Type annotations are
  * stripped by sucrase, which keeps line numbers, so stack traces point at the user's lines. Results are
  * cached by content hash under the project's node_modules/.cache/cdc-compile, so an unchanged config costs no
- * transpiler at all; CDC_COMPILE_CACHE=0 turns the cache off.
+ * transpiler at all; CDC_COMPILE_CACHE=0 turns the cache off. When the cache misses, sucrase comes from
+ * dist/sucrase.cjs, one bundled file (scripts/build.mjs): loading the package's ~65 modules took longer
+ * than the transform of a book-store-sized config.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
 const CACHE_FORMAT = 'cjs-1';
@@ -18,6 +21,15 @@ let sucraseVersion: string | undefined;
 function version(): string {
   sucraseVersion ??= (require('sucrase/package.json') as { version: string }).version;
   return sucraseVersion;
+}
+
+/** sucrase: the bundle beside this module in dist/, or the package when cdc-compile runs from src/ (vitest). */
+export function loadSucrase(): typeof import('sucrase') {
+  if (!sucrase) {
+    const bundled = fileURLToPath(new URL('./sucrase.cjs', import.meta.url));
+    sucrase = require(existsSync(bundled) ? bundled : 'sucrase') as typeof import('sucrase');
+  }
+  return sucrase;
 }
 
 /** The project's cache folder (node_modules/.cache/cdc-compile above `from`), or none. */
@@ -55,8 +67,7 @@ function transpileOnce(file: string, source: string, key: string): string {
       // not cached yet
     }
   }
-  sucrase ??= require('sucrase') as typeof import('sucrase');
-  const code = sucrase.transform(source, {
+  const code = loadSucrase().transform(source, {
     transforms: file.endsWith('x') ? ['typescript', 'imports', 'jsx'] : ['typescript', 'imports'],
     filePath: file,
     disableESTransforms: true,
