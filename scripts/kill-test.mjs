@@ -72,7 +72,13 @@ const config = readFileSync(join(dir, 'pipeline.config.ts'), 'utf8')
 writeFileSync(join(dir, 'pipeline.config.ts'), config);
 // Removing a source is destructive: approved, so each compile writes.
 writeFileSync(join(dir, 'cdc-approvals.yaml'), 'approvals:\n  remove-source/legacy: drop\n');
+// The reference compile starts from the same tree: its history (the snapshot) makes the edit add an
+// analytics migration and a change script, which a compile into an empty folder would not.
 const scratch = join(dir, 'expected');
+for (const [path, text] of before) {
+  mkdirSync(dirname(join(scratch, path)), { recursive: true });
+  writeFileSync(join(scratch, path), text);
+}
 if (run([BIN, '--out', scratch]).status !== 0) throw new Error('the reference compile failed');
 const expected = tree(scratch);
 rmSync(scratch, { recursive: true });

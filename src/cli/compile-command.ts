@@ -3,7 +3,9 @@ import { relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { compile, VERSION, type CompileResult } from '../compile.js';
 import { hasErrors } from '../diagnostics.js';
+import { readSnapshot } from '../plan/snapshot.js';
 import { writeOutput } from '../write/index.js';
+import { manifestText, readManifest } from '../write/manifest.js';
 import { UsageError, type Command } from './command.js';
 import { countChanges, formatChanges, formatDiagnostics, jsonDiagnostic } from './format.js';
 
@@ -163,7 +165,7 @@ async function compileAndWrite(
     }
     return { code: 1 };
   }
-  if (!args.check) {
+  if (!args.check && snapshotChanged(result)) {
     // A destructive or ambiguous change is written only with a decision in cdc-approvals.yaml (exit 3).
     const { refuseUndecided } = await import('./plan-command.js');
     const refused = await refuseUndecided(result, resolve(cwd, args.config), cwd, args.format, outName);
@@ -228,6 +230,19 @@ async function compileAndWrite(
     }
   }
   return { code: drift ? 1 : 0, result };
+}
+
+/**
+ * Whether the output's manifest holds a snapshot this compiler reads, other than this compile's: only then
+ * can a change need a decision, so only then does the planner load (plan-command.js, with git's
+ * node:child_process; `refuseUndecided` looks again).
+ */
+function snapshotChanged(result: CompileResult): boolean {
+  if (!result.snapshot) return false;
+  const state = readManifest(manifestText(result.outDir));
+  if (state.kind !== 'ours') return false;
+  const old = readSnapshot(state.snapshot);
+  return typeof old === 'object' && JSON.stringify(old) !== JSON.stringify(result.snapshot);
 }
 
 export const compileCommand: Command = {

@@ -4,7 +4,7 @@
  * a destructive or ambiguous change has no decision in cdc-approvals.yaml.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, lstatSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { compile, VERSION, type CompileResult } from '../compile.js';
@@ -12,7 +12,7 @@ import { error, hasErrors, type Diagnostic } from '../diagnostics.js';
 import type { PlanFormat } from '../plan/format.js';
 import type { Change, ChangeScript } from '../plan/index.js';
 import { readSnapshot, type Snapshot } from '../plan/snapshot.js';
-import { MANIFEST, readManifest, sha256 } from '../write/manifest.js';
+import { MANIFEST, manifestText, readManifest, sha256 } from '../write/manifest.js';
 import { UsageError, type Command } from './command.js';
 import { formatDiagnostics, jsonDiagnostic } from './format.js';
 
@@ -126,19 +126,6 @@ function fromManifest(text: string | undefined, label: string): OldState {
     ...(configHash ? { configHash } : {}),
     files,
   };
-}
-
-/**
- * The output folder's manifest, read only when it is a regular file of sane size: a link (to /dev/zero,
- * or out of the folder) or anything else is left to the writer, which refuses it with its reason.
- */
-function manifestText(outDir: string): string | undefined {
-  try {
-    const stat = lstatSync(join(outDir, MANIFEST));
-    return stat.isFile() && stat.size < 64 << 20 ? readFileSync(join(outDir, MANIFEST), 'utf8') : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** `git show <ref>:<path>` from `cwd`, or undefined when the ref has no such file. */

@@ -1,4 +1,4 @@
-import { existsSync, lstatSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, join, parse, relative, sep } from 'node:path';
 import { error, type Diagnostic } from '../diagnostics.js';
@@ -60,18 +60,19 @@ export function unsafeOutDir(outDir: string, configPath: string, shown: string):
  * if it could: a symbolic link on the way whose real location leaves the output folder, or one that leads
  * nowhere. Parts that do not exist yet are created by the writer as real folders, so they cannot leave it.
  */
-export function escapesOutDir(realOut: string, rel: string): string | undefined {
+export function escapesOutDir(
+  realOut: string,
+  rel: string,
+  /** One look per path for a caller that checks many paths in one pass (lstatSync when absent). */
+  look: (path: string) => Stats | undefined = lstatOrUndefined,
+): string | undefined {
   const parts = rel.split('/');
   let at = realOut;
   for (let i = 0; i < parts.length; i++) {
     const next = join(at, parts[i]!);
-    let isLink: boolean;
-    try {
-      isLink = lstatSync(next).isSymbolicLink();
-    } catch {
-      return undefined;
-    }
-    if (!isLink) {
+    const stat = look(next);
+    if (!stat) return undefined;
+    if (!stat.isSymbolicLink()) {
       at = next;
       continue;
     }
@@ -86,4 +87,24 @@ export function escapesOutDir(realOut: string, rel: string): string | undefined 
     at = real;
   }
   return undefined;
+}
+
+/** lstat without a thrown error (and the stack trace it builds) for a path that is not there. */
+export function lstatOrUndefined(path: string): Stats | undefined {
+  try {
+    return lstatSync(path, { throwIfNoEntry: false });
+  } catch {
+    return undefined;
+  }
+}
+
+/** `lstatOrUndefined` remembered per path: for one pass over many paths that share folders. */
+export function lstatOnce(): (path: string) => Stats | undefined {
+  const seen = new Map<string, Stats | undefined>();
+  return (path) => {
+    if (seen.has(path)) return seen.get(path);
+    const stat = lstatOrUndefined(path);
+    seen.set(path, stat);
+    return stat;
+  };
 }

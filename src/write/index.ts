@@ -7,7 +7,6 @@
  */
 import {
   existsSync,
-  lstatSync,
   mkdirSync,
   readdirSync,
   readFileSync,
@@ -16,12 +15,13 @@ import {
   rmSync,
   statSync,
   writeFileSync,
+  type Stats,
 } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { error, type Diagnostic } from '../diagnostics.js';
 import type { Artefact } from '../targets/artefact.js';
-import { escapesOutDir, realLocation, unsafeOutDir } from './guard.js';
+import { escapesOutDir, lstatOnce, lstatOrUndefined, realLocation, unsafeOutDir } from './guard.js';
 import {
   completeJournal,
   hashOf,
@@ -73,6 +73,8 @@ export type WriteResult =
 interface State {
   readonly problems: Diagnostic[];
   readonly changes: FileChange[];
+  /** Per change, the hex sha256 of the file there now (null: none), as the journal records it. */
+  readonly before: ReadonlyMap<string, string | null>;
   readonly journal?: Journal;
   /** Staging folders of runs that ended before their journal was written, or after it was deleted. */
   readonly leftovers: string[];
@@ -80,10 +82,19 @@ interface State {
 
 const byPath = (a: { path: string }, b: { path: string }) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
 
+/** stat (following links) without a thrown error for a path that is not there, or cannot be looked at. */
+function statOrUndefined(path: string): Stats | undefined {
+  try {
+    return statSync(path, { throwIfNoEntry: false });
+  } catch {
+    return undefined;
+  }
+}
+
 /** Contents of a regular file (following no link out of the folder: callers check that first). */
 function readRegular(path: string): Buffer | undefined {
   try {
-    return statSync(path).isFile() ? readFileSync(path) : undefined;
+    return statOrUndefined(path)?.isFile() ? readFileSync(path) : undefined;
   } catch {
     return undefined;
   }
@@ -94,15 +105,20 @@ function inspect(realOut: string, req: WriteRequest): State {
   const problems: Diagnostic[] = [];
   const refuse = (code: string, message: string, hint?: string) => problems.push(error(code, message, undefined, hint));
   const next = new Map(req.artefacts.map((a) => [a.path, a]));
+  const before = new Map<string, string | null>();
   if (!existsSync(realOut)) {
+    for (const a of req.artefacts) before.set(a.path, null);
     return {
       problems,
       changes: req.artefacts.map((a) => ({ path: a.path, kind: 'added' as const })).sort(byPath),
+      before,
       leftovers: [],
     };
   }
+  // One look at each path in this pass: the artefacts share their folders.
+  const look = lstatOnce();
   const escapes = (rel: string) => {
-    const why = escapesOutDir(realOut, rel);
+    const why = escapesOutDir(realOut, rel, look);
     if (why) {
       refuse(
         'OUT.SYMLINK',
@@ -113,7 +129,7 @@ function inspect(realOut: string, req: WriteRequest): State {
     return why !== undefined;
   };
   for (const control of [JOURNAL, LOCK]) escapes(control);
-  if (problems.length) return { problems, changes: [], leftovers: [] };
+  if (problems.length) return { problems, changes: [], before, leftovers: [] };
 
   const found = readJournal(realOut);
   let journal: Journal | undefined;
@@ -150,7 +166,7 @@ function inspect(realOut: string, req: WriteRequest): State {
       );
     }
   }
-  if (problems.length) return { problems, changes: [], leftovers: [] };
+  if (problems.length) return { problems, changes: [], before, leftovers: [] };
 
   // Which contents of a path are cdc-compile's own: what the manifest recorded, and what an interrupted
   // write was replacing or putting there.
@@ -180,28 +196,36 @@ function inspect(realOut: string, req: WriteRequest): State {
     );
 
   const changes: FileChange[] = [];
+  // Each folder on the way to an artefact, looked at once (following links, which `escapes` checked).
+  const folders = new Map<string, Stats | undefined>();
+  const folder = (rel: string) => {
+    if (!folders.has(rel)) folders.set(rel, statOrUndefined(join(realOut, rel)));
+    return folders.get(rel);
+  };
+  const added = (path: string) => {
+    changes.push({ path, kind: 'added' });
+    before.set(path, null);
+  };
   for (const a of req.artefacts) {
     if (escapes(a.path)) continue;
     const parts = a.path.split('/');
     let blocked = false;
-    for (let i = 1; i < parts.length && !blocked; i++) {
-      const parent = join(realOut, ...parts.slice(0, i));
-      if (existsSync(parent) && !statSync(parent).isDirectory()) {
-        refuse(
-          'OUT.IN_THE_WAY',
-          `${parts.slice(0, i).join('/')} is a file, but ${a.path} needs it to be a folder`,
-          'move it away',
-        );
+    let absent = false;
+    for (let i = 1; i < parts.length && !blocked && !absent; i++) {
+      const rel = parts.slice(0, i).join('/');
+      const stat = folder(rel);
+      // A folder that is not there holds nothing: the artefact is new, and so is every folder below.
+      if (!stat) absent = true;
+      else if (!stat.isDirectory()) {
+        refuse('OUT.IN_THE_WAY', `${rel} is a file, but ${a.path} needs it to be a folder`, 'move it away');
         blocked = true;
       }
     }
     if (blocked) continue;
     const target = join(realOut, a.path);
-    let stat;
-    try {
-      stat = statSync(target);
-    } catch {
-      changes.push({ path: a.path, kind: 'added' });
+    const stat = absent ? undefined : statOrUndefined(target);
+    if (!stat) {
+      added(a.path);
       continue;
     }
     if (!stat.isFile()) {
@@ -214,12 +238,16 @@ function inspect(realOut: string, req: WriteRequest): State {
     }
     const current = readFileSync(target);
     const wanted = Buffer.from(a.contents);
+    const changed = () => {
+      changes.push({ path: a.path, kind: 'changed' });
+      before.set(a.path, sha256(current));
+    };
     if (current.equals(wanted)) {
-      if (a.executable && (stat.mode & 0o100) === 0) changes.push({ path: a.path, kind: 'changed' });
+      if (a.executable && (stat.mode & 0o100) === 0) changed();
       continue;
     }
     if (a.path === MANIFEST) {
-      changes.push({ path: a.path, kind: 'changed' });
+      changed();
       continue;
     }
     const now = sha256(current);
@@ -229,27 +257,29 @@ function inspect(realOut: string, req: WriteRequest): State {
         `${a.path} exists and was not generated by cdc-compile (its manifest does not list it); move it away`,
       );
     } else if (!ours.get(a.path)?.has(now)) edited(a.path, 'would be overwritten');
-    else changes.push({ path: a.path, kind: 'changed' });
+    else {
+      changes.push({ path: a.path, kind: 'changed' });
+      before.set(a.path, now);
+    }
   }
   for (const path of listed) {
     if (next.has(path) || path === MANIFEST || escapes(path)) continue;
     const target = join(realOut, path);
-    let isFile: boolean;
-    try {
-      isFile = lstatSync(target).isFile();
-    } catch {
-      continue;
-    }
-    if (!isFile) continue; // a folder or link the user put there: not ours to remove
+    // Not there, or a folder or link the user put there: not ours to remove.
+    if (!look(target)?.isFile()) continue;
     const now = hashOf(target);
     if (now === undefined) continue; // removed meanwhile
     if (!ours.get(path)?.has(now)) edited(path, 'would be removed (the config no longer produces it)');
-    else changes.push({ path, kind: 'removed' });
+    else {
+      changes.push({ path, kind: 'removed' });
+      before.set(path, now);
+    }
   }
   const leftovers = readdirSync(realOut).filter((name) => name.startsWith(STAGING_PREFIX) && name !== journal?.staging);
   return {
     problems,
     changes: changes.sort(byPath),
+    before,
     ...(journal ? { journal } : {}),
     leftovers,
   };
@@ -263,12 +293,8 @@ function inspect(realOut: string, req: WriteRequest): State {
 function inspectUnlocked(realOut: string, req: WriteRequest): { state?: State; busy: boolean } {
   const locked = () => existsSync(join(realOut, LOCK));
   const manifestId = () => {
-    try {
-      const s = lstatSync(join(realOut, MANIFEST));
-      return `${s.ino}:${s.mtimeMs}:${s.size}`;
-    } catch {
-      return 'none';
-    }
+    const s = lstatOrUndefined(join(realOut, MANIFEST));
+    return s ? `${s.ino}:${s.mtimeMs}:${s.size}` : 'none';
   };
   const lockedBefore = locked();
   const idBefore = manifestId();
@@ -347,14 +373,14 @@ export async function writeOutput(req: WriteRequest): Promise<WriteResult> {
       if (state.problems.length) return { refused: state.problems };
     }
     for (const name of state.leftovers) rmSync(join(realOut, name), { recursive: true, force: true });
-    if (state.changes.length) apply(realOut, req.artefacts, state.changes);
+    if (state.changes.length) apply(realOut, req.artefacts, state);
     return { changes: state.changes, interrupted: false, completed };
   } finally {
     got.lock.release();
   }
 }
 
-function apply(realOut: string, artefacts: readonly Artefact[], changes: readonly FileChange[]): void {
+function apply(realOut: string, artefacts: readonly Artefact[], { changes, before }: State): void {
   const staging = `${STAGING_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}`;
   const stagingDir = join(realOut, staging);
   mkdirSync(stagingDir);
@@ -372,22 +398,22 @@ function apply(realOut: string, artefacts: readonly Artefact[], changes: readonl
     rmSync(stagingDir, { recursive: true, force: true }); // nothing was put in place yet
     throw err;
   }
+  // What is there now, as `inspect` found it under this lock.
+  const now = (path: string) => (before.has(path) ? before.get(path)! : (hashOf(join(realOut, path)) ?? null));
   const journal: Journal = {
     version: 1,
     staging,
     writes: writes.map((a, i) => ({
       path: a.path,
       sha256: artefactSha256(a),
-      before: hashOf(join(realOut, a.path)) ?? null,
+      before: now(a.path),
       executable: a.executable === true,
       staged: String(i),
     })),
-    removes: changes
-      .filter((c) => c.kind === 'removed')
-      .map((c) => ({ path: c.path, sha256: hashOf(join(realOut, c.path))! })),
+    removes: changes.filter((c) => c.kind === 'removed').map((c) => ({ path: c.path, sha256: now(c.path)! })),
   };
   // Written beside the staged files, then renamed: the journal is either whole or absent.
   writeFileSync(join(stagingDir, JOURNAL), `${JSON.stringify(journal)}\n`);
   renameSync(join(stagingDir, JOURNAL), join(realOut, JOURNAL));
-  completeJournal(realOut, journal);
+  completeJournal(realOut, journal, { staged: true });
 }

@@ -58,7 +58,9 @@ export function readJournal(realOut: string): Journal | undefined | { damaged: s
   const path = join(realOut, JOURNAL);
   let text: string;
   try {
-    if (!lstatSync(path).isFile()) return { damaged: `${JOURNAL} is not a regular file` };
+    const stat = lstatSync(path, { throwIfNoEntry: false });
+    if (!stat) return undefined;
+    if (!stat.isFile()) return { damaged: `${JOURNAL} is not a regular file` };
     text = readFileSync(path, 'utf8');
   } catch {
     return undefined;
@@ -89,7 +91,7 @@ export function readJournal(realOut: string): Journal | undefined | { damaged: s
 /** Hex sha256 of a regular file's bytes; undefined when there is no such file. */
 export function hashOf(path: string): string | undefined {
   try {
-    return statSync(path).isFile() ? sha256(readFileSync(path)) : undefined;
+    return statSync(path, { throwIfNoEntry: false })?.isFile() ? sha256(readFileSync(path)) : undefined;
   } catch {
     return undefined;
   }
@@ -140,14 +142,24 @@ export function journalProblems(realOut: string, journal: Journal, shown: string
  * after an interruption at any point finishes the same tree. Call `journalProblems` first for a journal
  * found on disk.
  */
-export function completeJournal(realOut: string, journal: Journal): void {
+export function completeJournal(
+  realOut: string,
+  journal: Journal,
+  /** `staged: true`: the writer has just staged every file (none is renamed yet), so none is looked for. */
+  { staged: fresh = false }: { staged?: boolean } = {},
+): void {
   const staging = join(realOut, journal.staging);
+  const made = new Set<string>();
   const put = (w: JournalWrite) => {
     const target = join(realOut, w.path);
     const staged = stagedPath(staging, w);
     // Renamed before the interruption: nothing left to do.
-    if (!existsSync(staged) && hashOf(target) === w.sha256) return;
-    mkdirSync(dirname(target), { recursive: true });
+    if (!fresh && !existsSync(staged) && hashOf(target) === w.sha256) return;
+    const dir = dirname(target);
+    if (!made.has(dir)) {
+      mkdirSync(dir, { recursive: true });
+      made.add(dir);
+    }
     renameSync(staged, target);
   };
   const manifest = journal.writes.filter((w) => w.path === MANIFEST);

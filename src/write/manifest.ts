@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { lstatSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Artefact } from '../targets/artefact.js';
 import { canonicalJson } from '../render/json.js';
 
@@ -40,6 +42,20 @@ export function buildManifest(
     ...(snapshot !== undefined ? { snapshot } : {}),
   };
   return { path: MANIFEST, contents: canonicalJson(manifest) };
+}
+
+/**
+ * The output folder's manifest, read only when it is a regular file of sane size (under 64 MiB): a link
+ * (to /dev/zero, or out of the folder) or anything else is left to the writer, which refuses it with its reason.
+ */
+export function manifestText(outDir: string): string | undefined {
+  const path = join(outDir, MANIFEST);
+  try {
+    const stat = lstatSync(path, { throwIfNoEntry: false });
+    return stat?.isFile() && stat.size < 64 << 20 ? readFileSync(path, 'utf8') : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** What the output folder's `manifest.json` says about the folder. */
