@@ -12,11 +12,6 @@
 
 const FIRST = ['apiVersion', 'kind', 'metadata', 'name', 'namespace'];
 
-const rank = (k: string) => {
-  const i = FIRST.indexOf(k);
-  return i < 0 ? FIRST.length : i;
-};
-
 /** Strings YAML 1.1 or 1.2 would read as something else (bool, null, number, date) if left plain. */
 const AMBIGUOUS =
   /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|null|Null|NULL|~|[-+]?(?:\.inf|\.Inf|\.INF)|\.nan|\.NaN|\.NAN)$/;
@@ -25,6 +20,14 @@ const NUMBERISH =
 const DATEISH = /^\d{4}-\d\d?-\d\d?(?:[Tt ].*)?$/;
 /** Conservative plain-scalar rule: starts with a safe character, no `: ` or ` #`, no trailing space. */
 const PLAIN = /^[A-Za-z0-9_./$(][A-Za-z0-9_./$()@,=+:*%<> -]*$/;
+
+/** Map keys repeat (name, value, image, …): each is judged once per process. */
+const keys = new Map<string, string>();
+function key(k: string): string {
+  let written = keys.get(k);
+  if (written === undefined) keys.set(k, (written = scalar(k)));
+  return written;
+}
 
 function scalar(s: string): string {
   if (
@@ -71,14 +74,30 @@ function inline(v: unknown, indent: string, inList = false): string | undefined 
   }
   if (typeof v === 'string') return block(v, indent, inList) ?? scalar(v);
   if (Array.isArray(v) && v.length === 0) return '[]';
-  if (isMap(v) && entries(v).length === 0) return '{}';
+  if (isMap(v) && isEmpty(v)) return '{}';
   return undefined;
 }
 
-const entries = (m: Record<string, unknown>) =>
-  Object.entries(m)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => rank(a) - rank(b));
+function isEmpty(m: Record<string, unknown>): boolean {
+  for (const k in m) if (Object.hasOwn(m, k) && m[k] !== undefined) return false;
+  return true;
+}
+
+/** A map's entries but the undefined ones, FIRST's keys first (in its order), the rest as set. */
+function entries(m: Record<string, unknown>): [string, unknown][] {
+  const first: [string, unknown][] = [];
+  const rest: [string, unknown][] = [];
+  for (const entry of Object.entries(m)) {
+    if (entry[1] === undefined) continue;
+    const i = FIRST.indexOf(entry[0]);
+    if (i < 0) rest.push(entry);
+    else first[i] = entry;
+  }
+  if (first.length === 0) return rest;
+  const out = first.filter((e) => e !== undefined);
+  for (const e of rest) out.push(e);
+  return out;
+}
 
 function node(v: unknown, indent: string, out: string[]): void {
   if (Array.isArray(v)) {
@@ -97,11 +116,11 @@ function node(v: unknown, indent: string, out: string[]): void {
   }
   if (!isMap(v)) throw new Error('internal: a YAML node must be a map or a list');
   for (const [k, value] of entries(v)) {
-    const key = scalar(k);
+    const written = key(k);
     const simple = inline(value, `${indent}  `);
-    if (simple !== undefined) out.push(`${indent}${key}: ${simple}`);
+    if (simple !== undefined) out.push(`${indent}${written}: ${simple}`);
     else {
-      out.push(`${indent}${key}:`);
+      out.push(`${indent}${written}:`);
       node(value, `${indent}  `, out);
     }
   }

@@ -35,19 +35,32 @@ function mergeKey(field: string, items: readonly unknown[]): string | undefined 
 
 /** The patch that turns `a` into `b`, or undefined when they are equal. */
 export function strategicDiff(a: unknown, b: unknown, field = ''): unknown {
-  if (same(a, b)) return undefined;
+  if (a === b) return undefined;
   if (isObject(a) && isObject(b)) {
+    // Maps are compared key by key on the way down (comparing each level whole first compared every
+    // leaf once per level above it): an empty patch means the two are equal.
     const patch: Record<string, unknown> = {};
+    let changed = false;
     for (const [k, v] of Object.entries(b)) {
-      if (!(k in a)) patch[k] = v;
-      else {
+      if (!(k in a)) {
+        patch[k] = v;
+        changed = true;
+      } else {
         const d = strategicDiff(a[k], v, k);
-        if (d !== undefined) patch[k] = d;
+        if (d !== undefined) {
+          patch[k] = d;
+          changed = true;
+        }
       }
     }
-    for (const k of Object.keys(a)) if (!(k in b)) patch[k] = null;
-    return patch;
+    for (const k of Object.keys(a))
+      if (!(k in b)) {
+        patch[k] = null;
+        changed = true;
+      }
+    return changed ? patch : undefined;
   }
+  if (same(a, b)) return undefined;
   if (Array.isArray(a) && Array.isArray(b)) {
     const key = mergeKey(field, [...a, ...b]);
     if (!key) return b;
