@@ -123,10 +123,16 @@ export function buildSnapshot(model: Model): Snapshot {
   const bySink = new Map(model.tables.map((t) => [t.flink.sinkTable, t]));
   /** Per chart, the view columns it shows (x, group by, the columns of its metrics). */
   const shown = new Map<string, string[]>();
-  for (const e of model.lineage.edges) {
-    if (!e.to.startsWith('chart:') || e.use === 'rows') continue;
+  const { edges, chainEdges } = model.lineage;
+  // A chart is read only past the source columns' chains (they end at analytics columns).
+  for (let i = chainEdges; i < edges.length; i++) {
+    const e = edges[i]!;
+    if (e.use === 'rows' || !e.to.startsWith('chart:')) continue;
     const chart = e.to.slice('chart:'.length);
-    shown.set(chart, [...(shown.get(chart) ?? []), e.from.slice(e.from.lastIndexOf('.') + 1)]);
+    const columns = shown.get(chart);
+    const column = e.from.slice(e.from.lastIndexOf('.') + 1);
+    if (columns) columns.push(column);
+    else shown.set(chart, [column]);
   }
   const jobOf = new Map<string, string>();
   for (const job of model.flink.submissions) for (const sink of job.tables) jobOf.set(sink, job.name);

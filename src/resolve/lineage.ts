@@ -91,6 +91,8 @@ export function lineagePass(
       node({ id: landed, stage: 'analytics', owner: t.analytics.name, column: a.name, type: a.type });
     }
   }
+  // Only the chains so far; the edges below start at analytics and view columns.
+  const chainEdges = edges.length;
   const viewNames = new Set(views.map((v) => v.name));
   /** A `reads` entry (`table.column` or `view.column`) as a node id. */
   const readId = (read: string) => {
@@ -125,7 +127,7 @@ export function lineagePass(
     }
     edge({ from: nodeId('view', c.view), to: id, use: 'rows' });
   }
-  return { nodes, edges, file: 'docs/lineage.md' };
+  return { nodes, edges, chainEdges, file: 'docs/lineage.md' };
 }
 
 /** The graph with its edges indexed both ways, for walks. */

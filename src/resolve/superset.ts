@@ -127,11 +127,13 @@ export function resolveSuperset(input: SupersetInput): SupersetModel {
     used.set(base, n);
     return n === 1 ? base : `${base}_${n}`;
   };
+  const datasetOf = new Map<string, (typeof datasets)[number]>();
+  for (const d of datasets) if (!datasetOf.has(d.view)) datasetOf.set(d.view, d);
   const charts = input.charts.map((c) => ({
     name: c.name,
     uuid: uuidV5(assetKey.chart(c.name), namespace),
     file: `charts/${unique(fileName(c.name), chartFiles)}.yaml`,
-    datasetUuid: datasets.find((d) => d.view === c.view)!.uuid,
+    datasetUuid: datasetOf.get(c.view)!.uuid,
   }));
   const dashboardFiles = new Map<string, number>();
   const dashboards = input.dashboards.map((d) => ({

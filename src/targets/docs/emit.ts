@@ -59,16 +59,36 @@ interface DocIndex {
   readonly nodes: ReadonlyMap<string, LineageNode>;
   readonly out: ReadonlyMap<string, readonly LineageEdge[]>;
   readonly in: ReadonlyMap<string, readonly LineageEdge[]>;
+  /**
+   * The column nodes of each analytics table and view (stage → owner → nodes, in column order): the rows
+   * below take their ids from here rather than building each id again (a new string, hashed anew).
+   */
+  readonly columns: ReadonlyMap<string, ReadonlyMap<string, readonly LineageNode[]>>;
 }
+
+const NO_EDGES: readonly LineageEdge[] = [];
+const NO_CHARTS: readonly string[] = [];
 
 const DRAWN_STAGES: ReadonlySet<string> = new Set(['analytics', 'view', 'chart']);
 
 function docIndex(lineage: Model['lineage']): DocIndex {
   const nodes = new Map<string, LineageNode>();
-  for (const n of lineage.nodes) if (DRAWN_STAGES.has(n.stage)) nodes.set(n.id, n);
+  const columns = new Map<string, Map<string, LineageNode[]>>();
+  for (const n of lineage.nodes) {
+    if (!DRAWN_STAGES.has(n.stage)) continue;
+    nodes.set(n.id, n);
+    if (n.column === undefined) continue;
+    let owners = columns.get(n.stage);
+    if (!owners) columns.set(n.stage, (owners = new Map()));
+    const list = owners.get(n.owner);
+    if (list) list.push(n);
+    else owners.set(n.owner, [n]);
+  }
   const out = new Map<string, LineageEdge[]>();
   const into = new Map<string, LineageEdge[]>();
-  for (const e of lineage.edges) {
+  // The columns' chains up to the analytics columns are not drawn: start after them.
+  for (let i = lineage.chainEdges; i < lineage.edges.length; i++) {
+    const e = lineage.edges[i]!;
     if (!nodes.has(e.from)) continue;
     let list = out.get(e.from);
     if (!list) out.set(e.from, (list = []));
@@ -78,7 +98,13 @@ function docIndex(lineage: Model['lineage']): DocIndex {
     if (!back) into.set(e.to, (back = []));
     back.push(e);
   }
-  return { nodes, out, in: into };
+  return { nodes, out, in: into, columns };
+}
+
+/** The lineage id of column `i` (named `column`) of an analytics table or view, from the index when it is there. */
+function columnId(index: DocIndex, stage: 'analytics' | 'view', owner: string, i: number, column: string): string {
+  const n = index.columns.get(stage)?.get(owner)?.[i];
+  return n?.column === column ? n.id : nodeId(stage, owner, column);
 }
 
 export function emit(model: Model, ctx: EmitContext): Artefact[] {
@@ -96,18 +122,22 @@ export function emit(model: Model, ctx: EmitContext): Artefact[] {
     '`cdc-compile why <table or view>.<column>` prints one column’s path, upstream and downstream.',
   ];
 
-  /** Charts that show a value computed from `id` (through views), with how they use it; memoised (a DAG). */
-  const memo = new Map<string, string[]>();
-  const chartsOf = (id: string): string[] => {
+  /**
+   * Charts that show a value computed from `id` (through views), with how they use it; memoised for view
+   * columns (a DAG: a view column is reached from many), not for analytics columns (each asked once).
+   */
+  const memo = new Map<string, readonly string[]>();
+  const chartsOf = (id: string, memoise: boolean): readonly string[] => {
     let found = memo.get(id);
     if (found) return found;
-    const set = new Set<string>();
-    for (const e of index.out.get(id) ?? []) {
+    let set: Set<string> | undefined;
+    for (const e of index.out.get(id) ?? NO_EDGES) {
       if (e.use === 'rows') continue;
-      if (e.to.startsWith('chart:')) set.add(chartUse(e));
-      else for (const c of chartsOf(e.to)) set.add(c);
+      if (e.to.startsWith('chart:')) (set ??= new Set()).add(chartUse(e));
+      else for (const c of chartsOf(e.to, true)) (set ??= new Set()).add(c);
     }
-    memo.set(id, (found = [...set]));
+    found = set ? [...set] : NO_CHARTS;
+    if (memoise) memo.set(id, found);
     return found;
   };
 
@@ -136,8 +166,8 @@ export function emit(model: Model, ctx: EmitContext): Artefact[] {
         '|---|---|---|---|---|---|---|',
       );
       const captured = new Map(t.columns.map((c) => [c.analyticsName, c]));
-      for (const a of t.analytics.columns) {
-        const landed = nodeId('analytics', t.analytics.name, a.name);
+      for (const [i, a] of t.analytics.columns.entries()) {
+        const landed = columnId(index, 'analytics', t.analytics.name, i, a.name);
         const c = captured.get(a.name);
         const stages =
           c && a.origin === 'source'
@@ -148,10 +178,10 @@ export function emit(model: Model, ctx: EmitContext): Artefact[] {
                 `${code(c.analyticsName)} ${cell(c.mapping.flinkSinkType)}`,
               ]
             : [`(${a.origin === 'synced-at' ? 'sync time' : 'analytics only'})`, '', '', ''];
-        const readers = (index.out.get(landed) ?? []).map((e) =>
+        const readers = (index.out.get(landed) ?? NO_EDGES).map((e) =>
           e.use === 'rows' ? `${code(node(e.to).owner)} (rows)` : code(columnName(node(e.to))),
         );
-        const charts = chartsOf(landed);
+        const charts = chartsOf(landed, false);
         lines.push(
           `| ${[...stages, `${code(a.name)} ${cell(a.type)}`, readers.join(', ') || '—', cell(charts.join(', ')) || '—'].join(' | ')} |`,
         );
@@ -163,10 +193,10 @@ export function emit(model: Model, ctx: EmitContext): Artefact[] {
   if (model.views.length) {
     lines.push('## Views', '', '| View column | Type | Computed from | Charts |', '|---|---|---|---|');
     for (const v of model.views) {
-      for (const c of v.columns) {
-        const id = nodeId('view', v.name, c.name);
-        const from = (index.in.get(id) ?? []).map((e) => code(columnName(node(e.from))));
-        const charts = (index.out.get(id) ?? []).filter((e) => e.to.startsWith('chart:')).map(chartUse);
+      for (const [i, c] of v.columns.entries()) {
+        const id = columnId(index, 'view', v.name, i, c.name);
+        const from = (index.in.get(id) ?? NO_EDGES).map((e) => code(columnName(node(e.from))));
+        const charts = (index.out.get(id) ?? NO_EDGES).filter((e) => e.to.startsWith('chart:')).map(chartUse);
         lines.push(
           `| ${code(`${v.name}.${c.name}`)} | ${cell(c.type)} | ${from.join(', ') || '— (no column)'} | ${cell(charts.join(', ')) || '—'} |`,
         );
@@ -270,7 +300,8 @@ function mermaidGraphs(model: Model, index: DocIndex, mid: (id: string) => strin
       else inGraphs.set(id, [s]);
     }
   const edges: LineageEdge[][] = model.sources.map(() => []);
-  for (const e of model.lineage.edges) {
+  for (let i = model.lineage.chainEdges; i < model.lineage.edges.length; i++) {
+    const e = model.lineage.edges[i]!;
     const from = inGraphs.get(e.from);
     if (!from) continue;
     const stage = index.nodes.get(e.from)!.stage;

@@ -276,6 +276,8 @@ export function bundleFiles(model: Model): { path: string; value: object }[] {
       },
     });
   }
+  const chartIndex = new Map<string, number>();
+  for (const [i, c] of model.charts.entries()) if (!chartIndex.has(c.name)) chartIndex.set(c.name, i);
   for (const [i, d] of model.dashboards.entries()) {
     const asset = s.dashboards[i]!;
     const position: Record<string, unknown> = {
@@ -295,7 +297,7 @@ export function bundleFiles(model: Model): { path: string; value: object }[] {
         meta: { background: 'BACKGROUND_TRANSPARENT' },
       };
       row.charts.forEach((cell, k) => {
-        const index = model.charts.findIndex((c) => c.name === cell.chart);
+        const index = chartIndex.get(cell.chart) ?? -1;
         position[children[k]!] = {
           type: 'CHART',
           id: children[k],
