@@ -169,21 +169,17 @@ export function emit(model: Model, ctx: EmitContext): Artefact[] {
       for (const [i, a] of t.analytics.columns.entries()) {
         const landed = columnId(index, 'analytics', t.analytics.name, i, a.name);
         const c = captured.get(a.name);
-        const stages =
-          c && a.origin === 'source'
-            ? [
-                `${code(c.name)} ${cell(c.sourceType)}`,
-                `${code(c.name)} ${cell(c.mapping.json)}`,
-                `${code(c.name)} ${cell(c.mapping.flinkSourceType)}`,
-                `${code(c.analyticsName)} ${cell(c.mapping.flinkSinkType)}`,
-              ]
-            : [`(${a.origin === 'synced-at' ? 'sync time' : 'analytics only'})`, '', '', ''];
+        let stages: string;
+        if (c && a.origin === 'source') {
+          const name = code(c.name);
+          stages = `${name} ${cell(c.sourceType)} | ${name} ${cell(c.mapping.json)} | ${name} ${cell(c.mapping.flinkSourceType)} | ${code(c.analyticsName)} ${cell(c.mapping.flinkSinkType)}`;
+        } else stages = `(${a.origin === 'synced-at' ? 'sync time' : 'analytics only'}) |  |  | `;
         const readers = (index.out.get(landed) ?? NO_EDGES).map((e) =>
           e.use === 'rows' ? `${code(node(e.to).owner)} (rows)` : code(columnName(node(e.to))),
         );
         const charts = chartsOf(landed, false);
         lines.push(
-          `| ${[...stages, `${code(a.name)} ${cell(a.type)}`, readers.join(', ') || '—', cell(charts.join(', ')) || '—'].join(' | ')} |`,
+          `| ${stages} | ${code(a.name)} ${cell(a.type)} | ${readers.join(', ') || '—'} | ${cell(charts.join(', ')) || '—'} |`,
         );
       }
       lines.push('');
