@@ -59,7 +59,8 @@ export const sqlString = (value: string) => `'${value.replaceAll("'", "''")}'`;
  * A Flink SQL identifier. Always backtick-quoted: Flink reserves hundreds of words (VALUE, BLOB, HOLD,
  * TIMESTAMP, …) that are ordinary column names in PostgreSQL.
  */
-export const flinkIdent = (name: string) => `\`${name.replaceAll('`', '``')}\``;
+// (A name without a backtick, nearly every one, is not searched and copied again: ~10⁵ calls at 1,000 tables.)
+export const flinkIdent = (name: string) => (name.includes('`') ? `\`${name.replaceAll('`', '``')}\`` : `\`${name}\``);
 
 /** An identifier, double-quoted only when PostgreSQL would otherwise fold or reject it. */
 export const quoteIdent = (name: string) =>

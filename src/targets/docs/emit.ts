@@ -278,12 +278,18 @@ class Block {
  */
 function mermaidGraphs(model: Model, index: DocIndex, mid: (id: string) => string): SourceGraph[] {
   // A column graph holds a line of at least 20 characters (`    n<10 hex>["x"]` and its newline) per
-  // column landed from the source: a source with more than that allows is drawn per table without walking its columns.
-  const tooLarge = model.sources.map(
-    (source) =>
-      source.tables.reduce((n, t) => n + t.analytics.columns.filter((a) => a.origin === 'source').length, 0) * 20 >
-      MERMAID_MAX_TEXT,
-  );
+  // column landed from the source, and an arrow per value computed from one: a source with more than the
+  // limits allow is drawn per table without walking its columns.
+  const tooLarge = model.sources.map((source) => {
+    let lines = 0;
+    let arrows = 0;
+    for (const t of source.tables) {
+      const columns = index.columns.get('analytics')?.get(t.analytics.name) ?? [];
+      for (const a of t.analytics.columns) if (a.origin === 'source') lines++;
+      for (const n of columns) for (const e of index.out.get(n.id) ?? NO_EDGES) if (e.use === 'value') arrows++;
+    }
+    return lines * 20 > MERMAID_MAX_TEXT || arrows > MERMAID_MAX_EDGES;
+  });
   const reached = model.sources.map((source, s) =>
     tooLarge[s] ? new Set<string>() : reachedFrom(source.tables, index),
   );
