@@ -161,19 +161,30 @@ export interface Source extends Branded<'source'> {
   table<const C extends Record<string, ColumnType>>(name: string, options: TableOptions<C>): Table<C>;
 }
 
+/** A column reference: an instance (the brand on the prototype, not defined on each of ~10⁵ objects). */
+class ColumnRefValue {
+  constructor(
+    readonly owner: Table | TableAlias | View,
+    readonly column: string,
+  ) {}
+}
+brand('column-ref', ColumnRefValue.prototype);
+const columnRef = (owner: Table | TableAlias | View, column: string) =>
+  new ColumnRefValue(owner, column) as unknown as ColumnRef;
+
 export function columnRefs<T extends Record<string, unknown>>(
   owner: Table | TableAlias | View,
   columns: T,
 ): ColumnRefs<T> {
   const refs: Record<string, ColumnRef> = {};
-  for (const column of Object.keys(columns ?? {})) refs[column] = brand('column-ref', { owner, column });
+  for (const column of Object.keys(columns ?? {})) refs[column] = columnRef(owner, column);
   // A misspelt column (`orders.c.totl`, past the type-checker with a cast or in plain JavaScript) still
   // yields a reference, so the compiler reports it as an unknown column with a suggestion, not as `undefined`.
   return new Proxy(refs, {
     get(target, key, receiver) {
       if (typeof key !== 'string' || key in target || key === 'then' || key === 'toJSON')
         return Reflect.get(target, key, receiver);
-      return brand('column-ref', { owner, column: key });
+      return columnRef(owner, key);
     },
   }) as ColumnRefs<T>;
 }
