@@ -1,5 +1,5 @@
 /** Configs as users write them: split over files, with top-level await, next to odd files. */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -173,4 +173,38 @@ test('with the transpile cache off, the built compiler loads sucrase as one bund
   const modules = JSON.parse(readFileSync(out, 'utf8')) as string[];
   expect(modules).toContain(join(ROOT, 'dist', 'sucrase.cjs'));
   expect(modules.filter((m) => /[\\/]node_modules[\\/]sucrase[\\/]dist[\\/]/.test(m))).toEqual([]);
+});
+
+test("an unchanged config runs from V8's code cache beside its transpile cache, with the same locations; a damaged cache is rewritten", async () => {
+  const dir = copyProject('minimal');
+  const config = join(dir, 'pipeline.config.ts');
+  writeFileSync(
+    config,
+    readFileSync(config, 'utf8').replace(
+      'const shop =',
+      'const boom = (): never => {\n  throw new Error("boom");\n};\nif (process.env.BOOM) boom();\nconst shop =',
+    ),
+  );
+  const cache = join(dir, 'node_modules', '.cache', 'cdc-compile');
+  const codeCache = () => readdirSync(cache).filter((f) => f.endsWith('.v8'));
+  const first = await cli([], { cwd: dir });
+  expect(first.exitCode, first.stderr).toBe(0);
+  expect(codeCache()).toHaveLength(1);
+  const file = join(cache, codeCache()[0]!);
+  const written = readFileSync(file);
+  expect(written.length).toBeGreaterThan(0);
+
+  // From the cache: the same result, and an error thrown by the config at its own line and column.
+  const again = await cli([], { cwd: dir });
+  expect(again.exitCode, again.stderr).toBe(0);
+  const boom = await cli([], { cwd: dir, env: { BOOM: '1' } });
+  expect(boom.exitCode).toBe(1);
+  expect(boom.stderr).toContain('pipeline.config.ts:5:9 error CONFIG.THREW: evaluating the config threw: boom');
+  expect(readFileSync(file).equals(written)).toBe(true);
+
+  // V8 rejects a damaged cache; the compile still works and writes a good one.
+  writeFileSync(file, 'not a code cache');
+  const damaged = await cli([], { cwd: dir });
+  expect(damaged.exitCode, damaged.stderr).toBe(0);
+  expect(readFileSync(file).length).toBeGreaterThan(100);
 });

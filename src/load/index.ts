@@ -7,7 +7,8 @@ import { entityKind } from '../dsl/entity.js';
 import { error, type Diagnostic, type Location } from '../diagnostics.js';
 import { ConfigExit, type Exit, type Limits } from './limits.js';
 import { findSyntaxError, localImports, userLocation, userMessage, type Transform } from './positions.js';
-import { transpile } from './transpile.js';
+import { codeCachePath, runModule, type CommonJsModule } from './code-cache.js';
+import { transpile, transpiled } from './transpile.js';
 import { PACKAGE_ROOT } from '../package-root.js';
 
 export {
@@ -58,12 +59,6 @@ export function checkConfigFile(file: string): Diagnostic | undefined {
   };
 }
 
-interface CommonJsModule {
-  exports: Record<string, unknown>;
-  filename: string;
-  paths: string[];
-  _compile(code: string, filename: string): void;
-}
 type ModuleClass = (new (id: string) => CommonJsModule) & {
   _nodeModulePaths(dir: string): string[];
   _extensions: Record<string, (module: CommonJsModule, filename: string) => void>;
@@ -115,17 +110,21 @@ export function prepareInThread(file: string, source: string, seen = new Set<str
 const ownCode = (file: string) =>
   [join(PACKAGE_ROOT, 'dist'), join(PACKAGE_ROOT, 'src')].some((dir) => file.startsWith(dir + sep));
 
+/** A TypeScript file as a CommonJS module, compiled with V8's code cache when the transpile cache is on. */
+function run(mod: CommonJsModule, file: string, source: string): void {
+  const { code, cached } = transpiled(file, source);
+  runModule(mod, code, file, cached && codeCachePath(cached));
+}
+
 function evaluateTypeScript(file: string, source: string): unknown {
   const Module = NodeModule as unknown as ModuleClass;
-  Module._extensions['.ts'] ??= (module, filename) => {
-    module._compile(transpile(filename, readFileSync(filename, 'utf8')), filename);
-  };
+  Module._extensions['.ts'] ??= (module, filename) => run(module, filename, readFileSync(filename, 'utf8'));
   const mod = new Module(file);
   mod.filename = file;
   mod.paths = Module._nodeModulePaths(dirname(file));
   const before = new Set(Object.keys(Module._cache));
   try {
-    mod._compile(transpile(file, source), file);
+    run(mod, file, source);
   } finally {
     // The project's own files the config imported are read again by the next compile in this process
     // (--watch, tests, tools): an edited import must count. Packages (cdc-compile itself) stay loaded.

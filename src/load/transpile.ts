@@ -42,27 +42,37 @@ export function cacheDir(from: string): string | undefined {
   }
 }
 
-/** This process's transpiles: the config's files are transpiled before its clock starts, then run. */
-const memory = new Map<string, string>();
-
-export function transpile(file: string, source: string): string {
-  const key = createHash('sha256').update(`${CACHE_FORMAT}\0${version()}\0${file}\0${source}`).digest('hex');
-  let code = memory.get(key);
-  if (code === undefined) {
-    code = transpileOnce(file, source, key);
-    // A long-lived process (tests, tools) compiling many configs keeps only the recent ones.
-    if (memory.size >= 64) memory.clear();
-    memory.set(key, code);
-  }
-  return code;
+export interface Transpiled {
+  readonly code: string;
+  /** Its file in the transpile cache (beside it, V8's code cache: load/code-cache.ts); none when the cache is off. */
+  readonly cached?: string;
 }
 
-function transpileOnce(file: string, source: string, key: string): string {
+/** This process's transpiles: the config's files are transpiled before its clock starts, then run. */
+const memory = new Map<string, Transpiled>();
+
+export function transpile(file: string, source: string): string {
+  return transpiled(file, source).code;
+}
+
+export function transpiled(file: string, source: string): Transpiled {
+  const key = createHash('sha256').update(`${CACHE_FORMAT}\0${version()}\0${file}\0${source}`).digest('hex');
+  let result = memory.get(key);
+  if (result === undefined) {
+    result = transpileOnce(file, source, key);
+    // A long-lived process (tests, tools) compiling many configs keeps only the recent ones.
+    if (memory.size >= 64) memory.clear();
+    memory.set(key, result);
+  }
+  return result;
+}
+
+function transpileOnce(file: string, source: string, key: string): Transpiled {
   const dir = cacheDir(file);
   const cached = dir ? join(dir, `${key}.cjs`) : undefined;
   if (cached) {
     try {
-      return readFileSync(cached, 'utf8');
+      return { code: readFileSync(cached, 'utf8'), cached };
     } catch {
       // not cached yet
     }
@@ -78,9 +88,10 @@ function transpileOnce(file: string, source: string, key: string): string {
       const temp = `${cached}.${process.pid}.tmp`;
       writeFileSync(temp, code);
       renameSync(temp, cached);
+      return { code, cached };
     } catch {
       // A read-only project still compiles, only without the cache.
     }
   }
-  return code;
+  return { code };
 }
