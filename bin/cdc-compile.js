@@ -1,5 +1,21 @@
 #!/usr/bin/env node
-import { main } from '../dist/cli.js';
+import module from 'node:module';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+// Node >= 22.1 keeps V8's compile of the modules it loads (cdc-compile's own chunks among them) in a code
+// cache; it goes beside the config's transpile cache, in the node_modules that holds this package (or the
+// package's own, in its repository). CDC_COMPILE_CACHE=0 turns it off with the transpile cache.
+if (typeof module.enableCompileCache === 'function' && process.env.CDC_COMPILE_CACHE !== '0') {
+  const pkg = fileURLToPath(new URL('..', import.meta.url)).replace(/[\\/]$/, '');
+  const nodeModules = basename(dirname(pkg)) === 'node_modules' ? dirname(pkg) : join(pkg, 'node_modules');
+  try {
+    module.enableCompileCache(join(nodeModules, '.cache', 'cdc-compile', 'v8'));
+  } catch {
+    // A read-only install compiles without it.
+  }
+}
+const { main } = await import('../dist/cli.js');
 
 // Timers or handles the config leaves behind (an interval, a deferred process.exit, even one that fires
 // while the output is written) must neither keep the process alive nor change its exit status: the CLI

@@ -1,5 +1,6 @@
 /** Configs as users write them: split over files, with top-level await, next to odd files. */
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import NodeModule from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -208,3 +209,20 @@ test("an unchanged config runs from V8's code cache beside its transpile cache, 
   expect(damaged.exitCode, damaged.stderr).toBe(0);
   expect(readFileSync(file).length).toBeGreaterThan(100);
 });
+
+// Node 20 (this project's floor) has no module.enableCompileCache; from 22.1 bin/cdc-compile.js turns it on.
+test.runIf(typeof (NodeModule as { enableCompileCache?: unknown }).enableCompileCache === 'function')(
+  "on Node >= 22.1 the CLI keeps V8's compile cache of its own modules in node_modules/.cache/cdc-compile/v8",
+  async () => {
+    const dir = copyProject('minimal');
+    const cache = join(ROOT, 'node_modules', '.cache', 'cdc-compile', 'v8');
+    rmSync(cache, { recursive: true, force: true });
+    const run = await cli(['--check'], { cwd: dir });
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(readdirSync(cache).length).toBeGreaterThan(0);
+    rmSync(cache, { recursive: true, force: true });
+    const off = await cli(['--check'], { cwd: dir, env: { CDC_COMPILE_CACHE: '0' } });
+    expect(off.exitCode, off.stderr).toBe(0);
+    expect(existsSync(cache)).toBe(false);
+  },
+);
