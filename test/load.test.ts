@@ -3,10 +3,11 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import NodeModule from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { describe, expect, test } from 'vitest';
 import { error } from '../src/diagnostics.js';
 import { ROOT } from './support/compile.js';
-import { cli, copyProject } from './support/project.js';
+import { BIN, cli, copyProject } from './support/project.js';
 
 test('a config whose import uses top-level await compiles', async () => {
   const dir = copyProject('minimal');
@@ -84,6 +85,36 @@ describe('the config runs fenced: it cannot hang, exhaust memory or end the comp
     const run = await cli(['--check'], { cwd: dir, timeout: 30_000 });
     expect(run.exitCode, run.stderr).toBe(1);
     expect(run.stdout).toContain('out of date');
+  });
+
+  test('--watch clears the timers each evaluation of the config started: an interval does not run on, one more per change', async () => {
+    const ticks = join(mkdtempSync(join(tmpdir(), 'cdc-ticks-')), 'ticks');
+    const { dir } = withCode(
+      `import { appendFileSync } from 'node:fs';\nsetInterval(() => appendFileSync(${JSON.stringify(ticks)}, 'x'), 10);`,
+    );
+    const child = execa('node', [BIN, '--watch'], { cwd: dir, reject: false, stdin: 'ignore', all: true });
+    let output = '';
+    child.all!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const compiles = () => output.split('watching for changes').length - 1;
+    const until = async (predicate: () => boolean, what: string) => {
+      for (const deadline = Date.now() + 20_000; !predicate();) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; output so far:\n${output}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    const size = () => (existsSync(ticks) ? readFileSync(ticks, 'utf8').length : 0);
+    try {
+      await until(() => compiles() === 1, 'the first compile');
+      const config = join(dir, 'pipeline.config.ts');
+      writeFileSync(config, `${readFileSync(config, 'utf8')}\n// changed\n`);
+      await until(() => compiles() === 2, 'the recompile');
+      const after = size();
+      await new Promise((r) => setTimeout(r, 500));
+      expect(size(), 'the intervals of both evaluations were cleared when their compiles ended').toBe(after);
+    } finally {
+      child.kill();
+      await child;
+    }
   });
 
   test('bad --timeout and --max-memory values are usage errors', async () => {

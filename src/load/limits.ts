@@ -11,6 +11,9 @@
  *   about 0.4× a bare Node start, so the usual config never starts one.
  * - `process.exit()`, `process.abort()` and `process.kill(process.pid)` are replaced while the config
  *   runs, so they end up as a diagnostic instead of ending (or silently passing) the compile.
+ * - Timers the config's code starts (`setTimeout`, `setInterval`, `setImmediate`) are cleared when its
+ *   compile ends, as the end of a compiler process would: `--watch` runs the config again in the same
+ *   process on every change, and an interval it left would otherwise run on, one more per change.
  */
 import { Worker } from 'node:worker_threads';
 import { Script } from 'node:vm';
@@ -80,14 +83,38 @@ function record(how: string): void {
   if ([...guards].some((g) => g.active)) throw error;
 }
 
-/** Replaces the process-ending functions while it is installed (guards nest). */
+type Timers = Pick<typeof globalThis, 'setTimeout' | 'setInterval' | 'setImmediate'>;
+const TIMERS = ['setTimeout', 'setInterval', 'setImmediate'] as const;
+let savedTimers: Timers | undefined;
+
+/** `fn`, recording the handle it returns (and how to clear it) for every guard whose config code is running. */
+function recorded<F extends (...args: never[]) => unknown>(fn: F, clear: (handle: never) => void): F {
+  const wrapper = function (this: unknown, ...args: Parameters<F>) {
+    const handle = fn.apply(this, args);
+    for (const guard of guards) if (guard.active) guard.timers.set(handle, () => clear(handle as never));
+    return handle;
+  };
+  // util.promisify(setTimeout) and its kin read a symbol on the function.
+  for (const key of Object.getOwnPropertySymbols(fn)) {
+    Object.defineProperty(wrapper, key, Object.getOwnPropertyDescriptor(fn, key)!);
+  }
+  return wrapper as unknown as F;
+}
+
+/** Replaces the process-ending functions while it is installed (guards nest), and records the config's timers. */
 export class ExitGuard {
   exit: Exit | undefined;
   /** While the config's own code runs: a call also throws, ending that code as exiting would. */
   active = false;
+  /** The timers the config's code started while this guard was active, cleared by `restore()`. */
+  readonly timers = new Map<unknown, () => void>();
 
   install(): this {
     if (guards.size === 0) {
+      savedTimers = { setTimeout, setInterval, setImmediate };
+      const clear = { setTimeout: clearTimeout, setInterval: clearInterval, setImmediate: clearImmediate };
+      for (const name of TIMERS)
+        (globalThis as Record<string, unknown>)[name] = recorded(savedTimers[name], clear[name]);
       const p = process as Saved & NodeJS.Process;
       saved = { exit: p.exit, abort: p.abort, kill: p.kill, reallyExit: p.reallyExit };
       p.exit = ((code?: number | string) => record(`process.exit(${code ?? ''})`)) as never;
@@ -104,9 +131,13 @@ export class ExitGuard {
   }
 
   restore(): void {
+    for (const clear of this.timers.values()) clear();
+    this.timers.clear();
     if (!guards.delete(this) || guards.size > 0 || !saved) return;
     Object.assign(process, saved);
+    Object.assign(globalThis, savedTimers);
     saved = undefined;
+    savedTimers = undefined;
   }
 }
 
