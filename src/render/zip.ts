@@ -8,22 +8,10 @@
  * fflate derives DOS timestamps from local-time getters, so fixing them across time zones needs care a
  * writer of our own does not. Stored entries keep the bundle diffable by size, and Superset's zip-bomb
  * ratio check trivially passes. No ZIP64: the writer refuses archives past 4 GiB or 65,535 entries.
+ * The CRC-32 is zlib's (node:zlib's crc32): the byte-at-a-time table loop it replaced took ~6 ms over the
+ * book store's 70 KB bundle in a short process (interpreted), zlib's takes 0.3 ms.
  */
-const CRC_TABLE = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
-
-export function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
+import { crc32 } from 'node:zlib';
 
 const DOS_TIME = 0; // 00:00:00
 const DOS_DATE = (0 << 9) | (1 << 5) | 1; // 1980-01-01
