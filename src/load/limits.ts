@@ -15,7 +15,6 @@
  *   compile ends, as the end of a compiler process would: `--watch` runs the config again in the same
  *   process on every change, and an interval it left would otherwise run on, one more per change.
  */
-import { Worker } from 'node:worker_threads';
 import { Script } from 'node:vm';
 
 export interface Limits {
@@ -160,7 +159,14 @@ export type Phase = 'config' | 'reading' | 'compiler';
  * and nothing else is timed; the process's memory is watched while the config runs, and the worker's heap
  * limit is the config's plus `compilerMb`, what the compiler itself may need for a config of this size.
  */
-export function runInWorker<T>(entry: URL, data: unknown, limits: Limits, compilerMb = 0): Promise<WorkerOutcome<T>> {
+export async function runInWorker<T>(
+  entry: URL,
+  data: unknown,
+  limits: Limits,
+  compilerMb = 0,
+): Promise<WorkerOutcome<T>> {
+  // Loaded only for a compile that needs a worker: most run in this thread.
+  const { Worker } = await import('node:worker_threads');
   return new Promise((resolve, reject) => {
     const worker = new Worker(entry, {
       workerData: data,
