@@ -255,12 +255,17 @@ type SourceGraph =
  * its newline) and its edges, so a graph over mermaid's limits is noticed while it is written.
  */
 class Block {
-  readonly lines = ['```mermaid', 'flowchart LR'];
-  text = 'flowchart LR\n'.length;
+  static readonly HEADER = 'flowchart LR';
+  /** Whether a graph of `text` characters (its header included) and `edges` edges is within mermaid's limits. */
+  static fits(text: number, edges: number): boolean {
+    return text <= MERMAID_MAX_TEXT && edges <= MERMAID_MAX_EDGES;
+  }
+  readonly lines = ['```mermaid', Block.HEADER];
+  text = Block.HEADER.length + 1;
   edges = 0;
   /** Adds a line; false (and nothing added) when it would take the block over a limit. */
   add(line: string, edge: boolean): boolean {
-    if (this.text + line.length + 1 > MERMAID_MAX_TEXT || (edge && this.edges + 1 > MERMAID_MAX_EDGES)) return false;
+    if (!Block.fits(this.text + line.length + 1, this.edges + (edge ? 1 : 0))) return false;
     this.lines.push(line);
     this.text += line.length + 1;
     if (edge) this.edges++;
@@ -495,10 +500,7 @@ function tableParts(tables: readonly TableModel[], graph: TableGraph, mid: (id: 
       return { keys: found, text: addText, edges: addEdges };
     };
     let more = add();
-    if (
-      keys.length &&
-      (text + more.text > MERMAID_MAX_TEXT - 'flowchart LR\n'.length || edges + more.edges > MERMAID_MAX_EDGES)
-    ) {
+    if (keys.length && !Block.fits(Block.HEADER.length + 1 + text + more.text, edges + more.edges)) {
       flush();
       more = add();
     }
