@@ -150,19 +150,21 @@ export interface PlaintextCredential {
  */
 export function plaintextCredentials(value: unknown, path: readonly (string | number)[] = []): PlaintextCredential[] {
   const found: PlaintextCredential[] = [];
-  const visit = (v: unknown, at: readonly (string | number)[], depth: number): void => {
+  // One path, grown and shrunk as the walk goes, copied only for a finding; `key` is its last string
+  // segment. (A copy per value visited was most of this walk's cost on a large config.)
+  const at = [...path];
+  const visit = (v: unknown, key: string | undefined, depth: number): void => {
     if (depth > 20 || v === null || v === undefined) return;
     const kind = entityKind(v);
     if (kind === 'column-type') {
-      visit((v as { spec: unknown }).spec, at, depth + 1);
+      visit((v as { spec: unknown }).spec, key, depth + 1);
       return;
     }
     if (kind) return;
-    const key = at.findLast((s): s is string => typeof s === 'string');
     if (typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint') {
       if (key !== undefined && isCredentialKey(key)) {
         found.push({
-          path: at,
+          path: [...at],
           message: `'${key}' holds a credential, and this value would be written into the generated files`,
         });
         return;
@@ -170,7 +172,7 @@ export function plaintextCredentials(value: unknown, path: readonly (string | nu
       const inside = typeof v === 'string' ? credentialInText(v) : undefined;
       if (inside) {
         found.push({
-          path: at,
+          path: [...at],
           offset: inside.offset,
           message: `holds ${inside.what}, which would be written into the generated files`,
         });
@@ -178,10 +180,24 @@ export function plaintextCredentials(value: unknown, path: readonly (string | nu
       return;
     }
     if (Array.isArray(v)) {
-      for (const [i, item] of v.entries()) visit(item, [...at, i], depth + 1);
-    } else if (typeof v === 'object') for (const [k, item] of Object.entries(v)) visit(item, [...at, k], depth + 1);
+      for (const [i, item] of v.entries()) {
+        at.push(i);
+        visit(item, key, depth + 1);
+        at.pop();
+      }
+    } else if (typeof v === 'object') {
+      for (const [k, item] of Object.entries(v)) {
+        at.push(k);
+        visit(item, k, depth + 1);
+        at.pop();
+      }
+    }
   };
-  visit(value, path, 0);
+  visit(
+    value,
+    path.findLast((s): s is string => typeof s === 'string'),
+    0,
+  );
   return found;
 }
 

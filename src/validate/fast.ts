@@ -5,6 +5,11 @@
  * value the fast path refuses is parsed by zod, which explains the failure. Refinements, custom checks and
  * transforms are the schema's own functions, run with a context that only notes whether they add an issue.
  *
+ * Each schema is compiled in two forms: one that returns the parsed value (what a refinement, a transform or
+ * the second half of a pipeline receives, so it must be zod's output) and one that only checks, building
+ * no copies of the objects and arrays it walks (a valid config's options are checked, never used). Both
+ * read the same properties in the same order.
+ *
  * Only the zod features the schemas use are compiled; a schema using any other makes `fastParser` return
  * undefined, and zod then parses every value of it. `test/validate-fast.test.ts` checks that the fast path
  * and zod agree on valid and damaged values of every schema.
@@ -13,7 +18,11 @@ import type { ZodTypeAny } from 'zod';
 
 /** What a parser returns for a value zod would refuse. */
 const FAIL: unique symbol = Symbol('fail');
+/** What a checking parser returns for a value zod accepts. */
+const PASS: unique symbol = Symbol('pass');
 type Parser = (value: unknown) => unknown;
+/** `value`: return the parsed value; `check`: return PASS (or FAIL) and build nothing. */
+type Mode = 'value' | 'check';
 
 interface Def {
   typeName: string;
@@ -28,7 +37,7 @@ export function fastParser(schema: ZodTypeAny): ((value: unknown) => boolean) | 
   let parser = compiled.get(schema);
   if (parser === undefined) {
     try {
-      parser = compile(schema);
+      parser = compile(schema, 'check');
     } catch (err) {
       if (!(err instanceof Unsupported)) throw err;
       parser = null;
@@ -74,8 +83,9 @@ function runEffect(fn: (v: unknown, ctx: unknown) => unknown, value: unknown, ke
   }
 }
 
-function compile(schema: ZodTypeAny): Parser {
+function compile(schema: ZodTypeAny, mode: Mode): Parser {
   const def = schema._def as Def;
+  const check = mode === 'check';
   if (def['coerce']) throw new Unsupported();
   switch (def.typeName) {
     case 'ZodString': {
@@ -131,15 +141,15 @@ function compile(schema: ZodTypeAny): Parser {
       return (v) => (typeof v === 'string' && values.has(v) ? v : FAIL);
     }
     case 'ZodOptional': {
-      const inner = compile(def['innerType'] as ZodTypeAny);
+      const inner = compile(def['innerType'] as ZodTypeAny, mode);
       return (v) => (v === undefined ? v : inner(v));
     }
     case 'ZodNullable': {
-      const inner = compile(def['innerType'] as ZodTypeAny);
+      const inner = compile(def['innerType'] as ZodTypeAny, mode);
       return (v) => (v === null ? v : inner(v));
     }
     case 'ZodUnion': {
-      const options = (def['options'] as ZodTypeAny[]).map(compile);
+      const options = (def['options'] as ZodTypeAny[]).map((o) => compile(o, mode));
       return (v) => {
         for (const option of options) {
           const out = option(v);
@@ -149,7 +159,7 @@ function compile(schema: ZodTypeAny): Parser {
       };
     }
     case 'ZodArray': {
-      const element = compile(def['type'] as ZodTypeAny);
+      const element = compile(def['type'] as ZodTypeAny, mode);
       const exact = (def['exactLength'] as { value: number } | null)?.value;
       const min = (def['minLength'] as { value: number } | null)?.value;
       const max = (def['maxLength'] as { value: number } | null)?.value;
@@ -158,6 +168,10 @@ function compile(schema: ZodTypeAny): Parser {
         if (exact !== undefined && v.length !== exact) return FAIL;
         if (min !== undefined && v.length < min) return FAIL;
         if (max !== undefined && v.length > max) return FAIL;
+        if (check) {
+          for (let i = 0; i < v.length; i++) if (element(v[i]) === FAIL) return FAIL;
+          return PASS;
+        }
         const out = new Array<unknown>(v.length);
         for (let i = 0; i < v.length; i++) if ((out[i] = element(v[i])) === FAIL) return FAIL;
         return out;
@@ -171,8 +185,16 @@ function compile(schema: ZodTypeAny): Parser {
       const shape = (def['shape'] as () => Record<string, ZodTypeAny>)();
       const keys = Object.keys(shape);
       const known = new Set(keys);
-      const parsers = keys.map((k) => compile(shape[k]!));
+      const parsers = keys.map((k) => compile(shape[k]!, mode));
       const strict = unknownKeys === 'strict';
+      if (check) {
+        return (v) => {
+          if (!isZodObject(v)) return FAIL;
+          if (strict) for (const key in v) if (!known.has(key)) return FAIL;
+          for (let i = 0; i < keys.length; i++) if (parsers[i]!(v[keys[i]!]) === FAIL) return FAIL;
+          return PASS;
+        };
+      }
       return (v) => {
         if (!isZodObject(v)) return FAIL;
         if (strict) for (const key in v) if (!known.has(key)) return FAIL;
@@ -187,8 +209,15 @@ function compile(schema: ZodTypeAny): Parser {
       };
     }
     case 'ZodRecord': {
-      const keyParser = compile(def['keyType'] as ZodTypeAny);
-      const valueParser = compile(def['valueType'] as ZodTypeAny);
+      const keyParser = compile(def['keyType'] as ZodTypeAny, mode);
+      const valueParser = compile(def['valueType'] as ZodTypeAny, mode);
+      if (check) {
+        return (v) => {
+          if (!isZodObject(v)) return FAIL;
+          for (const key in v) if (keyParser(key) === FAIL || valueParser(v[key]) === FAIL) return FAIL;
+          return PASS;
+        };
+      }
       return (v) => {
         if (!isZodObject(v)) return FAIL;
         const out: Record<string, unknown> = {};
@@ -203,15 +232,17 @@ function compile(schema: ZodTypeAny): Parser {
       };
     }
     case 'ZodPipeline': {
-      const first = compile(def['in'] as ZodTypeAny);
-      const second = compile(def['out'] as ZodTypeAny);
+      // The second half receives the first's output.
+      const first = compile(def['in'] as ZodTypeAny, 'value');
+      const second = compile(def['out'] as ZodTypeAny, mode);
       return (v) => {
         const mid = first(v);
         return mid === FAIL ? FAIL : second(mid);
       };
     }
     case 'ZodEffects': {
-      const inner = compile(def['schema'] as ZodTypeAny);
+      // A refinement or transform receives the inner schema's output.
+      const inner = compile(def['schema'] as ZodTypeAny, 'value');
       const effect = def['effect'] as
         | { type: 'refinement'; refinement: (v: unknown, ctx: unknown) => unknown }
         | { type: 'transform'; transform: (v: unknown, ctx: unknown) => unknown }
