@@ -741,6 +741,12 @@ describe('type matrix: mapping variants offered and unknown variants', () => {
   });
 });
 
+it("the memo tells an empty mapping variant from none: .mapping('') is an unknown variant even after the default was looked up", () => {
+  const m = ALL_MODES[0]!;
+  expect(mapColumn(t.text().spec, m).ok).toBe(true);
+  expect(mapColumn(t.text().mapping('').spec, m)).toEqual({ ok: false, unknownVariant: '', variants: ['default'] });
+});
+
 describe('lossy cells (a key column through one of them is warned about)', () => {
   const modes = (o: Partial<ConnectorModes> = {}): ConnectorModes => ({
     decimalHandling: 'string',

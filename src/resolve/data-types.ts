@@ -84,15 +84,17 @@ const ARGUMENT: Partial<Record<PgType, 'length' | 'precision'>> = {
 export function dataTypeOf(spec: ColumnSpec): DataType {
   const element = spec.type === 'array' ? (spec.element ?? { type: 'text' as const }) : spec;
   if (element.type === 'array') throw new InternalError('nested array reached the resolver');
-  return {
+  // Key by key, the optional ones only when set (one of these per declared column): no spreads.
+  const type: { -readonly [K in keyof DataType]: DataType[K] } = {
     base: element.type,
-    ...(element.length !== undefined ? { length: element.length } : {}),
-    ...(element.precision !== undefined ? { precision: element.precision } : {}),
-    ...(element.scale !== undefined ? { scale: element.scale } : {}),
-    ...(element.enumName !== undefined ? { enumName: element.enumName } : {}),
-    array: spec.type === 'array',
-    category: CATEGORY[element.type],
-  };
+  } as DataType;
+  if (element.length !== undefined) type.length = element.length;
+  if (element.precision !== undefined) type.precision = element.precision;
+  if (element.scale !== undefined) type.scale = element.scale;
+  if (element.enumName !== undefined) type.enumName = element.enumName;
+  type.array = spec.type === 'array';
+  type.category = CATEGORY[element.type];
+  return type;
 }
 
 const parsed = new Map<string, DataType>();

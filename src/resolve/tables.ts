@@ -19,6 +19,23 @@ export interface TableContext {
   readonly syncedAtColumn: string | false;
 }
 
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** Each Flink expression template split at its `{col}`s, once (a few dozen templates, one use per column). */
+const expressionParts = new Map<string, readonly string[]>();
+
+/**
+ * `template` with every `{col}` replaced by `column`: `replaceAll` without its scan per call. (The
+ * column is a quoted identifier, never a `$` replacement pattern, so the two agree.)
+ */
+function withColumn(template: string, column: string): string {
+  let parts = expressionParts.get(template);
+  if (!parts) expressionParts.set(template, (parts = template.split('{col}')));
+  if (parts.length === 1) return template;
+  if (parts.length === 2) return parts[0]! + column + parts[1]!;
+  return parts.join(column);
+}
+
 /** The PostgreSQL type of an analytics-only column, as written. */
 function extraColumnType(spec: ColumnSpec): string {
   return describeType(spec).replace(
@@ -178,6 +195,7 @@ export function resolveTable(
       continue;
     }
     const isKey = primaryKey.includes(name);
+    const sourceType = describeType(spec);
     const landing = landingName(name, spec);
     const problem = spec.analyticsName === undefined ? analyticsNameProblem(landing) : undefined;
     if (problem) {
@@ -190,18 +208,22 @@ export function resolveTable(
         ),
       );
     }
-    columns.push({
+    // Built key by key (the optional ones only when set, in this order) rather than with spreads of
+    // conditional objects: one of these per column of every table.
+    const column = {
       name,
       analyticsName: landing,
-      sourceType: describeType(spec),
+      sourceType,
       sourceDataType: dataTypeOf(spec),
-      ...((spec.element ?? spec).enumName ? { enumType: (spec.element ?? spec).enumName } : {}),
-      primaryKey: isKey,
-      notNull: isKey || spec.notNull === true,
-      mapping: result.mapping,
-      flinkExpression: result.mapping.expression.replaceAll('{col}', flinkIdent(name)),
-      ...(spec.description ? { description: spec.description } : {}),
-    });
+    } as Writable<ColumnModel>;
+    const enumType = (spec.element ?? spec).enumName;
+    if (enumType) column.enumType = enumType;
+    column.primaryKey = isKey;
+    column.notNull = isKey || spec.notNull === true;
+    column.mapping = result.mapping;
+    column.flinkExpression = withColumn(result.mapping.expression, flinkIdent(name));
+    if (spec.description) column.description = spec.description;
+    columns.push(column);
     if (isKey && result.mapping.lossy) {
       out.push(
         warning(
@@ -237,15 +259,19 @@ export function resolveTable(
       ),
     );
   }
-  const analyticsColumns: AnalyticsColumnModel[] = columns.map((c) => ({
-    name: c.analyticsName,
-    type: c.mapping.analyticsType,
-    dataType: parseAnalyticsType(c.mapping.analyticsType),
-    notNull: c.notNull,
-    origin: 'source' as const,
+  const analyticsColumns: AnalyticsColumnModel[] = columns.map((c) => {
+    const a: Writable<AnalyticsColumnModel> = {
+      name: c.analyticsName,
+      type: c.mapping.analyticsType,
+      dataType: parseAnalyticsType(c.mapping.analyticsType),
+      notNull: c.notNull,
+      origin: 'source',
+    };
     // The user's words first; else what a bare number means (the DDL gets it as a column comment).
-    ...((c.description ?? c.mapping.unit) ? { description: c.description ?? c.mapping.unit } : {}),
-  }));
+    const description = c.description ?? c.mapping.unit;
+    if (description) a.description = description;
+    return a;
+  });
   const taken = new Set<string>();
   for (const c of columns) {
     if (taken.has(c.analyticsName)) {

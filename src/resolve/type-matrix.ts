@@ -602,21 +602,23 @@ const memo = new Map<string, MappingResult>();
  * memoised by what decides them (a thousand tables share a few dozen distinct column types).
  */
 export function mapColumn(spec: ColumnSpec, modes: ConnectorModes): MappingResult {
-  const key = [
-    ...MODES.map((mode) => modes[mode]),
-    spec.type,
-    spec.precision,
-    spec.scale,
-    spec.length,
-    spec.mapping,
-    spec.element?.type,
-    spec.element?.precision,
-    spec.element?.scale,
-    spec.element?.length,
-  ].join('|');
+  // One string, no array: each part is an enum, a number or empty; a mapping variant is marked so that
+  // none ('') and '' differ.
+  const element = spec.element;
+  const key = `${modesKey(modes)}|${spec.type}|${spec.precision ?? ''}|${spec.scale ?? ''}|${spec.length ?? ''}|${
+    spec.mapping === undefined ? '' : `=${spec.mapping}`
+  }|${element === undefined ? '' : `${element.type}|${element.precision ?? ''}|${element.scale ?? ''}|${element.length ?? ''}`}`;
   let result = memo.get(key);
   if (!result) memo.set(key, (result = lookUp(spec, modes)));
   return result;
+}
+
+/** The connector modes as part of a memo key, once per modes object (one per source). */
+const modesKeys = new WeakMap<ConnectorModes, string>();
+function modesKey(modes: ConnectorModes): string {
+  let key = modesKeys.get(modes);
+  if (key === undefined) modesKeys.set(modes, (key = MODES.map((mode) => modes[mode]).join('|')));
+  return key;
 }
 
 function lookUp(spec: ColumnSpec, modes: ConnectorModes): MappingResult {

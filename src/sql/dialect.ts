@@ -72,12 +72,18 @@ export function dedent(text: string): string {
     .replace(/^\s*\n/, '')
     .replace(/\s+$/, '')
     .split('\n');
-  const indents = lines.filter((l) => l.trim()).map((l) => /^\s*/.exec(l)![0].length);
-  const first = lines[0] ?? '';
+  // Each line's leading whitespace (as \s counts it), found once.
+  const leads = lines.map(leadingSpace);
   // The first line often starts right after the backtick and has no indentation of its own.
-  const rest = indents.slice(/^\S/.test(first) ? 1 : 0);
-  const cut = rest.length ? Math.min(...rest) : 0;
-  return lines
-    .map((l, i) => (i === 0 && /^\S/.test(l) ? l : l.slice(Math.min(cut, /^\s*/.exec(l)![0].length))))
-    .join('\n');
+  const from = lines[0] && leads[0] === 0 ? 1 : 0;
+  let cut = Number.POSITIVE_INFINITY;
+  for (let i = from; i < lines.length; i++) if (leads[i]! < lines[i]!.length && leads[i]! < cut) cut = leads[i]!;
+  if (cut === Number.POSITIVE_INFINITY) cut = 0;
+  return lines.map((l, i) => l.slice(Math.min(cut, leads[i]!))).join('\n');
 }
+
+/** How many characters at the start of `line` are whitespace (`\s`). */
+const leadingSpace = (line: string): number => {
+  const at = line.search(/\S/);
+  return at < 0 ? line.length : at;
+};
