@@ -30,7 +30,7 @@ import { header, TEMPLATE_NAMES, TEMPLATE_OPTIONS, type Artefact, type EmitConte
 import { emitAll } from './targets/index.js';
 import { validate } from './validate/index.js';
 import { CHANGE_SCRIPT_FILE, MIGRATION_FILE, readHistory } from './write/history.js';
-import { buildManifest } from './write/manifest.js';
+import { artefactSha256, buildManifest, knownSha256 } from './write/manifest.js';
 import { buildSnapshot, type Snapshot } from './plan/snapshot.js';
 import type { ScriptStep } from './plan/script.js';
 
@@ -326,7 +326,11 @@ export async function compileIn(
         emitted = emitModel(result.model, { ...ctx, migrations: [...added, script] }).artefacts;
       }
     }
-    const artefacts = [...emitted, buildManifest(emitted, configFile, loaded.source ?? '', VERSION, snapshot)];
+    // A caller that only writes gets each text as its UTF-8 bytes, encoded once here: the manifest hashes
+    // those bytes (hashing a string encodes it first), the writer writes them, and a worker transfers them.
+    if (options.model === false) emitted = emitted.map(asBytes);
+    const manifest = buildManifest(emitted, configFile, loaded.source ?? '', VERSION, snapshot);
+    const artefacts = [...emitted, options.model === false ? asBytes(manifest) : manifest];
     return {
       artefacts,
       diagnostics: sortDiagnostics(diagnostics),
@@ -340,6 +344,33 @@ export async function compileIn(
   } finally {
     guard.restore();
   }
+}
+
+/** Buffers encoded by `asBytes`: fresh, each the whole of its ArrayBuffer, so the worker may transfer them. */
+const encoded = new WeakSet<Uint8Array>();
+const encoder = new TextEncoder();
+
+function asBytes(a: Artefact): Artefact {
+  if (typeof a.contents !== 'string') return a;
+  const contents = encoder.encode(a.contents);
+  encoded.add(contents);
+  return { ...a, contents };
+}
+
+/** What a compile in the worker posts back: its result, and each artefact's sha256 (hex) beside it. */
+export interface WorkerResult extends CompileResult {
+  readonly digests?: readonly string[];
+}
+
+/**
+ * The worker's message for `result`, and the buffers it can transfer rather than copy: the text it
+ * encoded for a write-only caller. Each artefact's digest goes along, so the main thread's writer hashes none again.
+ */
+export function workerMessage(result: CompileResult): { message: { result: WorkerResult }; transfer: ArrayBuffer[] } {
+  const transfer: ArrayBuffer[] = [];
+  for (const a of result.artefacts)
+    if (typeof a.contents !== 'string' && encoded.has(a.contents)) transfer.push(a.contents.buffer as ArrayBuffer);
+  return { message: { result: { ...result, digests: result.artefacts.map(artefactSha256) } }, transfer };
 }
 
 /**
@@ -361,13 +392,17 @@ async function compileInWorker(
   failed: (diagnostics: Diagnostic[]) => CompileResult,
   sourceLength: number,
 ): Promise<CompileResult> {
-  const outcome = await runInWorker<CompileResult>(
+  const outcome = await runInWorker<WorkerResult>(
     workerEntry(),
     { options: { ...options, ...limits } },
     limits,
     compilerHeapMb(sourceLength),
   );
-  if (outcome.kind === 'done') return outcome.value;
+  if (outcome.kind === 'done') {
+    const { digests, ...result } = outcome.value;
+    if (digests) for (const [i, a] of result.artefacts.entries()) knownSha256(a, digests[i]!);
+    return result;
+  }
   return failed([
     limitDiagnostic(outcome.kind, configPath, limits, outcome.kind === 'exited' ? outcome.code : undefined),
   ]);

@@ -144,6 +144,30 @@ describe('the config runs fenced: it cannot hang, exhaust memory or end the comp
     expect(full.model?.pipeline.name).toBe('minimal');
   });
 
+  test('model: false in this thread — text comes as UTF-8 bytes too, encoded once, and the manifest records their hashes', async () => {
+    const { compile, workerMessage } = await import('../src/compile.js');
+    const { artefactSha256, sha256 } = await import('../src/write/manifest.js');
+    const { dir, file } = withCode('// TypeScript, evaluated in this thread');
+    const lean = await compile({ config: join(dir, file), model: false });
+    const full = await compile({ config: join(dir, file) });
+    expect(lean.diagnostics).toEqual([]);
+    expect(lean.artefacts.every((a) => a.contents instanceof Uint8Array)).toBe(true);
+    expect(full.artefacts.some((a) => typeof a.contents === 'string')).toBe(true);
+    const bytes = (c: string | Uint8Array) => Buffer.from(c).toString('base64');
+    expect(lean.artefacts.map((a) => bytes(a.contents))).toEqual(full.artefacts.map((a) => bytes(a.contents)));
+    const manifest = JSON.parse(
+      Buffer.from(lean.artefacts.find((a) => a.path === 'manifest.json')!.contents).toString(),
+    );
+    for (const a of lean.artefacts.filter((x) => x.path !== 'manifest.json'))
+      expect(manifest.files[a.path], a.path).toBe(`sha256:${sha256(a.contents)}`);
+    // What the worker would post: each artefact's digest beside it, and the encoded text's buffers to transfer.
+    const { message, transfer } = workerMessage(lean);
+    expect(message.result.digests).toEqual(lean.artefacts.map((a) => sha256(a.contents)));
+    expect(message.result.digests).toEqual(lean.artefacts.map(artefactSha256));
+    const zip = lean.artefacts.filter((a) => a.path.endsWith('.zip')).length;
+    expect(transfer).toHaveLength(lean.artefacts.length - zip);
+  });
+
   test('an ES module config (.mjs) compiles through the worker', async () => {
     const { dir, file } = withCode('// plain JavaScript', 'pipeline.config.mjs');
     const run = await cli(['--config', file, '--out', 'out-mjs'], { cwd: dir });

@@ -237,7 +237,8 @@ function inspect(realOut: string, req: WriteRequest): State {
       continue;
     }
     const current = readFileSync(target);
-    const wanted = Buffer.from(a.contents);
+    // Bytes are compared as they are (a write-only compile's text comes as its UTF-8 bytes), not copied.
+    const wanted = typeof a.contents === 'string' ? Buffer.from(a.contents) : a.contents;
     const changed = () => {
       changes.push({ path: a.path, kind: 'changed' });
       before.set(a.path, sha256(current));

@@ -25,6 +25,14 @@ export function artefactSha256(a: Artefact): string {
   return digest;
 }
 
+/**
+ * Records the digest computed for `a` elsewhere: a compile in the worker posts its artefacts' digests
+ * back with them (the copies the main thread receives are new objects), so the writer hashes none again.
+ */
+export function knownSha256(a: Artefact, digest: string): void {
+  digests.set(a, digest);
+}
+
 export function buildManifest(
   artefacts: readonly Artefact[],
   configFile: string,
