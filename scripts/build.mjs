@@ -11,13 +11,17 @@
 //   checkout, CDC_COMPILE_CACHE=0), is bundled apart into dist/sucrase.cjs: one file instead of its ~65
 //   modules, required synchronously by src/load/transpile.ts and hooks.ts. Every file sits flat in dist/: code finds package files from the package
 //   root (src/package-root.ts), and load/index.ts the hooks beside its chunk.
+// - The shared chunk then becomes a CommonJS script run from V8's code cache (src/load/chunk-loader.ts;
+//   below): dist/compiler-<hash>.cjs, and a stand-in ES module of the chunk's name that runs it.
 // - Types: tsc emits the declarations (dist/index.d.ts and what it references).
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
 import Handlebars from 'handlebars';
 import { build } from 'rolldown';
+import { parseAst } from 'rolldown/parseAst';
 
 const root = new URL('..', import.meta.url).pathname;
 const src = join(root, 'src');
@@ -68,7 +72,7 @@ const precompiled = TEMPLATE_NAMES.map((name) => {
 });
 const BUILTIN_TEMPLATES = join(src, 'render', 'builtin-templates.ts');
 
-await build({
+const bundle = await build({
   input: ENTRIES,
   platform: 'node',
   logLevel: 'warn',
@@ -94,6 +98,119 @@ await build({
     minify: false,
     // ASCII only (non-ASCII in strings as \u escapes, JSDoc dropped, legal comments kept): V8 holds a
     // source with any character above Latin-1 as two-byte text, twice the memory of the compiler chunk.
+    charset: 'ascii',
+    comments: { legal: true, annotation: true, jsdoc: false },
+  },
+});
+
+// The compiler chunk as a script, run from V8's code cache (src/load/chunk-loader.ts). Its ES module syntax
+// is rewritten in place (from rolldown's syntax tree, so comments and line numbers stay): the imports, all of
+// built-ins, become require calls; import.meta.url and import() the loader's `__cdcUrl` and `__cdcImport`; the
+// export list assignments to `exports`. The text goes inside the wrapper function runChunk compiles, strict
+// as the module was, on the module's first line. In its place an ES module of the same name runs it and
+// re-exports its bindings (each a constant, function or class: checked here, since a re-export is a
+// copy), so the entries and lazy chunks that import it share the one instance.
+const compilerChunk = bundle.output.find((o) => o.type === 'chunk' && o.name === 'compiler');
+if (!compilerChunk) throw new Error('build: no compiler chunk');
+const esm = compilerChunk.code;
+const edits = [];
+const bindings = [];
+for (const node of parseAst(esm).body) {
+  if (node.type === 'ImportDeclaration') {
+    const from = node.source.value;
+    // A package would need its CommonJS entry; the chunk imports only built-ins (zod and handlebars are bundled).
+    if (!from.startsWith('node:')) throw new Error(`build: the compiler chunk imports ${from}, not a built-in`);
+    const whole = [];
+    const named = [];
+    for (const s of node.specifiers) {
+      if (s.type !== 'ImportSpecifier') whole.push(`${s.local.name} = require(${JSON.stringify(from)})`);
+      else {
+        const name = s.imported.type === 'Identifier' ? s.imported.name : s.imported.value;
+        named.push(name === s.local.name ? name : `${name}: ${s.local.name}`);
+      }
+    }
+    if (named.length) whole.push(`{ ${named.join(', ')} } = require(${JSON.stringify(from)})`);
+    edits.push([
+      node.start,
+      node.end,
+      whole.length ? `const ${whole.join(', ')};` : `require(${JSON.stringify(from)});`,
+    ]);
+  } else if (node.type === 'ExportNamedDeclaration' && !node.declaration && !node.source) {
+    const assigned = node.specifiers.map((s) => {
+      bindings.push([s.exported.name, s.local.name]);
+      return `exports.${s.exported.name} = ${s.local.name};`;
+    });
+    edits.push([node.start, node.end, assigned.join(' ')]);
+  } else if (/^(Import|Export)/.test(node.type)) throw new Error(`build: the compiler chunk has a ${node.type}`);
+}
+const walkAst = (node, parent) => {
+  if (Array.isArray(node)) return node.forEach((n) => walkAst(n, parent));
+  if (!node || typeof node !== 'object') return;
+  if (node.type === 'ImportExpression') edits.push([node.start, node.start + 'import'.length, '__cdcImport']);
+  if (node.type === 'MetaProperty' && node.meta.name === 'import') {
+    if (parent?.type !== 'MemberExpression' || parent.property.name !== 'url' || parent.computed)
+      throw new Error(`build: import.meta other than import.meta.url in the compiler chunk at ${node.start}`);
+    edits.push([parent.start, parent.end, '__cdcUrl']);
+  }
+  for (const value of Object.values(node)) if (value && typeof value === 'object') walkAst(value, node);
+};
+walkAst(parseAst(esm).body, undefined);
+let cjs = esm;
+for (const [from, to, text] of edits.sort((a, b) => b[0] - a[0])) cjs = `${cjs.slice(0, from)}${text}${cjs.slice(to)}`;
+for (const [name, local] of bindings) {
+  const escaped = local.replace(/\$/g, '\\$');
+  if (
+    !new RegExp(
+      `^(?:const ${escaped}\\b|(?:async )?function\\*? ${escaped}\\(|class ${escaped}\\b|var ${escaped} = class\\b)`,
+      'm',
+    ).test(cjs)
+  )
+    throw new Error(`build: the compiler chunk's export ${name} (${local}) is not a constant, function or class`);
+}
+const exported = bindings.map(([name]) => name);
+const { CHUNK_PARAMETERS } = await import(
+  `data:text/javascript;base64,${Buffer.from(
+    (
+      await build({
+        input: join(src, 'load/chunk-loader.ts'),
+        platform: 'node',
+        write: false,
+        logLevel: 'silent',
+        output: { format: 'esm' },
+      })
+    ).output[0].code,
+  ).toString('base64')}`
+);
+const script = `(function (${CHUNK_PARAMETERS.join(', ')}) {'use strict'; ${cjs}\n})`;
+const scriptName = compilerChunk.fileName.replace(/\.js$/, '.cjs');
+writeFileSync(join(dist, scriptName), script);
+const key = createHash('sha256').update(script).digest('hex').slice(0, 16);
+const STAND_IN = '\0compiler-stand-in';
+await build({
+  input: { [compilerChunk.fileName.replace(/\.js$/, '')]: STAND_IN },
+  platform: 'node',
+  logLevel: 'warn',
+  plugins: [
+    {
+      name: 'compiler-stand-in',
+      resolveId: (id) => (id === STAND_IN ? id : null),
+      load(id) {
+        if (id !== STAND_IN) return null;
+        return [
+          `// The compiler chunk, ${scriptName}, run from V8's code cache (src/load/chunk-loader.ts; scripts/build.mjs).`,
+          `import { runChunk } from ${JSON.stringify(join(src, 'load/chunk-loader.ts'))};`,
+          `export const codeCache = runChunk(new URL(${JSON.stringify(`./${scriptName}`)}, import.meta.url), ${JSON.stringify(key)}, (specifier) => import(specifier));`,
+          `export const { ${exported.join(', ')} } = codeCache.exports;`,
+          '',
+        ].join('\n');
+      },
+    },
+  ],
+  output: {
+    dir: dist,
+    format: 'esm',
+    entryFileNames: '[name].js',
+    minify: false,
     charset: 'ascii',
     comments: { legal: true, annotation: true, jsdoc: false },
   },

@@ -3,7 +3,7 @@
  * local cache where it can), then `npx cdc-compile init`, `npx cdc-compile` and `npx cdc-compile --check`.
  * Uses the built dist/ (`npm test` builds first).
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa, type Options } from 'execa';
@@ -54,6 +54,10 @@ test('npm pack → npm install <tarball> → npx cdc-compile init → npx cdc-co
   expect(String(compile.stderr)).toBe('');
   expect(String(compile.stdout)).toMatch(/^Wrote generated\/ \(11 files\): 11 added\./);
   expect(existsSync(join(app, 'generated', 'debezium', 'app-connector.json'))).toBe(true);
+  // V8's compile of the compiler chunk, kept in the node_modules the package is installed in.
+  expect(
+    readdirSync(join(app, 'node_modules', '.cache', 'cdc-compile', 'v8')).some((f) => f.startsWith('compiler-')),
+  ).toBe(true);
 
   const check = await run('npm', ['run', '--silent', 'cdc:check'], { cwd: app });
   expect(check.exitCode, String(check.stderr)).toBe(0);

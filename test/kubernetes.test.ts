@@ -737,7 +737,7 @@ describe('the YAML writer', () => {
 
 test('kubernetes-models stays off the compile path (type-only imports)', () => {
   execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'ignore' });
-  const built = readdirSync(join(ROOT, 'dist')).filter((f) => f.endsWith('.js'));
+  const built = readdirSync(join(ROOT, 'dist')).filter((f) => /\.c?js$/.test(f));
   expect(
     built.some((f) => readFileSync(join(ROOT, 'dist', f), 'utf8').includes('src/targets/kubernetes/objects.ts')),
   ).toBe(true);

@@ -1,8 +1,20 @@
 /** Configs as users write them: split over files, with top-level await, next to odd files. */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import NodeModule from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { execa } from 'execa';
 import { describe, expect, test } from 'vitest';
 import { error } from '../src/diagnostics.js';
@@ -265,22 +277,89 @@ test("an unchanged config runs from V8's code cache beside its transpile cache, 
   expect(readFileSync(file).length).toBeGreaterThan(100);
 });
 
-// Node 20 (this project's floor) has no module.enableCompileCache; from 22.1 bin/cdc-compile.js turns it on.
-// On either, the test runs: where Node has it the cache must appear, where it has not the CLI must compile
-// without one and create no folder for it.
+// The compiler chunk's code cache (load/chunk-loader.ts) is kept on every Node; Node 20 (this project's floor)
+// has no module.enableCompileCache, from 22.1 bin/cdc-compile.js turns it on for the other modules too.
 const hasCompileCache = typeof (NodeModule as { enableCompileCache?: unknown }).enableCompileCache === 'function';
-test(`V8's compile cache of the CLI's own modules (node_modules/.cache/cdc-compile/v8): ${
-  hasCompileCache ? 'kept on this Node' : 'none on this Node (no module.enableCompileCache), and none asked for'
-}`, async () => {
+test(`V8's code caches of the CLI's own modules (node_modules/.cache/cdc-compile/v8): the compiler chunk's${
+  hasCompileCache ? " and Node's compile cache" : ' (no module.enableCompileCache on this Node)'
+}; none with CDC_COMPILE_CACHE=0`, async () => {
   const dir = copyProject('minimal');
   const cache = join(ROOT, 'node_modules', '.cache', 'cdc-compile', 'v8');
   rmSync(cache, { recursive: true, force: true });
   const run = await cli(['--check'], { cwd: dir });
   expect(run.exitCode, run.stderr).toBe(0);
-  if (hasCompileCache) expect(readdirSync(cache).length).toBeGreaterThan(0);
-  else expect(existsSync(cache)).toBe(false);
+  const files = readdirSync(cache);
+  expect(files.filter((f) => /^compiler-[0-9a-f]{16}-v\d+\.\d+\.\d+-\w+\.v8$/.test(f))).toHaveLength(1);
+  if (hasCompileCache) expect(files.filter((f) => !f.startsWith('compiler-')).length).toBeGreaterThan(0);
   rmSync(cache, { recursive: true, force: true });
   const off = await cli(['--check'], { cwd: dir, env: { CDC_COMPILE_CACHE: '0' } });
   expect(off.exitCode, off.stderr).toBe(0);
   expect(existsSync(cache)).toBe(false);
+});
+
+describe("the compiler chunk runs from V8's code cache (load/chunk-loader.ts), in an installed package", () => {
+  /**
+   * A project with cdc-compile installed as a copy (node_modules/cdc-compile: its own dist/, so its own
+   * cache in the project's node_modules/.cache/cdc-compile/v8, untouched by other tests) and the other
+   * packages linked.
+   */
+  const install = () => {
+    const app = copyProject('minimal');
+    const modules = join(app, 'node_modules');
+    rmSync(join(modules, 'cdc-compile'));
+    const pkg = join(modules, 'cdc-compile');
+    mkdirSync(pkg);
+    for (const name of ['bin', 'dist']) cpSync(join(ROOT, name), join(pkg, name), { recursive: true });
+    cpSync(join(ROOT, 'package.json'), join(pkg, 'package.json'));
+    symlinkSync(join(ROOT, 'templates'), join(pkg, 'templates'), 'dir');
+    for (const name of readdirSync(join(ROOT, 'node_modules')))
+      if (!name.startsWith('.')) symlinkSync(join(ROOT, 'node_modules', name), join(modules, name));
+    const probe = join(app, 'probe.mjs');
+    const stand = readdirSync(join(pkg, 'dist')).find((f) => /^compiler-.*\.js$/.test(f))!;
+    writeFileSync(
+      probe,
+      `const { codeCache } = await import(${JSON.stringify(pathToFileURL(join(pkg, 'dist', stand)).href)});\nconsole.log(codeCache.state());\n`,
+    );
+    const state = async (env: Record<string, string> = {}) =>
+      String((await execa('node', [probe], { cwd: app, env })).stdout).trim();
+    const compile = (args: string[] = [], env: Record<string, string> = {}) =>
+      execa('node', [join(pkg, 'bin', 'cdc-compile.js'), ...args], { cwd: app, env, reject: false, stdin: 'ignore' });
+    return { app, cache: join(modules, '.cache', 'cdc-compile', 'v8'), state, compile };
+  };
+  const chunkCaches = (cache: string) =>
+    existsSync(cache) ? readdirSync(cache).filter((f) => f.startsWith('compiler-')) : [];
+
+  test('written when the first compile exits (TurboFan back on first), accepted by the next processes, not rewritten', async () => {
+    const { cache, state, compile } = install();
+    const first = await compile();
+    expect(first.exitCode, String(first.stderr)).toBe(0);
+    expect(chunkCaches(cache)).toHaveLength(1);
+    const file = join(cache, chunkCaches(cache)[0]!);
+    const written = statSync(file);
+    expect(written.size).toBeGreaterThan(100_000);
+    // The compile ran without TurboFan (a small config); the cache it wrote is accepted under the default flags.
+    expect(await state()).toBe('accepted');
+    const again = await compile(['--check']);
+    expect(again.exitCode, String(again.stderr)).toBe(0);
+    expect(String(again.stderr)).toBe('');
+    expect(statSync(file).ino).toBe(written.ino);
+    expect(chunkCaches(cache)).toHaveLength(1);
+  });
+
+  test('a damaged cache is rejected: the compile works the same and rewrites it; CDC_COMPILE_CACHE=0 uses none', async () => {
+    const { app, cache, state, compile } = install();
+    expect(await state({ CDC_COMPILE_CACHE: '0' })).toBe('off');
+    expect(existsSync(cache)).toBe(false);
+    expect((await compile()).exitCode).toBe(0);
+    const file = join(cache, chunkCaches(cache)[0]!);
+    writeFileSync(file, 'not a code cache');
+    const damaged = await compile(['--check']);
+    expect(damaged.exitCode, String(damaged.stderr)).toBe(0);
+    expect(String(damaged.stdout)).toContain('is up to date');
+    expect(String(damaged.stderr)).toBe('');
+    expect(statSync(file).size).toBeGreaterThan(100_000);
+    expect(await state()).toBe('accepted');
+    expect(readdirSync(cache).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    expect(existsSync(join(app, 'generated', 'manifest.json'))).toBe(true);
+  });
 });

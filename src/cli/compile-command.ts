@@ -254,7 +254,13 @@ function withoutTurbofan(configPath: string): void {
   } catch {
     return; // the compile reports it
   }
-  if (size < SHORT_COMPILE_CONFIG) setFlagsFromString('--no-opt');
+  if (size < SHORT_COMPILE_CONFIG) {
+    setFlagsFromString('--no-opt');
+    // V8 accepts a code cache only under the flags it was made with. The compiler chunk's cache is written
+    // when the process exits (load/chunk-loader.ts) and read before this switch by the next run: TurboFan
+    // is turned back on first (prepended: before the listener that writes it).
+    process.prependOnceListener('exit', () => setFlagsFromString('--opt'));
+  }
 }
 
 /**
