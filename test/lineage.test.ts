@@ -7,6 +7,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { compile } from '../src/compile.js';
+import { withChains } from '../src/resolve/lineage.js';
 import type { LineageModel, Model } from '../src/resolve/model.js';
 import { lex } from '../src/sql/lexer.js';
 import { selectItems } from '../src/sql/select-list.js';
@@ -77,7 +78,7 @@ describe('the book store', () => {
   beforeAll(async () => ({ model, lineageMd } = await modelOf()));
 
   test("a column's path: source column → topic field → Flink source → Flink sink → analytics column", () => {
-    const l = model.lineage;
+    const l = withChains(model);
     expect(edgesFrom(l, 'source:ecom.public.orders.total')).toEqual(['value topic:ecom-connector.public.orders.total']);
     expect(edgesFrom(l, 'topic:ecom-connector.public.orders.total')).toEqual(['value flink-source:kafka_orders.total']);
     expect(edgesFrom(l, 'flink-source:kafka_orders.total')).toEqual(['value flink-sink:sink_fact_orders.total']);
@@ -129,12 +130,36 @@ describe('the book store', () => {
     ]);
   });
 
-  test('every edge joins two nodes, and node ids are unique', () => {
-    const ids = new Set(model.lineage.nodes.map((n) => n.id));
-    expect(ids.size).toBe(model.lineage.nodes.length);
-    for (const e of model.lineage.edges) {
+  test.each([
+    ['the Model', (m: Model) => m.lineage],
+    ['with the chains', withChains],
+  ])('%s: every edge joins two nodes, and node ids are unique', (_, graph) => {
+    const l = graph(model);
+    const ids = new Set(l.nodes.map((n) => n.id));
+    expect(ids.size).toBe(l.nodes.length);
+    for (const e of l.edges) {
       expect(ids.has(e.from), e.from).toBe(true);
       expect(ids.has(e.to), e.to).toBe(true);
+    }
+  });
+
+  test("the Model's lineage starts at the analytics columns; withChains puts each source column's chain before it", () => {
+    const l = model.lineage;
+    expect(new Set(l.nodes.map((n) => n.stage))).toEqual(new Set(['analytics', 'view', 'chart']));
+    expect(l.chainEdges).toBe(0);
+    const full = withChains(model);
+    const carried = model.tables.flatMap((t) => t.analytics.columns.filter((a) => a.origin === 'source'));
+    expect(full.chainEdges).toBe(4 * carried.length);
+    expect(full.edges.slice(0, full.chainEdges).every((e) => e.use === 'value')).toBe(true);
+    // The Model's graph, in its order, after (edges) and among (nodes) the chains.
+    expect(full.edges.slice(full.chainEdges)).toEqual(l.edges);
+    expect(full.nodes.filter((n) => ['analytics', 'view', 'chart'].includes(n.stage))).toEqual(l.nodes);
+    // Each chain ends at its analytics column, which comes right after the chain's four nodes.
+    const at = new Map(full.nodes.map((n, i) => [n.id, i]));
+    for (let i = 3; i < full.chainEdges; i += 4) {
+      const e = full.edges[i]!;
+      expect(e.to.startsWith('analytics:'), e.to).toBe(true);
+      expect(at.get(e.to)! - at.get(e.from)!).toBe(1);
     }
   });
 

@@ -7,7 +7,7 @@
 import { resolve } from 'node:path';
 import { compile } from '../compile.js';
 import { closest, error, hasErrors, InternalError, type Diagnostic } from '../diagnostics.js';
-import { indexLineage, nodeId, walk, type LineageIndex } from '../resolve/lineage.js';
+import { indexLineage, nodeId, walk, withChains, type LineageIndex } from '../resolve/lineage.js';
 import type { LineageEdge, LineageNode, Model, TableModel, ViewModel } from '../resolve/model.js';
 import { UsageError, type Command } from './command.js';
 import { formatDiagnostics, jsonDiagnostic } from './format.js';
@@ -373,12 +373,12 @@ async function run(argv: string[], cwd: string): Promise<number> {
     return status;
   };
   if (hasErrors(result.diagnostics) || !result.model) return fail(result.diagnostics, 1);
-  const subject = findSubject(result.model, name);
+  // The Model's lineage starts at the analytics columns; a column's way back to its source is derived here.
+  const model: Model = { ...result.model, lineage: withChains(result.model) };
+  const subject = findSubject(model, name);
   if ('code' in subject) return fail([subject], 2);
   process.stdout.write(
-    format === 'json'
-      ? `${JSON.stringify(explainJson(result.model, subject), null, 2)}\n`
-      : explain(result.model, subject),
+    format === 'json' ? `${JSON.stringify(explainJson(model, subject), null, 2)}\n` : explain(model, subject),
   );
   return 0;
 }

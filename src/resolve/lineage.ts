@@ -3,7 +3,13 @@
  * column → topic field → Flink source column → Flink sink column → analytics column → view columns →
  * charts). Pure and cheap (one walk; the views pass already found which columns each view column reads),
  * so it runs on every compile; `generated/docs/lineage.md`, `cdc-compile why` and the plan read it.
+ *
+ * The Model keeps the graph from the analytics columns on. The source columns' chains up to them (four
+ * nodes and four edges per column, each spelled out from the table's Model: 60,000 of each at 1,000
+ * tables) are what the document and the plan never read; `withChains` derives them where a reader walks
+ * a column back to its source (`cdc-compile why`).
  */
+import { InternalError } from '../diagnostics.js';
 import { lex } from '../sql/lexer.js';
 import type {
   ChartModel,
@@ -11,6 +17,7 @@ import type {
   LineageModel,
   LineageNode,
   LineageStage,
+  Model,
   TableModel,
   ViewModel,
 } from './model.js';
@@ -48,51 +55,16 @@ export function lineagePass(
     edges.push(e);
   };
   for (const t of tables) {
-    const table = `${t.source}.${t.qualifiedName}`;
-    const byAnalytics = new Map(t.columns.map((c) => [c.analyticsName, c]));
     for (const a of t.analytics.columns) {
-      const c = byAnalytics.get(a.name);
-      const landed = nodeId('analytics', t.analytics.name, a.name);
-      if (c && a.origin === 'source') {
-        const chain = [
-          node({
-            id: nodeId('source', table, c.name),
-            stage: 'source',
-            owner: table,
-            column: c.name,
-            type: c.sourceType,
-          }),
-          node({
-            id: nodeId('topic', t.topic, c.name),
-            stage: 'topic',
-            owner: t.topic,
-            column: c.name,
-            type: c.mapping.json,
-          }),
-          node({
-            id: nodeId('flink-source', t.flink.sourceTable, c.name),
-            stage: 'flink-source',
-            owner: t.flink.sourceTable,
-            column: c.name,
-            type: c.mapping.flinkSourceType,
-          }),
-          node({
-            id: nodeId('flink-sink', t.flink.sinkTable, c.analyticsName),
-            stage: 'flink-sink',
-            owner: t.flink.sinkTable,
-            column: c.analyticsName,
-            type: c.mapping.flinkSinkType,
-          }),
-        ];
-        chain.push(landed);
-        // A column's own chain: its nodes are its own, so these edges cannot repeat (no dedupe key needed).
-        for (let i = 1; i < chain.length; i++) edges.push({ from: chain[i - 1]!, to: chain[i]!, use: 'value' });
-      }
-      node({ id: landed, stage: 'analytics', owner: t.analytics.name, column: a.name, type: a.type });
+      node({
+        id: nodeId('analytics', t.analytics.name, a.name),
+        stage: 'analytics',
+        owner: t.analytics.name,
+        column: a.name,
+        type: a.type,
+      });
     }
   }
-  // Only the chains so far; the edges below start at analytics and view columns.
-  const chainEdges = edges.length;
   const viewNames = new Set(views.map((v) => v.name));
   /** A `reads` entry (`table.column` or `view.column`) as a node id. */
   const readId = (read: string) => {
@@ -127,7 +99,64 @@ export function lineagePass(
     }
     edge({ from: nodeId('view', c.view), to: id, use: 'rows' });
   }
-  return { nodes, edges, chainEdges, file: 'docs/lineage.md' };
+  return { nodes, edges, chainEdges: 0, file: 'docs/lineage.md' };
+}
+
+/**
+ * The whole graph: the Model's lineage with every source column's chain (source column → topic field →
+ * Flink source column → Flink sink column → its analytics column) before it. Nodes in table order, each
+ * column's chain just before its analytics column; the chains' edges first (`chainEdges` of them).
+ */
+export function withChains(model: Pick<Model, 'tables' | 'lineage'>): LineageModel {
+  const nodes: LineageNode[] = [];
+  const edges: LineageEdge[] = [];
+  const analytics = model.lineage.nodes;
+  let next = 0;
+  for (const t of model.tables) {
+    const table = `${t.source}.${t.qualifiedName}`;
+    const byAnalytics = new Map(t.columns.map((c) => [c.analyticsName, c]));
+    for (const a of t.analytics.columns) {
+      const landed = analytics[next++]!;
+      if (landed.id !== nodeId('analytics', t.analytics.name, a.name))
+        throw new InternalError(`lineage node ${landed.id} where analytics:${t.analytics.name}.${a.name} belongs`);
+      const c = byAnalytics.get(a.name);
+      if (c && a.origin === 'source') {
+        const chain: LineageNode[] = [
+          { id: nodeId('source', table, c.name), stage: 'source', owner: table, column: c.name, type: c.sourceType },
+          {
+            id: nodeId('topic', t.topic, c.name),
+            stage: 'topic',
+            owner: t.topic,
+            column: c.name,
+            type: c.mapping.json,
+          },
+          {
+            id: nodeId('flink-source', t.flink.sourceTable, c.name),
+            stage: 'flink-source',
+            owner: t.flink.sourceTable,
+            column: c.name,
+            type: c.mapping.flinkSourceType,
+          },
+          {
+            id: nodeId('flink-sink', t.flink.sinkTable, c.analyticsName),
+            stage: 'flink-sink',
+            owner: t.flink.sinkTable,
+            column: c.analyticsName,
+            type: c.mapping.flinkSinkType,
+          },
+          landed,
+        ];
+        nodes.push(...chain.slice(0, -1));
+        // A column's own chain: its nodes are its own, so these edges cannot repeat.
+        for (let i = 1; i < chain.length; i++) edges.push({ from: chain[i - 1]!.id, to: chain[i]!.id, use: 'value' });
+      }
+      nodes.push(landed);
+    }
+  }
+  const chainEdges = edges.length;
+  for (let i = next; i < analytics.length; i++) nodes.push(analytics[i]!);
+  edges.push(...model.lineage.edges.slice(model.lineage.chainEdges));
+  return { nodes, edges, chainEdges, file: model.lineage.file };
 }
 
 /** The graph with its edges indexed both ways, for walks. */

@@ -359,8 +359,9 @@ export interface LineageModel {
   readonly edges: readonly LineageEdge[];
   /**
    * How many of `edges` come first as the source columns' chains (source column → topic field → Flink
-   * source → Flink sink → analytics column); every later edge starts at an analytics or view column, so a
-   * reader of the analytics side alone starts there (at 10,000 tables the chains are 600,000 edges).
+   * source → Flink sink → analytics column); every later edge starts at an analytics or view column.
+   * The Model's lineage starts at the analytics columns (0 here: at 10,000 tables the chains would be
+   * 600,000 nodes and edges that only `why` reads); `withChains` (resolve/lineage.ts) adds them.
    */
   readonly chainEdges: number;
   /** The lineage document, relative to the output directory. */
