@@ -47,10 +47,12 @@ export function resolveViews(
       let text = fragment.strings[0] ?? '';
       segments.push({ start: base, end: base + text.length, path, part: 0 });
       fragment.values.forEach((raw, i) => {
-        at = [...path, i];
+        // One path per interpolation, shared by the diagnostics and its segment (neither changes it).
+        const here = [...path, i];
+        at = here;
         const start = base + text.length;
-        const value = renderValue(raw, at, start);
-        segments.push({ start, end: start + value.length, path: [...path, i] });
+        const value = renderValue(raw, here, start);
+        segments.push({ start, end: start + value.length, path: here });
         text += value;
         const literal = fragment.strings[i + 1] ?? '';
         segments.push({ start: base + text.length, end: base + text.length + literal.length, path, part: i + 1 });

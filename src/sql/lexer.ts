@@ -325,13 +325,15 @@ export function lex(text: string): Lexed {
     }
     if (isIdentStart(c)) {
       let j = i + 1;
-      while (j < n && isIdentCont(text[j]!)) j++;
-      push(
-        'word',
-        i,
-        j,
-        text.slice(i, j).replace(/[A-Z]+/g, (s) => s.toLowerCase()),
-      );
+      let upper = c >= 'A' && c <= 'Z';
+      for (; j < n; j++) {
+        const d = text[j]!;
+        if (!isIdentCont(d)) break;
+        if (d >= 'A' && d <= 'Z') upper = true;
+      }
+      // ASCII letters only are folded, as PostgreSQL does; most words have none to fold.
+      const word = text.slice(i, j);
+      push('word', i, j, upper ? word.replace(/[A-Z]+/g, (s) => s.toLowerCase()) : word);
       i = j;
       continue;
     }
@@ -372,10 +374,11 @@ export function lex(text: string): Lexed {
 const OPEN: Readonly<Record<string, string>> = { '(': ')', '[': ']' };
 const CLOSE: Readonly<Record<string, string>> = { ')': '(', ']': '[' };
 
-/** Every bracket closed in order; every `;` found (for the callers' own rules). */
-function brackets(tokens: readonly Token[], caseEnd: boolean): SqlProblem | undefined {
+/** Every bracket of `tokens` (up to `end`) closed in order (for the callers' own rules). */
+function brackets(tokens: readonly Token[], caseEnd: boolean, end = tokens.length): SqlProblem | undefined {
   const stack: Token[] = [];
-  for (const t of tokens) {
+  for (let i = 0; i < end; i++) {
+    const t = tokens[i]!;
     const isCase = caseEnd && t.kind === 'word' && t.value === 'case';
     const isEnd = caseEnd && t.kind === 'word' && t.value === 'end';
     if ((t.kind === 'punct' && OPEN[t.value]) || isCase) stack.push(t);
@@ -442,15 +445,20 @@ export function checkQuery(text: string): { problem?: SqlProblem; terminator?: T
   if (lexed.problem) return { problem: lexed.problem };
   const ambiguous = ambiguousString(text, lexed.tokens);
   if (ambiguous) return { problem: ambiguous };
-  const tokens = lexed.tokens.filter((t) => t.kind !== 'comment');
+  // (Copied only when there are comments to leave out; the body is `tokens` up to `end`, not a copy.)
+  const tokens = lexed.tokens.some((t) => t.kind === 'comment')
+    ? lexed.tokens.filter((t) => t.kind !== 'comment')
+    : lexed.tokens;
   if (tokens.length === 0) return { problem: emptyProblem('view SQL') };
   // One trailing `;` is the statement's own end; the compiler writes it.
   const last = tokens.at(-1)!;
   const terminator = last.kind === 'punct' && last.value === ';' ? last : undefined;
-  const body = terminator ? tokens.slice(0, -1) : tokens;
-  const semicolon = body.find((t) => t.kind === 'punct' && t.value === ';');
-  if (semicolon) return { problem: statementEnd(semicolon) };
-  const first = body[0];
+  const end = terminator ? tokens.length - 1 : tokens.length;
+  for (let i = 0; i < end; i++) {
+    const t = tokens[i]!;
+    if (t.kind === 'punct' && t.value === ';') return { problem: statementEnd(t) };
+  }
+  const first = end > 0 ? tokens[0] : undefined;
   if (!first) return { problem: emptyProblem('view SQL') };
   if (!(first.kind === 'word' && QUERY_STARTS.has(first.value)) && !(first.kind === 'punct' && first.value === '(')) {
     return {
@@ -461,7 +469,7 @@ export function checkQuery(text: string): { problem?: SqlProblem; terminator?: T
       },
     };
   }
-  const unbalanced = brackets(body, false);
+  const unbalanced = brackets(tokens, false, end);
   return unbalanced ? { problem: unbalanced } : terminator ? { terminator } : {};
 }
 
