@@ -233,14 +233,14 @@ export async function compileIn(
     let result: ReturnType<typeof compileValue>;
     try {
       // Validation and the resolver read the config's objects, so their getters and Proxy traps run: under
-      // the time limit too, on a clock of its own (a large config makes most of this time the compiler's).
+      // the time limit too, on a clock of its own, which also grants the compiler's own share of it.
       // The emitters read only the Model, plain data of the compiler's: they run outside the fence.
       let read: ReturnType<typeof readConfig>;
       if (where === 'worker') {
         phase('reading');
         read = readConfig(value, profile);
       } else {
-        const timed = runTimed(() => readConfig(value, profile), limits.timeoutMs);
+        const timed = runTimed(() => readConfig(value, profile), limits.timeoutMs + compilerReadMs(source.length));
         if (!timed) return failed([limitDiagnostic('timeout', configPath, limits)]);
         read = timed.value;
       }
@@ -380,6 +380,15 @@ export function workerMessage(result: CompileResult): { message: { result: Worke
  */
 const compilerHeapMb = (sourceLength: number) => 256 + Math.ceil((sourceLength / 1e6) * 128);
 
+/**
+ * Time the compiler itself may need to read a config of this size, granted beside the config's time
+ * limit on the clock of that phase (validation and the resolver run the config's getters, so they are
+ * timed, but most of their time is the compiler's: about 0.5 s per MB of config on a quiet 2-core machine,
+ * 10,000 tables being 12 MB). Generous (4×), so a loaded machine does not turn a large config's
+ * compile into its timeout; still a bound, so a getter that never returns is stopped.
+ */
+const compilerReadMs = (sourceLength: number) => Math.ceil((sourceLength / 1e6) * 2000);
+
 /** The built worker entry (also when cdc-compile runs from its sources, under vitest). */
 function workerEntry(): URL {
   return pathToFileURL(join(PACKAGE_ROOT, 'dist', 'compile-worker.js'));
@@ -397,6 +406,7 @@ async function compileInWorker(
     { options: { ...options, ...limits } },
     limits,
     compilerHeapMb(sourceLength),
+    compilerReadMs(sourceLength),
   );
   if (outcome.kind === 'done') {
     const { digests, ...result } = outcome.value;

@@ -158,12 +158,15 @@ export type Phase = 'config' | 'reading' | 'compiler';
  * The limits are the config's, not the compiler's: each of `config` and `reading` has a clock of its own
  * and nothing else is timed; the process's memory is watched while the config runs, and the worker's heap
  * limit is the config's plus `compilerMb`, what the compiler itself may need for a config of this size.
+ * Likewise `reading` runs the compiler's own validation and resolver beside the config's getters: its
+ * clock is the config's limit plus `compilerReadMs`.
  */
 export async function runInWorker<T>(
   entry: URL,
   data: unknown,
   limits: Limits,
   compilerMb = 0,
+  compilerReadMs = 0,
 ): Promise<WorkerOutcome<T>> {
   // Loaded only for a compile that needs a worker: most run in this thread.
   const { Worker } = await import('node:worker_threads');
@@ -193,7 +196,11 @@ export async function runInWorker<T>(
       clearTimeout(timer);
       if (message.phase === 'config' && phase === undefined) baseline = process.memoryUsage.rss();
       phase = message.phase;
-      if (phase !== 'compiler') timer = setTimeout(() => finish({ kind: 'timeout' }), limits.timeoutMs);
+      if (phase !== 'compiler')
+        timer = setTimeout(
+          () => finish({ kind: 'timeout' }),
+          limits.timeoutMs + (phase === 'reading' ? compilerReadMs : 0),
+        );
     });
     worker.on('error', (err: Error & { code?: string }) => {
       if (err.code === 'ERR_WORKER_OUT_OF_MEMORY') finish({ kind: 'memory' });
