@@ -215,6 +215,13 @@ describe('verdicts agree with PostgreSQL (PGlite)', () => {
     }
   };
 
+  test('a word folds its ASCII letters only, as the server does (UTF-8)', async () => {
+    for (const word of ['ÉTÉ_Ab', 'SeLeCt_X', 'lower', 'ΣΑΣ_X', 'Straße_İ']) {
+      const { fields } = await db.query(`SELECT 1 AS ${word}`);
+      expect(lex(word).tokens.map((t) => t.value)).toEqual([fields[0]!.name]);
+    }
+  });
+
   test("a -- comment between continued strings joins them, as the server's lexer does", async () => {
     for (const text of ["SELECT 'a' -- c\n'b' AS x", "SELECT 'a'\n-- c\n'b' AS x", "SELECT E'a' -- c\n'\\'' AS x"]) {
       expect(ourMask(text)).not.toBe('error');

@@ -326,14 +326,17 @@ export function lex(text: string): Lexed {
     if (isIdentStart(c)) {
       let j = i + 1;
       let upper = c >= 'A' && c <= 'Z';
+      let ascii = c < '\x80';
       for (; j < n; j++) {
         const d = text[j]!;
         if (!isIdentCont(d)) break;
         if (d >= 'A' && d <= 'Z') upper = true;
+        else if (d >= '\x80') ascii = false;
       }
-      // ASCII letters only are folded, as PostgreSQL does; most words have none to fold.
+      // ASCII letters only are folded, as PostgreSQL does (toLowerCase would fold others too, so it is
+      // used only on an all-ASCII word); most words have nothing to fold.
       const word = text.slice(i, j);
-      push('word', i, j, upper ? word.replace(/[A-Z]+/g, (s) => s.toLowerCase()) : word);
+      push('word', i, j, !upper ? word : ascii ? word.toLowerCase() : word.replace(/[A-Z]+/g, (s) => s.toLowerCase()));
       i = j;
       continue;
     }
