@@ -1,6 +1,8 @@
 import { PGlite } from '@electric-sql/pglite';
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { PG_RESERVED, snakeCase } from '../src/resolve/names.js';
+import { dedent } from '../src/sql/dialect.js';
 import { flinkIdent, quoteIdent } from '../src/render/text.js';
 
 describe('names', () => {
@@ -31,5 +33,34 @@ describe('names', () => {
     expect(quoteIdent('user')).toBe('"user"');
     expect(quoteIdent('UserEvents')).toBe('"UserEvents"');
     expect(flinkIdent('value')).toBe('`value`');
+  });
+});
+
+describe('dedent', () => {
+  /** What dedent means, written plainly (the compiler's version finds each line's indentation once). */
+  const reference = (text: string) => {
+    const lines = text
+      .replace(/^\s*\n/, '')
+      .replace(/\s+$/, '')
+      .split('\n');
+    const indents = lines.filter((l) => l.trim()).map((l) => /^\s*/.exec(l)![0].length);
+    const rest = indents.slice(/^\S/.test(lines[0] ?? '') ? 1 : 0);
+    const cut = rest.length ? Math.min(...rest) : 0;
+    return lines
+      .map((l, i) => (i === 0 && /^\S/.test(l) ? l : l.slice(Math.min(cut, /^\s*/.exec(l)![0].length))))
+      .join('\n');
+  };
+
+  test('removes the common indentation and the blank edges, whatever the whitespace', () => {
+    expect(dedent('\n    SELECT a\n      FROM t\n    WHERE b\n  ')).toBe('SELECT a\n  FROM t\nWHERE b');
+    expect(dedent('SELECT a\n    FROM t')).toBe('SELECT a\nFROM t');
+    const text = fc.string({
+      unit: fc.constantFrom(' ', ' ', '\t', '\n', '\n', '\r', '\u00a0', '\u2028', 'a', 'b', ';'),
+      maxLength: 40,
+    });
+    fc.assert(
+      fc.property(text, (s) => dedent(s) === reference(s)),
+      { numRuns: 20_000 },
+    );
   });
 });
