@@ -23,6 +23,7 @@ import {
   type Transform,
 } from './load/index.js';
 import { PACKAGE_ROOT } from './package-root.js';
+import { sameJson } from './render/json.js';
 import { loadTemplates, TemplateError, unknownTemplates } from './render/templates.js';
 import { CHANGES_FOLDER, MIGRATIONS_FOLDER, resolve } from './resolve/index.js';
 import type { Model } from './resolve/model.js';
@@ -69,6 +70,11 @@ export interface CompileResult {
   readonly model?: Model;
   /** What manifest.json records for `plan` (src/plan/snapshot.ts). */
   readonly snapshot?: Snapshot;
+  /**
+   * Whether the output folder's manifest holds a snapshot this compiler reads, other than `snapshot`:
+   * only then can a change need a decision (absent when the compile read no history).
+   */
+  readonly snapshotChanged?: boolean;
   /** The analytics migration this compile adds (its path), when the analytics tables changed. */
   readonly migration?: string;
   /** The change script this compile adds (ops/changes/), when the change needs steps on a running stack. */
@@ -294,12 +300,10 @@ export async function compileIn(
     let emitted = result.artefacts;
     let migration: string | undefined;
     let changeScript: CompileResult['changeScript'];
-    if (
-      history?.snapshot &&
-      snapshot &&
-      result.model &&
-      JSON.stringify(history.snapshot) !== JSON.stringify(snapshot)
-    ) {
+    // Compared as JSON, without writing either out (at 10,000 tables two strings of ~50 MB).
+    const snapshotChanged =
+      history?.snapshot !== undefined && snapshot !== undefined && !sameJson(history.snapshot, snapshot);
+    if (history?.snapshot && snapshot && result.model && snapshotChanged) {
       // The pipeline changed since the last compile: its analytics migration, if the tables need one, and
       // its change script, if a running stack needs steps.
       const { nextHistory } = await import('./write/next-migration.js');
@@ -336,6 +340,7 @@ export async function compileIn(
       diagnostics: sortDiagnostics(diagnostics),
       ...(result.model && options.model !== false ? { model: result.model } : {}),
       ...(snapshot ? { snapshot } : {}),
+      ...(history ? { snapshotChanged } : {}),
       ...(migration ? { migration } : {}),
       ...(changeScript ? { changeScript } : {}),
       configFile,

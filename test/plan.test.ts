@@ -350,6 +350,64 @@ test('a compile loads neither the planner nor yaml unless the snapshot changed: 
   expect([...seen].filter((f) => /^(plan-command|diff|approvals|format)-/.test(f))).toEqual([]);
 });
 
+test('sameJson says what comparing the two JSON texts says, without writing them', async () => {
+  const { sameJson } = await import('../src/render/json.js');
+  const values: unknown[] = [
+    null,
+    undefined,
+    0,
+    -0,
+    1,
+    Number.NaN,
+    Number.POSITIVE_INFINITY,
+    '',
+    '1',
+    true,
+    false,
+    () => 1,
+    [],
+    [null],
+    [undefined],
+    [1, 2],
+    [2, 1],
+    {},
+    { a: 1 },
+    { a: 1, b: undefined },
+    { a: 1, f: () => 1 },
+    { b: 1, a: 1 },
+    { a: 1, b: 1 },
+    { a: [1, { c: 'x' }] },
+    { a: [1, { c: 'y' }] },
+    { 2: 'x', 1: 'y' },
+    { 1: 'y', 2: 'x' },
+    new Date(0),
+    '1970-01-01T00:00:00.000Z',
+  ];
+  for (const a of values)
+    for (const b of values)
+      expect(sameJson(a, b), `${String(JSON.stringify(a))} vs ${String(JSON.stringify(b))}`).toBe(
+        JSON.stringify(a) === JSON.stringify(b),
+      );
+  const snapshot = await base;
+  expect(sameJson(snapshot, JSON.parse(JSON.stringify(snapshot)))).toBe(true);
+  const other = await snapshotOf(edit(BOOKSTORE, '    cover_url: t.varchar(500),\n', ''));
+  expect(sameJson(snapshot, other)).toBe(false);
+});
+
+test("a compile tells whether the output folder's snapshot differs from its own (the CLI reads the manifest no second time)", async () => {
+  const dir = copyProject('bookstore');
+  dirs.push(dir);
+  const config = join(dir, 'pipeline.config.ts');
+  const same = await compile({ config, model: false });
+  expect(same.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  expect(same.snapshotChanged).toBe(false);
+  const source = edit(readFileSync(config, 'utf8'), '    cover_url: t.varchar(500),\n', '');
+  const changed = await compile({ config, source, model: false });
+  expect(changed.snapshotChanged).toBe(true);
+  // Without history there is nothing to compare with.
+  expect((await compile({ config, source, history: false })).snapshotChanged).toBeUndefined();
+});
+
 describe('cli', () => {
   const project = (edits: (s: string) => string) => {
     const dir = copyProject('bookstore');

@@ -6,6 +6,7 @@ import { setFlagsFromString } from 'node:v8';
 import { compile, VERSION, type CompileResult } from '../compile.js';
 import { hasErrors } from '../diagnostics.js';
 import { readSnapshot } from '../plan/snapshot.js';
+import { sameJson } from '../render/json.js';
 import { writeOutput } from '../write/index.js';
 import { manifestText, readManifest } from '../write/manifest.js';
 import { UsageError, type Command } from './command.js';
@@ -167,7 +168,7 @@ async function compileAndWrite(
     }
     return { code: 1 };
   }
-  if (!args.check && snapshotChanged(result)) {
+  if (!args.check && (result.snapshotChanged ?? snapshotChanged(result))) {
     // A destructive or ambiguous change is written only with a decision in cdc-approvals.yaml (exit 3).
     const { refuseUndecided } = await import('./plan-command.js');
     const refused = await refuseUndecided(result, resolve(cwd, args.config), cwd, args.format, outName);
@@ -266,14 +267,15 @@ function withoutTurbofan(configPath: string): void {
 /**
  * Whether the output's manifest holds a snapshot this compiler reads, other than this compile's: only then
  * can a change need a decision, so only then does the planner load (plan-command.js, with git's
- * node:child_process; `refuseUndecided` looks again).
+ * node:child_process; `refuseUndecided` looks again). The compile tells (`snapshotChanged`: it read the
+ * manifest already, for the history); this reads it only for a compile that did not.
  */
 function snapshotChanged(result: CompileResult): boolean {
   if (!result.snapshot) return false;
   const state = readManifest(manifestText(result.outDir));
   if (state.kind !== 'ours') return false;
   const old = readSnapshot(state.snapshot);
-  return typeof old === 'object' && JSON.stringify(old) !== JSON.stringify(result.snapshot);
+  return typeof old === 'object' && !sameJson(old, result.snapshot);
 }
 
 export const compileCommand: Command = {
