@@ -24,7 +24,7 @@ import { loadTemplates } from '../src/render/templates.js';
 import { TEMPLATE_OPTIONS } from '../src/targets/artefact.js';
 import { canonicalYaml } from '../src/render/yaml.js';
 import { checkObjects } from '../src/targets/kubernetes/checks.js';
-import { buildStack, CONFIGMAP_LIMIT, type Placed } from '../src/targets/kubernetes/objects.js';
+import { buildStack, CONFIGMAP_LIMIT, StackMemo, type Placed } from '../src/targets/kubernetes/objects.js';
 import { strategicDiff } from '../src/targets/kubernetes/overlay.js';
 import { compileProject, PROJECTS, ROOT } from './support/compile.js';
 
@@ -866,4 +866,38 @@ test('the Superset bootstrap slot: empty, no Job; filled through the Model, a ha
     checkObjects(placed, { model: filled, deployment: filled.deployment, profile: filled.deployment.base, content }),
   ).toEqual([]);
   validate(JSON.parse(JSON.stringify(job.object)));
+});
+
+test('one emit builds what does not depend on the profile once: the base and the profiles share its scripts, and each is the profile built alone', async () => {
+  const { model, files, binaries } = await compileProject(bookstore.config);
+  const d = model!.deployment!;
+  const content = new Map<string, string | Uint8Array>(
+    [...files, ...binaries].filter(([p]) => !p.startsWith('kubernetes/')),
+  );
+  expect([...content.values()].some((c) => c instanceof Uint8Array)).toBe(true);
+  const templates = loadTemplates(join(ROOT, 'no-templates-here'), TEMPLATE_OPTIONS);
+  const rendered: string[] = [];
+  const counting = {
+    configFile: 'pipeline.config.ts',
+    render: ((name, data) => {
+      rendered.push(name);
+      return templates.render(name, data);
+    }) as typeof templates.render,
+  };
+  const builds = [d.base, ...d.profiles];
+  const memo = new StackMemo();
+  const shared = builds.map((profile) =>
+    buildStack({ model: model!, deployment: d, profile, content, ctx: counting, memo }, []),
+  );
+  const once = rendered.length;
+  rendered.length = 0;
+  buildStack({ model: model!, deployment: d, profile: d.base, content, ctx: counting }, []);
+  expect(once).toBeGreaterThan(0);
+  expect(once).toBe(rendered.length);
+  const ctx = { configFile: 'pipeline.config.ts', render: templates.render };
+  for (const [i, profile] of builds.entries())
+    expect(
+      shared[i]!.map((p) => p.object),
+      profile.name,
+    ).toEqual(buildStack({ model: model!, deployment: d, profile, content, ctx }, []).map((p) => p.object));
 });

@@ -4,7 +4,7 @@ import type { Model } from '../../resolve/model.js';
 import { yamlDocuments } from '../../render/yaml.js';
 import { header, type Artefact, type EmitContext } from '../artefact.js';
 import { checkObjects } from './checks.js';
-import { buildStack, type K8sObject, type Placed } from './objects.js';
+import { buildStack, StackMemo, type K8sObject, type Placed } from './objects.js';
 import { strategicDiff } from './overlay.js';
 
 /** Files in the order kustomization.yaml lists them (namespaces first: kustomize sorts kinds anyway). */
@@ -25,8 +25,10 @@ export function emit(
   if (!d || d.endpoints === 'loopback') return { artefacts: [], diagnostics: [] };
   const diagnostics: Diagnostic[] = [];
   const contents = new Map(content.map((a) => [a.path, a.contents]));
+  // The base and every profile are built in full (each is checked as a whole); what they share is made once.
+  const memo = new StackMemo();
   const build = (profile: DeploymentModel['base']) => {
-    const placed = buildStack({ model, deployment: d, profile, content: contents, ctx }, diagnostics);
+    const placed = buildStack({ model, deployment: d, profile, content: contents, ctx, memo }, diagnostics);
     diagnostics.push(...checkObjects(placed, { model, deployment: d, profile, content: contents }));
     return placed;
   };

@@ -59,13 +59,63 @@ export interface StackInput {
   /** Phase one's artefacts: path → contents. */
   readonly content: ReadonlyMap<string, string | Uint8Array>;
   readonly ctx: EmitContext;
+  /** Shared by the builds of one emit (the base's and each profile's); a build alone makes its own. */
+  readonly memo?: StackMemo;
 }
 
-/** Bytes (superset/bundle.zip) enter as their digest: JSON.stringify would spell a Uint8Array key by key. */
-const bytesAsDigest = (_key: string, v: unknown) =>
-  v instanceof Uint8Array ? `sha256:${createHash('sha256').update(v).digest('hex')}` : v;
-const hash8 = (value: unknown) =>
-  createHash('sha256').update(JSON.stringify(value, bytesAsDigest)).digest('hex').slice(0, 8);
+/**
+ * What the builds of one emit share: the base and every profile carry the same scripts and artefacts in
+ * their ConfigMaps and Jobs, which depend on the Model and the artefacts, not on the profile. Each is
+ * computed once, keyed by its whole input (a template's data; a binary artefact by identity).
+ */
+export class StackMemo {
+  readonly #scripts = new Map<string, string>();
+  readonly #bytes = new WeakMap<Uint8Array, { readonly base64: string; readonly digest: string }>();
+
+  /** A rendered script: `render` runs once per template and data. */
+  script(template: string, data: object, render: () => string): string {
+    const key = `${template}\0${JSON.stringify(data)}`;
+    let text = this.#scripts.get(key);
+    if (text === undefined) this.#scripts.set(key, (text = render()));
+    return text;
+  }
+
+  #of(bytes: Uint8Array) {
+    let known = this.#bytes.get(bytes);
+    if (!known) {
+      known = {
+        base64: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64'),
+        digest: `sha256:${createHash('sha256').update(bytes).digest('hex')}`,
+      };
+      this.#bytes.set(bytes, known);
+    }
+    return known;
+  }
+
+  base64(bytes: Uint8Array): string {
+    return this.#of(bytes).base64;
+  }
+
+  /** A binary artefact as it enters a Job's hash (JSON.stringify would spell a Uint8Array key by key). */
+  digest(bytes: Uint8Array): string {
+    return this.#of(bytes).digest;
+  }
+}
+
+/** The hash in a Job's name: its pod spec and the files it runs, binary ones as their digest. */
+const jobHash = (spec: IPodSpec, files: readonly (readonly [string, string | Uint8Array])[], memo: StackMemo) =>
+  createHash('sha256')
+    .update(
+      JSON.stringify({
+        spec,
+        hashed: files.map(([name, contents]) => [
+          name,
+          typeof contents === 'string' ? contents : memo.digest(contents),
+        ]),
+      }),
+    )
+    .digest('hex')
+    .slice(0, 8);
 const mib = (q: string) => {
   const m = /^(\d+)(Ki|Mi|Gi|Ti)$/.exec(q);
   if (!m) return 0;
@@ -118,6 +168,7 @@ export function connectImageEnv(key: string): string {
 
 export function buildStack(input: StackInput, out: Diagnostic[]): Placed[] {
   const { model, deployment: d, profile: prof, content, ctx } = input;
+  const memo = input.memo ?? new StackMemo();
   const pipeline = model.pipeline.name;
   const placed: Placed[] = [];
   const infra = d.namespaces.infra;
@@ -145,7 +196,7 @@ export function buildStack(input: StackInput, out: Diagnostic[]): Placed[] {
     ...spec,
   });
   const script = (template: Parameters<EmitContext['render']>[0], data: object) =>
-    ctx.render(template, { header: header(ctx, '#'), ...data });
+    memo.script(template, data, () => ctx.render(template, { header: header(ctx, '#'), ...data }));
 
   /** ConfigMaps for a set of files: one, or several when they exceed the size limit; and the volume over them. */
   const configMaps = (
@@ -193,7 +244,7 @@ export function buildStack(input: StackInput, out: Diagnostic[]): Placed[] {
           ...(g.some(([, c]) => typeof c !== 'string')
             ? {
                 binaryData: Object.fromEntries(
-                  g.flatMap(([k, c]) => (typeof c === 'string' ? [] : [[k, Buffer.from(c).toString('base64')]])),
+                  g.flatMap(([k, c]) => (typeof c === 'string' ? [] : [[k, memo.base64(c)]])),
                 ),
               }
             : {}),
@@ -254,10 +305,10 @@ export function buildStack(input: StackInput, out: Diagnostic[]): Placed[] {
     namespace: string,
     l: Record<string, string>,
     spec: IPodSpec,
-    hashed: unknown,
+    hashed: readonly (readonly [string, string | Uint8Array])[],
     resolves?: Placed['resolves'],
   ) => {
-    const name = `${prefix}-${hash8({ spec, hashed })}`;
+    const name = `${prefix}-${jobHash(spec, hashed, memo)}`;
     placed.push({
       file,
       ...(resolves ? { resolves } : {}),
