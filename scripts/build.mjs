@@ -50,8 +50,13 @@ const LAZY = [
   // verify (and the PGlite, pg and dt-sql-parser it imports, external) only for `cdc-compile verify`.
   /[\\/]src[\\/]verify[\\/]/,
 ];
-/** The shared chunk: every module but the entries (their top-level code runs only where they are the entry). */
-const inCompilerChunk = (id) => !Object.values(ENTRIES).includes(id) && !LAZY.some((re) => re.test(id));
+/**
+ * The shared chunk: every module but the entries (their top-level code runs only where they are the entry),
+ * and the CLI's (dist/cli.js re-exports its `main`, so that bin/cdc-compile.js, a CommonJS script, reaches
+ * it through dist/cli.cjs without Node's ES module loader).
+ */
+const inCompilerChunk = (id) =>
+  (id === ENTRIES.cli || !Object.values(ENTRIES).includes(id)) && !LAZY.some((re) => re.test(id));
 
 rmSync(dist, { recursive: true, force: true });
 
@@ -198,7 +203,7 @@ await build({
         if (id !== STAND_IN) return null;
         return [
           `// The compiler chunk, ${scriptName}, run from V8's code cache (src/load/chunk-loader.ts; scripts/build.mjs).`,
-          `import { runChunk } from ${JSON.stringify(join(src, 'load/chunk-loader.ts'))};`,
+          "const { runChunk } = process.getBuiltinModule('node:module').createRequire(import.meta.url)('./chunk-loader.cjs');",
           `export const codeCache = runChunk(new URL(${JSON.stringify(`./${scriptName}`)}, import.meta.url), ${JSON.stringify(key)}, (specifier) => import(specifier));`,
           `export const { ${exported.join(', ')} } = codeCache.exports;`,
           '',
@@ -215,6 +220,54 @@ await build({
     comments: { legal: true, annotation: true, jsdoc: false },
   },
 });
+
+// The loader as CommonJS (one instance per thread, whoever requires it first: the stand-in, dist/cli.cjs or
+// dist/index.cjs), and the CommonJS twins of the entries that only re-export the chunk: dist/cli.cjs for
+// bin/cdc-compile.js, dist/index.cjs for require('cdc-compile') (a config after sucrase). A compile then
+// runs without Node's ES module loader.
+await build({
+  input: { 'chunk-loader': join(src, 'load/chunk-loader.ts') },
+  platform: 'node',
+  logLevel: 'warn',
+  output: {
+    dir: dist,
+    format: 'cjs',
+    entryFileNames: '[name].cjs',
+    minify: false,
+    charset: 'ascii',
+    comments: { legal: true, annotation: true, jsdoc: false },
+  },
+});
+for (const entry of ['cli', 'index']) {
+  const esmEntry = readFileSync(join(dist, `${entry}.js`), 'utf8');
+  const aliases = new Map();
+  const names = [];
+  for (const node of parseAst(esmEntry).body) {
+    if (node.type === 'ImportDeclaration' && node.source.value === `./${compilerChunk.fileName}`)
+      for (const s of node.specifiers) aliases.set(s.local.name, s.imported.name);
+    else if (node.type === 'ExportNamedDeclaration' && !node.declaration && !node.source)
+      for (const s of node.specifiers) names.push([s.exported.name, s.local.name]);
+    else throw new Error(`build: dist/${entry}.js is not a re-export of the compiler chunk (${node.type})`);
+  }
+  const members = names.map(([name, local]) => {
+    if (!aliases.has(local)) throw new Error(`build: dist/${entry}.js exports ${name}, not from the compiler chunk`);
+    return `  ${name}: chunk.${aliases.get(local)},`;
+  });
+  writeFileSync(
+    join(dist, `${entry}.cjs`),
+    [
+      `// dist/${entry}.js for require(): the compiler chunk's bindings, from the one instance (scripts/build.mjs).`,
+      "'use strict';",
+      "const { pathToFileURL } = require('node:url');",
+      "const { runChunk } = require('./chunk-loader.cjs');",
+      `const chunk = runChunk(new URL(${JSON.stringify(`./${scriptName}`)}, pathToFileURL(__filename)), ${JSON.stringify(key)}, (specifier) => import(specifier)).exports;`,
+      'module.exports = {',
+      ...members,
+      '};',
+      '',
+    ].join('\n'),
+  );
+}
 
 // sucrase as one CommonJS file (from its ES module build, which bundles without CommonJS wrappers); the
 // package stays a dependency, so its LICENSE is installed beside it.

@@ -35,6 +35,10 @@ describe('a compile of the book store into a fresh folder', () => {
     expect(stdout).toMatch(/^Wrote .*\(75 files\)/);
     expect(modules).not.toContain('NativeModule child_process');
     expect(modules).not.toContain('NativeModule worker_threads');
+    // No ES module at all (bin, dist/cli.cjs, the chunk as a script, require('cdc-compile') → dist/index.cjs):
+    // Node's ES module loader never starts.
+    expect(modules).not.toContain('NativeModule internal/modules/esm/module_job');
+    expect(modules).not.toContain('NativeModule internal/modules/esm/translators');
   });
 
   test('a second compile into the same folder (same snapshot) still leaves the planner unloaded', async () => {

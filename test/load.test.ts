@@ -390,3 +390,27 @@ describe("the compiler chunk runs from V8's code cache (load/chunk-loader.ts), i
     expect(existsSync(join(app, 'generated', 'manifest.json'))).toBe(true);
   });
 });
+
+test("require('cdc-compile') and import('cdc-compile') are one instance of the compiler chunk, in either order", async () => {
+  const dir = copyProject('minimal');
+  const names = ['definePipeline', 'postgresSource', 'compile', 'sql', 't'];
+  for (const first of ['require', 'import']) {
+    const probe = join(dir, `${first}-first.cjs`);
+    writeFileSync(
+      probe,
+      [
+        "const load = { require: async () => require('cdc-compile'), import: () => import('cdc-compile') };",
+        `const order = ${JSON.stringify(first === 'require' ? ['require', 'import'] : ['import', 'require'])};`,
+        '(async () => {',
+        '  const [a, b] = [await load[order[0]](), await load[order[1]]()];',
+        `  const names = ${JSON.stringify(names)};`,
+        '  console.log(JSON.stringify(names.map((n) => a[n] !== undefined && a[n] === b[n])));',
+        '})();',
+        '',
+      ].join('\n'),
+    );
+    const run = await execa('node', [probe], { cwd: dir, reject: false });
+    expect(run.exitCode, String(run.stderr)).toBe(0);
+    expect(JSON.parse(String(run.stdout)), first).toEqual(names.map(() => true));
+  }
+});

@@ -1,8 +1,9 @@
 /**
- * The CLI's subcommands. Each is loaded only when it runs, so `cdc-compile` (= `cdc-compile compile`)
- * loads no other command's code. A new command is one entry here and one module exporting a `Command`.
+ * The CLI's subcommands. Each but the default is loaded only when it runs, so `cdc-compile` (= `cdc-compile
+ * compile`) loads no other command's code. A new command is one entry here and one module exporting a `Command`.
  */
 import type { Command } from './command.js';
+import { compileCommand } from './compile-command.js';
 
 export interface CommandEntry {
   readonly name: string;
@@ -17,7 +18,8 @@ export const COMMANDS: readonly CommandEntry[] = [
   {
     name: 'compile',
     summary: 'compile pipeline.config.ts into generated/ (the default command)',
-    load: async () => (await import('./compile-command.js')).compileCommand,
+    // The default command is in the compiler chunk already: no import, so a compile needs no module loader.
+    load: async () => compileCommand,
   },
   {
     name: 'plan',

@@ -5,6 +5,7 @@
 import { closest } from '../resolve/names.js';
 import { reportFailure, UsageError } from './command.js';
 import { COMMANDS, DEFAULT_COMMAND, PLANNED_COMMANDS } from './commands.js';
+import { COMPILE_OPTIONS } from './compile-command.js';
 
 const width = Math.max(...[...COMMANDS.map((c) => c.name), ...Object.keys(PLANNED_COMMANDS)].map((n) => n.length));
 
@@ -27,7 +28,6 @@ async function dispatch(argv: string[], cwd: string): Promise<number> {
   const [first, ...rest] = argv;
   if (first === '--help' || first === '-h' || (first === 'help' && rest.length === 0)) {
     // The default command's options belong to the top-level help too.
-    const { COMPILE_OPTIONS } = await import('./compile-command.js');
     process.stdout.write(`${USAGE}\n${COMPILE_OPTIONS.replace(/^Options:/, 'Options of compile:')}`);
     return 0;
   }

@@ -15,8 +15,9 @@
  * the node_modules holding the package); CDC_COMPILE_CACHE=0 turns it off, and a read-only install runs
  * without it.
  *
- * The module imports nothing (built-ins through `process.getBuiltinModule`, no ES module facades): it is
- * bundled into the chunk's stand-in, before anything else of the compiler has loaded.
+ * The module imports nothing (built-ins through `process.getBuiltinModule`, no ES module facades). The build
+ * makes it dist/chunk-loader.cjs, required by the stand-in and by the CommonJS entries dist/cli.cjs (which
+ * bin/cdc-compile.js requires) and dist/index.cjs (require('cdc-compile')): one chunk instance per thread.
  */
 
 const fs = process.getBuiltinModule('node:fs');
@@ -96,6 +97,15 @@ function flagsTag(): string {
  */
 export function runChunk(url: URL, key: string, importer: (specifier: string) => Promise<unknown>): LoadedChunk {
   const file = fileURLToPath(url);
+  let loaded = chunks.get(file);
+  if (!loaded) chunks.set(file, (loaded = run(url, file, key, importer)));
+  return loaded;
+}
+
+/** The chunks this thread runs: one instance, whichever entry asks first (dist/cli.cjs, index.cjs, the stand-in). */
+const chunks = new Map<string, LoadedChunk>();
+
+function run(url: URL, file: string, key: string, importer: (specifier: string) => Promise<unknown>): LoadedChunk {
   const dir = chunkCacheDir(path.dirname(file));
   const cacheFile = dir && path.join(dir, `compiler-${key}-${process.version}-${process.arch}${flagsTag()}.v8`);
   let cachedData: Buffer | undefined;
@@ -126,7 +136,8 @@ export function runChunk(url: URL, key: string, importer: (specifier: string) =>
     mod,
     file,
     path.dirname(file),
-    importer,
+    // Relative to the chunk, whoever's import() it is.
+    (specifier) => importer(specifier.startsWith('.') ? new URL(specifier, url).href : specifier),
     url.href,
   );
   if (cacheFile && state !== 'accepted') {
