@@ -332,7 +332,9 @@ export async function compileIn(
     }
     // A caller that only writes gets each text as its UTF-8 bytes, encoded once here: the manifest hashes
     // those bytes (hashing a string encodes it first), the writer writes them, and a worker transfers them.
-    if (options.model === false) emitted = emitted.map(asBytes);
+    // In place: each text is released as soon as its bytes exist (this array is the compile's own), so a
+    // large output is not held as text and as bytes at once.
+    if (options.model === false) for (const [i, a] of emitted.entries()) emitted[i] = asBytes(a);
     const manifest = buildManifest(emitted, configFile, loaded.source ?? '', VERSION, snapshot);
     const artefacts = [...emitted, options.model === false ? asBytes(manifest) : manifest];
     return {

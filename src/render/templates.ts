@@ -98,7 +98,10 @@ function joinedEach(env: Environment): void {
     // No iteration: the helper's own text, from the {{else}} block.
     if (!iterations) return text;
     done.push(pending.join(''));
-    return done.join('');
+    // Concatenated, not joined: the file's text is copied once, when it is encoded, not here as well.
+    let all = done[0]!;
+    for (let i = 1; i < done.length; i++) all += done[i];
+    return all;
   });
 }
 
