@@ -286,26 +286,29 @@ function inspect(realOut: string, req: WriteRequest): State {
   };
 }
 
+/** The manifest as a file: a write that changes anything replaces it (renamed into place, last). */
+function manifestId(realOut: string): string {
+  const s = lstatOrUndefined(join(realOut, MANIFEST));
+  return s ? `${s.ino}:${s.mtimeMs}:${s.size}` : 'none';
+}
+
 /**
  * `inspect` without the lock, and whether another compile may have been writing meanwhile: its lock was
  * there before or after, or the manifest was replaced in between (a whole write can fall between two
  * looks at the lock). A read that fails because a file vanished meanwhile counts as busy too.
  */
-function inspectUnlocked(realOut: string, req: WriteRequest): { state?: State; busy: boolean } {
+function inspectUnlocked(realOut: string, req: WriteRequest): { state?: State; busy: boolean; manifest: string } {
   const locked = () => existsSync(join(realOut, LOCK));
-  const manifestId = () => {
-    const s = lstatOrUndefined(join(realOut, MANIFEST));
-    return s ? `${s.ino}:${s.mtimeMs}:${s.size}` : 'none';
-  };
   const lockedBefore = locked();
-  const idBefore = manifestId();
+  const idBefore = manifestId(realOut);
   let state: State | undefined;
   try {
     state = inspect(realOut, req);
   } catch (err) {
     if (!(err as NodeJS.ErrnoException).code) throw err;
   }
-  return { ...(state ? { state } : {}), busy: lockedBefore || locked() || manifestId() !== idBefore || !state };
+  const busy = lockedBefore || locked() || manifestId(realOut) !== idBefore || !state;
+  return { ...(state ? { state } : {}), busy, manifest: idBefore };
 }
 
 /**
@@ -361,8 +364,11 @@ export async function writeOutput(req: WriteRequest): Promise<WriteResult> {
     };
   }
   try {
-    // Under the lock the folder is ours alone: look again, it may have changed while we waited.
-    let state = inspect(realOut, req);
+    // Under the lock the folder is ours alone: look again if another compile may have written it since
+    // the first look (its manifest was replaced, or it left a journal); the first look stands otherwise.
+    const quiet =
+      first.state && !first.busy && manifestId(realOut) === first.manifest && !existsSync(join(realOut, JOURNAL));
+    let state = quiet ? first.state! : inspect(realOut, req);
     if (state.problems.length) return { refused: state.problems };
     let completed = 0;
     if (state.journal) {
