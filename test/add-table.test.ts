@@ -4,13 +4,14 @@
  * what cannot be carried is refused with its reason; `--from` reads a real PostgreSQL 15 catalog
  * (CDC_TEST_PG_URL), types mapped through the type matrix.
  */
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, test } from 'vitest';
 import { parseColumnsFlag, parseType } from '../src/cli/add/columns.js';
 import { PG_URL } from './support/postgres-url.js';
-import { PROJECTS, ROOT } from './support/compile.js';
+import { PROJECTS } from './support/compile.js';
+import { staticImports } from './support/dist-imports.js';
 import { cli, copyProject } from './support/project.js';
 
 const dirs: string[] = [];
@@ -285,29 +286,8 @@ describe.skipIf(!PG_URL)('add table --from (real PostgreSQL)', () => {
 });
 
 test('neither ts-morph nor pg nor the add, why and drift chunks are in the static imports of a compile', () => {
-  const statics = (file: string): string[] => [
-    ...[...readFileSync(join(ROOT, 'dist', file), 'utf8').matchAll(/^import [^;]*?from "([^"]+)";?$/gm)].map(
-      (m) => m[1]!,
-    ),
-    // The compiler chunk is a script its stand-in runs (load/chunk-loader.ts): its requires are its imports.
-    ...(existsSync(join(ROOT, 'dist', file.replace(/\.js$/, '.cjs')))
-      ? [
-          ...readFileSync(join(ROOT, 'dist', file.replace(/\.js$/, '.cjs')), 'utf8').matchAll(
-            /(?<![\w$])require\("([^"]+)"\)/g,
-          ),
-        ].map((m) => m[1]!)
-      : []),
-  ];
   for (const entry of ['cli.js', 'index.js']) {
-    const seen = new Set<string>();
-    const walk = (file: string) => {
-      if (seen.has(file)) return;
-      seen.add(file);
-      for (const dep of statics(file))
-        if (dep.startsWith('./')) walk(dep.slice(2));
-        else seen.add(dep);
-    };
-    walk(entry);
+    const seen = staticImports(entry);
     expect(
       [...seen].some((f) => f.startsWith('compiler-')),
       entry,

@@ -4,7 +4,7 @@
  * cdc-approvals.yaml, --base from git, and compiler changes told apart from config changes.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { compile } from '../src/compile.js';
@@ -14,6 +14,7 @@ import { diff, readers, widens } from '../src/plan/diff.js';
 import { makePlan } from '../src/plan/index.js';
 import type { Snapshot } from '../src/plan/snapshot.js';
 import { ROOT } from './support/compile.js';
+import { staticImports } from './support/dist-imports.js';
 import { BIN, cli, copyProject, tree } from './support/project.js';
 
 const CONFIG = join(ROOT, 'pipeline.config.ts');
@@ -323,28 +324,7 @@ describe('plan', () => {
 });
 
 test('a compile loads neither the planner nor yaml unless the snapshot changed: not in its static imports', () => {
-  const statics = (file: string): string[] => [
-    ...[...readFileSync(join(ROOT, 'dist', file), 'utf8').matchAll(/^import [^;]*?from "([^"]+)";?$/gm)].map(
-      (m) => m[1]!,
-    ),
-    // The compiler chunk is a script its stand-in runs (load/chunk-loader.ts): its requires are its imports.
-    ...(existsSync(join(ROOT, 'dist', file.replace(/\.js$/, '.cjs')))
-      ? [
-          ...readFileSync(join(ROOT, 'dist', file.replace(/\.js$/, '.cjs')), 'utf8').matchAll(
-            /(?<![\w$])require\("([^"]+)"\)/g,
-          ),
-        ].map((m) => m[1]!)
-      : []),
-  ];
-  const seen = new Set<string>();
-  const walk = (file: string) => {
-    if (seen.has(file)) return;
-    seen.add(file);
-    for (const dep of statics(file))
-      if (dep.startsWith('./')) walk(dep.slice(2));
-      else seen.add(dep);
-  };
-  walk('cli.js');
+  const seen = staticImports('cli.js');
   expect([...seen].some((f) => f.startsWith('compiler-'))).toBe(true);
   expect([...seen]).not.toContain('yaml');
   expect([...seen].filter((f) => /^(plan-command|diff|approvals|format)-/.test(f))).toEqual([]);
