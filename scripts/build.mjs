@@ -225,19 +225,18 @@ await build({
 // dist/index.cjs), and the CommonJS twins of the entries that only re-export the chunk: dist/cli.cjs for
 // bin/cdc-compile.js, dist/index.cjs for require('cdc-compile') (a config after sucrase). A compile then
 // runs without Node's ES module loader.
-await build({
-  input: { 'chunk-loader': join(src, 'load/chunk-loader.ts') },
-  platform: 'node',
-  logLevel: 'warn',
-  output: {
-    dir: dist,
-    format: 'cjs',
-    entryFileNames: '[name].cjs',
-    minify: false,
-    charset: 'ascii',
-    comments: { legal: true, annotation: true, jsdoc: false },
-  },
-});
+/** One CommonJS file per input, in dist/ as `<name>.cjs`. */
+const commonJs = (input, output = {}) =>
+  build({
+    input,
+    platform: 'node',
+    logLevel: 'warn',
+    output: { dir: dist, format: 'cjs', entryFileNames: '[name].cjs', minify: false, ...output },
+  });
+await commonJs(
+  { 'chunk-loader': join(src, 'load/chunk-loader.ts') },
+  { charset: 'ascii', comments: { legal: true, annotation: true, jsdoc: false } },
+);
 for (const entry of ['cli', 'index']) {
   const esmEntry = readFileSync(join(dist, `${entry}.js`), 'utf8');
   const aliases = new Map();
@@ -273,18 +272,12 @@ for (const entry of ['cli', 'index']) {
 // package stays a dependency, so its LICENSE is installed beside it.
 const sucraseDir = dirname(createRequire(import.meta.url).resolve('sucrase/package.json'));
 const sucrasePackage = JSON.parse(readFileSync(join(sucraseDir, 'package.json'), 'utf8'));
-await build({
-  input: { sucrase: join(sucraseDir, sucrasePackage.module) },
-  platform: 'node',
-  logLevel: 'warn',
-  output: {
-    dir: dist,
-    format: 'cjs',
-    entryFileNames: '[name].cjs',
+await commonJs(
+  { sucrase: join(sucraseDir, sucrasePackage.module) },
+  {
     banner: `// sucrase ${sucrasePackage.version} (${sucrasePackage.license}, ${sucrasePackage.repository?.url ?? sucrasePackage.homepage}) and its dependencies, bundled by scripts/build.mjs.`,
-    minify: false,
   },
-});
+);
 
 execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
   cwd: root,
