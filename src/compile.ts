@@ -303,7 +303,7 @@ export async function compileIn(
     // Compared as JSON, without writing either out (at 10,000 tables two strings of ~50 MB).
     const snapshotChanged =
       history?.snapshot !== undefined && snapshot !== undefined && !sameJson(history.snapshot, snapshot);
-    if (history?.snapshot && snapshot && result.model && snapshotChanged) {
+    if (snapshotChanged && result.model) {
       // The pipeline changed since the last compile: its analytics migration, if the tables need one, and
       // its change script, if a running stack needs steps.
       const { nextHistory } = await import('./write/next-migration.js');
