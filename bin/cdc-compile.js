@@ -3,16 +3,16 @@
 // a compile loads no ES module, so Node's ES module loader never starts.
 'use strict';
 const NodeModule = require('node:module');
-const { basename, dirname, join } = require('node:path');
+const { join } = require('node:path');
+const { chunkCacheDir } = require('../dist/chunk-loader.cjs');
 
 // Node >= 22.1 keeps V8's compile of the modules it loads (cdc-compile's own chunks among them) in a code
-// cache; it goes beside the config's transpile cache, in the node_modules that holds this package (or the
-// package's own, in its repository). CDC_COMPILE_CACHE=0 turns it off with the transpile cache.
-if (typeof NodeModule.enableCompileCache === 'function' && process.env.CDC_COMPILE_CACHE !== '0') {
-  const pkg = dirname(__dirname);
-  const nodeModules = basename(dirname(pkg)) === 'node_modules' ? dirname(pkg) : join(pkg, 'node_modules');
+// cache, in the folder that holds the compiler chunk's own cache (node_modules/.cache/cdc-compile/v8 of the
+// node_modules holding this package, or the package's own). CDC_COMPILE_CACHE=0 turns both off.
+const cacheDir = chunkCacheDir(join(__dirname, '..', 'dist'));
+if (typeof NodeModule.enableCompileCache === 'function' && cacheDir) {
   try {
-    NodeModule.enableCompileCache(join(nodeModules, '.cache', 'cdc-compile', 'v8'));
+    NodeModule.enableCompileCache(cacheDir);
   } catch {
     // A read-only install compiles without it.
   }
