@@ -5,9 +5,10 @@
  */
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { compile } from '../src/compile.js';
 import { withChains } from '../src/resolve/lineage.js';
+import { thousands } from '../src/targets/docs/emit.js';
 import type { LineageModel, Model } from '../src/resolve/model.js';
 import { lex } from '../src/sql/lexer.js';
 import { selectItems } from '../src/sql/select-list.js';
@@ -339,8 +340,15 @@ describe('lineage.md of a large config: every mermaid graph within mermaid’s d
 
   let lineageMd: string;
   let sections: Map<string, string[]>;
+  let localeCalls: number;
   beforeAll(async () => {
-    ({ lineageMd } = await modelOf(largeConfig()));
+    const spy = vi.spyOn(Number.prototype, 'toLocaleString');
+    try {
+      ({ lineageMd } = await modelOf(largeConfig()));
+      localeCalls = spy.mock.calls.length;
+    } finally {
+      spy.mockRestore();
+    }
     sections = new Map(
       lineageMd
         .split(/^## /m)
@@ -368,6 +376,13 @@ describe('lineage.md of a large config: every mermaid graph within mermaid’s d
     // Each table's section still lists every column's path.
     expect(lineageMd).toContain('### public.b599 → a_b599');
     expect(lineageMd).toMatch(/^\| `amount` numeric\(12, 2\) .*\| `v_b599.amount` \|/m);
+  });
+
+  test("the note writes mermaid's text limit as toLocaleString('en') would, without calling it (ICU's set-up is ~16 ms)", () => {
+    expect(lineageMd).toContain("over mermaid's default limits (500 edges, 50,000 characters)");
+    expect(localeCalls).toBe(0);
+    for (const n of [0, 7, 999, 1000, 50_000, 123_456, 1_000_000, 98_765_432])
+      expect(thousands(n)).toBe(n.toLocaleString('en'));
   });
 
   test('a table whose own graph is over the limits is drawn cut at them, with a note', () => {

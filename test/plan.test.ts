@@ -13,6 +13,7 @@ import { parseApprovals } from '../src/plan/approvals.js';
 import { diff, readers, widens } from '../src/plan/diff.js';
 import { makePlan } from '../src/plan/index.js';
 import type { Snapshot } from '../src/plan/snapshot.js';
+import { insert } from '../src/targets/flink/emit.js';
 import { ROOT } from './support/compile.js';
 import { staticImports } from './support/dist-imports.js';
 import { BIN, cli, copyProject, tree } from './support/project.js';
@@ -58,6 +59,29 @@ describe('snapshot', () => {
     // No secret values, and the include lists (derived from the tables) are not kept twice.
     expect(JSON.stringify(manifest.snapshot)).not.toMatch(/column\.include\.list/);
     expect(manifest.snapshot.sources[0].connectorConfig['database.password']).toBe('${env:ECOM_DB_PASSWORD}');
+  });
+  test("each table's INSERT is made once per Model (pipeline.sql and the job hash share it), never across compiles", async () => {
+    // The same table objects' INSERT is remembered; a later compile's Model, with a column added, gets its own.
+    const first = await compile({ config: CONFIG, source: BOOKSTORE });
+    const added = edit(
+      BOOKSTORE,
+      '    status: t.varchar(50),',
+      '    status: t.varchar(50),\n    channel: t.varchar(20),',
+    );
+    const second = await compile({ config: CONFIG, source: added });
+    expect(second.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    const sql = (r: typeof first) => r.artefacts.find((a) => a.path === 'flink/pipeline.sql')!.contents as string;
+    const job = (r: typeof first) => r.snapshot!.flinkJobs.find((j) => j.tables.includes('sink_fact_orders'))!;
+    expect(sql(first)).toContain('INSERT INTO sink_fact_orders (`id`, `user_id`, `total`, `status`, `created_at`)');
+    expect(sql(second)).toContain(
+      'INSERT INTO sink_fact_orders (`id`, `user_id`, `total`, `status`, `channel`, `created_at`)',
+    );
+    expect(job(second).statement).not.toBe(job(first).statement);
+    // And the first Model's stays its own after the second compile.
+    expect(job(await compile({ config: CONFIG, source: BOOKSTORE })).statement).toBe(job(first).statement);
+    expect(insert(first.model!.tables.find((t) => t.flink.sinkTable === 'sink_fact_orders')!)).not.toContain(
+      '`channel`',
+    );
   });
 });
 
