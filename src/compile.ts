@@ -24,7 +24,8 @@ import {
 } from './load/index.js';
 import { PACKAGE_ROOT } from './package-root.js';
 import { sameJson } from './render/json.js';
-import { loadTemplates, TemplateError, unknownTemplates } from './render/templates.js';
+import { loadTemplates, overridesKey, TemplateError, unknownTemplates } from './render/templates.js';
+import type { EmitMemo } from './emit-reuse.js';
 import { CHANGES_FOLDER, MIGRATIONS_FOLDER, resolve } from './resolve/index.js';
 import type { Model } from './resolve/model.js';
 import { header, TEMPLATE_NAMES, TEMPLATE_OPTIONS, type Artefact, type EmitContext } from './targets/artefact.js';
@@ -60,6 +61,11 @@ export interface CompileOptions {
    * worker then posts back only the artefacts and the snapshot (copying a 10,000-table Model across took seconds).
    */
   readonly model?: boolean;
+  /**
+   * A long-lived caller's memo of the last emit (`--watch`): reused when the Model, the history and the
+   * templates are the same as last time (src/emit-reuse.ts). In-thread compiles only.
+   */
+  readonly reuse?: EmitMemo;
 }
 
 export interface CompileResult {
@@ -182,8 +188,9 @@ export async function compileIn(
   if (fileProblem) return failed([fileProblem]);
   const source = options.source ?? readFileSync(configPath, 'utf8');
   const inThread = evaluatesInThread(configPath, source);
+  const { reuse, ...posted } = options;
   const isolated = () =>
-    compileInWorker({ ...options, config: configPath, outDir }, limits, configPath, failed, source.length);
+    compileInWorker({ ...posted, config: configPath, outDir }, limits, configPath, failed, source.length);
   // A config this large would only use up the in-thread slice before being re-run in the worker.
   if (where === 'main' && (!inThread || source.length > IN_THREAD_MAX_SOURCE)) return isolated();
 
@@ -252,7 +259,10 @@ export async function compileIn(
       }
       phase('compiler');
       if (read.model) {
-        const emitted = emitModel(read.model, ctx);
+        const model = read.model;
+        const emitted = reuse
+          ? reuse.emit(model, ctx, overridesKey(templatesDir, TEMPLATE_NAMES), () => emitModel(model, ctx))
+          : emitModel(model, ctx);
         result = {
           artefacts: emitted.artefacts,
           diagnostics: [...read.diagnostics, ...emitted.diagnostics],

@@ -9,6 +9,7 @@ import { readSnapshot } from '../plan/snapshot.js';
 import { sameJson } from '../render/json.js';
 import { writeOutput } from '../write/index.js';
 import { manifestText, readManifest } from '../write/manifest.js';
+import type { EmitMemo } from '../emit-reuse.js';
 import { UsageError, type Command } from './command.js';
 import { countChanges, formatChanges, formatDiagnostics, jsonDiagnostic } from './format.js';
 
@@ -47,6 +48,8 @@ interface Args {
   timeoutMs?: number;
   maxMemoryMb?: number;
   verify?: { databaseUrl?: string; allowExisting: boolean };
+  /** --watch: the memo of the last emit, kept across recompiles. */
+  reuse?: EmitMemo;
 }
 
 function parse(argv: string[]): Args | 'help' | 'version' {
@@ -150,6 +153,7 @@ async function compileAndWrite(
     ...(args.maxMemoryMb ? { maxMemoryMb: args.maxMemoryMb } : {}),
     // Only --verify reads the Model; writing needs the artefacts and the snapshot.
     ...(args.verify ? {} : { model: false }),
+    ...(args.reuse ? { reuse: args.reuse } : {}),
   });
   const notFound = result.diagnostics.find((d) => d.code === 'CLI.CONFIG_NOT_FOUND');
   if (notFound) {
@@ -297,7 +301,7 @@ export const compileCommand: Command = {
       watchMode({
         configDir,
         outDir: resolve(cwd, args.out ?? resolve(configDir, 'generated')),
-        compile: () => run({ ...args, watch: false }, cwd),
+        compile: (reuse) => run({ ...args, watch: false, reuse }, cwd),
       });
       return new Promise(() => undefined);
     }

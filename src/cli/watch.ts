@@ -1,14 +1,18 @@
 /** `cdc-compile --watch`: loaded only when asked for, so a plain compile loads no fs.watch. */
 import { readdirSync, watch } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
+import { EmitMemo } from '../emit-reuse.js';
 import { reportFailure } from './command.js';
 
 export interface WatchOptions {
   /** The folder of the config: watched with its subfolders (not outDir, node_modules or dot folders). */
   readonly configDir: string;
   readonly outDir: string;
-  /** One compile, as the command line without --watch runs it (it reports what it did). */
-  readonly compile: () => Promise<unknown>;
+  /**
+   * One compile, as the command line without --watch runs it (it reports what it did), given the memo of
+   * the last emit, which it reuses when the Model and the rest of the emitters' inputs did not change.
+   */
+  readonly compile: (reuse: EmitMemo) => Promise<unknown>;
 }
 
 /**
@@ -28,13 +32,14 @@ export function watchMode({ configDir, outDir, compile }: WatchOptions): void {
   let timer: NodeJS.Timeout | undefined;
   let running = false;
   let again = false;
+  const reuse = new EmitMemo();
   const once = () => {
     if (running) {
       again = true;
       return;
     }
     running = true;
-    void compile()
+    void compile(reuse)
       .catch(reportFailure)
       .finally(() => {
         running = false;

@@ -106,6 +106,27 @@ function joinedEach(env: Environment): void {
 }
 
 /**
+ * The texts of the project's overrides of `names` (what `loadTemplates` would render with), as one string:
+ * equal strings, the same templates. Read by a long-lived caller that reuses an emit (src/emit-reuse.ts).
+ */
+export function overridesKey(projectTemplatesDir: string | undefined, names: readonly string[]): string {
+  if (!projectTemplatesDir) return '';
+  let key = '';
+  for (const name of names) {
+    const override = join(projectTemplatesDir, `${name}.hbs`);
+    if (!existsSync(override) || resolve(override) === resolve(BUILTIN_TEMPLATES_DIR, `${name}.hbs`)) continue;
+    let text: string;
+    try {
+      text = readFileSync(override, 'utf8');
+    } catch {
+      text = '\0unreadable'; // the compile reports it
+    }
+    key += `${name}\0${text.length}\0${text}\0`;
+  }
+  return key;
+}
+
+/**
  * Loads text templates: a file of the same name in the project's `templates/` folder overrides the
  * built-in one. `options` are handlebars' compile options (the built-ins were precompiled with the same).
  */
