@@ -7,6 +7,7 @@ import { compile, VERSION, type CompileResult } from '../compile.js';
 import { hasErrors } from '../diagnostics.js';
 import { readSnapshot } from '../plan/snapshot.js';
 import { sameJson } from '../render/json.js';
+import { setRuntimeFlags } from '../load/transpile.js';
 import { writeOutput } from '../write/index.js';
 import { manifestText, readManifest } from '../write/manifest.js';
 import type { EmitMemo } from '../emit-reuse.js';
@@ -261,6 +262,7 @@ function withoutTurbofan(configPath: string): void {
   }
   if (size < SHORT_COMPILE_CONFIG) {
     setFlagsFromString('--no-opt');
+    setRuntimeFlags('--no-opt');
     // V8 accepts a code cache only under the flags it was made with. The compiler chunk's cache is written
     // when the process exits (load/chunk-loader.ts) and read before this switch by the next run: TurboFan
     // is turned back on first (prepended: before the listener that writes it).
