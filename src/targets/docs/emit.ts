@@ -59,61 +59,99 @@ const chartUse = (e: LineageEdge) => `${e.to.slice('chart:'.length)} (${e.use}${
  * table here, read from the Model, so its (most numerous) nodes and edges need no index.
  */
 interface DocIndex {
-  readonly nodes: ReadonlyMap<string, LineageNode>;
-  readonly out: ReadonlyMap<string, readonly LineageEdge[]>;
-  readonly in: ReadonlyMap<string, readonly LineageEdge[]>;
+  /** Each drawn node by its lineage id: the one map keyed by ids (each id is looked up once per edge end). */
+  readonly nodes: ReadonlyMap<string, DocNode>;
+  /** The drawn nodes with edges out of them, in the order of their first edge. */
+  readonly sources: readonly DocNode[];
   /**
    * The column nodes of each analytics table and view (stage → owner → nodes, in column order): the rows
-   * below take their ids from here rather than building each id again (a new string, hashed anew).
+   * below take their nodes from here rather than building each id again (a new string, hashed anew).
    */
-  readonly columns: ReadonlyMap<string, ReadonlyMap<string, readonly LineageNode[]>>;
+  readonly columns: ReadonlyMap<string, ReadonlyMap<string, readonly DocNode[]>>;
 }
 
-const NO_EDGES: readonly LineageEdge[] = [];
+/**
+ * A drawn node with its edges, each holding the node at its other end: the document follows edges from
+ * node to node rather than looking ids up (at 10,000 tables, ~10⁶ lookups in maps of 2·10⁵ string keys,
+ * each missing the processor's caches, were the larger part of this document's time).
+ */
+interface DocNode {
+  readonly node: LineageNode;
+  /** The edges out of it (past the source columns' chains), in lineage order. */
+  readonly out: DocEdge[];
+  /** The edges into it, for a view's nodes. */
+  readonly in: DocEdge[];
+  /** `chartsOf` remembered, for a view column. */
+  charts?: readonly string[];
+}
+
+interface DocEdge {
+  readonly edge: LineageEdge;
+  readonly from: DocNode;
+  /** Undefined for a node this document does not draw. */
+  readonly to: DocNode | undefined;
+}
+
+const NO_EDGES: readonly DocEdge[] = [];
 const NO_CHARTS: readonly string[] = [];
 
 const DRAWN_STAGES: ReadonlySet<string> = new Set(['analytics', 'view', 'chart']);
 
 function docIndex(lineage: Model['lineage']): DocIndex {
-  const nodes = new Map<string, LineageNode>();
-  const columns = new Map<string, Map<string, LineageNode[]>>();
+  const nodes = new Map<string, DocNode>();
+  const columns = new Map<string, Map<string, DocNode[]>>();
+  let owners: Map<string, DocNode[]> | undefined;
+  let stage: string | undefined;
+  let owner: string | undefined;
+  let list: DocNode[] | undefined;
   for (const n of lineage.nodes) {
     if (!DRAWN_STAGES.has(n.stage)) continue;
-    nodes.set(n.id, n);
+    // An id given twice (no config does) is one node: its edges are shared, its data the last one's.
+    const seen = nodes.get(n.id);
+    const d: DocNode = { node: n, out: seen?.out ?? [], in: seen?.in ?? [] };
+    nodes.set(n.id, d);
     if (n.column === undefined) continue;
-    let owners = columns.get(n.stage);
-    if (!owners) columns.set(n.stage, (owners = new Map()));
-    const list = owners.get(n.owner);
-    if (list) list.push(n);
-    else owners.set(n.owner, [n]);
+    // A table's or view's columns come one after another: their list is looked up once, not per column.
+    if (n.stage !== stage || n.owner !== owner) {
+      stage = n.stage;
+      owner = n.owner;
+      owners = columns.get(stage);
+      if (!owners) columns.set(stage, (owners = new Map()));
+      list = owners.get(owner);
+      if (!list) owners.set(owner, (list = []));
+    }
+    list!.push(d);
   }
-  const out = new Map<string, LineageEdge[]>();
-  const into = new Map<string, LineageEdge[]>();
+  const sources: DocNode[] = [];
   // The columns' chains up to the analytics columns are not drawn: start after them.
   for (let i = lineage.chainEdges; i < lineage.edges.length; i++) {
     const e = lineage.edges[i]!;
-    if (!nodes.has(e.from)) continue;
-    let list = out.get(e.from);
-    if (!list) out.set(e.from, (list = []));
-    list.push(e);
-    if (nodes.get(e.to)?.stage !== 'view') continue;
-    let back = into.get(e.to);
-    if (!back) into.set(e.to, (back = []));
-    back.push(e);
+    const from = nodes.get(e.from);
+    if (!from) continue;
+    const to = nodes.get(e.to);
+    const edge: DocEdge = { edge: e, from, to };
+    if (!from.out.length) sources.push(from);
+    from.out.push(edge);
+    if (to?.node.stage === 'view') to.in.push(edge);
   }
-  return { nodes, out, in: into, columns };
+  return { nodes, sources, columns };
 }
 
-/** The lineage id of column `i` (named `column`) of an analytics table or view, from the index when it is there. */
-function columnId(index: DocIndex, stage: 'analytics' | 'view', owner: string, i: number, column: string): string {
-  const n = index.columns.get(stage)?.get(owner)?.[i];
-  return n?.column === column ? n.id : nodeId(stage, owner, column);
+/** Column `i` (named `column`) of an analytics table or view, from the index's lists when it is there. */
+function columnNode(
+  index: DocIndex,
+  stage: 'analytics' | 'view',
+  owner: string,
+  i: number,
+  column: string,
+): DocNode | undefined {
+  const d = index.columns.get(stage)?.get(owner)?.[i];
+  return d?.node.column === column ? d : index.nodes.get(nodeId(stage, owner, column));
 }
 
 export function emit(model: Model, ctx: EmitContext): Artefact[] {
   const lineage = model.lineage;
   const index = docIndex(lineage);
-  const node = (id: string) => index.nodes.get(id)!;
   const mid = mermaidIds();
   /** The document's lines; a table's or a view's rows are one entry (lines joined by `\n`). */
   const doc = [
@@ -130,18 +168,17 @@ export function emit(model: Model, ctx: EmitContext): Artefact[] {
    * Charts that show a value computed from `id` (through views), with how they use it; memoised for view
    * columns (a DAG: a view column is reached from many), not for analytics columns (each asked once).
    */
-  const memo = new Map<string, readonly string[]>();
-  const chartsOf = (id: string, memoise: boolean): readonly string[] => {
-    let found = memo.get(id);
-    if (found) return found;
+  const chartsOf = (d: DocNode | undefined, memoise: boolean): readonly string[] => {
+    if (!d) return NO_CHARTS;
+    if (d.charts) return d.charts;
     let set: Set<string> | undefined;
-    for (const e of index.out.get(id) ?? NO_EDGES) {
+    for (const { edge: e, to } of d.out) {
       if (e.use === 'rows') continue;
       if (e.to.startsWith('chart:')) (set ??= new Set()).add(chartUse(e));
-      else for (const c of chartsOf(e.to, true)) (set ??= new Set()).add(c);
+      else for (const c of chartsOf(to, true)) (set ??= new Set()).add(c);
     }
-    found = set ? [...set] : NO_CHARTS;
-    if (memoise) memo.set(id, found);
+    const found = set ? [...set] : NO_CHARTS;
+    if (memoise) d.charts = found;
     return found;
   };
 
@@ -174,15 +211,15 @@ export function emit(model: Model, ctx: EmitContext): Artefact[] {
       );
       const captured = new Map(t.columns.map((c) => [c.analyticsName, c]));
       for (const [i, a] of t.analytics.columns.entries()) {
-        const landed = columnId(index, 'analytics', t.analytics.name, i, a.name);
+        const landed = columnNode(index, 'analytics', t.analytics.name, i, a.name);
         const c = captured.get(a.name);
         let stages: string;
         if (c && a.origin === 'source') {
           const name = code(c.name);
           stages = `${name} ${cell(c.sourceType)} | ${name} ${cell(c.mapping.json)} | ${name} ${cell(c.mapping.flinkSourceType)} | ${code(c.analyticsName)} ${cell(c.mapping.flinkSinkType)}`;
         } else stages = `(${a.origin === 'synced-at' ? 'sync time' : 'analytics only'}) |  |  | `;
-        const readers = (index.out.get(landed) ?? NO_EDGES).map((e) =>
-          e.use === 'rows' ? `${code(node(e.to).owner)} (rows)` : code(columnName(node(e.to))),
+        const readers = (landed?.out ?? NO_EDGES).map(({ edge, to }) =>
+          edge.use === 'rows' ? `${code(to!.node.owner)} (rows)` : code(columnName(to!.node)),
         );
         const charts = chartsOf(landed, false);
         lines.push(
@@ -200,9 +237,10 @@ export function emit(model: Model, ctx: EmitContext): Artefact[] {
       if (!v.columns.length) continue;
       const lines: string[] = [];
       for (const [i, c] of v.columns.entries()) {
-        const id = columnId(index, 'view', v.name, i, c.name);
-        const from = (index.in.get(id) ?? NO_EDGES).map((e) => code(columnName(node(e.from))));
-        const charts = (index.out.get(id) ?? NO_EDGES).filter((e) => e.to.startsWith('chart:')).map(chartUse);
+        const d = columnNode(index, 'view', v.name, i, c.name);
+        const from = (d?.in ?? NO_EDGES).map((e) => code(columnName(e.from.node)));
+        const charts: string[] = [];
+        for (const { edge } of d?.out ?? NO_EDGES) if (edge.to.startsWith('chart:')) charts.push(chartUse(edge));
         lines.push(
           `| ${code(`${v.name}.${c.name}`)} | ${cell(c.type)} | ${from.join(', ') || '— (no column)'} | ${cell(charts.join(', ')) || '—'} |`,
         );
@@ -240,14 +278,14 @@ function reachedFrom(tables: readonly TableModel[], index: DocIndex): Set<string
   const reached = new Set<string>(starts);
   const queue = [...starts];
   for (let q = 0; q < queue.length; q++)
-    for (const e of index.out.get(queue[q]!) ?? [])
+    for (const { edge: e } of index.nodes.get(queue[q]!)?.out ?? NO_EDGES)
       if (!reached.has(e.to)) {
         reached.add(e.to);
         queue.push(e.to);
       }
   // A view reached by any of its columns is drawn as a box around them.
   for (const id of [...reached]) {
-    const n = index.nodes.get(id)!;
+    const n = index.nodes.get(id)!.node;
     if (n.stage === 'view') reached.add(nodeId('view', n.owner));
   }
   return reached;
@@ -308,7 +346,7 @@ function mermaidGraphs(model: Model, index: DocIndex, mid: (id: string) => strin
     for (const t of source.tables) {
       const columns = index.columns.get('analytics')?.get(t.analytics.name) ?? [];
       for (const a of t.analytics.columns) if (a.origin === 'source') lines++;
-      for (const n of columns) for (const e of index.out.get(n.id) ?? NO_EDGES) if (e.use === 'value') arrows++;
+      for (const n of columns) for (const { edge } of n.out) if (edge.use === 'value') arrows++;
     }
     return lines * 20 > MERMAID_MAX_TEXT || arrows > MERMAID_MAX_EDGES;
   });
@@ -324,11 +362,16 @@ function mermaidGraphs(model: Model, index: DocIndex, mid: (id: string) => strin
       else inGraphs.set(id, [s]);
     }
   const edges: LineageEdge[][] = model.sources.map(() => []);
-  for (let i = model.lineage.chainEdges; i < model.lineage.edges.length; i++) {
+  // No source drawn by its columns (a large config): no edge to sort.
+  for (
+    let i = inGraphs.size ? model.lineage.chainEdges : model.lineage.edges.length;
+    i < model.lineage.edges.length;
+    i++
+  ) {
     const e = model.lineage.edges[i]!;
     const from = inGraphs.get(e.from);
     if (!from) continue;
-    const stage = index.nodes.get(e.from)!.stage;
+    const stage = index.nodes.get(e.from)!.node.stage;
     if (stage !== 'analytics' && stage !== 'view') continue;
     const to = inGraphs.get(e.to);
     if (!to) continue;
@@ -363,7 +406,7 @@ function mermaid(
       for (const a of t.analytics.columns) {
         const id = nodeId('analytics', t.analytics.name, a.name);
         const from = captured.get(a.name);
-        if (a.origin !== 'source' && !index.out.get(id)?.length) continue;
+        if (a.origin !== 'source' && !index.nodes.get(id)?.out.length) continue;
         const text =
           a.origin !== 'source' ? `${a.name} (analytics only)` : from === a.name ? a.name : `${from} → ${a.name}`;
         add(`    ${mid(id)}[${label(text)}]`);
@@ -386,16 +429,15 @@ function mermaid(
     }
     const drawn = new Set<string>();
     for (const e of edges) {
-      const from = index.nodes.get(e.from)!;
+      const fromNode = index.nodes.get(e.from)!;
+      const from = fromNode.node;
       if (e.use === 'value') add(`  ${mid(e.from)} --> ${mid(e.to)}`, true);
       else if (e.use === 'rows') {
         // A column the view also shows has its solid arrow already (its GROUP BY says nothing new), and a
         // chart reached through a column of its view needs no second, dotted arrow from the view.
-        const to = index.nodes.get(e.to)!;
+        const to = index.nodes.get(e.to)!.node;
         if (to.column === undefined && to.stage === 'view' && from.column !== undefined) {
-          const shown = index.out
-            .get(e.from)
-            ?.some((o) => o.use === 'value' && index.nodes.get(o.to)!.owner === to.owner);
+          const shown = fromNode.out.some((o) => o.edge.use === 'value' && o.to!.node.owner === to.owner);
           if (shown) continue;
         }
         if (e.to.startsWith('chart:') && drawn.has(e.to)) continue;
@@ -454,12 +496,11 @@ function tableGraph(model: Model, index: DocIndex): TableGraph {
         ? n.id
         : (viewKey.get(n.owner) ?? nodeId('view', n.owner));
   const out = new Map<string, Map<string, 'value' | 'rows'>>();
-  for (const [from, list] of index.out) {
-    const a = ownerKey(index.nodes.get(from)!);
+  for (const from of index.sources) {
+    const a = ownerKey(from.node);
     if (a === undefined) continue;
-    for (const e of list) {
-      const to = index.nodes.get(e.to);
-      const b = to && ownerKey(to);
+    for (const { edge: e, to } of from.out) {
+      const b = to && ownerKey(to.node);
       if (b === undefined || b === a) continue;
       let targets = out.get(a);
       if (!targets) out.set(a, (targets = new Map()));
