@@ -79,6 +79,9 @@ const EACH_CHUNK = 64;
 function joinedEach(env: Environment): void {
   const each = env.helpers.each!;
   env.registerHelper('each', function (context, options) {
+    // A list of a chunk or less (a table's columns, a job's options: most loops of a large file) is one
+    // chunk anyway: handlebars' helper as it is, without a second closure and a copy of its options each time.
+    if (Array.isArray(context) && context.length <= EACH_CHUNK) return each.call(this, context, options);
     const done: string[] = [];
     let pending: string[] = [];
     let iterations = 0;
