@@ -24,6 +24,7 @@ import { describe, expect, test } from 'vitest';
 import { execa } from 'execa';
 import { ROOT } from './support/compile.js';
 import { BIN, cli, copyProject, tree } from './support/project.js';
+import { readManifestFile } from '../src/write/manifest.js';
 
 const FAULTS = join(ROOT, 'test', 'support', 'fs-faults.cjs');
 const noStackTrace = (text: string) => expect(text).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
@@ -389,5 +390,36 @@ describe('a write interrupted at any point is detected and completed', () => {
     const run = await cli([], { cwd: dir });
     expect(run.exitCode, run.stderr).toBe(0);
     expect(tree(out)).toEqual(expected);
+  });
+});
+
+describe('the manifest is read once per version of the file', () => {
+  test('an unchanged manifest is parsed once (history and writer share it); a replaced or edited one is read anew', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cdc-manifest-once-'));
+    try {
+      const path = join(dir, 'manifest.json');
+      const manifest = (files: Record<string, string>) =>
+        `${JSON.stringify({ generator: { name: 'cdc-compile', version: '0.1.0' }, files })}\n`;
+      const hash = `sha256:${'0'.repeat(64)}`;
+      writeFileSync(path, manifest({ 'a.sql': hash }));
+      const first = readManifestFile(path);
+      // The same file: the same (read-only) state, not a second parse.
+      expect(readManifestFile(path)).toBe(first);
+      // Edited in place, longer: read anew.
+      writeFileSync(path, manifest({ 'a.sql': hash, 'b.sql': hash }));
+      const edited = readManifestFile(path);
+      expect(edited).not.toBe(first);
+      expect(edited.kind === 'ours' && [...edited.files.keys()]).toEqual(['a.sql', 'b.sql']);
+      // Replaced by a rename (as cdc-compile writes it), the same length: another file, read anew.
+      writeFileSync(join(dir, 'next'), manifest({ 'c.sql': hash, 'd.sql': hash }));
+      renameSync(join(dir, 'next'), path);
+      const replaced = readManifestFile(path);
+      expect(replaced.kind === 'ours' && [...replaced.files.keys()]).toEqual(['c.sql', 'd.sql']);
+      // Damaged in place: reported as damaged, not the last good read.
+      truncateSync(path, 10);
+      expect(readManifestFile(path).kind).toBe('damaged');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

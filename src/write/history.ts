@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { error, type Diagnostic } from '../diagnostics.js';
 import { readSnapshot, type Snapshot } from '../plan/snapshot.js';
 import type { Artefact } from '../targets/artefact.js';
-import { MANIFEST, readManifest, sha256 } from './manifest.js';
+import { MANIFEST, readManifestFile, sha256, type ManifestState } from './manifest.js';
 
 export interface History {
   /** The snapshot the previous compile recorded (absent on a first compile, or from an unknown version). */
@@ -47,13 +47,22 @@ function regularFile(path: string, max: number): string | undefined {
   }
 }
 
+/** The manifest when it is a regular file of at most `max` bytes (else, as for none: the writer refuses it). */
+function manifestOf(path: string, max: number): ManifestState {
+  try {
+    const stat = lstatSync(path);
+    return stat.isFile() && stat.size <= max ? readManifestFile(path) : { kind: 'none' };
+  } catch {
+    return { kind: 'none' };
+  }
+}
+
 export function readHistory(outDir: string, folders: string | readonly HistoryFolder[]): History {
   const wanted: readonly HistoryFolder[] =
     typeof folders === 'string' ? [{ folder: folders, file: MIGRATION_FILE }] : folders;
   const nextIn = new Map(wanted.map((f) => [f.folder, 1]));
   const none: History = { migrations: [], next: 1, nextIn, diagnostics: [] };
-  const text = regularFile(join(outDir, MANIFEST), 64 << 20);
-  const state = readManifest(text);
+  const state = manifestOf(join(outDir, MANIFEST), 64 << 20);
   if (state.kind !== 'ours') return none;
   const read = readSnapshot(state.snapshot);
   const snapshot = read === 'unknown-version' ? undefined : read;

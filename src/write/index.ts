@@ -32,7 +32,7 @@ import {
   type Journal,
 } from './journal.js';
 import { acquireLock, LOCK, waitUntilUnlocked } from './lock.js';
-import { artefactSha256, MANIFEST, readManifest, sha256 } from './manifest.js';
+import { artefactSha256, MANIFEST, readManifestFile, sha256, type ManifestState } from './manifest.js';
 
 export type ChangeKind = 'added' | 'changed' | 'removed';
 
@@ -91,12 +91,14 @@ function statOrUndefined(path: string): Stats | undefined {
   }
 }
 
-/** Contents of a regular file (following no link out of the folder: callers check that first). */
-function readRegular(path: string): Buffer | undefined {
+const NO_MANIFEST: ManifestState = { kind: 'none' };
+
+/** The manifest at `path` (following a link `escapes` checked), or none when it is not a regular file. */
+function manifestAt(path: string): ManifestState {
   try {
-    return statOrUndefined(path)?.isFile() ? readFileSync(path) : undefined;
+    return statOrUndefined(path)?.isFile() ? readManifestFile(path) : NO_MANIFEST;
   } catch {
-    return undefined;
+    return NO_MANIFEST;
   }
 }
 
@@ -141,8 +143,7 @@ function inspect(realOut: string, req: WriteRequest): State {
     );
   } else journal = found;
 
-  const manifestText = escapes(MANIFEST) ? undefined : readRegular(join(realOut, MANIFEST))?.toString('utf8');
-  const manifest = readManifest(manifestText);
+  const manifest = escapes(MANIFEST) ? NO_MANIFEST : manifestAt(join(realOut, MANIFEST));
   if (manifest.kind === 'foreign') {
     refuse(
       'OUT.FOREIGN_MANIFEST',
@@ -196,10 +197,18 @@ function inspect(realOut: string, req: WriteRequest): State {
     );
 
   const changes: FileChange[] = [];
-  // Each folder on the way to an artefact, looked at once (following links, which `escapes` checked).
+  /**
+   * A path below the folder, following links (which `escapes` checked): what `escapes` saw already when
+   * that is not a link (lstat and stat then agree), so most paths are looked at once, not twice.
+   */
+  const statOf = (path: string) => {
+    const seen = look(path);
+    return seen && !seen.isSymbolicLink() ? seen : statOrUndefined(path);
+  };
+  // Each folder on the way to an artefact, looked at once.
   const folders = new Map<string, Stats | undefined>();
   const folder = (rel: string) => {
-    if (!folders.has(rel)) folders.set(rel, statOrUndefined(join(realOut, rel)));
+    if (!folders.has(rel)) folders.set(rel, statOf(join(realOut, rel)));
     return folders.get(rel);
   };
   const added = (path: string) => {
@@ -223,7 +232,7 @@ function inspect(realOut: string, req: WriteRequest): State {
     }
     if (blocked) continue;
     const target = join(realOut, a.path);
-    const stat = absent ? undefined : statOrUndefined(target);
+    const stat = absent ? undefined : statOf(target);
     if (!stat) {
       added(a.path);
       continue;
