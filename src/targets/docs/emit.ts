@@ -76,11 +76,11 @@ interface DocIndex {
  * each missing the processor's caches, were the larger part of this document's time).
  */
 interface DocNode {
-  readonly node: LineageNode;
-  /** The edges out of it (past the source columns' chains), in lineage order. */
-  readonly out: DocEdge[];
+  node: LineageNode;
+  /** The edges out of it (past the source columns' chains), in lineage order; absent for none (most nodes). */
+  out?: DocEdge[];
   /** The edges into it, for a view's nodes. */
-  readonly in: DocEdge[];
+  in?: DocEdge[];
   /** `chartsOf` remembered, for a view column. */
   charts?: readonly string[];
 }
@@ -106,10 +106,10 @@ function docIndex(lineage: Model['lineage']): DocIndex {
   let list: DocNode[] | undefined;
   for (const n of lineage.nodes) {
     if (!DRAWN_STAGES.has(n.stage)) continue;
-    // An id given twice (no config does) is one node: its edges are shared, its data the last one's.
-    const seen = nodes.get(n.id);
-    const d: DocNode = { node: n, out: seen?.out ?? [], in: seen?.in ?? [] };
-    nodes.set(n.id, d);
+    // An id given twice (no config does) is one node, with the last one's data.
+    let d = nodes.get(n.id);
+    if (d) d.node = n;
+    else nodes.set(n.id, (d = { node: n }));
     if (n.column === undefined) continue;
     // A table's or view's columns come one after another: their list is looked up once, not per column.
     if (n.stage !== stage || n.owner !== owner) {
@@ -130,9 +130,12 @@ function docIndex(lineage: Model['lineage']): DocIndex {
     if (!from) continue;
     const to = nodes.get(e.to);
     const edge: DocEdge = { edge: e, from, to };
-    if (!from.out.length) sources.push(from);
-    from.out.push(edge);
-    if (to?.node.stage === 'view') to.in.push(edge);
+    if (from.out) from.out.push(edge);
+    else {
+      from.out = [edge];
+      sources.push(from);
+    }
+    if (to?.node.stage === 'view') (to.in ??= []).push(edge);
   }
   return { nodes, sources, columns };
 }
@@ -172,7 +175,7 @@ export function emit(model: Model, ctx: EmitContext): Artefact[] {
     if (!d) return NO_CHARTS;
     if (d.charts) return d.charts;
     let set: Set<string> | undefined;
-    for (const { edge: e, to } of d.out) {
+    for (const { edge: e, to } of d.out ?? NO_EDGES) {
       if (e.use === 'rows') continue;
       if (e.to.startsWith('chart:')) (set ??= new Set()).add(chartUse(e));
       else for (const c of chartsOf(to, true)) (set ??= new Set()).add(c);
@@ -346,7 +349,7 @@ function mermaidGraphs(model: Model, index: DocIndex, mid: (id: string) => strin
     for (const t of source.tables) {
       const columns = index.columns.get('analytics')?.get(t.analytics.name) ?? [];
       for (const a of t.analytics.columns) if (a.origin === 'source') lines++;
-      for (const n of columns) for (const { edge } of n.out) if (edge.use === 'value') arrows++;
+      for (const n of columns) for (const { edge } of n.out ?? NO_EDGES) if (edge.use === 'value') arrows++;
     }
     return lines * 20 > MERMAID_MAX_TEXT || arrows > MERMAID_MAX_EDGES;
   });
@@ -406,7 +409,7 @@ function mermaid(
       for (const a of t.analytics.columns) {
         const id = nodeId('analytics', t.analytics.name, a.name);
         const from = captured.get(a.name);
-        if (a.origin !== 'source' && !index.nodes.get(id)?.out.length) continue;
+        if (a.origin !== 'source' && !index.nodes.get(id)?.out?.length) continue;
         const text =
           a.origin !== 'source' ? `${a.name} (analytics only)` : from === a.name ? a.name : `${from} → ${a.name}`;
         add(`    ${mid(id)}[${label(text)}]`);
@@ -437,7 +440,7 @@ function mermaid(
         // chart reached through a column of its view needs no second, dotted arrow from the view.
         const to = index.nodes.get(e.to)!.node;
         if (to.column === undefined && to.stage === 'view' && from.column !== undefined) {
-          const shown = fromNode.out.some((o) => o.edge.use === 'value' && o.to!.node.owner === to.owner);
+          const shown = fromNode.out?.some((o) => o.edge.use === 'value' && o.to!.node.owner === to.owner);
           if (shown) continue;
         }
         if (e.to.startsWith('chart:') && drawn.has(e.to)) continue;
@@ -499,7 +502,7 @@ function tableGraph(model: Model, index: DocIndex): TableGraph {
   for (const from of index.sources) {
     const a = ownerKey(from.node);
     if (a === undefined) continue;
-    for (const { edge: e, to } of from.out) {
+    for (const { edge: e, to } of from.out!) {
       const b = to && ownerKey(to.node);
       if (b === undefined || b === a) continue;
       let targets = out.get(a);
