@@ -804,3 +804,20 @@ describe('time columns of every precision', () => {
     expect(r.ok && [r.mapping.analyticsType, r.mapping.lossy]).toEqual(['time(0)', undefined]);
   });
 });
+
+describe('memoised lookups', () => {
+  it('a bare type (no argument, element or variant) is decided per connector modes, whichever object holds them', () => {
+    const bare = EVERY_COLUMN.filter((c) => Object.keys(c.spec).length === 1);
+    expect(bare.length).toBeGreaterThan(10);
+    for (const modes of ALL_MODES) {
+      for (const c of bare) expect(mapColumn(c.spec, { ...modes }), c.spec.type).toEqual(mapColumn(c.spec, modes));
+    }
+    // The modes decide: a memo that kept the first answer per type would give both the same mapping.
+    const [connect, micro] = [modesFor(tpm('connect'))[0]!, modesFor(tpm('adaptive_time_microseconds'))[0]!];
+    const time = (m: ConnectorModes) => {
+      const r = mapColumn(t.time().spec, m);
+      return r.ok ? r.mapping.expression : 'refused';
+    };
+    expect(time(connect)).not.toBe(time(micro));
+  });
+});

@@ -6,12 +6,12 @@
  */
 import { expect, test } from 'vitest';
 import type { ZodTypeAny } from 'zod';
-import { entityKind } from '../src/dsl/entity.js';
+import { brand, entityKind } from '../src/dsl/entity.js';
 import type { Pipeline } from '../src/dsl/pipeline.js';
 import type { Source } from '../src/dsl/source.js';
 import { loadConfig } from '../src/load/index.js';
 import { deploymentOptions } from '../src/validate/deployment.js';
-import { fastParser } from '../src/validate/fast.js';
+import { fastParser, readsCheckedOnly } from '../src/validate/fast.js';
 import * as schema from '../src/validate/schema.js';
 import { validate } from '../src/validate/index.js';
 import { PROJECTS } from './support/compile.js';
@@ -123,4 +123,44 @@ test('a schema using a zod feature the fast path does not know is left to zod', 
   expect(fastParser(z.object({ a: z.string().trim() }))).toBeUndefined();
   expect(fastParser(z.object({ a: z.string() }).passthrough())).toBeUndefined();
   expect(fastParser(z.object({ a: z.string().min(2) }).strict())!({ a: 'ab' })).toBe(true);
+});
+
+test('a refinement marked readsCheckedOnly gets the checked value itself; any other gets a copy, as from zod', async () => {
+  const { z } = await import('zod');
+  const seen: unknown[] = [];
+  const record = (v: unknown) => void seen.push(v);
+  const shape = () => z.object({ a: z.string(), b: z.object({ c: z.number() }).strict() }).strict();
+  const value = { a: 'x', b: { c: 1 } };
+  expect(fastParser(shape().superRefine(readsCheckedOnly(record)))!(value)).toBe(true);
+  expect(seen.pop()).toBe(value);
+  expect(fastParser(shape().superRefine((v) => record(v)))!(value)).toBe(true);
+  const copy = seen.pop();
+  expect(copy).not.toBe(value);
+  expect(copy).toEqual(value);
+  // The marked one still sees only values the schema accepts, and its verdict counts.
+  expect(fastParser(shape().superRefine(record))!({ a: 1, b: { c: 1 } })).toBe(false);
+  expect(seen).toEqual([]);
+  const never = readsCheckedOnly((_: unknown, ctx: { addIssue: (i: { code: 'custom' }) => void }) =>
+    ctx.addIssue({ code: 'custom' }),
+  );
+  expect(fastParser(shape().superRefine(never))!(value)).toBe(false);
+  // The column schemas use it: a table's column specs and its column record are checked in place, so the
+  // spec's own getter runs again for the refinement (a copy would hold its value instead).
+  let reads = 0;
+  const spec = {
+    get type() {
+      reads++;
+      return 'numeric';
+    },
+    precision: 10,
+    scale: 2,
+  };
+  expect(fastParser(schema.sourceColumns)!({ total: brand('column-type', { spec }) })).toBe(true);
+  expect(reads).toBeGreaterThan(1);
+  // …and a refusal is still zod's to explain, with the same verdict.
+  const wide = { total: brand('column-type', { spec: { type: 'numeric', precision: 3, scale: 4 } }) };
+  expect(fastParser(schema.sourceColumns)!(wide)).toBe(false);
+  expect(schema.sourceColumns.safeParse(wide).success).toBe(false);
+  expect(fastParser(schema.sourceColumns)!({})).toBe(false);
+  expect(schema.sourceColumns.safeParse({}).success).toBe(false);
 });

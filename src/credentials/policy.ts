@@ -179,16 +179,20 @@ export function plaintextCredentials(value: unknown, path: readonly (string | nu
       }
       return;
     }
+    // Index loops over the keys: `entries()` made an array per item (15 per column type's spec, at scale
+    // most of what this walk allocated). Object.keys has Object.entries' keys, in its order.
     if (Array.isArray(v)) {
-      for (const [i, item] of v.entries()) {
+      for (let i = 0; i < v.length; i++) {
         at.push(i);
-        visit(item, key, depth + 1);
+        visit(v[i], key, depth + 1);
         at.pop();
       }
     } else if (typeof v === 'object') {
-      for (const [k, item] of Object.entries(v)) {
+      const keys = Object.keys(v);
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i]!;
         at.push(k);
-        visit(item, k, depth + 1);
+        visit((v as Record<string, unknown>)[k], k, depth + 1);
         at.pop();
       }
     }

@@ -596,15 +596,32 @@ function fill(template: string, spec: ColumnSpec): string {
 }
 
 const memo = new Map<string, MappingResult>();
+/** Bare types (no argument, element or mapping variant) by the modes object of their source. */
+const bareMemo = new WeakMap<ConnectorModes, Map<ColumnSpec['type'], MappingResult>>();
 
 /**
  * Looks a column up in the matrix. Pure; the only place a column's journey is decided. Results are
  * memoised by what decides them (a thousand tables share a few dozen distinct column types).
  */
 export function mapColumn(spec: ColumnSpec, modes: ConnectorModes): MappingResult {
+  const element = spec.element;
+  if (
+    element === undefined &&
+    spec.mapping === undefined &&
+    spec.precision === undefined &&
+    spec.scale === undefined &&
+    spec.length === undefined
+  ) {
+    // A bare type (most columns): decided by the type and the source's modes alone, looked up without
+    // building a key (the string key cost ~300 bytes per column).
+    let byType = bareMemo.get(modes);
+    if (!byType) bareMemo.set(modes, (byType = new Map()));
+    let result = byType.get(spec.type);
+    if (!result) byType.set(spec.type, (result = lookUp(spec, modes)));
+    return result;
+  }
   // One string, no array: each part is an enum, a number or empty; a mapping variant is marked so that
   // none ('') and '' differ.
-  const element = spec.element;
   const key = `${modesKey(modes)}|${spec.type}|${spec.precision ?? ''}|${spec.scale ?? ''}|${spec.length ?? ''}|${
     spec.mapping === undefined ? '' : `=${spec.mapping}`
   }|${element === undefined ? '' : `${element.type}|${element.precision ?? ''}|${element.scale ?? ''}|${element.length ?? ''}`}`;

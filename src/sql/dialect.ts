@@ -26,7 +26,8 @@ export const MAX_IDENTIFIER_BYTES = 63;
 /** Why a name cannot be used, if it cannot; analytics names (`reservedToo`) are also never reserved words. */
 export function nameProblem(name: string, pattern: RegExp, rule: string, reservedToo: boolean): string | undefined {
   if (!pattern.test(name)) return rule;
-  if (Buffer.byteLength(name) > MAX_IDENTIFIER_BYTES)
+  // A UTF-16 code unit is at most 3 bytes of UTF-8: a name of 21 units or fewer is never too long.
+  if (name.length > MAX_IDENTIFIER_BYTES / 3 && Buffer.byteLength(name) > MAX_IDENTIFIER_BYTES)
     return `longer than PostgreSQL's ${MAX_IDENTIFIER_BYTES}-byte identifier limit`;
   if (reservedToo && PG_RESERVED.has(name)) {
     return 'a reserved word in PostgreSQL, which the Flink JDBC sink cannot write (it does not quote names)';

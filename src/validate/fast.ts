@@ -32,6 +32,20 @@ type Check = { kind: string; value?: number; inclusive?: boolean; regex?: RegExp
 
 const compiled = new WeakMap<ZodTypeAny, Parser | null>();
 
+/** Refinements marked by `readsCheckedOnly`. */
+const checkedOnly = new WeakSet<object>();
+
+/**
+ * Marks a refinement (the function given to `superRefine`) whose verdict is the same on the value it is
+ * given and on zod's copy of it: it reads only what its schema checks. The checking parser then passes it
+ * the value itself, checked in place, and builds no copy for it (at 10,000 tables, 150,000 column specs and
+ * 10,000 column records a compile would copy only to hand them to a refinement and drop them).
+ */
+export function readsCheckedOnly<F extends (value: never, ctx: never) => unknown>(refinement: F): F {
+  checkedOnly.add(refinement);
+  return refinement;
+}
+
 /** The fast parser of a schema, or undefined when it uses something the fast path does not know. */
 export function fastParser(schema: ZodTypeAny): ((value: unknown) => boolean) | undefined {
   let parser = compiled.get(schema);
@@ -241,12 +255,17 @@ function compile(schema: ZodTypeAny, mode: Mode): Parser {
       };
     }
     case 'ZodEffects': {
-      // A refinement or transform receives the inner schema's output.
-      const inner = compile(def['schema'] as ZodTypeAny, 'value');
       const effect = def['effect'] as
         | { type: 'refinement'; refinement: (v: unknown, ctx: unknown) => unknown }
         | { type: 'transform'; transform: (v: unknown, ctx: unknown) => unknown }
         | { type: 'preprocess' };
+      if (check && effect.type === 'refinement' && checkedOnly.has(effect.refinement)) {
+        // Only a verdict is wanted, and the refinement's is the same on the value as on zod's copy of it.
+        const inner = compile(def['schema'] as ZodTypeAny, 'check');
+        return (v) => (inner(v) === FAIL ? FAIL : runEffect(effect.refinement, v, true));
+      }
+      // A refinement or transform receives the inner schema's output.
+      const inner = compile(def['schema'] as ZodTypeAny, 'value');
       switch (effect.type) {
         case 'refinement':
           return (v) => {

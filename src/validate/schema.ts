@@ -17,6 +17,7 @@ import {
 } from '../dsl/enums.js';
 import { analyticsNameProblem, MAX_IDENTIFIER_BYTES, sourceNameProblem } from '../sql/dialect.js';
 import { checkExpression } from '../sql/lexer.js';
+import { readsCheckedOnly } from './fast.js';
 
 export { MAX_IDENTIFIER_BYTES };
 
@@ -129,27 +130,30 @@ const columnSpecBase = z
 export const columnSpec = columnSpecBase
   .extend({ element: columnSpecBase.optional() })
   .strict()
-  .superRefine((spec, ctx) => {
-    const temporal =
-      spec.type === 'time' || spec.type === 'timetz' || spec.type === 'timestamp' || spec.type === 'timestamptz';
-    if (temporal && spec.precision !== undefined && spec.precision > 6) {
-      ctx.addIssue({ code: 'custom', path: ['precision'], message: `${spec.type} precision must be 0 to 6` });
-    }
-    if (spec.type === 'numeric' && spec.precision !== undefined) {
-      if (spec.precision < 1)
-        ctx.addIssue({ code: 'custom', path: ['precision'], message: 'numeric precision must be at least 1' });
-      if ((spec.scale ?? 0) > spec.precision) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['scale'],
-          message: `numeric scale ${spec.scale} exceeds its precision ${spec.precision}`,
-        });
+  // Reads only keys the object checks (an own data property of a column type's spec, as the DSL makes it).
+  .superRefine(
+    readsCheckedOnly((spec: z.infer<typeof columnSpecBase> & { element?: { type: string } }, ctx: z.RefinementCtx) => {
+      const temporal =
+        spec.type === 'time' || spec.type === 'timetz' || spec.type === 'timestamp' || spec.type === 'timestamptz';
+      if (temporal && spec.precision !== undefined && spec.precision > 6) {
+        ctx.addIssue({ code: 'custom', path: ['precision'], message: `${spec.type} precision must be 0 to 6` });
       }
-    }
-    if (spec.type === 'array' && spec.element?.type === 'array') {
-      ctx.addIssue({ code: 'custom', path: ['element'], message: 'multi-dimensional arrays are not supported' });
-    }
-  });
+      if (spec.type === 'numeric' && spec.precision !== undefined) {
+        if (spec.precision < 1)
+          ctx.addIssue({ code: 'custom', path: ['precision'], message: 'numeric precision must be at least 1' });
+        if ((spec.scale ?? 0) > spec.precision) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['scale'],
+            message: `numeric scale ${spec.scale} exceeds its precision ${spec.precision}`,
+          });
+        }
+      }
+      if (spec.type === 'array' && spec.element?.type === 'array') {
+        ctx.addIssue({ code: 'custom', path: ['element'], message: 'multi-dimensional arrays are not supported' });
+      }
+    }),
+  );
 
 const columnType = z
   .custom<{ spec: unknown }>((v) => entityKind(v) === 'column-type', {
@@ -158,8 +162,16 @@ const columnType = z
   .transform((c) => c.spec)
   .pipe(columnSpec);
 
-const columnsOf = (key: z.ZodType<string>) =>
-  z.record(key, columnType).refine((c) => Object.keys(c).length > 0, { message: 'must declare at least one column' });
+/**
+ * Whether a record has a key zod's copy of it would keep: the copy holds every key `for…in` finds but
+ * `__proto__`, so the answer is the same on the record and on its copy.
+ */
+const declaresColumn = readsCheckedOnly((c: Record<string, unknown>, ctx: z.RefinementCtx) => {
+  for (const key in c) if (key !== '__proto__') return;
+  ctx.addIssue({ code: 'custom', message: 'must declare at least one column' });
+});
+
+const columnsOf = (key: z.ZodType<string>) => z.record(key, columnType).superRefine(declaresColumn);
 
 /** A view's output columns (analytics names). */
 export const columns = columnsOf(identifier);
