@@ -1,6 +1,8 @@
 /** Model decisions that need no files: built from DSL values directly. */
 import { describe, expect, test } from 'vitest';
-import { definePipeline, postgresSource, secret, t, type Source } from '../src/index.js';
+import { definePipeline, postgresSource, secret, sql, t, view, type Source } from '../src/index.js';
+import { checkQuery } from '../src/sql/lexer.js';
+import { dedent } from '../src/sql/dialect.js';
 import { resolve } from '../src/resolve/index.js';
 import { validate } from '../src/validate/index.js';
 
@@ -173,4 +175,35 @@ describe('what counts as a credential', () => {
     const rest = definePipeline({ ...p.options, analytics: { ...p.options.analytics, jdbcParameters: { user: 'y' } } });
     expect(model(rest).diagnostics.map((d) => d.code)).toEqual(['FLINK.MANAGED_SETTING']);
   });
+});
+
+describe('view SQL: one lex of the rendered text where it decides as the dedented body would', () => {
+  // A view's SQL is checked as views.sql receives it (dedented, trimmed). Each text here is judged by the
+  // views pass and by checkQuery over that body; they must agree, including where the raw text alone
+  // would pass: a no-break space indenting a line is white space to dedent and part of a word to the lexer.
+  const texts = [
+    'SELECT 1 AS x',
+    '\n    SELECT 1 AS x\n    FROM t\n  ',
+    'SELECT 1 AS x;',
+    'SELECT 1 AS x; -- done',
+    'SELECT 1 AS x\n\u00a0FROM t',
+    'SELECT 1 AS x\n\u00a01abc',
+    "SELECT 'a\n   b' AS x",
+    'SELECT 1 AS x; SELECT 2',
+    '  DELETE FROM t',
+    'SELECT (1 AS x',
+    "SELECT 'a\\b' AS x",
+  ];
+  for (const text of texts) {
+    test(JSON.stringify(text), () => {
+      const s = source('s');
+      s.table('orders', { columns: { id: t.integer().primaryKey() } });
+      const v = view('v', { columns: { x: t.integer() }, sql: sql([text] as unknown as TemplateStringsArray) });
+      const p = definePipeline({ ...pipeline([s]).options, views: [v] });
+      const { config } = validate(p);
+      const codes = resolve(config!).diagnostics.map((d) => d.code);
+      const expected = checkQuery(dedent(text).trim()).problem?.code;
+      expect(codes).toEqual(expected ? [expected] : []);
+    });
+  }
 });

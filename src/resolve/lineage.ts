@@ -54,8 +54,12 @@ export function lineagePass(
     seen.add(key);
     edges.push(e);
   };
+  // Index loops: one node per column of every table and view, and for…of's iterator results were a good
+  // part of this pass's allocations at scale.
   for (const t of tables) {
-    for (const a of t.analytics.columns) {
+    const columns = t.analytics.columns;
+    for (let i = 0; i < columns.length; i++) {
+      const a = columns[i]!;
       node({
         id: nodeId('analytics', t.analytics.name, a.name),
         stage: 'analytics',
@@ -74,7 +78,8 @@ export function lineagePass(
   };
   for (const v of views) {
     const whole = node({ id: nodeId('view', v.name), stage: 'view', owner: v.name });
-    for (const c of v.columns) {
+    for (let i = 0; i < v.columns.length; i++) {
+      const c = v.columns[i]!;
       const id = node({
         id: nodeId('view', v.name, c.name),
         stage: 'view',
@@ -82,10 +87,11 @@ export function lineagePass(
         column: c.name,
         type: c.type,
       });
-      for (const r of c.from) edge({ from: readId(r), to: id, use: 'value' });
+      for (let j = 0; j < c.from.length; j++) edge({ from: readId(c.from[j]!), to: id, use: 'value' });
     }
-    for (const r of v.rowsFrom) edge({ from: readId(r), to: whole, use: 'rows' });
-    for (const d of v.dependsOn) edge({ from: nodeId('view', d), to: whole, use: 'rows' });
+    for (let j = 0; j < v.rowsFrom.length; j++) edge({ from: readId(v.rowsFrom[j]!), to: whole, use: 'rows' });
+    for (let j = 0; j < v.dependsOn.length; j++)
+      edge({ from: nodeId('view', v.dependsOn[j]!), to: whole, use: 'rows' });
   }
   const viewColumns = new Map(views.map((v) => [v.name, v.columns.map((c) => c.name)]));
   for (const c of charts) {

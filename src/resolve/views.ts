@@ -7,11 +7,13 @@ import { assertNever, error, InternalError, type Diagnostic, type Subject } from
 import { dataTypeOf } from './data-types.js';
 import type { ViewModel } from './model.js';
 import { analyticsNameProblem, didYouMean, landingName, qualify } from './names.js';
-import { checkQuery, lex, type SqlProblem } from '../sql/lexer.js';
+import { checkLexed, checkQuery, lex, type SqlProblem } from '../sql/lexer.js';
 import { credentialInText } from '../credentials/policy.js';
 import { dedent } from '../sql/dialect.js';
 import { selectItems } from '../sql/select-list.js';
 import type { ResolvedTable } from './tables.js';
+
+const ASCII = /^[\x00-\x7f]*$/;
 
 /**
  * Renders view SQL: every interpolated table, view or column becomes the analytics name it stands for, so
@@ -257,9 +259,18 @@ export function resolveViews(
     // starts, which moves no token boundary, so the same problem is found in the raw text for its location.
     const raw = render(v.options.sql, ['sql'], 0);
     let body = dedent(raw).trim();
-    const checked = checkQuery(body);
-    const rawTokens = checked.problem ? undefined : lex(raw).tokens;
-    if (checked.problem) sqlProblem(checkQuery(raw).problem ?? checked.problem);
+    // One lex, of the raw text, when it tells what the body's would. In ASCII text dedent and trim remove
+    // only characters the lexer skips as white space, and never between two characters of a token's
+    // boundary (a line's indentation follows its newline, which stays), so the body lexes into the same
+    // tokens at other offsets. A passing raw text without a terminator is then a passing body without one
+    // (a terminator's offsets are the body's, to cut it: that case, and every refusal, ask the body).
+    // Non-ASCII text is always asked: dedent's \s also removes a no-break space, which the lexer reads as
+    // part of a word.
+    const lexedRaw = ASCII.test(raw) ? lex(raw) : undefined;
+    const quick = lexedRaw && checkLexed(raw, lexedRaw);
+    const checked = quick && !quick.problem && !quick.terminator ? quick : checkQuery(body);
+    const rawTokens = checked.problem ? undefined : (lexedRaw ?? lex(raw)).tokens;
+    if (checked.problem) sqlProblem((quick ?? checkQuery(raw)).problem ?? checked.problem);
     else {
       // The credential policy over the SQL's literals and comments (a dblink connection string, a URL).
       for (const t of rawTokens ?? []) {
@@ -279,16 +290,18 @@ export function resolveViews(
     const items = rawTokens && selectItems(rawTokens);
     const exact = items !== undefined && items.length === columns.length;
     const sorted = [...reads].sort();
-    const from = (k: number): string[] =>
-      exact
-        ? [
-            ...new Set(
-              refs
-                .filter((r) => items[k]!.some((item) => item.start <= r.start && r.start < item.end))
-                .map((r) => r.read),
-            ),
-          ].sort()
-        : sorted;
+    /** What column k reads: the distinct reads inside its select-list item, sorted (most read one). */
+    const from = (k: number): string[] => {
+      if (!exact) return sorted;
+      const item = items[k]!;
+      const found: string[] = [];
+      for (let i = 0; i < refs.length; i++) {
+        const r = refs[i]!;
+        if (item.some((part) => part.start <= r.start && r.start < part.end) && !found.includes(r.read))
+          found.push(r.read);
+      }
+      return found.length > 1 ? found.sort() : found;
+    };
     const inItem = (at: number) => exact && items.some((branch) => branch.some((i) => i.start <= at && at < i.end));
     const rowsFrom = exact ? [...new Set(refs.filter((r) => !inItem(r.start)).map((r) => r.read))].sort() : sorted;
     if (!checked.problem && checked.terminator) {

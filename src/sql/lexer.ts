@@ -444,7 +444,11 @@ function ambiguousString(text: string, tokens: readonly Token[]): SqlProblem | u
 
 /** Tokens of a view body, without comments, or the first reason it is not exactly one query. */
 export function checkQuery(text: string): { problem?: SqlProblem; terminator?: Token } {
-  const lexed = lex(text);
+  return checkLexed(text, lex(text));
+}
+
+/** `checkQuery` over tokens already lexed from `text` (`lex(text)`). */
+export function checkLexed(text: string, lexed: Lexed): { problem?: SqlProblem; terminator?: Token } {
   if (lexed.problem) return { problem: lexed.problem };
   const ambiguous = ambiguousString(text, lexed.tokens);
   if (ambiguous) return { problem: ambiguous };

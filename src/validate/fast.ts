@@ -120,7 +120,12 @@ function compile(schema: ZodTypeAny, mode: Mode): Parser {
             throw new Unsupported();
         }
       });
-      return (v) => (typeof v === 'string' && checks.every((ok) => ok(v)) ? v : FAIL);
+      // A loop, not checks.every((ok) => ok(v)): that made a closure per string checked.
+      return (v) => {
+        if (typeof v !== 'string') return FAIL;
+        for (let i = 0; i < checks.length; i++) if (!checks[i]!(v)) return FAIL;
+        return v;
+      };
     }
     case 'ZodNumber': {
       const checks = (def['checks'] as Check[]).map((c): ((n: number) => boolean) => {
@@ -137,7 +142,11 @@ function compile(schema: ZodTypeAny, mode: Mode): Parser {
             throw new Unsupported();
         }
       });
-      return (v) => (typeof v === 'number' && !Number.isNaN(v) && checks.every((ok) => ok(v)) ? v : FAIL);
+      return (v) => {
+        if (typeof v !== 'number' || Number.isNaN(v)) return FAIL;
+        for (let i = 0; i < checks.length; i++) if (!checks[i]!(v)) return FAIL;
+        return v;
+      };
     }
     case 'ZodBoolean':
       return (v) => (typeof v === 'boolean' ? v : FAIL);

@@ -146,10 +146,13 @@ function checkCredentials(
   prefix: readonly (string | number)[],
   out: Diagnostic[],
 ): void {
+  const findings = plaintextCredentials(options, prefix);
+  // (Built only when there is something to report: a valid config's entities have no finding.)
+  if (findings.length === 0) return;
   const reported = new Set(
     out.filter((d) => d.code === 'CONFIG.PLAINTEXT_SECRET').map((d) => JSON.stringify(d.subject)),
   );
-  for (const found of plaintextCredentials(options, prefix)) {
+  for (const found of findings) {
     const at = withPath(subject, found.path);
     if (reported.has(JSON.stringify(at))) continue;
     out.push(
