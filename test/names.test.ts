@@ -2,7 +2,7 @@ import { PGlite } from '@electric-sql/pglite';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { PG_RESERVED, snakeCase } from '../src/resolve/names.js';
-import { dedent } from '../src/sql/dialect.js';
+import { analyticsNameProblem, dedent, sourceNameProblem } from '../src/sql/dialect.js';
 import { flinkIdent, quoteIdent } from '../src/render/text.js';
 
 describe('names', () => {
@@ -63,4 +63,13 @@ describe('dedent', () => {
       { numRuns: 20_000 },
     );
   });
+});
+
+test('name checks share one pattern object and keep no state between calls (no g or y flag)', () => {
+  for (let i = 0; i < 3; i++) {
+    expect(analyticsNameProblem('order_total')).toBeUndefined();
+    expect(sourceNameProblem('OrderTotal')).toBeUndefined();
+    expect(quoteIdent('order_total')).toBe('order_total');
+    expect(analyticsNameProblem('OrderTotal')).toMatch(/^not lower-case snake_case/);
+  }
 });

@@ -35,23 +35,22 @@ export function nameProblem(name: string, pattern: RegExp, rule: string, reserve
   return undefined;
 }
 
+// Module constants: a regex literal in the arrow made a RegExp per name checked (one per column, twice).
+const ANALYTICS_NAME = /^[a-z_][a-z0-9_]*$/;
+const SOURCE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
 /** Why a name cannot be an analytics table, column or view name (the JDBC sink never quotes). */
 export const analyticsNameProblem = (name: string) =>
   nameProblem(
     name,
-    /^[a-z_][a-z0-9_]*$/,
+    ANALYTICS_NAME,
     'not lower-case snake_case (letters a-z, digits, _; not starting with a digit)',
     true,
   );
 
 /** Why a name cannot be a source schema, table or column name as cdc-compile carries it. */
 export const sourceNameProblem = (name: string) =>
-  nameProblem(
-    name,
-    /^[A-Za-z_][A-Za-z0-9_]*$/,
-    'not made of ASCII letters, digits and _ (not starting with a digit)',
-    false,
-  );
+  nameProblem(name, SOURCE_NAME, 'not made of ASCII letters, digits and _ (not starting with a digit)', false);
 
 /** A SQL string literal. */
 export const sqlString = (value: string) => `'${value.replaceAll("'", "''")}'`;
@@ -65,7 +64,7 @@ export const flinkIdent = (name: string) => (name.includes('`') ? `\`${name.repl
 
 /** An identifier, double-quoted only when PostgreSQL would otherwise fold or reject it. */
 export const quoteIdent = (name: string) =>
-  /^[a-z_][a-z0-9_]*$/.test(name) && !PG_RESERVED.has(name) ? name : `"${name.replaceAll('"', '""')}"`;
+  ANALYTICS_NAME.test(name) && !PG_RESERVED.has(name) ? name : `"${name.replaceAll('"', '""')}"`;
 
 /** Removes the indentation a template literal inherits from the code around it. */
 export function dedent(text: string): string {

@@ -66,7 +66,9 @@ export interface SelectItem {
  */
 export function selectItems(all: readonly Token[]): SelectItem[][] | undefined {
   // The statement's own `;` (a view body may end with one) belongs to no item.
-  const tokens = all.filter((t) => t.kind !== 'comment' && !(t.kind === 'punct' && t.value === ';'));
+  const skipped = (t: Token) => t.kind === 'comment' || (t.kind === 'punct' && t.value === ';');
+  // (Copied only when there is something to leave out.)
+  const tokens = all.some(skipped) ? all.filter((t) => !skipped(t)) : all;
   const columns: SelectItem[][] = [];
   let i = 0;
   for (let branch = 0; ; branch++) {
