@@ -408,3 +408,19 @@ describe('lineage.md of a large config: every mermaid graph within mermaid’s d
     await expect(mermaid.parse(`${one}${two!.replace('flowchart LR\n', '')}`)).rejects.toThrow(/Edge limit exceeded/);
   }, 60_000);
 });
+
+test('every lineage edge is distinct in every project (a view edge is not looked up: it cannot repeat)', async () => {
+  const { PROJECTS } = await import('./support/compile.js');
+  for (const project of PROJECTS) {
+    const result = await compile({ config: project.config });
+    expect(result.model, project.name).toBeDefined();
+    const edges = result.model!.lineage.edges;
+    const keys = new Set(edges.map((e) => `${e.from}\u0000${e.to}\u0000${e.use}\u0000${e.label ?? ''}`));
+    expect(keys.size, project.name).toBe(edges.length);
+  }
+  // A view reading one column in its select list, its filter and its grouping, and another view twice.
+  const repeated = BOOKSTORE.replace(/sql`\s*SELECT/, (m) => `${m} /* ${'${'}orders.c.id} ${'${'}orders.c.id} */`);
+  const { model } = await modelOf(repeated);
+  const keys = new Set(model.lineage.edges.map((e) => `${e.from}\u0000${e.to}\u0000${e.use}\u0000${e.label ?? ''}`));
+  expect(keys.size).toBe(model.lineage.edges.length);
+});
