@@ -153,3 +153,22 @@ describe('the book store Model', () => {
     }
   });
 });
+
+test('a bare type has one shared DataType per base, equal to the one built key by key; an argument gets its own', () => {
+  for (const make of [t.text, t.integer, t.bigint, t.uuid, t.jsonb, t.boolean, t.date, t.timestamptz, t.bytea]) {
+    const a = dataTypeOf(make().spec);
+    expect(dataTypeOf(make().notNull().spec)).toBe(a);
+    expect(Object.keys(a)).toEqual(['base', 'array', 'category']);
+    expect(a.array).toBe(false);
+  }
+  expect(dataTypeOf(t.text().spec)).not.toBe(dataTypeOf(t.integer().spec));
+  expect(dataTypeOf(t.timestamp(3).spec)).toEqual({
+    base: 'timestamp',
+    precision: 3,
+    array: false,
+    category: 'temporal',
+  });
+  expect(dataTypeOf(t.timestamp(3).spec)).not.toBe(dataTypeOf(t.timestamp().spec));
+  expect(dataTypeOf(t.array(t.text()).spec)).toEqual({ base: 'text', array: true, category: 'text' });
+  expect(dataTypeOf(t.enum('mood').spec)).toMatchObject({ base: 'enum', enumName: 'mood' });
+});

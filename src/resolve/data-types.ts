@@ -80,8 +80,23 @@ const ARGUMENT: Partial<Record<PgType, 'length' | 'precision'>> = {
   timestamptz: 'precision',
 };
 
+const bareTypes = new Map<Exclude<PgType, 'array'>, DataType>();
+
 /** The structured type of a declared column (DSL spec); a serial is its integer type. */
 export function dataTypeOf(spec: ColumnSpec): DataType {
+  if (
+    spec.type !== 'array' &&
+    spec.length === undefined &&
+    spec.precision === undefined &&
+    spec.scale === undefined &&
+    spec.enumName === undefined
+  ) {
+    // A bare type is all its base says: one object per base, shared (as parseAnalyticsType's are; the
+    // Model is never mutated), instead of one per column of every table and view.
+    let type = bareTypes.get(spec.type);
+    if (!type) bareTypes.set(spec.type, (type = { base: spec.type, array: false, category: CATEGORY[spec.type] }));
+    return type;
+  }
   const element = spec.type === 'array' ? (spec.element ?? { type: 'text' as const }) : spec;
   if (element.type === 'array') throw new InternalError('nested array reached the resolver');
   // Key by key, the optional ones only when set (one of these per declared column): no spreads.
