@@ -272,7 +272,10 @@ export function emit(model: Model, ctx: EmitContext): Artefact[] {
       break;
     }
   }
-  return [{ path: lineage.file, contents: `${doc.join('\n')}\n` }];
+  // The trailing newline joined in, not appended: `${text}\n` is a second string that encoding the
+  // file flattens, copying the whole text again (62 MB at 10,000 tables, whose text is two-byte).
+  doc.push('');
+  return [{ path: lineage.file, contents: doc.join('\n') }];
 }
 
 /** What a source's graph shows: its tables' analytics columns and every node downstream of them. */
