@@ -15,10 +15,13 @@
  * the node_modules holding the package); CDC_COMPILE_CACHE=0 turns it off, and a read-only install runs
  * without it.
  *
- * The module imports nothing (built-ins through `process.getBuiltinModule`, no ES module facades). The build
+ * The module imports nothing but load/cache-prune.ts (built-ins through `process.getBuiltinModule`, no ES module
+ * facades). The build
  * makes it dist/chunk-loader.cjs, required by the stand-in and by the CommonJS entries dist/cli.cjs (which
  * bin/cdc-compile.js requires) and dist/index.cjs (require('cdc-compile')): one chunk instance per thread.
  */
+
+import { pruneOtherBuilds } from './cache-prune.js';
 
 const fs = process.getBuiltinModule('node:fs');
 const vm = process.getBuiltinModule('node:vm');
@@ -149,6 +152,7 @@ function run(url: URL, file: string, key: string, importer: (specifier: string) 
         const temp = `${cacheFile}.${process.pid}-${Math.random().toString(36).slice(2)}.tmp`;
         fs.writeFileSync(temp, script.createCachedData());
         fs.renameSync(temp, cacheFile);
+        pruneOtherBuilds(path.dirname(cacheFile), 'compiler-', `${key}-`);
       } catch {
         state = 'unwritable'; // a read-only install runs without the cache
       }

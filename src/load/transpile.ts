@@ -12,6 +12,7 @@ import NodeModule, { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
+import { pruneOtherBuilds, pruneTranspileCache } from './cache-prune.js';
 
 const require = createRequire(import.meta.url);
 const CACHE_FORMAT = 'cjs-1';
@@ -61,11 +62,13 @@ function runCached(file: string, dir: string): typeof import('sucrase') {
   const text = readFileSync(file, 'utf8');
   // Keyed by the bundle's text, Node, the architecture and the flags (V8 checks them again when it reads).
   const flags = process.execArgv.filter((a) => !/^(-e|-p|--eval|--print)/.test(a)).join(' ');
-  const key = createHash('sha256')
-    .update(`${process.version}\0${process.arch}\0${flags}\0${runtimeFlags}\0${text}`)
+  // `<build>-<runtime>.v8`: the caches of other builds of the bundle are removed when one is written.
+  const build = createHash('sha256').update(text).digest('hex').slice(0, 16);
+  const runtime = createHash('sha256')
+    .update(`${process.version}\0${process.arch}\0${flags}\0${runtimeFlags}`)
     .digest('hex')
-    .slice(0, 32);
-  const cacheFile = join(dir, 'sucrase', `${key}.v8`);
+    .slice(0, 16);
+  const cacheFile = join(dir, 'sucrase', `${build}-${runtime}.v8`);
   let cachedData: Buffer | undefined;
   try {
     cachedData = readFileSync(cacheFile);
@@ -88,6 +91,7 @@ function runCached(file: string, dir: string): typeof import('sucrase') {
         const temp = `${cacheFile}.${process.pid}.tmp`;
         writeFileSync(temp, script.createCachedData());
         renameSync(temp, cacheFile);
+        pruneOtherBuilds(dirname(cacheFile), '', `${build}-`);
       } catch {
         // A read-only project still compiles, only without the cache.
       }
@@ -157,6 +161,7 @@ function transpileOnce(file: string, source: string, key: string): Transpiled {
       const temp = `${cached}.${process.pid}.tmp`;
       writeFileSync(temp, code);
       renameSync(temp, cached);
+      pruneTranspileCache(dir);
       return { code, cached };
     } catch {
       // A read-only project still compiles, only without the cache.
