@@ -72,11 +72,6 @@ export class EmitMemo {
     };
     return emitted;
   }
-
-  /** Forgets the last emit. */
-  clear(): void {
-    this.#last = undefined;
-  }
 }
 
 const PLAIN = new Set<unknown>([Object.prototype, null, Array.prototype, Uint8Array.prototype]);

@@ -113,11 +113,10 @@ function joinedEach(env: Environment): void {
  * equal strings, the same templates. Read by a long-lived caller that reuses an emit (src/emit-reuse.ts).
  */
 export function overridesKey(projectTemplatesDir: string | undefined, names: readonly string[]): string {
-  if (!projectTemplatesDir) return '';
   let key = '';
   for (const name of names) {
-    const override = join(projectTemplatesDir, `${name}.hbs`);
-    if (!existsSync(override) || resolve(override) === resolve(BUILTIN_TEMPLATES_DIR, `${name}.hbs`)) continue;
+    const override = overridePath(projectTemplatesDir, name);
+    if (!override) continue;
     let text: string;
     try {
       text = readFileSync(override, 'utf8');
@@ -127,6 +126,18 @@ export function overridesKey(projectTemplatesDir: string | undefined, names: rea
     key += `${name}\0${text.length}\0${text}\0`;
   }
   return key;
+}
+
+/**
+ * The project's override of template `name`, if it has one. cdc-compile's own repository is a project
+ * whose templates/ folder is the built-in one: those are not overrides.
+ */
+function overridePath(projectTemplatesDir: string | undefined, name: string): string | undefined {
+  if (!projectTemplatesDir) return undefined;
+  const override = join(projectTemplatesDir, `${name}.hbs`);
+  return existsSync(override) && resolve(override) !== resolve(BUILTIN_TEMPLATES_DIR, `${name}.hbs`)
+    ? override
+    : undefined;
 }
 
 /**
@@ -141,9 +152,8 @@ export function loadTemplates(
 } {
   const compiled = new Map<string, Template>();
   const get = (name: string): Template => {
-    const override = projectTemplatesDir ? join(projectTemplatesDir, `${name}.hbs`) : undefined;
-    // cdc-compile's own repository is a project whose templates/ folder is the built-in one.
-    if (override && existsSync(override) && resolve(override) !== resolve(BUILTIN_TEMPLATES_DIR, `${name}.hbs`)) {
+    const override = overridePath(projectTemplatesDir, name);
+    if (override) {
       let template: Template;
       try {
         template = compileSource(readFileSync(override, 'utf8'), options);
