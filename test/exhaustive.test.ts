@@ -26,7 +26,8 @@ describe('walks over column types', () => {
 
   test('such a type never reaches them: validation refuses it, with the list of known types', () => {
     const src = postgresSource('s', { host: 'db', database: 'd', password: secret('db', 'password') });
-    const forged = Object.assign(t.text(), { spec: foreign });
+    // Column types are frozen (and shared): a forged one is a column type's prototype with another spec.
+    const forged = Object.create(Object.getPrototypeOf(t.text()), { spec: { value: foreign, enumerable: true } });
     src.table('x', { columns: { id: t.integer().primaryKey(), v: forged } });
     const { diagnostics } = validate(
       definePipeline({

@@ -37,11 +37,24 @@ const ODD: unknown[] = [
   new Date(0),
 ];
 
+/** Descriptors of a copy that can be changed (column types are frozen; the copy need not be). */
+const unfrozen = (descriptors: PropertyDescriptorMap): PropertyDescriptorMap =>
+  Object.fromEntries(
+    Reflect.ownKeys(descriptors).map((k) => [
+      k,
+      {
+        ...descriptors[k as string],
+        configurable: true,
+        ...('value' in descriptors[k as string]! ? { writable: true } : {}),
+      },
+    ]),
+  );
+
 /** A copy of an object or entity (its brand and prototype kept) with one property changed or removed. */
 function withChange(value: object, key: string | number, next: unknown, remove = false): object {
   const copy: Record<string | number, unknown> = Array.isArray(value)
     ? [...value]
-    : Object.create(Object.getPrototypeOf(value), Object.getOwnPropertyDescriptors(value));
+    : Object.create(Object.getPrototypeOf(value), unfrozen(Object.getOwnPropertyDescriptors(value)));
   if (remove) delete copy[key];
   else Object.defineProperty(copy, key, { value: next, enumerable: true, writable: true, configurable: true });
   return copy;

@@ -71,8 +71,8 @@ export interface ColumnSpec {
 export type ValueCategory = 'number' | 'string' | 'boolean' | 'temporal' | 'json' | 'binary' | 'array';
 
 /**
- * A column type, built with `t.*()` and refined with chained calls. Immutable: every call returns a new
- * column type.
+ * A column type, built with `t.*()` and refined with chained calls. Immutable (frozen): a refining call
+ * returns another column type, and equal calls may return the same one.
  *
  * @example
  *   id: t.uuid().primaryKey(),
@@ -107,15 +107,23 @@ export interface ColumnType<C extends ValueCategory = ValueCategory> extends Bra
 /**
  * Every column type is one of these: its only own property is `spec`, the methods and the brand live on
  * the prototype. (Six closures and a brand defined on each object made a 10,000-table config's 230,000
- * column types cost ~1 s and ~140 MB; as instances ~0.2 s and ~20 MB.)
+ * column types cost ~1 s and ~140 MB; as instances ~0.2 s and ~20 MB.) Both the instance and its spec are
+ * frozen, so equal calls can share one: `t.uuid()` is one object however often it is called, and so is
+ * `t.varchar(255)` or `t.uuid().primaryKey()` (a large config declares the same few dozen types over and
+ * over; the compiler then reads each distinct one once, see `resolve/tables.ts`).
  */
 class ColumnTypeValue {
-  constructor(readonly spec: ColumnSpec) {}
+  #primaryKey: ColumnTypeValue | undefined;
+  #notNull: ColumnTypeValue | undefined;
+  constructor(readonly spec: ColumnSpec) {
+    Object.freeze(spec);
+    Object.freeze(this);
+  }
   primaryKey() {
-    return new ColumnTypeValue({ ...this.spec, primaryKey: true });
+    return (this.#primaryKey ??= new ColumnTypeValue({ ...this.spec, primaryKey: true }));
   }
   notNull() {
-    return new ColumnTypeValue({ ...this.spec, notNull: true });
+    return (this.#notNull ??= new ColumnTypeValue({ ...this.spec, notNull: true }));
   }
   mapping(variant: string) {
     return new ColumnTypeValue({ ...this.spec, mapping: variant });
@@ -136,6 +144,54 @@ function column<C extends ValueCategory>(spec: ColumnSpec): ColumnType<C> {
   return new ColumnTypeValue(spec) as unknown as ColumnType<C>;
 }
 
+/** A column type without arguments: made on first use, then the same object for every call. */
+function shared<C extends ValueCategory>(spec: ColumnSpec): () => ColumnType<C> {
+  let made: ColumnType<C> | undefined;
+  return () => (made ??= column<C>(spec));
+}
+
+/**
+ * A number argument that names one column type: a number other than -0 (which a Map would take for 0), or
+ * none. Anything else (a string, an object, from plain JavaScript) gets a column type of its own, which
+ * validation then refuses; it is never kept as a key.
+ */
+const sharable = (n: unknown): n is number | undefined =>
+  n === undefined || (typeof n === 'number' && !Object.is(n, -0));
+
+/** A column type of up to two number arguments, shared per distinct arguments. */
+function byNumbers<C extends ValueCategory>(
+  make: (a?: number, b?: number) => ColumnSpec,
+): (a?: number, b?: number) => ColumnType<C> {
+  const memo = new Map<number | undefined, Map<number | undefined, ColumnType<C>>>();
+  return (a, b) => {
+    if (!sharable(a) || !sharable(b)) return column<C>(make(a, b));
+    let inner = memo.get(a);
+    if (!inner) memo.set(a, (inner = new Map()));
+    let made = inner.get(b);
+    if (!made) inner.set(b, (made = column<C>(make(a, b))));
+    return made;
+  };
+}
+
+const numericType = byNumbers<'number'>((precision, scale) =>
+  precision === undefined ? { type: 'numeric' } : { type: 'numeric', precision, scale: scale ?? 0 },
+);
+const varcharType = byNumbers<'string'>((length) =>
+  length === undefined ? { type: 'varchar' } : { type: 'varchar', length },
+);
+const charType = byNumbers<'string'>((length) => ({ type: 'char', length }));
+const vectorType = byNumbers<'string'>((length) =>
+  length === undefined ? { type: 'vector' } : { type: 'vector', length },
+);
+const timeType = (type: 'time' | 'timetz' | 'timestamp' | 'timestamptz') =>
+  byNumbers<'temporal'>((precision) => (precision === undefined ? { type } : { type, precision }));
+const timeTypes = {
+  time: timeType('time'),
+  timetz: timeType('timetz'),
+  timestamp: timeType('timestamp'),
+  timestamptz: timeType('timestamptz'),
+};
+
 /**
  * Column type constructors, named after PostgreSQL's types. A domain is declared as its base type
  * (`CREATE DOMAIN email AS text` → `t.text()`): Debezium resolves a domain to its base type too.
@@ -144,70 +200,63 @@ function column<C extends ValueCategory>(spec: ColumnSpec): ColumnType<C> {
  *   columns: { id: t.uuid().primaryKey(), price: t.numeric(10, 2), created_at: t.timestamp() }
  */
 export const t = {
-  boolean: () => column<'boolean'>({ type: 'boolean' }),
-  smallint: () => column<'number'>({ type: 'smallint' }),
-  integer: () => column<'number'>({ type: 'integer' }),
+  boolean: shared<'boolean'>({ type: 'boolean' }),
+  smallint: shared<'number'>({ type: 'smallint' }),
+  integer: shared<'number'>({ type: 'integer' }),
   /** Alias of `integer`. */
-  int: () => column<'number'>({ type: 'integer' }),
-  bigint: () => column<'number'>({ type: 'bigint' }),
-  smallserial: () => column<'number'>({ type: 'smallint', serial: true }),
-  serial: () => column<'number'>({ type: 'integer', serial: true }),
-  bigserial: () => column<'number'>({ type: 'bigint', serial: true }),
-  real: () => column<'number'>({ type: 'real' }),
-  double: () => column<'number'>({ type: 'double precision' }),
+  int: shared<'number'>({ type: 'integer' }),
+  bigint: shared<'number'>({ type: 'bigint' }),
+  smallserial: shared<'number'>({ type: 'smallint', serial: true }),
+  serial: shared<'number'>({ type: 'integer', serial: true }),
+  bigserial: shared<'number'>({ type: 'bigint', serial: true }),
+  real: shared<'number'>({ type: 'real' }),
+  double: shared<'number'>({ type: 'double precision' }),
   /** `numeric(precision, scale)`; `t.numeric()` without arguments is an unconstrained `numeric`. */
   numeric: (precision?: number, scale?: number) =>
-    column<'number'>({
-      type: 'numeric',
-      ...(precision === undefined ? {} : { precision, scale: scale ?? 0 }),
-    }),
+    numericType(precision, precision === undefined ? undefined : (scale ?? 0)),
   /** Alias of `numeric`. */
   decimal: (precision?: number, scale?: number) => t.numeric(precision, scale),
-  money: () => column<'number'>({ type: 'money' }),
-  varchar: (length?: number) => column<'string'>({ type: 'varchar', ...(length === undefined ? {} : { length }) }),
-  text: () => column<'string'>({ type: 'text' }),
-  char: (length = 1) => column<'string'>({ type: 'char', length }),
-  uuid: () => column<'string'>({ type: 'uuid' }),
-  json: () => column<'json'>({ type: 'json' }),
-  jsonb: () => column<'json'>({ type: 'jsonb' }),
-  bytea: () => column<'binary'>({ type: 'bytea' }),
-  date: () => column<'temporal'>({ type: 'date' }),
+  money: shared<'number'>({ type: 'money' }),
+  varchar: (length?: number) => varcharType(length),
+  text: shared<'string'>({ type: 'text' }),
+  char: (length = 1) => charType(length),
+  uuid: shared<'string'>({ type: 'uuid' }),
+  json: shared<'json'>({ type: 'json' }),
+  jsonb: shared<'json'>({ type: 'jsonb' }),
+  bytea: shared<'binary'>({ type: 'bytea' }),
+  date: shared<'temporal'>({ type: 'date' }),
   /** `time(precision)`, without time zone; PostgreSQL's default precision is 6. */
-  time: (precision?: number) => column<'temporal'>({ type: 'time', ...(precision === undefined ? {} : { precision }) }),
-  timetz: (precision?: number) =>
-    column<'temporal'>({ type: 'timetz', ...(precision === undefined ? {} : { precision }) }),
+  time: (precision?: number) => timeTypes.time(precision),
+  timetz: (precision?: number) => timeTypes.timetz(precision),
   /** `timestamp(precision)` without time zone; PostgreSQL's default precision is 6. */
-  timestamp: (precision?: number) =>
-    column<'temporal'>({ type: 'timestamp', ...(precision === undefined ? {} : { precision }) }),
-  timestamptz: (precision?: number) =>
-    column<'temporal'>({ type: 'timestamptz', ...(precision === undefined ? {} : { precision }) }),
-  interval: () => column<'temporal'>({ type: 'interval' }),
+  timestamp: (precision?: number) => timeTypes.timestamp(precision),
+  timestamptz: (precision?: number) => timeTypes.timestamptz(precision),
+  interval: shared<'temporal'>({ type: 'interval' }),
   /** A column of a PostgreSQL enum type (`CREATE TYPE name AS ENUM …` in the source DB). */
   enum: (typeName: string) => column<'string'>({ type: 'enum', enumName: typeName }),
-  inet: () => column<'string'>({ type: 'inet' }),
-  cidr: () => column<'string'>({ type: 'cidr' }),
-  macaddr: () => column<'string'>({ type: 'macaddr' }),
+  inet: shared<'string'>({ type: 'inet' }),
+  cidr: shared<'string'>({ type: 'cidr' }),
+  macaddr: shared<'string'>({ type: 'macaddr' }),
   /** `xml`, carried as its text (analytics `xml`; `.mapping('text')` for `text`). */
-  xml: () => column<'string'>({ type: 'xml' }),
+  xml: shared<'string'>({ type: 'xml' }),
   /** Declared so the compiler can tell you it cannot be carried (Debezium emits a geometry struct). */
-  point: () => column<'string'>({ type: 'point' }),
-  int4range: () => column<'string'>({ type: 'int4range' }),
-  int8range: () => column<'string'>({ type: 'int8range' }),
-  numrange: () => column<'string'>({ type: 'numrange' }),
-  tsrange: () => column<'string'>({ type: 'tsrange' }),
-  tstzrange: () => column<'string'>({ type: 'tstzrange' }),
-  daterange: () => column<'string'>({ type: 'daterange' }),
+  point: shared<'string'>({ type: 'point' }),
+  int4range: shared<'string'>({ type: 'int4range' }),
+  int8range: shared<'string'>({ type: 'int8range' }),
+  numrange: shared<'string'>({ type: 'numrange' }),
+  tsrange: shared<'string'>({ type: 'tsrange' }),
+  tstzrange: shared<'string'>({ type: 'tstzrange' }),
+  daterange: shared<'string'>({ type: 'daterange' }),
   // Types Debezium 2.7 cannot bring to the JDBC sink: declared so the compiler can say why and what to do
   // (a TYPE.UNSUPPORTED error); leave such a column out of `columns` and it is not captured.
   /** Refused: Debezium 2.7 has no converter for `tsvector`; compute it in an analytics view instead. */
-  tsvector: () => column<'string'>({ type: 'tsvector' }),
+  tsvector: shared<'string'>({ type: 'tsvector' }),
   /** Refused: Debezium emits a PostGIS `geometry` as a `{wkb, srid}` struct the JDBC sink cannot write. */
-  geometry: () => column<'string'>({ type: 'geometry' }),
+  geometry: shared<'string'>({ type: 'geometry' }),
   /** Refused: Debezium emits a PostGIS `geography` as a `{wkb, srid}` struct the JDBC sink cannot write. */
-  geography: () => column<'string'>({ type: 'geography' }),
+  geography: shared<'string'>({ type: 'geography' }),
   /** Refused: Debezium 2.7 has no converter for pgvector's `vector(dimensions)`. */
-  vector: (dimensions?: number) =>
-    column<'string'>({ type: 'vector', ...(dimensions === undefined ? {} : { length: dimensions }) }),
+  vector: (dimensions?: number) => vectorType(dimensions),
   /** Refused: Debezium 2.7 has no converter for a composite type (`CREATE TYPE name AS (…)`). */
   composite: (typeName: string) => column<'string'>({ type: 'composite', typeName }),
   /** One-dimensional array, e.g. `t.array(t.text())`. */

@@ -16,7 +16,9 @@ export interface SqlFragment extends Branded<'sql'> {
  * as `fact_orders.total`, so a rename or a typo is caught by the compiler.
  */
 export function sql(strings: TemplateStringsArray, ...values: SqlValue[]): SqlFragment {
-  return brand('sql', { strings: [...strings], values });
+  // A tagged template's strings are a frozen array (one per call site): kept as they are. Anything else a
+  // plain JavaScript caller passes is copied, so that changing it later cannot change the view.
+  return brand('sql', { strings: Array.isArray(strings) && Object.isFrozen(strings) ? strings : [...strings], values });
 }
 
 export interface ViewOptions<C extends Record<string, ColumnType>> {
