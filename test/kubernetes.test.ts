@@ -697,6 +697,57 @@ describe('the YAML writer', () => {
     );
   });
 
+  test('lists in lists, maps in lists, block chomping and empty lines: exact layout', () => {
+    // The writer appends each line once (no line list to patch afterwards): every place where a line's
+    // lead differs from its indent (a dash before a list or a map, a block's empty lines) is pinned here.
+    const text = canonicalYaml({
+      kind: 'K',
+      list: [[1, [2, 3]], { a: { b: [1, { c: 'x' }] }, d: 2 }, [], {}, [{ e: [] }]],
+      text: 'a\n\nb\n',
+      lead: '\n\nx\ny',
+      keep: 'p\nq\n\n\n',
+      gone: undefined,
+      m: { x: undefined, name: 'n', y: 1, kind: 'z' },
+    });
+    expect(text).toBe(
+      [
+        'kind: K',
+        'list:',
+        '  - - 1',
+        '    - - 2',
+        '      - 3',
+        '  - a:',
+        '      b:',
+        '        - 1',
+        '        - c: x',
+        '    d: 2',
+        '  - []',
+        '  - {}',
+        '  - - e: []',
+        'text: |',
+        '  a',
+        '',
+        '  b',
+        'lead: |-',
+        '',
+        '',
+        '  x',
+        '  y',
+        'keep: |+',
+        '  p',
+        '  q',
+        '',
+        '',
+        'm:',
+        '  kind: z',
+        '  name: "n"',
+        '  "y": 1',
+        '',
+      ].join('\n'),
+    );
+    expect(canonicalYaml({})).toBe('\n');
+  });
+
   test('strategicDiff patches named list elements and replaces other lists', () => {
     const a = {
       spec: {

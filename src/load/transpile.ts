@@ -6,7 +6,7 @@
  * dist/sucrase.cjs, one bundled file (scripts/build.mjs): loading the package's ~65 modules took longer
  * than the transform of a book-store-sized config.
  */
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import NodeModule, { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -124,7 +124,7 @@ export function transpile(file: string, source: string): string {
 }
 
 export function transpiled(file: string, source: string): Transpiled {
-  const key = createHash('sha256').update(`${CACHE_FORMAT}\0${version()}\0${file}\0${source}`).digest('hex');
+  const key = hash('sha256', `${CACHE_FORMAT}\0${version()}\0${file}\0${source}`, 'hex');
   let result = memory.get(key);
   if (result === undefined) {
     result = transpileOnce(file, source, key);

@@ -57,9 +57,15 @@ function block(s: string, indent: string, inList: boolean): string | undefined {
   const leading = /^\n*( ?)/.exec(body)![1] === ' ';
   if (leading && inList) return undefined;
   const indicator = leading ? '2' : '';
-  const lines = s.slice(0, trailing > 1 ? s.length - 1 : body.length).split('\n');
-  return `|${indicator}${chomp}\n${lines.map((l) => (l === '' ? '' : `${indent}${l}`)).join('\n')}`;
+  const text = s.slice(0, trailing > 1 ? s.length - 1 : body.length);
+  // Every line but the empty ones indented: one replace over the text (a split, a map and a join made a
+  // string per line, ~10,000 lines in the book store's ConfigMaps).
+  const first = text.charCodeAt(0) === 10 ? '' : indent;
+  return `|${indicator}${chomp}\n${first}${text.replace(NOT_EMPTY_LINE, `\n${indent}`)}`;
 }
+
+/** A line break followed by a line that is not empty (the text has no other line terminators: see block). */
+const NOT_EMPTY_LINE = /\n(?=[^\n])/g;
 
 function isMap(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -83,54 +89,68 @@ function isEmpty(m: Record<string, unknown>): boolean {
   return true;
 }
 
-/** A map's entries but the undefined ones, FIRST's keys first (in its order), the rest as set. */
-function entries(m: Record<string, unknown>): [string, unknown][] {
-  const first: [string, unknown][] = [];
-  const rest: [string, unknown][] = [];
-  for (const entry of Object.entries(m)) {
-    if (entry[1] === undefined) continue;
-    const i = FIRST.indexOf(entry[0]);
-    if (i < 0) rest.push(entry);
-    else first[i] = entry;
+/** A map's keys but the undefined ones', FIRST's keys first (in its order), the rest as set. */
+function keysOf(m: Record<string, unknown>): string[] {
+  const own = Object.keys(m);
+  let first: string[] | undefined;
+  let rest: string[] | undefined;
+  for (let i = 0; i < own.length; i++) {
+    const k = own[i]!;
+    if (m[k] === undefined) {
+      rest ??= own.slice(0, i);
+      continue;
+    }
+    const at = FIRST.indexOf(k);
+    if (at < 0) rest?.push(k);
+    else {
+      rest ??= own.slice(0, i);
+      (first ??= [])[at] = k;
+    }
   }
-  if (first.length === 0) return rest;
-  const out = first.filter((e) => e !== undefined);
-  for (const e of rest) out.push(e);
+  if (rest === undefined) return own; // no undefined value, no FIRST key: as set
+  if (first === undefined) return rest;
+  const out: string[] = [];
+  for (const k of first) if (k !== undefined) out.push(k);
+  for (const k of rest) out.push(k);
   return out;
 }
 
-function node(v: unknown, indent: string, out: string[]): void {
+/**
+ * Appends `v` (a non-empty map or list) at `indent`, each line ending in a line break, its first line
+ * starting with `lead` instead of `indent` (a list item's dash). Built as one string: the text of every
+ * line is appended once, never kept in a list of lines or sliced again.
+ */
+function node(v: unknown, indent: string, lead: string, out: { text: string }): void {
+  const deeper = `${indent}  `;
   if (Array.isArray(v)) {
-    for (const item of v) {
-      const simple = inline(item, `${indent}  `, true);
-      if (simple !== undefined) {
-        out.push(`${indent}- ${simple}`);
-        continue;
-      }
-      // A map in a list: its first key on the dash line, the rest aligned under it.
-      const start = out.length;
-      node(item, `${indent}  `, out);
-      out[start] = `${indent}- ${out[start]!.slice(indent.length + 2)}`;
+    for (let i = 0; i < v.length; i++) {
+      const at = i === 0 ? lead : indent;
+      const simple = inline(v[i], deeper, true);
+      // A map or list in a list: its first line on the dash line, the rest aligned under it.
+      if (simple === undefined) node(v[i], deeper, `${at}- `, out);
+      else out.text += `${at}- ${simple}\n`;
     }
     return;
   }
   if (!isMap(v)) throw new Error('internal: a YAML node must be a map or a list');
-  for (const [k, value] of entries(v)) {
-    const written = key(k);
-    const simple = inline(value, `${indent}  `);
-    if (simple !== undefined) out.push(`${indent}${written}: ${simple}`);
+  const keys = keysOf(v);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    const value = v[k];
+    const simple = inline(value, deeper);
+    if (simple !== undefined) out.text += `${i === 0 ? lead : indent}${key(k)}: ${simple}\n`;
     else {
-      out.push(`${indent}${written}:`);
-      node(value, `${indent}  `, out);
+      out.text += `${i === 0 ? lead : indent}${key(k)}:\n`;
+      node(value, deeper, deeper, out);
     }
   }
 }
 
 /** One document. */
 export function canonicalYaml(value: object): string {
-  const out: string[] = [];
-  node(value, '', out);
-  return `${out.join('\n')}\n`;
+  const out = { text: '' };
+  node(value, '', '', out);
+  return out.text === '' ? '\n' : out.text;
 }
 
 /** Several documents in one file, separated by `---`, after an optional `#` comment header. */

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { closeSync, fstatSync, lstatSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Artefact } from '../targets/artefact.js';
@@ -15,7 +15,8 @@ export interface Manifest {
   readonly snapshot?: unknown;
 }
 
-export const sha256 = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
+/** Hex SHA-256 of text (as UTF-8) or bytes; crypto.hash, one call, no Hash object per artefact. */
+export const sha256 = (data: string | Uint8Array) => hash('sha256', data, 'hex');
 
 /** Each artefact's digest, computed once: the manifest records it and the writer's journal again. */
 const digests = new WeakMap<Artefact, string>();

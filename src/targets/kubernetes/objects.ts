@@ -3,7 +3,7 @@
  * artefacts (phase two of emitting: packaging). Types come from kubernetes-models as type-only imports:
  * they are erased at build time, so the package stays off the compile path.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import type { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
 import type { IJob } from 'kubernetes-models/batch/v1/Job';
@@ -85,7 +85,7 @@ export class StackMemo {
     if (!known) {
       known = {
         base64: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64'),
-        digest: `sha256:${createHash('sha256').update(bytes).digest('hex')}`,
+        digest: `sha256:${hash('sha256', bytes, 'hex')}`,
       };
       this.#bytes.set(bytes, known);
     }
@@ -102,20 +102,19 @@ export class StackMemo {
   }
 }
 
-/** The hash in a Job's name: its pod spec and the files it runs, binary ones as their digest. */
+/**
+ * The hash in a Job's name: its pod spec and the files it runs, binary ones as their digest. crypto.hash
+ * is one native call; createHash built a Hash object per Job of the base and of each profile.
+ */
 const jobHash = (spec: IPodSpec, files: readonly (readonly [string, string | Uint8Array])[], memo: StackMemo) =>
-  createHash('sha256')
-    .update(
-      JSON.stringify({
-        spec,
-        hashed: files.map(([name, contents]) => [
-          name,
-          typeof contents === 'string' ? contents : memo.digest(contents),
-        ]),
-      }),
-    )
-    .digest('hex')
-    .slice(0, 8);
+  hash(
+    'sha256',
+    JSON.stringify({
+      spec,
+      hashed: files.map(([name, contents]) => [name, typeof contents === 'string' ? contents : memo.digest(contents)]),
+    }),
+    'hex',
+  ).slice(0, 8);
 const mib = (q: string) => {
   const m = /^(\d+)(Ki|Mi|Gi|Ti)$/.exec(q);
   if (!m) return 0;
