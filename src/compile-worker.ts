@@ -7,11 +7,16 @@
  * copied, with every artefact's sha256 beside it: the main thread neither decodes nor hashes the text again.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { compileIn, workerMessage, type CompileOptions } from './compile.js';
+import { compileIn, workerMessage, type CompileOptions, type WorkerPhase } from './compile.js';
+import { manifestRead } from './write/manifest.js';
 
 const { options } = workerData as { options: CompileOptions };
 const port = parentPort!;
-const result = await compileIn(options, 'worker', (phase) => port.postMessage({ phase }));
+// With the compiler's own phase goes the manifest the history was read from, for the main thread's writer.
+const result = await compileIn(options, 'worker', (phase) => {
+  const manifest = phase === 'compiler' ? manifestRead() : undefined;
+  port.postMessage({ phase, ...(manifest ? { manifest } : {}) } satisfies WorkerPhase);
+});
 if (options.model === false) {
   const { message, transfer } = workerMessage(result);
   port.postMessage(message, transfer);

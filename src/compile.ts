@@ -32,7 +32,9 @@ import { header, TEMPLATE_NAMES, TEMPLATE_OPTIONS, type Artefact, type EmitConte
 import { emitAll } from './targets/index.js';
 import { validate } from './validate/index.js';
 import { CHANGE_SCRIPT_FILE, MIGRATION_FILE, readHistory } from './write/history.js';
-import { artefactSha256, buildManifest, knownSha256 } from './write/manifest.js';
+import { realLocation } from './write/guard.js';
+import { artefactSha256, buildManifest, knownSha256, manifestHanded, type ManifestState } from './write/manifest.js';
+import { prehashOutput } from './write/seen.js';
 import { buildSnapshot, type Snapshot } from './plan/snapshot.js';
 import type { ScriptStep } from './plan/script.js';
 
@@ -374,6 +376,15 @@ function asBytes(a: Artefact): Artefact {
   return { ...a, contents };
 }
 
+/**
+ * The worker's `compiler` phase message: the manifest its compile read for the history, if any, as the
+ * writer needs it (`manifestRead`: the file's version and list, not the snapshot).
+ */
+export interface WorkerPhase {
+  readonly phase: 'config' | 'reading' | 'compiler';
+  readonly manifest?: { readonly id: string; readonly state: ManifestState };
+}
+
 /** What a compile in the worker posts back: its result, and each artefact's sha256 (hex) beside it. */
 export interface WorkerResult extends CompileResult {
   readonly digests?: readonly string[];
@@ -418,13 +429,22 @@ async function compileInWorker(
   failed: (diagnostics: Diagnostic[]) => CompileResult,
   sourceLength: number,
 ): Promise<CompileResult> {
+  // While the worker emits (the config's code is done, no limit is watched here any more), this thread
+  // takes the manifest the worker read and reads and hashes the output files it lists, for the writer.
+  let prehash: ReturnType<typeof prehashOutput> | undefined;
+  const onPhase = (message: WorkerPhase) => {
+    if (message.phase !== 'compiler' || !message.manifest || !options.outDir || prehash) return;
+    manifestHanded(message.manifest);
+    prehash = prehashOutput(realLocation(options.outDir), message.manifest.state);
+  };
   const outcome = await runInWorker<WorkerResult>(
     workerEntry(),
     { options: { ...options, ...limits } },
     limits,
     compilerHeapMb(sourceLength),
     compilerReadMs(sourceLength),
-  );
+    onPhase,
+  ).finally(() => prehash?.stop());
   if (outcome.kind === 'done') {
     const { digests, ...result } = outcome.value;
     if (digests) for (const [i, a] of result.artefacts.entries()) knownSha256(a, digests[i]!);

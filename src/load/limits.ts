@@ -159,7 +159,8 @@ export type Phase = 'config' | 'reading' | 'compiler';
  * and nothing else is timed; the process's memory is watched while the config runs, and the worker's heap
  * limit is the config's plus `compilerMb`, what the compiler itself may need for a config of this size.
  * Likewise `reading` runs the compiler's own validation and resolver beside the config's getters: its
- * clock is the config's limit plus `compilerReadMs`.
+ * clock is the config's limit plus `compilerReadMs`. `onPhase` is told each phase message as it arrives
+ * (the `compiler` one may carry more for the caller: see compile.ts).
  */
 export async function runInWorker<T>(
   entry: URL,
@@ -167,6 +168,7 @@ export async function runInWorker<T>(
   limits: Limits,
   compilerMb = 0,
   compilerReadMs = 0,
+  onPhase?: (message: { readonly phase: Phase }) => void,
 ): Promise<WorkerOutcome<T>> {
   // Loaded only for a compile that needs a worker: most run in this thread.
   const { Worker } = await import('node:worker_threads');
@@ -196,6 +198,7 @@ export async function runInWorker<T>(
       clearTimeout(timer);
       if (message.phase === 'config' && phase === undefined) baseline = process.memoryUsage.rss();
       phase = message.phase;
+      onPhase?.(message);
       if (phase !== 'compiler')
         timer = setTimeout(
           () => finish({ kind: 'timeout' }),

@@ -32,7 +32,8 @@ import {
   type Journal,
 } from './journal.js';
 import { acquireLock, LOCK, waitUntilUnlocked } from './lock.js';
-import { artefactSha256, MANIFEST, readManifestFile, sha256, type ManifestState } from './manifest.js';
+import { artefactSha256, computedSha256, MANIFEST, readManifestFiles, sha256, type ManifestState } from './manifest.js';
+import { knownDigest, remember } from './seen.js';
 
 export type ChangeKind = 'added' | 'changed' | 'removed';
 
@@ -96,7 +97,7 @@ const NO_MANIFEST: ManifestState = { kind: 'none' };
 /** The manifest at `path` (following a link `escapes` checked), or none when it is not a regular file. */
 function manifestAt(path: string): ManifestState {
   try {
-    return statOrUndefined(path)?.isFile() ? readManifestFile(path) : NO_MANIFEST;
+    return statOrUndefined(path)?.isFile() ? readManifestFiles(path) : NO_MANIFEST;
   } catch {
     return NO_MANIFEST;
   }
@@ -245,22 +246,41 @@ function inspect(realOut: string, req: WriteRequest): State {
       );
       continue;
     }
-    const current = readFileSync(target);
-    // Bytes are compared as they are (a write-only compile's text comes as its UTF-8 bytes), not copied.
-    const wanted = typeof a.contents === 'string' ? Buffer.from(a.contents) : a.contents;
-    const changed = () => {
-      changes.push({ path: a.path, kind: 'changed' });
-      before.set(a.path, sha256(current));
-    };
-    if (current.equals(wanted)) {
-      if (a.executable && (stat.mode & 0o100) === 0) changed();
-      continue;
+    // The file's digest when this process read this version of it already (seen.ts), else its bytes.
+    const known = knownDigest(target, stat);
+    let now: string;
+    if (known !== undefined) {
+      now = known;
+      if (known === artefactSha256(a)) {
+        if (a.executable && (stat.mode & 0o100) === 0) {
+          changes.push({ path: a.path, kind: 'changed' });
+          before.set(a.path, now);
+        }
+        continue;
+      }
+    } else {
+      const readAt = Date.now();
+      const current = readFileSync(target);
+      // Bytes are compared as they are (a write-only compile's text comes as its UTF-8 bytes), not copied.
+      const wanted = typeof a.contents === 'string' ? Buffer.from(a.contents) : a.contents;
+      if (current.equals(wanted)) {
+        // Remembered when its digest is at hand (the manifest's, or the worker's): never hashed for this.
+        const digest = computedSha256(a);
+        if (digest !== undefined) remember(target, stat, digest, readAt);
+        if (a.executable && (stat.mode & 0o100) === 0) {
+          changes.push({ path: a.path, kind: 'changed' });
+          before.set(a.path, sha256(current));
+        }
+        continue;
+      }
+      now = sha256(current);
+      remember(target, stat, now, readAt);
     }
     if (a.path === MANIFEST) {
-      changed();
+      changes.push({ path: a.path, kind: 'changed' });
+      before.set(a.path, now);
       continue;
     }
-    const now = sha256(current);
     if (!listed.has(a.path)) {
       refuse(
         'OUT.NOT_OURS',
@@ -276,8 +296,9 @@ function inspect(realOut: string, req: WriteRequest): State {
     if (next.has(path) || path === MANIFEST || escapes(path)) continue;
     const target = join(realOut, path);
     // Not there, or a folder or link the user put there: not ours to remove.
-    if (!look(target)?.isFile()) continue;
-    const now = hashOf(target);
+    const stat = look(target);
+    if (!stat?.isFile()) continue;
+    const now = knownDigest(target, stat) ?? hashOf(target);
     if (now === undefined) continue; // removed meanwhile
     if (!ours.get(path)?.has(now)) edited(path, 'would be removed (the config no longer produces it)');
     else {
