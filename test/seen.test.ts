@@ -17,6 +17,7 @@ import type { Stats } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
+import { below } from '../src/write/guard.js';
 import { writeOutput } from '../src/write/index.js';
 import { buildManifest, readManifestFile, sha256 } from '../src/write/manifest.js';
 import { forgetSeen, knownDigest, prehashOutput, remember, SETTLED_MS, settledAfter } from '../src/write/seen.js';
@@ -57,6 +58,21 @@ async function project() {
 const later = () => Date.now() + SETTLED_MS + 1000;
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 30)); // past a timestamp tick
+
+test('below(dir, rel) is join(dir, rel), for 20,000 random paths of plain, dot, empty and odd parts', () => {
+  let seed = 11;
+  const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const parts = ['a', 'b.sql', '.', '..', '', '.x', '..y', 'x.', 'x..', ' ', 'a b', '\\', 'é'];
+  const dirs = ['/', '/tmp', '/tmp/out', '/tmp/out/', '/a/./b', '/a/../b', '//x'];
+  for (let i = 0; i < 20_000; i++) {
+    const rel = Array.from({ length: 1 + Math.floor(rand() * 4) }, () => parts[Math.floor(rand() * parts.length)]!);
+    const lead = rand() < 0.1 ? '/' : '';
+    const trail = rand() < 0.1 ? '/' : '';
+    const dir = dirs[Math.floor(rand() * dirs.length)]!;
+    const path = `${lead}${rel.join('/')}${trail}`;
+    expect(below(dir, path), `${dir} + ${path}`).toBe(join(dir, path));
+  }
+});
 
 describe('a digest stands for one version of a file', () => {
   test('settled after 100 ms where the times have fractions of a second, after 3 s where either has none', () => {

@@ -21,7 +21,7 @@ import { randomBytes } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { error, type Diagnostic } from '../diagnostics.js';
 import type { Artefact } from '../targets/artefact.js';
-import { escapesOutDir, lstatOnce, lstatOrUndefined, realLocation, unsafeOutDir } from './guard.js';
+import { below, escapesOutDir, lstatOnce, lstatOrUndefined, realLocation, unsafeOutDir } from './guard.js';
 import {
   completeJournal,
   hashOf,
@@ -209,7 +209,7 @@ function inspect(realOut: string, req: WriteRequest): State {
   // Each folder on the way to an artefact, looked at once.
   const folders = new Map<string, Stats | undefined>();
   const folder = (rel: string) => {
-    if (!folders.has(rel)) folders.set(rel, statOf(join(realOut, rel)));
+    if (!folders.has(rel)) folders.set(rel, statOf(below(realOut, rel)));
     return folders.get(rel);
   };
   const added = (path: string) => {
@@ -232,7 +232,7 @@ function inspect(realOut: string, req: WriteRequest): State {
       }
     }
     if (blocked) continue;
-    const target = join(realOut, a.path);
+    const target = below(realOut, a.path);
     const stat = absent ? undefined : statOf(target);
     if (!stat) {
       added(a.path);
@@ -294,7 +294,7 @@ function inspect(realOut: string, req: WriteRequest): State {
   }
   for (const path of listed) {
     if (next.has(path) || path === MANIFEST || escapes(path)) continue;
-    const target = join(realOut, path);
+    const target = below(realOut, path);
     // Not there, or a folder or link the user put there: not ours to remove.
     const stat = look(target);
     if (!stat?.isFile()) continue;

@@ -16,8 +16,8 @@
  */
 import { createHash } from 'node:crypto';
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
-import { join, sep } from 'node:path';
-import { escapesOutDir, lstatOnce } from './guard.js';
+import { sep } from 'node:path';
+import { below, escapesOutDir, lstatOnce } from './guard.js';
 import { MANIFEST, type ManifestState } from './manifest.js';
 
 /**
@@ -87,7 +87,7 @@ export function prehashOutput(
   const chunk = Buffer.allocUnsafe(1 << 20);
   const one = (rel: string) => {
     if (escapesOutDir(realOut, rel, look)) return;
-    const path = join(realOut, rel);
+    const path = below(realOut, rel);
     let fd: number;
     try {
       fd = openSync(path, flags);
