@@ -369,11 +369,23 @@ export async function compileIn(
 const encoded = new WeakSet<Uint8Array>();
 const encoder = new TextEncoder();
 
+/**
+ * Each text artefact's bytes, made once per artefact object: a --watch recompile that reuses the last
+ * emit gets the same artefacts, so the same bytes, whose digests (manifest.ts) are then known already
+ * instead of encoded and hashed anew. Weak: a one-shot compile's texts (and their bytes) still go as it
+ * replaces them.
+ */
+const bytesOf = new WeakMap<Artefact, Artefact>();
+
 function asBytes(a: Artefact): Artefact {
   if (typeof a.contents !== 'string') return a;
-  const contents = encoder.encode(a.contents);
-  encoded.add(contents);
-  return { ...a, contents };
+  let b = bytesOf.get(a);
+  if (b === undefined) {
+    const contents = encoder.encode(a.contents);
+    encoded.add(contents);
+    bytesOf.set(a, (b = { ...a, contents }));
+  }
+  return b;
 }
 
 /**

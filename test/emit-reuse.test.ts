@@ -5,6 +5,7 @@ import { describe, expect, test } from 'vitest';
 import { compile, type CompileResult } from '../src/compile.js';
 import { EmitMemo, sameGraph } from '../src/emit-reuse.js';
 import { writeOutput } from '../src/write/index.js';
+import { computedSha256, sha256 } from '../src/write/manifest.js';
 import { copyProject } from './support/project.js';
 
 const bytes = (r: CompileResult) =>
@@ -80,6 +81,17 @@ describe('EmitMemo in compile()', () => {
     expect(reuse.lastOutcome).toBe('reused');
     expect(bytes(second)).toEqual(bytes(await fresh()));
     expect(bytes(second).get('manifest.json')).not.toEqual(bytes(first).get('manifest.json'));
+
+    // Written only (as the command line compiles): a reused emit's files are the same bytes, hashed once.
+    const lean = await compile({ config, reuse, model: false });
+    const leaner = await compile({ config, reuse, model: false });
+    expect(reuse.lastOutcome).toBe('reused');
+    const files = (r: CompileResult) => r.artefacts.filter((a) => a.path !== 'manifest.json');
+    files(leaner).forEach((a, i) => {
+      expect(a).toBe(files(lean)[i]);
+      expect(computedSha256(a)).toBe(sha256(a.contents));
+    });
+    expect(bytes(leaner)).toEqual(bytes(await compile({ config, model: false })));
 
     // The live Model of the last compile is not the key: changing it changes nothing.
     const live = (await compile({ config, reuse })).model as unknown as { pipeline: { name: string } };
