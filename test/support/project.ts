@@ -1,4 +1,13 @@
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
+import {
+  cpSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  symlinkSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { execa, type Options } from 'execa';
@@ -29,13 +38,19 @@ export async function cli(
   return { exitCode: result.exitCode, stdout: String(result.stdout), stderr: String(result.stderr) };
 }
 
-/** Every file below `dir` → contents, for byte-for-byte comparisons of whole trees. */
+/**
+ * Every file below `dir` → contents, for byte-for-byte comparisons of whole trees. A symbolic link is recorded as
+ * its target, never followed: a project's node_modules/cdc-compile links to the repository, whose whole tree
+ * (node_modules, dist, caches) would otherwise be read into memory.
+ */
 export function tree(dir: string): Map<string, string> {
   const files = new Map<string, string>();
   const walk = (d: string) => {
     for (const name of readdirSync(d)) {
       const full = join(d, name);
-      if (statSync(full).isDirectory()) walk(full);
+      const stat = lstatSync(full);
+      if (stat.isSymbolicLink()) files.set(relative(dir, full), `-> ${readlinkSync(full)}`);
+      else if (stat.isDirectory()) walk(full);
       else files.set(relative(dir, full), readFileSync(full, 'utf8'));
     }
   };
