@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import { closeSync, fstatSync, lstatSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, fstatSync, lstatSync, openSync, readFileSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import type { Artefact } from '../targets/artefact.js';
 import { canonicalJson } from '../render/json.js';
@@ -17,6 +17,13 @@ export interface Manifest {
 
 /** Hex SHA-256 of text (as UTF-8) or bytes; crypto.hash, one call, no Hash object per artefact. */
 export const sha256 = (data: string | Uint8Array) => hash('sha256', data, 'hex');
+
+/**
+ * A file's version as `stat` tells it: device, inode, size, modification and change times. Any write moves
+ * the change time (utimes cannot set it back) and a replacement brings a new inode, so one identity is
+ * one content, short of a change within the timestamp tick of the look (see write/seen.ts's settling rule).
+ */
+export const fileIdentity = (s: Stats) => `${s.dev}:${s.ino}:${s.size}:${s.mtimeMs}:${s.ctimeMs}`;
 
 /** Each artefact's digest, computed once: the manifest records it and the writer's journal again. */
 const digests = new WeakMap<Artefact, string>();
@@ -115,7 +122,7 @@ function readVersion(path: string, filesOnly: boolean): ManifestState {
   const fd = openSync(path, 'r');
   try {
     const s = fstatSync(fd);
-    const id = `${s.dev}:${s.ino}:${s.size}:${s.mtimeMs}:${s.ctimeMs}`;
+    const id = fileIdentity(s);
     if (lastRead?.id === id) return lastRead.state;
     if (filesOnly && handed?.id === id) return handed.state;
     const state = readManifest(readFileSync(fd, 'utf8'));

@@ -18,7 +18,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { sep } from 'node:path';
 import { below, escapesOutDir, lstatOnce } from './guard.js';
-import { MANIFEST, type ManifestState } from './manifest.js';
+import { fileIdentity as identity, MANIFEST, type ManifestState } from './manifest.js';
 
 /**
  * How long after its last change a file's times tell every later change apart: ten times a clock tick
@@ -32,8 +32,6 @@ export const settledAfter = (stat: Stats) =>
 
 /** By absolute path, as the writer joins it (the real output folder and the artefact's path). */
 const seen = new Map<string, { readonly id: string; readonly sha256: string }>();
-
-const identity = (s: Stats) => `${s.dev}:${s.ino}:${s.size}:${s.mtimeMs}:${s.ctimeMs}`;
 
 /**
  * Records that the file at `path`, looked at as `stat` and read at `readAt` (ms since the epoch, before the
