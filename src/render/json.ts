@@ -18,7 +18,6 @@ export function sameJson(a: unknown, b: unknown): boolean {
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) {
     // Distinct primitives: equal as JSON only as non-finite numbers (both `null`) or both left out.
     const nullish = (x: unknown) => (typeof x === 'number' && !Number.isFinite(x)) || x === null;
-    const omitted = (x: unknown) => x === undefined || typeof x === 'function' || typeof x === 'symbol';
     return (nullish(a) && nullish(b)) || (omitted(a) && omitted(b));
   }
   if (Array.isArray(a) !== Array.isArray(b)) return false;
@@ -30,17 +29,30 @@ export function sameJson(a: unknown, b: unknown): boolean {
     for (let i = 0; i < a.length; i++) if (!sameJson(item(a[i]), item(other[i]))) return false;
     return true;
   }
-  const written = (o: object) =>
-    Object.keys(o).filter((k) => {
-      const v = (o as Record<string, unknown>)[k];
-      return v !== undefined && typeof v !== 'function' && typeof v !== 'symbol';
-    });
-  const ka = written(a);
-  const kb = written(b);
-  if (ka.length !== kb.length) return false;
-  for (let i = 0; i < ka.length; i++) {
-    const k = ka[i]!;
-    if (k !== kb[i] || !sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+  // Most objects hold no property JSON leaves out: their key lists are compared as they are, and the
+  // filtered lists are made only for an object that holds one (at 10,000 tables, ~10⁶ objects a compare).
+  const ra = a as Record<string, unknown>;
+  const rb = b as Record<string, unknown>;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length === kb.length) {
+    let i = 0;
+    for (; i < ka.length; i++) {
+      const k = ka[i]!;
+      if (k !== kb[i] || omitted(ra[k]) || omitted(rb[k])) break;
+      if (!sameJson(ra[k], rb[k])) return false;
+    }
+    if (i === ka.length) return true;
+  }
+  const wa = ka.filter((k) => !omitted(ra[k]));
+  const wb = kb.filter((k) => !omitted(rb[k]));
+  if (wa.length !== wb.length) return false;
+  for (let i = 0; i < wa.length; i++) {
+    const k = wa[i]!;
+    if (k !== wb[i] || !sameJson(ra[k], rb[k])) return false;
   }
   return true;
 }
+
+/** A value JSON.stringify leaves out of an object (and writes as null in an array). */
+const omitted = (x: unknown) => x === undefined || typeof x === 'function' || typeof x === 'symbol';
