@@ -14,6 +14,7 @@ import {
   realpathSync,
   renameSync,
   rmSync,
+  statSync,
   symlinkSync,
   truncateSync,
   writeFileSync,
@@ -24,7 +25,8 @@ import { describe, expect, test } from 'vitest';
 import { execa } from 'execa';
 import { ROOT } from './support/compile.js';
 import { BIN, cli, copyProject, tree } from './support/project.js';
-import { readManifestFile } from '../src/write/manifest.js';
+import { manifestHanded, manifestRead, readManifestFile, readManifestFiles } from '../src/write/manifest.js';
+import { SETTLED_MS } from '../src/write/identity.js';
 
 const FAULTS = join(ROOT, 'test', 'support', 'fs-faults.cjs');
 const noStackTrace = (text: string) => expect(text).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
@@ -402,12 +404,14 @@ describe('the manifest is read once per version of the file', () => {
         `${JSON.stringify({ generator: { name: 'cdc-compile', version: '0.1.0' }, files })}\n`;
       const hash = `sha256:${'0'.repeat(64)}`;
       writeFileSync(path, manifest({ 'a.sql': hash }));
-      const first = readManifestFile(path);
+      // Read well after it was written (see the settling test below for a read right after).
+      const later = () => Date.now() + SETTLED_MS + 1000;
+      const first = readManifestFile(path, later);
       // The same file: the same (read-only) state, not a second parse.
       expect(readManifestFile(path)).toBe(first);
       // Edited in place, longer: read anew.
       writeFileSync(path, manifest({ 'a.sql': hash, 'b.sql': hash }));
-      const edited = readManifestFile(path);
+      const edited = readManifestFile(path, later);
       expect(edited).not.toBe(first);
       expect(edited.kind === 'ours' && [...edited.files.keys()]).toEqual(['a.sql', 'b.sql']);
       // Replaced by a rename (as cdc-compile writes it), the same length: another file, read anew.
@@ -419,6 +423,41 @@ describe('the manifest is read once per version of the file', () => {
       truncateSync(path, 10);
       expect(readManifestFile(path).kind).toBe('damaged');
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a manifest read within the settling time of its last change is not remembered, nor handed to the writer', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cdc-manifest-young-'));
+    try {
+      const path = join(dir, 'manifest.json');
+      const text = `${JSON.stringify({ generator: { name: 'cdc-compile', version: '0.1.0' }, files: {} })}\n`;
+      writeFileSync(path, text);
+      const changed = () => {
+        const s = statSync(path);
+        return Math.max(s.mtimeMs, s.ctimeMs);
+      };
+      // Read in the same tick as the write: a second write in that tick could keep its identity, so the
+      // next read parses the file again, and the worker has no version to hand over.
+      const young = readManifestFile(path, changed);
+      expect(readManifestFile(path, changed)).not.toBe(young);
+      expect(manifestRead()).toBeUndefined();
+      // Read 50 ms after the change (the settling time on a file system with sub-second times is 100 ms).
+      expect(readManifestFile(path, () => changed() + 50)).not.toBe(young);
+      expect(manifestRead()).toBeUndefined();
+      // Settled: remembered, and handed over (the writer then takes the worker's version, parsing nothing).
+      const settled = readManifestFile(path, () => changed() + SETTLED_MS);
+      expect(readManifestFile(path)).toBe(settled);
+      const read = manifestRead();
+      expect(read?.state).toEqual(settled);
+      // A hand-over made from a young read on the other side is not trusted either: none is made.
+      writeFileSync(path, text.replace('0.1.0', '0.1.1'));
+      readManifestFile(path, changed);
+      manifestHanded(manifestRead());
+      expect(readManifestFiles(path, changed)).toMatchObject({ kind: 'ours', version: '0.1.1' });
+      expect(manifestRead()).toBeUndefined();
+    } finally {
+      manifestHanded(undefined);
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -1,8 +1,9 @@
 import { hash } from 'node:crypto';
-import { closeSync, fstatSync, lstatSync, openSync, readFileSync, type Stats } from 'node:fs';
+import { closeSync, fstatSync, lstatSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Artefact } from '../targets/artefact.js';
 import { canonicalJson } from '../render/json.js';
+import { fileIdentity, settled } from './identity.js';
 
 export const MANIFEST = 'manifest.json';
 
@@ -17,13 +18,6 @@ export interface Manifest {
 
 /** Hex SHA-256 of text (as UTF-8) or bytes; crypto.hash, one call, no Hash object per artefact. */
 export const sha256 = (data: string | Uint8Array) => hash('sha256', data, 'hex');
-
-/**
- * A file's version as `stat` tells it: device, inode, size, modification and change times. Any write moves
- * the change time (utimes cannot set it back) and a replacement brings a new inode, so one identity is
- * one content, short of a change within the timestamp tick of the look (see write/seen.ts's settling rule).
- */
-export const fileIdentity = (s: Stats) => `${s.dev}:${s.ino}:${s.size}:${s.mtimeMs}:${s.ctimeMs}`;
 
 /** Each artefact's digest, computed once: the manifest records it and the writer's journal again. */
 const digests = new WeakMap<Artefact, string>();
@@ -79,7 +73,7 @@ export function manifestText(outDir: string): string | undefined {
   }
 }
 
-/** The last manifest read, by the identity of the file it was read from. */
+/** The last manifest read, by the identity of the file it was read from (only one that had settled). */
 let lastRead: { readonly id: string; readonly state: ManifestState } | undefined;
 
 /**
@@ -87,21 +81,24 @@ let lastRead: { readonly id: string; readonly state: ManifestState } | undefined
  * once per version of that file: a compile reads it for its history and its writer again (at 1,000 tables
  * a 5 MB manifest, ~25 ms each time). The version is the file's device, inode, size and change and
  * modification times, taken from the open file itself, so the text and its identity are one version: a
- * manifest replaced (cdc-compile renames a new one into place) or edited is read anew. `ManifestState` is
- * read-only; its readers never change it.
+ * manifest replaced (cdc-compile renames a new one into place) or edited is read anew. As for the digests
+ * of output files (seen.ts), a version is remembered only if the file had settled when it was read
+ * (`settled`): a write within the timestamp tick of that read could leave its identity as it was. `now`
+ * is the clock the read is timed by (the tests). `ManifestState` is read-only; its readers never change it.
  */
-export function readManifestFile(path: string): ManifestState {
-  return readVersion(path, false);
+export function readManifestFile(path: string, now: () => number = Date.now): ManifestState {
+  return readVersion(path, false, now);
 }
 
 /**
  * The version of a manifest a compile in the worker read, without its snapshot (`manifestRead`), handed
  * to the main thread (`manifestHanded`): the writer, which needs only the file list, takes it instead of
  * reading and parsing the file again (at 10,000 tables 51 MB, ~0.4 s) when the file is still that version.
+ * Only a settled read is handed over: the worker remembers no other.
  */
 let handed: { readonly id: string; readonly state: ManifestState } | undefined;
 
-/** The last manifest this thread read, without the snapshot (for the main thread's writer: see `handed`). */
+/** The last manifest this thread read and remembered, without the snapshot (for the main thread's writer: see `handed`). */
 export function manifestRead(): { readonly id: string; readonly state: ManifestState } | undefined {
   if (!lastRead) return undefined;
   if (lastRead.state.kind !== 'ours') return lastRead;
@@ -114,19 +111,20 @@ export function manifestHanded(read: { readonly id: string; readonly state: Mani
 }
 
 /** `readManifestFile` for the writer: its state may lack the snapshot (the writer reads none). */
-export function readManifestFiles(path: string): ManifestState {
-  return readVersion(path, true);
+export function readManifestFiles(path: string, now: () => number = Date.now): ManifestState {
+  return readVersion(path, true, now);
 }
 
-function readVersion(path: string, filesOnly: boolean): ManifestState {
+function readVersion(path: string, filesOnly: boolean, now: () => number): ManifestState {
   const fd = openSync(path, 'r');
   try {
+    const readAt = now();
     const s = fstatSync(fd);
     const id = fileIdentity(s);
     if (lastRead?.id === id) return lastRead.state;
     if (filesOnly && handed?.id === id) return handed.state;
     const state = readManifest(readFileSync(fd, 'utf8'));
-    lastRead = { id, state };
+    lastRead = settled(s, readAt) ? { id, state } : undefined;
     return state;
   } finally {
     closeSync(fd);

@@ -18,17 +18,10 @@ import { createHash } from 'node:crypto';
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { sep } from 'node:path';
 import { below, escapesOutDir, lstatOnce } from './guard.js';
-import { fileIdentity as identity, MANIFEST, type ManifestState } from './manifest.js';
+import { fileIdentity as identity, settled } from './identity.js';
+import { MANIFEST, type ManifestState } from './manifest.js';
 
-/**
- * How long after its last change a file's times tell every later change apart: ten times a clock tick
- * (at most 10 ms) where the file system keeps sub-second times (ext4, xfs, btrfs, tmpfs, APFS), and above
- * the 2 s of the coarsest (FAT keeps even seconds) when either time has no fraction of a second.
- */
-export const SETTLED_MS = 3000;
-const FINE_SETTLED_MS = 100;
-export const settledAfter = (stat: Stats) =>
-  stat.mtimeMs % 1000 === 0 || stat.ctimeMs % 1000 === 0 ? SETTLED_MS : FINE_SETTLED_MS;
+export { SETTLED_MS, settledAfter } from './identity.js';
 
 /** By absolute path, as the writer joins it (the real output folder and the artefact's path). */
 const seen = new Map<string, { readonly id: string; readonly sha256: string }>();
@@ -38,8 +31,7 @@ const seen = new Map<string, { readonly id: string; readonly sha256: string }>()
  * read), holds content with this hex sha256; forgotten instead when it changed too recently to tell.
  */
 export function remember(path: string, stat: Stats, digest: string, readAt = Date.now()): void {
-  if (readAt - Math.max(stat.mtimeMs, stat.ctimeMs) >= settledAfter(stat))
-    seen.set(path, { id: identity(stat), sha256: digest });
+  if (settled(stat, readAt)) seen.set(path, { id: identity(stat), sha256: digest });
   else seen.delete(path);
 }
 
