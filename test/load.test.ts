@@ -168,14 +168,29 @@ describe('the config runs fenced: it cannot hang, exhaust memory or end the comp
     }
   });
 
-  test('model: false — a compile in the worker posts back the artefacts and the snapshot, not the Model', async () => {
+  test('model: false — a compile in the worker posts back the artefacts, not the Model, and the snapshot only when it changed', async () => {
     const { compile } = await import('../src/compile.js');
     const { dir, file } = withCode('// plain JavaScript', 'pipeline.config.mjs');
     const lean = await compile({ config: join(dir, file), model: false });
     const full = await compile({ config: join(dir, file) });
     expect(lean.diagnostics).toEqual([]);
     expect(lean.model).toBeUndefined();
-    expect(lean.snapshot).toEqual(full.snapshot);
+    // generated/ holds this pipeline's snapshot already: nothing to decide on, so none is copied across.
+    expect(lean.snapshotChanged).toBe(false);
+    expect(lean.snapshot).toBeUndefined();
+    expect(full.snapshot?.pipeline).toBe('minimal');
+    // A new column: the caller decides on the change (cdc-approvals.yaml), so the snapshot comes back.
+    const config = join(dir, file);
+    const before = readFileSync(config, 'utf8');
+    const after = before.replace(
+      'signed_up_at: t.timestamptz(),',
+      'signed_up_at: t.timestamptz(),\n    name: t.text(),',
+    );
+    expect(after).not.toBe(before);
+    writeFileSync(config, after);
+    const changed = await compile({ config, model: false });
+    expect(changed.snapshotChanged).toBe(true);
+    expect(changed.snapshot?.tables[0]?.analytics.columns.map((c) => c.name)).toContain('name');
     // Text comes back as its UTF-8 bytes (transferred, not copied): the same files, byte for byte.
     const bytes = (c: string | Uint8Array) => Buffer.from(c).toString('base64');
     expect(lean.artefacts.map((a) => a.path)).toEqual(full.artefacts.map((a) => a.path));
@@ -195,6 +210,11 @@ describe('the config runs fenced: it cannot hang, exhaust memory or end the comp
     expect(full.artefacts.some((a) => typeof a.contents === 'string')).toBe(true);
     const bytes = (c: string | Uint8Array) => Buffer.from(c).toString('base64');
     expect(lean.artefacts.map((a) => bytes(a.contents))).toEqual(full.artefacts.map((a) => bytes(a.contents)));
+    // Nothing was compiled into this folder before: no snapshot to decide on, so a writing caller gets none
+    // (a worker would copy it across for nothing); a caller with the Model gets it.
+    expect(lean.snapshotChanged).toBe(false);
+    expect(lean.snapshot).toBeUndefined();
+    expect(full.snapshot?.pipeline).toBe('minimal');
     const manifest = JSON.parse(
       Buffer.from(lean.artefacts.find((a) => a.path === 'manifest.json')!.contents).toString(),
     );
