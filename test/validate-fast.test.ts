@@ -6,12 +6,13 @@
  */
 import { expect, test } from 'vitest';
 import type { ZodTypeAny } from 'zod';
-import { brand, entityKind } from '../src/dsl/entity.js';
+import { brand, entityKind, isFrozenData } from '../src/dsl/entity.js';
+import { definePipeline, postgresSource, secret, t } from '../src/index.js';
 import type { Pipeline } from '../src/dsl/pipeline.js';
 import type { Source } from '../src/dsl/source.js';
 import { loadConfig } from '../src/load/index.js';
 import { deploymentOptions } from '../src/validate/deployment.js';
-import { fastParser, readsCheckedOnly } from '../src/validate/fast.js';
+import { fastParser, readsCheckedOnly, sameVerdictWhenFrozen } from '../src/validate/fast.js';
 import * as schema from '../src/validate/schema.js';
 import { validate } from '../src/validate/index.js';
 import { PROJECTS } from './support/compile.js';
@@ -176,4 +177,69 @@ test('a refinement marked readsCheckedOnly gets the checked value itself; any ot
   expect(schema.sourceColumns.safeParse(wide).success).toBe(false);
   expect(fastParser(schema.sourceColumns)!({})).toBe(false);
   expect(schema.sourceColumns.safeParse({}).success).toBe(false);
+});
+
+test('a schema marked sameVerdictWhenFrozen checks each frozen data value once; anything else every time', async () => {
+  const { z } = await import('zod');
+  let runs = 0;
+  const counted = sameVerdictWhenFrozen(
+    z
+      .object({ a: z.string(), b: z.object({ c: z.number() }).strict().optional() })
+      .strict()
+      .superRefine(readsCheckedOnly(() => void runs++)),
+  );
+  const parse = fastParser(counted)!;
+  const frozen = Object.freeze({ a: 'x', b: Object.freeze({ c: 1 }) });
+  expect([parse(frozen), parse(frozen), parse(frozen)]).toEqual([true, true, true]);
+  expect(runs).toBe(1);
+  // Not frozen, or frozen only on top, or read through a getter: looked at every time.
+  const open = { a: 'x' };
+  const shallow = Object.freeze({ a: 'x', b: { c: 1 } });
+  const getter = Object.freeze({
+    get a() {
+      return 'x';
+    },
+  });
+  for (const v of [open, shallow, getter]) {
+    runs = 0;
+    expect([parse(v), parse(v)]).toEqual([true, true]);
+    expect(runs).toBe(2);
+  }
+  // A refusal is not remembered either: its verdict (and zod's explanation) comes again.
+  const bad = Object.freeze({ a: 1 });
+  expect([parse(bad), parse(bad)]).toEqual([false, false]);
+  // The memo is the marked parser's: the same value is checked again by another schema.
+  const other = fastParser(sameVerdictWhenFrozen(z.object({ a: z.literal('y') }).strict()))!;
+  expect(other(frozen)).toBe(false);
+  // The DSL's column types qualify.
+  expect(isFrozenData(t.numeric(12, 2).spec)).toBe(true);
+  expect(isFrozenData(t.array(t.varchar(3)).spec)).toBe(true);
+  expect(isFrozenData(t.uuid().primaryKey().describe('x').spec)).toBe(true);
+});
+
+test('a shared column type that is wrong, or holds a credential, is reported at every column that uses it', () => {
+  const db = postgresSource('db', { host: 'db', database: 'db', password: secret('db', 'password') });
+  const wide = t.numeric(3, 4);
+  const leaky = t.text().describe('see postgres://app:hunter2@db/app');
+  db.table('a', { columns: { id: t.integer().primaryKey(), total: wide, note: leaky } });
+  db.table('b', { columns: { id: t.integer().primaryKey(), total: wide, note: leaky } });
+  const pipeline = definePipeline({
+    name: 'p',
+    sources: [db],
+    kafka: { bootstrapServers: 'kafka:9092' },
+    connect: { url: 'http://connect:8083' },
+    analytics: { host: 'a', database: 'a', user: 'w', password: secret('a', 'password') },
+  });
+  const found = validate(pipeline).diagnostics.map((d) => [
+    d.code,
+    d.subject?.kind === 'table' ? d.subject.table : undefined,
+    d.subject && 'path' in d.subject ? d.subject.path : undefined,
+  ]);
+  for (const table of ['a', 'b']) {
+    expect(found).toContainEqual(['CONFIG.INVALID_VALUE', table, ['columns', 'total', 'scale']]);
+    expect(found).toContainEqual(['CONFIG.PLAINTEXT_SECRET', table, ['columns', 'note', 'description']]);
+  }
+  // Validated twice in one process (as --watch does), the same findings again.
+  expect(validate(pipeline).diagnostics).toEqual(validate(pipeline).diagnostics);
+  expect(validate(pipeline).diagnostics.length).toBe(found.length);
 });

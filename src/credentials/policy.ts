@@ -4,7 +4,7 @@
  * and the artefact scanner (./scan.ts) applies the same rules to generated files. A credential-shaped
  * value outside secret() is an error, never silently redacted: generated files may only name a Secret.
  */
-import { entityKind } from '../dsl/entity.js';
+import { entityKind, isFrozenData } from '../dsl/entity.js';
 import type { SecretRef } from '../dsl/source.js';
 
 /** Last words of a key that say it holds a location, a switch or a class, not the credential itself. */
@@ -148,6 +148,9 @@ export interface PlaintextCredential {
  * names a credential are refused whole; every other string is searched for credentials inside it.
  * Other DSL entities are skipped (each is walked as its own entity); column types are walked through.
  */
+/** Column types' specs without a credential (the DSL shares one frozen spec per column type). */
+const cleanSpecs = new WeakSet<object>();
+
 export function plaintextCredentials(value: unknown, path: readonly (string | number)[] = []): PlaintextCredential[] {
   const found: PlaintextCredential[] = [];
   // One path, grown and shrunk as the walk goes, copied only for a finding; `key` is its last string
@@ -157,7 +160,14 @@ export function plaintextCredentials(value: unknown, path: readonly (string | nu
     if (depth > 20 || v === null || v === undefined) return;
     const kind = entityKind(v);
     if (kind === 'column-type') {
-      visit((v as { spec: unknown }).spec, key, depth + 1);
+      const spec = (v as { spec: unknown }).spec;
+      if (typeof spec === 'object' && spec !== null && cleanSpecs.has(spec)) return;
+      const before = found.length;
+      visit(spec, key, depth + 1);
+      // A spec's findings are its own (each leaf is judged by its own key); one walked whole (a spec is
+      // three levels at most) without a finding, and frozen data, has none wherever it appears again.
+      if (found.length === before && depth < 16 && typeof spec === 'object' && spec !== null && isFrozenData(spec))
+        cleanSpecs.add(spec);
       return;
     }
     if (kind) return;

@@ -37,3 +37,24 @@ export function brand<K extends EntityKind, T extends object>(kind: K, value: T)
   Object.defineProperty(value, ENTITY, { value: kind, enumerable: false });
   return value as T & Branded<K>;
 }
+
+/**
+ * Whether `value` is frozen data all the way down: a frozen object whose prototype is a realm's
+ * `Object.prototype` (or null) and whose own properties are data (no getters) holding primitives or such
+ * objects. Reading it can run no config code and it can never change, so a verdict on it (the validator's,
+ * the credential policy's) holds for every later look. The DSL makes column types' specs so.
+ */
+export function isFrozenData(value: object, depth = 0): boolean {
+  if (depth > 4 || !Object.isFrozen(value) || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value) as object | null;
+  if (proto !== null && Object.getPrototypeOf(proto) !== null) return false;
+  const keys = Reflect.ownKeys(value);
+  for (let i = 0; i < keys.length; i++) {
+    const d = Object.getOwnPropertyDescriptor(value, keys[i]!)!;
+    if (!('value' in d)) return false;
+    const v: unknown = d.value;
+    if (typeof v === 'function') return false;
+    if (typeof v === 'object' && v !== null && !isFrozenData(v, depth + 1)) return false;
+  }
+  return true;
+}

@@ -17,7 +17,7 @@ import {
 } from '../dsl/enums.js';
 import { analyticsNameProblem, MAX_IDENTIFIER_BYTES, sourceNameProblem } from '../sql/dialect.js';
 import { checkExpression } from '../sql/lexer.js';
-import { readsCheckedOnly } from './fast.js';
+import { readsCheckedOnly, sameVerdictWhenFrozen } from './fast.js';
 
 export { MAX_IDENTIFIER_BYTES };
 
@@ -160,7 +160,8 @@ const columnType = z
     message: 'must be a column type such as t.text() or t.numeric(10, 2)',
   })
   .transform((c) => c.spec)
-  .pipe(columnSpec);
+  // A spec's verdict is its own: the DSL's frozen, shared specs are checked once each.
+  .pipe(sameVerdictWhenFrozen(columnSpec));
 
 /**
  * Whether a record has a key zod's copy of it would keep: the copy holds every key `for…in` finds but
