@@ -35,6 +35,8 @@ describe('a compile of the book store into a fresh folder', () => {
     expect(stdout).toMatch(/^Wrote .*\(75 files\)/);
     expect(modules).not.toContain('NativeModule child_process');
     expect(modules).not.toContain('NativeModule worker_threads');
+    // The writer removes its journal with unlink: fs.rmSync would load Node's rimraf (Node 20: for any path).
+    expect(modules).not.toContain('NativeModule internal/fs/rimraf');
     // No ES module at all (bin, dist/cli.cjs, the chunk as a script, require('cdc-compile') → dist/index.cjs):
     // Node's ES module loader never starts.
     expect(modules).not.toContain('NativeModule internal/modules/esm/module_job');

@@ -16,6 +16,7 @@ import {
   rmSync,
   rmdirSync,
   statSync,
+  unlinkSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { error, type Diagnostic } from '../diagnostics.js';
@@ -167,12 +168,24 @@ export function completeJournal(
   for (const r of journal.removes) {
     const target = join(realOut, r.path);
     if (hashOf(target) === undefined) continue;
-    rmSync(target, { force: true });
+    removeFile(target);
     removeEmptyParents(realOut, dirname(target));
   }
   for (const w of manifest) put(w);
-  rmSync(join(realOut, JOURNAL), { force: true });
+  removeFile(join(realOut, JOURNAL));
   removeStaging(staging);
+}
+
+/**
+ * Removes a file that may already be gone: unlink, not `rmSync`, which on Node 20 loads Node's JavaScript
+ * rimraf (~0.8 ms) for every call, even a file's.
+ */
+function removeFile(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
 }
 
 /**
