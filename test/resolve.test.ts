@@ -207,3 +207,55 @@ describe('view SQL: one lex of the rendered text where it decides as the dedente
     });
   }
 });
+
+describe('column models shared within a source', () => {
+  test('equal columns of tables of one source are one object; findings are still reported per table', () => {
+    const a = source('a');
+    const b = postgresSource('b', {
+      host: 'b-db',
+      database: 'b',
+      password: secret('b-db', 'password'),
+      connector: { decimalHandling: 'double', timePrecision: 'connect' },
+    });
+    const columns = { id: t.timestamp().primaryKey(), total: t.numeric(12, 2), select: t.text() };
+    const x = a.table('x', { columns });
+    const y = a.table('y', { columns: { ...columns, id: t.uuid().primaryKey() } });
+    b.table('z', { columns });
+    const { config } = validate(pipeline([a, b]));
+    const out = resolve(config!);
+    // `select` lands under a reserved name: reported for every table, not once per shared column model.
+    expect(
+      out.diagnostics.map((d) => `${d.code} ${d.subject?.kind === 'table' ? d.subject.table : ''}`).sort(),
+    ).toEqual([
+      'TABLE.INVALID_ANALYTICS_NAME x',
+      'TABLE.INVALID_ANALYTICS_NAME y',
+      'TABLE.INVALID_ANALYTICS_NAME z',
+      'TYPE.LOSSY_KEY x',
+      'TYPE.LOSSY_KEY z',
+    ]);
+    const fixed = { id: t.timestamp(3).primaryKey(), total: t.numeric(12, 2), note: t.text() };
+    const c = source('c');
+    c.table('x', { columns: fixed });
+    c.table('y', { columns: { ...fixed, id: t.uuid().primaryKey() } });
+    const d = postgresSource('d', {
+      host: 'd-db',
+      database: 'd',
+      password: secret('d-db', 'password'),
+      connector: { decimalHandling: 'double' },
+    });
+    d.table('z', { columns: fixed });
+    const m = model(pipeline([c, d])).model!;
+    const [cx, cy, dz] = m.tables;
+    expect(cx!.columns[1]).toBe(cy!.columns[1]);
+    expect(cx!.columns[2]).toBe(cy!.columns[2]);
+    expect(cx!.analytics.columns[1]).toBe(cy!.analytics.columns[1]);
+    // A key column and another column of the same type are not the same model.
+    expect(cx!.columns[0]).not.toBe(cy!.columns[0]);
+    expect(cx!.columns[0]!.primaryKey).toBe(true);
+    // Another source (other connector modes: numeric as double) makes its own.
+    expect(dz!.columns[1]).not.toBe(cx!.columns[1]);
+    expect(dz!.columns[1]!.mapping).not.toEqual(cx!.columns[1]!.mapping);
+    void x;
+    void y;
+  });
+});

@@ -1,6 +1,7 @@
 import { describeType, mapColumn, type ConnectorModes } from './type-matrix.js';
 import type { ColumnSpec, ColumnType } from '../dsl/columns.js';
 import type { Source, Table } from '../dsl/source.js';
+import { isFrozenData } from '../dsl/entity.js';
 import { duplicates, error, warning, type Diagnostic, type Subject } from '../diagnostics.js';
 import type { ValidConfig } from '../validate/index.js';
 import { connectorModes } from './debezium.js';
@@ -17,6 +18,50 @@ export interface TableContext {
   readonly defaultSchema: string;
   readonly analyticsSchema: string;
   readonly syncedAtColumn: string | false;
+  /**
+   * The column models already made for this source (same connector modes): by spec (the DSL shares one
+   * frozen spec per column type), name and key membership. Equal columns of many tables are one object.
+   */
+  readonly shared?: Map<ColumnSpec, Map<string, SharedColumn[]> | null>;
+}
+
+/** A captured column's models and what its checks found, as every table declaring it so gets them. */
+interface SharedColumn {
+  readonly column: ColumnModel;
+  readonly analytics: AnalyticsColumnModel;
+  /** Why its landing name is refused, if it is. */
+  readonly problem: string | undefined;
+  readonly result: Extract<ReturnType<typeof mapColumn>, { ok: true }>;
+}
+
+/** `shared`'s entry of a spec and name: index 0 not a key column, 1 a key column. */
+function sharedSlot(ctx: TableContext, spec: ColumnSpec, name: string): SharedColumn[] | undefined {
+  if (!ctx.shared) return undefined;
+  let byName = ctx.shared.get(spec);
+  if (byName === undefined) {
+    // Only a spec that can never read differently (frozen data, as the DSL makes them) is shared.
+    byName = isFrozenData(spec) ? new Map() : null;
+    ctx.shared.set(spec, byName);
+  }
+  if (!byName) return undefined;
+  let slot = byName.get(name);
+  if (!slot) byName.set(name, (slot = []));
+  return slot;
+}
+
+/** The analytics column a captured source column lands as. */
+function analyticsColumnOf(c: ColumnModel): AnalyticsColumnModel {
+  const a: Writable<AnalyticsColumnModel> = {
+    name: c.analyticsName,
+    type: c.mapping.analyticsType,
+    dataType: parseAnalyticsType(c.mapping.analyticsType),
+    notNull: c.notNull,
+    origin: 'source',
+  };
+  // The user's words first; else what a bare number means (the DDL gets it as a column comment).
+  const description = c.description ?? c.mapping.unit;
+  if (description) a.description = description;
+  return a;
 }
 
 type Writable<T> = { -readonly [K in keyof T]: T[K] };
@@ -171,69 +216,36 @@ export function resolveTable(
   const partitioning = partitioningOf(table, declaredNames, primaryKey, subject, out);
 
   const columns: ColumnModel[] = [];
+  const landed: AnalyticsColumnModel[] = [];
   for (let i = 0; i < declaredNames.length; i++) {
     const name = declaredNames[i]!;
     // Which columns are captured: all, or those analytics.columns names.
     if (include && !include.includes(name)) continue;
     const spec = declaredSpecs[i]!;
-    const result = mapColumn(spec, ctx.modes);
-    if (!result.ok) {
-      if ('refusal' in result) {
-        out.push(
-          error(
-            'TYPE.UNSUPPORTED',
-            `column '${name}' (${describeType(spec)}) cannot be carried with ${result.decidedBy.join(', ') || 'any connector settings'}: ${result.refusal.reason} [${result.refusal.rule}]`,
-            subject(['columns', name]),
-            result.refusal.fix,
-          ),
-        );
-      } else {
-        out.push(
-          error(
-            'TYPE.UNKNOWN_MAPPING',
-            `column '${name}' (${describeType(spec)}) has no mapping variant '${result.unknownVariant}'`,
-            subject(['columns', name]),
-            `valid variants here: ${result.variants.map((v) => `'${v}'`).join(', ') || 'none'}`,
-          ),
-        );
-      }
-      continue;
-    }
     const isKey = primaryKey.includes(name);
-    const sourceType = describeType(spec);
-    const landing = landingName(name, spec);
-    const problem = spec.analyticsName === undefined ? analyticsNameProblem(landing) : undefined;
+    const slot = sharedSlot(ctx, spec, name);
+    const made = slot?.[isKey ? 1 : 0] ?? makeColumn(spec, name, isKey, ctx.modes, subject, out);
+    if (!made) continue;
+    if (slot) slot[isKey ? 1 : 0] = made;
+    const { column, problem, result } = made;
+    columns.push(column);
+    landed.push(made.analytics);
+    // The column's findings, reported for each table that declares it.
     if (problem) {
       out.push(
         error(
           'TABLE.INVALID_ANALYTICS_NAME',
-          `column '${name}' would land as '${landing}', ${problem}`,
+          `column '${name}' would land as '${column.analyticsName}', ${problem}`,
           subject(['columns', name]),
           `give it another name in the analytics database: add .analyticsName('…') to the column's type`,
         ),
       );
     }
-    // Built key by key (the optional ones only when set, in this order) rather than with spreads of
-    // conditional objects: one of these per column of every table.
-    const column = {
-      name,
-      analyticsName: landing,
-      sourceType,
-      sourceDataType: dataTypeOf(spec),
-    } as Writable<ColumnModel>;
-    const enumType = (spec.element ?? spec).enumName;
-    if (enumType) column.enumType = enumType;
-    column.primaryKey = isKey;
-    column.notNull = isKey || spec.notNull === true;
-    column.mapping = result.mapping;
-    column.flinkExpression = withColumn(result.mapping.expression, flinkIdent(name));
-    if (spec.description) column.description = spec.description;
-    columns.push(column);
     if (isKey && result.mapping.lossy) {
       out.push(
         warning(
           'TYPE.LOSSY_KEY',
-          `primary key column '${name}' (${describeType(spec)}) loses ${result.mapping.lossy} on its way to the analytics table: rows whose keys differ only there overwrite each other in the upsert`,
+          `primary key column '${name}' (${column.sourceType}) loses ${result.mapping.lossy} on its way to the analytics table: rows whose keys differ only there overwrite each other in the upsert`,
           subject(['columns', name]),
           `if the source only holds whole milliseconds, declare it so (e.g. t.timestamp(3)); otherwise land the exact value with .mapping('${result.variants.includes('raw') ? 'raw' : 'integer'}')`,
         ),
@@ -243,7 +255,7 @@ export function resolveTable(
       out.push(
         error(
           'TABLE.UNSUPPORTED_KEY',
-          `primary key column '${name}' (${describeType(spec)}) cannot be an upsert key`,
+          `primary key column '${name}' (${column.sourceType}) cannot be an upsert key`,
           subject(['columns', name]),
         ),
       );
@@ -264,19 +276,7 @@ export function resolveTable(
       ),
     );
   }
-  const analyticsColumns: AnalyticsColumnModel[] = columns.map((c) => {
-    const a: Writable<AnalyticsColumnModel> = {
-      name: c.analyticsName,
-      type: c.mapping.analyticsType,
-      dataType: parseAnalyticsType(c.mapping.analyticsType),
-      notNull: c.notNull,
-      origin: 'source',
-    };
-    // The user's words first; else what a bare number means (the DDL gets it as a column comment).
-    const description = c.description ?? c.mapping.unit;
-    if (description) a.description = description;
-    return a;
-  });
+  const analyticsColumns: AnalyticsColumnModel[] = landed;
   const taken = new Set<string>();
   for (let i = 0; i < columns.length; i++) {
     const c = columns[i]!;
@@ -359,6 +359,65 @@ export function resolveTable(
       columns: analyticsColumns,
     },
     ...(options.description ? { description: options.description } : {}),
+  };
+}
+
+/**
+ * A captured column's models, or undefined (reported) when the type matrix refuses it. Its other findings
+ * are the caller's to report, per table: the models may be shared.
+ */
+function makeColumn(
+  spec: ColumnSpec,
+  name: string,
+  isKey: boolean,
+  modes: ConnectorModes,
+  subject: (path: (string | number)[]) => Subject,
+  out: Diagnostic[],
+): SharedColumn | undefined {
+  const result = mapColumn(spec, modes);
+  if (!result.ok) {
+    if ('refusal' in result) {
+      out.push(
+        error(
+          'TYPE.UNSUPPORTED',
+          `column '${name}' (${describeType(spec)}) cannot be carried with ${result.decidedBy.join(', ') || 'any connector settings'}: ${result.refusal.reason} [${result.refusal.rule}]`,
+          subject(['columns', name]),
+          result.refusal.fix,
+        ),
+      );
+    } else {
+      out.push(
+        error(
+          'TYPE.UNKNOWN_MAPPING',
+          `column '${name}' (${describeType(spec)}) has no mapping variant '${result.unknownVariant}'`,
+          subject(['columns', name]),
+          `valid variants here: ${result.variants.map((v) => `'${v}'`).join(', ') || 'none'}`,
+        ),
+      );
+    }
+    return undefined;
+  }
+  const landing = landingName(name, spec);
+  // Built key by key (the optional ones only when set, in this order) rather than with spreads of
+  // conditional objects.
+  const column = {
+    name,
+    analyticsName: landing,
+    sourceType: describeType(spec),
+    sourceDataType: dataTypeOf(spec),
+  } as Writable<ColumnModel>;
+  const enumType = (spec.element ?? spec).enumName;
+  if (enumType) column.enumType = enumType;
+  column.primaryKey = isKey;
+  column.notNull = isKey || spec.notNull === true;
+  column.mapping = result.mapping;
+  column.flinkExpression = withColumn(result.mapping.expression, flinkIdent(name));
+  if (spec.description) column.description = spec.description;
+  return {
+    column,
+    analytics: analyticsColumnOf(column),
+    problem: spec.analyticsName === undefined ? analyticsNameProblem(landing) : undefined,
+    result,
   };
 }
 
@@ -450,7 +509,13 @@ export function tablesPass(config: ValidConfig, out: Diagnostic[]): TablesPass {
   for (const source of config.sources) {
     const modes = connectorModes(source);
     const list: ResolvedTable[] = [];
-    const ctx = { modes, defaultSchema: source.options.schema ?? 'public', analyticsSchema, syncedAtColumn };
+    const ctx: TableContext = {
+      modes,
+      defaultSchema: source.options.schema ?? 'public',
+      analyticsSchema,
+      syncedAtColumn,
+      shared: new Map(),
+    };
     for (const table of source.tables) {
       const r = resolveTable(source, table, ctx, out);
       if (r) {
