@@ -123,12 +123,26 @@ function docIndex(lineage: Model['lineage']): DocIndex {
     list!.push(d);
   }
   const sources: DocNode[] = [];
+  // A view column's edges come one after another, ending at the same id (one string): its node is looked
+  // up once, not per edge; likewise a run of edges from one column.
+  let lastTo: string | undefined;
+  let toNode: DocNode | undefined;
+  let lastFrom: string | undefined;
+  let fromNode: DocNode | undefined;
   // The columns' chains up to the analytics columns are not drawn: start after them.
   for (let i = lineage.chainEdges; i < lineage.edges.length; i++) {
     const e = lineage.edges[i]!;
-    const from = nodes.get(e.from);
+    if (e.from !== lastFrom) {
+      lastFrom = e.from;
+      fromNode = nodes.get(e.from);
+    }
+    const from = fromNode;
     if (!from) continue;
-    const to = nodes.get(e.to);
+    if (e.to !== lastTo) {
+      lastTo = e.to;
+      toNode = nodes.get(e.to);
+    }
+    const to = toNode;
     const edge: DocEdge = { edge: e, from, to };
     if (from.out) from.out.push(edge);
     else {
