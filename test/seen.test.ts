@@ -20,7 +20,8 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { below } from '../src/write/guard.js';
 import { writeOutput } from '../src/write/index.js';
 import { buildManifest, readManifestFile, sha256 } from '../src/write/manifest.js';
-import { forgetSeen, knownDigest, prehashOutput, remember, SETTLED_MS, settledAfter } from '../src/write/seen.js';
+import { SETTLED_MS, settledAfter } from '../src/write/identity.js';
+import { forgetSeen, knownDigest, prehashOutput, remember } from '../src/write/seen.js';
 import type { Artefact } from '../src/targets/artefact.js';
 
 const dirs: string[] = [];

@@ -143,14 +143,14 @@ export interface PlaintextCredential {
   readonly offset?: number;
 }
 
+/** Column types' specs without a credential (the DSL shares one frozen spec per column type). */
+const cleanSpecs = new WeakSet<object>();
+
 /**
  * Every credential-shaped value in a config entity's options, outside secret(). Values under a key that
  * names a credential are refused whole; every other string is searched for credentials inside it.
  * Other DSL entities are skipped (each is walked as its own entity); column types are walked through.
  */
-/** Column types' specs without a credential (the DSL shares one frozen spec per column type). */
-const cleanSpecs = new WeakSet<object>();
-
 export function plaintextCredentials(value: unknown, path: readonly (string | number)[] = []): PlaintextCredential[] {
   const found: PlaintextCredential[] = [];
   // One path, grown and shrunk as the walk goes, copied only for a finding; `key` is its last string

@@ -21,8 +21,6 @@ import { below, escapesOutDir, lstatOnce } from './guard.js';
 import { fileIdentity as identity, settled } from './identity.js';
 import { MANIFEST, type ManifestState } from './manifest.js';
 
-export { SETTLED_MS, settledAfter } from './identity.js';
-
 /** By absolute path, as the writer joins it (the real output folder and the artefact's path). */
 const seen = new Map<string, { readonly id: string; readonly sha256: string }>();
 
