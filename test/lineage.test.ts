@@ -7,7 +7,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { compile } from '../src/compile.js';
-import { withChains } from '../src/resolve/lineage.js';
+import { edgeEnds, lineagePass, withChains } from '../src/resolve/lineage.js';
 import { thousands } from '../src/targets/docs/emit.js';
 import type { LineageModel, Model } from '../src/resolve/model.js';
 import { lex } from '../src/sql/lexer.js';
@@ -142,6 +142,27 @@ describe('the book store', () => {
       expect(ids.has(e.from), e.from).toBe(true);
       expect(ids.has(e.to), e.to).toBe(true);
     }
+  });
+
+  test('edgeEnds: each edge end as its node position, for the graph the pass made only', async () => {
+    const l = model.lineage;
+    const ends = edgeEnds(l)!;
+    expect(ends).toHaveLength(2 * l.edges.length);
+    l.edges.forEach((e, i) => {
+      expect(l.nodes[ends[2 * i]!]!.id).toBe(e.from);
+      expect(l.nodes[ends[2 * i + 1]!]!.id).toBe(e.to);
+    });
+    // A lineage changed after the pass (edges or nodes replaced, the chains added) has its ids looked up.
+    expect(edgeEnds({ ...l, edges: l.edges.slice(1) })).toBeUndefined();
+    expect(edgeEnds({ ...l, nodes: [...l.nodes] })).toBeUndefined();
+    expect(edgeEnds(withChains(model))).toBeUndefined();
+    // So does a graph with an end that names no node: a view reading a column its table does not have.
+    const dangling = lineagePass(model.tables, [{ ...model.views[0]!, rowsFrom: ['fact_orders.nope'] }], []);
+    expect(dangling.edges.some((e) => e.from === 'analytics:fact_orders.nope')).toBe(true);
+    expect(edgeEnds(dangling)).toBeUndefined();
+    // …and one with an id given twice, which the document treats as one node.
+    expect(edgeEnds(lineagePass([...model.tables, model.tables[0]!], model.views, model.charts))).toBeUndefined();
+    expect(edgeEnds(lineagePass(model.tables, model.views, model.charts))).toBeDefined();
   });
 
   test("the Model's lineage starts at the analytics columns; withChains puts each source column's chain before it", () => {

@@ -36,6 +36,23 @@ function metricColumns(sql: string, columns: readonly string[]): string[] {
   return columns.filter((c) => found.has(c));
 }
 
+/**
+ * Where each edge of a graph `lineagePass` made ends: the positions in its `nodes` of every edge's `from`
+ * and `to` (two per edge, in edge order), keyed by its edges array. A reader that walks the whole graph
+ * (the lineage document) follows these instead of looking ~10⁵ string ids up in a map of every node; the
+ * Model's shape, what the snapshot and `why` read, is unchanged.
+ */
+const endPositions = new WeakMap<readonly LineageEdge[], { nodes: readonly LineageNode[]; ends: Int32Array }>();
+
+/**
+ * The positions of `lineage`'s edge ends (see `endPositions`), when it is the graph `lineagePass` made
+ * (the same nodes and edges arrays) and every end named one node; otherwise undefined: look ids up.
+ */
+export function edgeEnds(lineage: Pick<LineageModel, 'nodes' | 'edges' | 'chainEdges'>): Int32Array | undefined {
+  const known = endPositions.get(lineage.edges);
+  return known && known.nodes === lineage.nodes && lineage.chainEdges === 0 ? known.ends : undefined;
+}
+
 export function lineagePass(
   tables: readonly TableModel[],
   views: readonly ViewModel[],
@@ -43,6 +60,10 @@ export function lineagePass(
 ): LineageModel {
   const nodes: LineageNode[] = [];
   const edges: LineageEdge[] = [];
+  /** Each edge's ends' positions in `nodes` (see `edgeEnds`); -1 for an end with no node. */
+  const ends: number[] = [];
+  /** False when an end has no node, or an id is given twice (no config does): then ids are looked up. */
+  let positioned = true;
   const seen = new Set<string>();
   const node = (n: LineageNode) => {
     nodes.push(n);
@@ -55,17 +76,42 @@ export function lineagePass(
    * of the same label…): those are looked up, in a set of chart edges alone. (One key per edge of every
    * view was most of this pass's time at 10,000 tables.)
    */
-  const viewEdge = (e: LineageEdge) => void edges.push(e);
-  const edge = (e: LineageEdge) => {
+  const viewEdge = (e: LineageEdge, from: number, to: number) => {
+    edges.push(e);
+    ends.push(from, to);
+    if (from < 0 || to < 0) positioned = false;
+  };
+  const edge = (e: LineageEdge, from: number, to: number) => {
     const key = `${e.from}\u0000${e.to}\u0000${e.use}\u0000${e.label ?? ''}`;
     if (seen.has(key)) return;
     seen.add(key);
-    edges.push(e);
+    viewEdge(e, from, to);
+  };
+  /** An analytics table's or a view's column nodes: where the first is, and (once asked) each by name. */
+  interface Owner {
+    readonly first: number;
+    readonly columns: readonly { readonly name: string }[];
+    /** The view's own node. */
+    readonly whole?: number;
+    byName?: Map<string, number>;
+  }
+  const tablesAt = new Map<string, Owner>();
+  const viewsAt = new Map<string, Owner>();
+  const columnAt = (owner: Owner | undefined, column: string): number => {
+    if (!owner) return -1;
+    if (!owner.byName) {
+      const byName = (owner.byName = new Map());
+      for (let i = 0; i < owner.columns.length; i++) byName.set(owner.columns[i]!.name, owner.first + i);
+      if (byName.size < owner.columns.length) positioned = false;
+    }
+    return owner.byName.get(column) ?? -1;
   };
   // Index loops: one node per column of every table and view, and for…of's iterator results were a good
   // part of this pass's allocations at scale.
   for (const t of tables) {
     const columns = t.analytics.columns;
+    if (tablesAt.has(t.analytics.name)) positioned = false;
+    tablesAt.set(t.analytics.name, { first: nodes.length, columns });
     for (let i = 0; i < columns.length; i++) {
       const a = columns[i]!;
       node({
@@ -78,13 +124,21 @@ export function lineagePass(
     }
   }
   const viewNames = new Set(views.map((v) => v.name));
+  /** The position of the node the last `readId` named. */
+  let readAt = -1;
   /** A `reads` entry (`table.column` or `view.column`) as a node id. */
   const readId = (read: string) => {
     const dot = read.lastIndexOf('.');
     const owner = read.slice(0, dot);
-    return nodeId(viewNames.has(owner) ? 'view' : 'analytics', owner, read.slice(dot + 1));
+    const column = read.slice(dot + 1);
+    const view = viewNames.has(owner);
+    readAt = columnAt(view ? viewsAt.get(owner) : tablesAt.get(owner), column);
+    return nodeId(view ? 'view' : 'analytics', owner, column);
   };
   for (const v of views) {
+    const at = nodes.length;
+    if (viewsAt.has(v.name)) positioned = false;
+    viewsAt.set(v.name, { first: at + 1, columns: v.columns, whole: at });
     const whole = node({ id: nodeId('view', v.name), stage: 'view', owner: v.name });
     for (let i = 0; i < v.columns.length; i++) {
       const c = v.columns[i]!;
@@ -95,24 +149,37 @@ export function lineagePass(
         column: c.name,
         type: c.type,
       });
-      for (let j = 0; j < c.from.length; j++) viewEdge({ from: readId(c.from[j]!), to: id, use: 'value' });
+      for (let j = 0; j < c.from.length; j++)
+        viewEdge({ from: readId(c.from[j]!), to: id, use: 'value' }, readAt, at + 1 + i);
     }
-    for (let j = 0; j < v.rowsFrom.length; j++) viewEdge({ from: readId(v.rowsFrom[j]!), to: whole, use: 'rows' });
+    for (let j = 0; j < v.rowsFrom.length; j++)
+      viewEdge({ from: readId(v.rowsFrom[j]!), to: whole, use: 'rows' }, readAt, at);
     for (let j = 0; j < v.dependsOn.length; j++)
-      viewEdge({ from: nodeId('view', v.dependsOn[j]!), to: whole, use: 'rows' });
+      viewEdge(
+        { from: nodeId('view', v.dependsOn[j]!), to: whole, use: 'rows' },
+        viewsAt.get(v.dependsOn[j]!)?.whole ?? -1,
+        at,
+      );
   }
   const viewColumns = new Map(views.map((v) => [v.name, v.columns.map((c) => c.name)]));
+  const chartNames = new Set<string>();
   for (const c of charts) {
+    const at = nodes.length;
+    if (chartNames.has(c.name)) positioned = false;
+    chartNames.add(c.name);
     const id = node({ id: nodeId('chart', c.name), stage: 'chart', owner: c.name });
+    const view = viewsAt.get(c.view);
     const column = (name: string) => nodeId('view', c.view, name);
-    if (c.x) edge({ from: column(c.x.name), to: id, use: 'x' });
-    for (const g of c.groupBy) edge({ from: column(g.name), to: id, use: 'group by' });
+    if (c.x) edge({ from: column(c.x.name), to: id, use: 'x' }, columnAt(view, c.x.name), at);
+    for (const g of c.groupBy) edge({ from: column(g.name), to: id, use: 'group by' }, columnAt(view, g.name), at);
     for (const m of c.metrics) {
       const used = m.column !== undefined ? [m.column] : metricColumns(m.sql, viewColumns.get(c.view) ?? []);
-      for (const name of used) edge({ from: column(name), to: id, use: 'metric', label: m.label });
+      for (const name of used)
+        edge({ from: column(name), to: id, use: 'metric', label: m.label }, columnAt(view, name), at);
     }
-    edge({ from: nodeId('view', c.view), to: id, use: 'rows' });
+    edge({ from: nodeId('view', c.view), to: id, use: 'rows' }, view?.whole ?? -1, at);
   }
+  if (positioned) endPositions.set(edges, { nodes, ends: Int32Array.from(ends) });
   return { nodes, edges, chainEdges: 0, file: 'docs/lineage.md' };
 }
 

@@ -11,7 +11,7 @@
  * columns' paths stay in the tables of its section.
  */
 import { hash } from 'node:crypto';
-import { nodeId } from '../../resolve/lineage.js';
+import { edgeEnds, nodeId } from '../../resolve/lineage.js';
 import type { LineageEdge, LineageNode, Model, TableModel } from '../../resolve/model.js';
 import type { Artefact, EmitContext } from '../artefact.js';
 
@@ -59,8 +59,11 @@ const chartUse = (e: LineageEdge) => `${e.to.slice('chart:'.length)} (${e.use}${
  * table here, read from the Model, so its (most numerous) nodes and edges need no index.
  */
 interface DocIndex {
-  /** Each drawn node by its lineage id: the one map keyed by ids (each id is looked up once per edge end). */
-  readonly nodes: ReadonlyMap<string, DocNode>;
+  /**
+   * Each drawn node by its lineage id: the one map keyed by ids, built when first asked (a graph drawn by
+   * its columns asks; a large config's document follows the edges' node positions and never does).
+   */
+  node(id: string): DocNode | undefined;
   /** The drawn nodes with edges out of them, in the order of their first edge. */
   readonly sources: readonly DocNode[];
   /**
@@ -97,19 +100,33 @@ const NO_CHARTS: readonly string[] = [];
 
 const DRAWN_STAGES: ReadonlySet<string> = new Set(['analytics', 'view', 'chart']);
 
+/**
+ * The index. When the lineage says where its edges end (`edgeEnds`: the graph the lineage pass made) the
+ * edges are joined by those positions, without a map of ~2.5·10⁵ ids (10,000 tables) hashed and filled;
+ * otherwise (a Model made or changed elsewhere) by id.
+ */
 function docIndex(lineage: Model['lineage']): DocIndex {
-  const nodes = new Map<string, DocNode>();
+  const ends = edgeEnds(lineage);
+  const all = lineage.nodes;
+  let nodes: Map<string, DocNode> | undefined;
+  /** With positions: each drawn node's DocNode at its position. */
+  const at: (DocNode | undefined)[] = ends ? new Array(all.length) : [];
+  if (!ends) nodes = new Map();
   const columns = new Map<string, Map<string, DocNode[]>>();
   let owners: Map<string, DocNode[]> | undefined;
   let stage: string | undefined;
   let owner: string | undefined;
   let list: DocNode[] | undefined;
-  for (const n of lineage.nodes) {
+  for (let p = 0; p < all.length; p++) {
+    const n = all[p]!;
     if (!DRAWN_STAGES.has(n.stage)) continue;
-    // An id given twice (no config does) is one node, with the last one's data.
-    let d = nodes.get(n.id);
-    if (d) d.node = n;
-    else nodes.set(n.id, (d = { node: n }));
+    let d: DocNode | undefined;
+    if (nodes) {
+      // An id given twice (no config does) is one node, with the last one's data.
+      d = nodes.get(n.id);
+      if (d) d.node = n;
+      else nodes.set(n.id, (d = { node: n }));
+    } else at[p] = d = { node: n };
     if (n.column === undefined) continue;
     // A table's or view's columns come one after another: their list is looked up once, not per column.
     if (n.stage !== stage || n.owner !== owner) {
@@ -123,26 +140,8 @@ function docIndex(lineage: Model['lineage']): DocIndex {
     list!.push(d);
   }
   const sources: DocNode[] = [];
-  // A view column's edges come one after another, ending at the same id (one string): its node is looked
-  // up once, not per edge; likewise a run of edges from one column.
-  let lastTo: string | undefined;
-  let toNode: DocNode | undefined;
-  let lastFrom: string | undefined;
-  let fromNode: DocNode | undefined;
-  // The columns' chains up to the analytics columns are not drawn: start after them.
-  for (let i = lineage.chainEdges; i < lineage.edges.length; i++) {
-    const e = lineage.edges[i]!;
-    if (e.from !== lastFrom) {
-      lastFrom = e.from;
-      fromNode = nodes.get(e.from);
-    }
-    const from = fromNode;
-    if (!from) continue;
-    if (e.to !== lastTo) {
-      lastTo = e.to;
-      toNode = nodes.get(e.to);
-    }
-    const to = toNode;
+  const join = (e: LineageEdge, from: DocNode | undefined, to: DocNode | undefined) => {
+    if (!from) return;
     const edge: DocEdge = { edge: e, from, to };
     if (from.out) from.out.push(edge);
     else {
@@ -150,8 +149,42 @@ function docIndex(lineage: Model['lineage']): DocIndex {
       sources.push(from);
     }
     if (to?.node.stage === 'view') (to.in ??= []).push(edge);
+  };
+  if (ends)
+    for (let i = 0, k = 0; i < lineage.edges.length; i++, k += 2)
+      join(lineage.edges[i]!, at[ends[k]!], at[ends[k + 1]!]);
+  else {
+    const byId = nodes!;
+    // A view column's edges come one after another, ending at the same id (one string): its node is looked
+    // up once, not per edge; likewise a run of edges from one column.
+    let lastTo: string | undefined;
+    let toNode: DocNode | undefined;
+    let lastFrom: string | undefined;
+    let fromNode: DocNode | undefined;
+    // The columns' chains up to the analytics columns are not drawn: start after them.
+    for (let i = lineage.chainEdges; i < lineage.edges.length; i++) {
+      const e = lineage.edges[i]!;
+      if (e.from !== lastFrom) {
+        lastFrom = e.from;
+        fromNode = byId.get(e.from);
+      }
+      if (!fromNode) continue;
+      if (e.to !== lastTo) {
+        lastTo = e.to;
+        toNode = byId.get(e.to);
+      }
+      join(e, fromNode, toNode);
+    }
   }
-  return { nodes, sources, columns };
+  const node = (id: string) => {
+    if (!nodes) {
+      nodes = new Map();
+      // Positions are given only when no id repeats: each node is its own entry.
+      for (const d of at) if (d) nodes.set(d.node.id, d);
+    }
+    return nodes.get(id);
+  };
+  return { node, sources, columns };
 }
 
 /** Column `i` (named `column`) of an analytics table or view, from the index's lists when it is there. */
@@ -163,7 +196,7 @@ function columnNode(
   column: string,
 ): DocNode | undefined {
   const d = index.columns.get(stage)?.get(owner)?.[i];
-  return d?.node.column === column ? d : index.nodes.get(nodeId(stage, owner, column));
+  return d?.node.column === column ? d : index.node(nodeId(stage, owner, column));
 }
 
 export function emit(model: Model, ctx: EmitContext): Artefact[] {
@@ -298,14 +331,14 @@ function reachedFrom(tables: readonly TableModel[], index: DocIndex): Set<string
   const reached = new Set<string>(starts);
   const queue = [...starts];
   for (let q = 0; q < queue.length; q++)
-    for (const { edge: e } of index.nodes.get(queue[q]!)?.out ?? NO_EDGES)
+    for (const { edge: e } of index.node(queue[q]!)?.out ?? NO_EDGES)
       if (!reached.has(e.to)) {
         reached.add(e.to);
         queue.push(e.to);
       }
   // A view reached by any of its columns is drawn as a box around them.
   for (const id of [...reached]) {
-    const n = index.nodes.get(id)!.node;
+    const n = index.node(id)!.node;
     if (n.stage === 'view') reached.add(nodeId('view', n.owner));
   }
   return reached;
@@ -391,7 +424,7 @@ function mermaidGraphs(model: Model, index: DocIndex, mid: (id: string) => strin
     const e = model.lineage.edges[i]!;
     const from = inGraphs.get(e.from);
     if (!from) continue;
-    const stage = index.nodes.get(e.from)!.node.stage;
+    const stage = index.node(e.from)!.node.stage;
     if (stage !== 'analytics' && stage !== 'view') continue;
     const to = inGraphs.get(e.to);
     if (!to) continue;
@@ -426,7 +459,7 @@ function mermaid(
       for (const a of t.analytics.columns) {
         const id = nodeId('analytics', t.analytics.name, a.name);
         const from = captured.get(a.name);
-        if (a.origin !== 'source' && !index.nodes.get(id)?.out?.length) continue;
+        if (a.origin !== 'source' && !index.node(id)?.out?.length) continue;
         const text =
           a.origin !== 'source' ? `${a.name} (analytics only)` : from === a.name ? a.name : `${from} → ${a.name}`;
         add(`    ${mid(id)}[${label(text)}]`);
@@ -449,13 +482,13 @@ function mermaid(
     }
     const drawn = new Set<string>();
     for (const e of edges) {
-      const fromNode = index.nodes.get(e.from)!;
+      const fromNode = index.node(e.from)!;
       const from = fromNode.node;
       if (e.use === 'value') add(`  ${mid(e.from)} --> ${mid(e.to)}`, true);
       else if (e.use === 'rows') {
         // A column the view also shows has its solid arrow already (its GROUP BY says nothing new), and a
         // chart reached through a column of its view needs no second, dotted arrow from the view.
-        const to = index.nodes.get(e.to)!.node;
+        const to = index.node(e.to)!.node;
         if (to.column === undefined && to.stage === 'view' && from.column !== undefined) {
           const shown = fromNode.out?.some((o) => o.edge.use === 'value' && o.to!.node.owner === to.owner);
           if (shown) continue;
