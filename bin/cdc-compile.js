@@ -17,14 +17,16 @@ if (typeof NodeModule.enableCompileCache === 'function' && cacheDir) {
     // A read-only install compiles without it.
   }
 }
-const { main } = require('../dist/cli.cjs');
+const { main, openedStdio } = require('../dist/cli.cjs');
 
 // Timers or handles the config leaves behind (an interval, a deferred process.exit, even one that fires
 // while the output is written) must neither keep the process alive nor change its exit status: the CLI
-// never calls process.exit itself, so only this line ends the process, once stdout and stderr are flushed.
+// never calls process.exit itself, so only this line ends the process, once stdout and stderr are flushed
+// (those that were opened: the CLI writes to the descriptors while no stream is, src/cli/print.ts).
 const exit = process.exit.bind(process);
 process.exit = () => undefined;
+const flushed = (name, then) => (openedStdio()[name] ? process[name].write('', then) : then());
 main(process.argv.slice(2)).then((code) => {
   process.exitCode = code;
-  process.stdout.write('', () => process.stderr.write('', () => exit(code)));
+  flushed('stdout', () => flushed('stderr', () => exit(code)));
 });

@@ -37,6 +37,8 @@ describe('a compile of the book store into a fresh folder', () => {
     expect(modules).not.toContain('NativeModule worker_threads');
     // The writer removes its journal with unlink: fs.rmSync would load Node's rimraf (Node 20: for any path).
     expect(modules).not.toContain('NativeModule internal/fs/rimraf');
+    // The CLI writes its report to the descriptor (cli/print.ts): process.stdout on a pipe, as here, loads net.
+    expect(modules).not.toContain('NativeModule net');
     // No ES module at all (bin, dist/cli.cjs, the chunk as a script, require('cdc-compile') → dist/index.cjs):
     // Node's ES module loader never starts.
     expect(modules).not.toContain('NativeModule internal/modules/esm/module_job');

@@ -1,3 +1,5 @@
+import { print } from './print.js';
+
 /** What every subcommand of the CLI provides; `commands.ts` lists them. */
 export interface Command {
   /** The text `cdc-compile <command> --help` prints, starting with its `Usage:` line. */
@@ -19,10 +21,11 @@ export class UsageError extends Error {
 /** What escaped a command, written to stderr as the CLI reports it; returns the exit status (2 or 70). */
 export function reportFailure(err: unknown): number {
   if (err instanceof UsageError) {
-    process.stderr.write(`cdc-compile: ${err.message}\n\n${err.usage}`);
+    print('stderr', `cdc-compile: ${err.message}\n\n${err.usage}`);
     return 2;
   }
-  process.stderr.write(
+  print(
+    'stderr',
     `cdc-compile: internal error (a bug in cdc-compile, not in your config). Please report it with this output:\n${(err as Error)?.stack ?? String(err)}\n`,
   );
   return 70;

@@ -12,6 +12,7 @@ import { writeOutput } from '../write/index.js';
 import { manifestText, readManifest } from '../write/manifest.js';
 import type { EmitMemo } from '../emit-reuse.js';
 import { UsageError, type Command } from './command.js';
+import { print } from './print.js';
 import { countChanges, formatChanges, formatDiagnostics, jsonDiagnostic } from './format.js';
 
 export const COMPILE_OPTIONS = `Options:
@@ -164,12 +165,13 @@ async function compileAndWrite(
   const outName = relative(cwd, result.outDir) || '.';
   if (hasErrors(result.diagnostics)) {
     if (args.format === 'json') {
-      process.stdout.write(
+      print(
+        'stdout',
         `${JSON.stringify({ ok: false, diagnostics: result.diagnostics.map(jsonDiagnostic) }, null, 2)}\n`,
       );
     } else {
-      process.stderr.write(formatDiagnostics(result.diagnostics, cwd));
-      process.stderr.write(`${outName}${sep} was not changed.\n`);
+      print('stderr', formatDiagnostics(result.diagnostics, cwd));
+      print('stderr', `${outName}${sep} was not changed.\n`);
     }
     return { code: 1 };
   }
@@ -186,43 +188,42 @@ async function compileAndWrite(
     configFile: result.configFile,
     shownOut: outName,
     check: args.check,
-    onWait: (message) => process.stderr.write(`cdc-compile: ${message}\n`),
+    onWait: (message) => print('stderr', `cdc-compile: ${message}\n`),
   }).catch((err: NodeJS.ErrnoException) => {
     // The disk, not the compiler: say what failed, without a stack trace.
     if (!err?.code) throw err;
-    process.stderr.write(`cdc-compile: writing ${outName}${sep} failed: ${err.message}\n`);
+    print('stderr', `cdc-compile: writing ${outName}${sep} failed: ${err.message}\n`);
     return undefined;
   });
   if (!written) return { code: 1 };
   if ('refused' in written) {
     if (args.format === 'json') {
-      process.stdout.write(
-        `${JSON.stringify({ ok: false, diagnostics: written.refused.map(jsonDiagnostic) }, null, 2)}\n`,
-      );
-    } else process.stderr.write(`${formatDiagnostics(written.refused, cwd)}Nothing was written.\n`);
+      print('stdout', `${JSON.stringify({ ok: false, diagnostics: written.refused.map(jsonDiagnostic) }, null, 2)}\n`);
+    } else print('stderr', `${formatDiagnostics(written.refused, cwd)}Nothing was written.\n`);
     return { code: 2 };
   }
   const { changes } = written;
   if (written.completed && args.format !== 'json') {
-    process.stderr.write(
-      `cdc-compile: completed an interrupted write of ${outName}${sep} (${written.completed} files).\n`,
-    );
+    print('stderr', `cdc-compile: completed an interrupted write of ${outName}${sep} (${written.completed} files).\n`);
   }
   const drift = args.check && (changes.length > 0 || written.interrupted);
   if (args.format === 'json') {
-    process.stdout.write(
+    print(
+      'stdout',
       `${JSON.stringify({ ok: !drift, check: args.check, outDir: result.outDir, changes, ...(written.interrupted ? { interrupted: true } : {}), diagnostics: result.diagnostics.map(jsonDiagnostic) }, null, 2)}\n`,
     );
   } else {
-    if (result.diagnostics.length) process.stderr.write(formatDiagnostics(result.diagnostics, cwd));
+    if (result.diagnostics.length) print('stderr', formatDiagnostics(result.diagnostics, cwd));
     const files = result.artefacts.length;
     if (args.check) {
       if (written.interrupted) {
-        process.stdout.write(
+        print(
+          'stdout',
           `${outName}${sep} holds a half-applied write (a compile was interrupted); run \`npx cdc-compile\` to complete it.\n`,
         );
       }
-      process.stdout.write(
+      print(
+        'stdout',
         changes.length
           ? `${outName}${sep} is out of date (${countChanges(changes)}; ${files} files expected):\n${formatChanges(changes)}\nRun \`npx cdc-compile\` and commit the result.\n`
           : written.interrupted
@@ -230,7 +231,8 @@ async function compileAndWrite(
             : `${outName}${sep} is up to date (${files} files).\n`,
       );
     } else {
-      process.stdout.write(
+      print(
+        'stdout',
         changes.length
           ? `Wrote ${outName}${sep} (${files} files): ${countChanges(changes)}.\n${formatChanges(changes)}\n`
           : `${outName}${sep} is up to date (${files} files).\n`,
@@ -289,11 +291,11 @@ export const compileCommand: Command = {
   async run(argv, cwd) {
     const args = parse(argv);
     if (args === 'help') {
-      process.stdout.write(USAGE);
+      print('stdout', USAGE);
       return 0;
     }
     if (args === 'version') {
-      process.stdout.write(`${VERSION}\n`);
+      print('stdout', `${VERSION}\n`);
       return 0;
     }
     if (args.watch) {

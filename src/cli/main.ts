@@ -6,6 +6,9 @@ import { closest } from '../resolve/names.js';
 import { reportFailure, UsageError } from './command.js';
 import { COMMANDS, DEFAULT_COMMAND, PLANNED_COMMANDS } from './commands.js';
 import { COMPILE_OPTIONS } from './compile-command.js';
+import { openedStdio, print, trackStdio } from './print.js';
+
+export { openedStdio };
 
 const width = Math.max(...[...COMMANDS.map((c) => c.name), ...Object.keys(PLANNED_COMMANDS)].map((n) => n.length));
 
@@ -28,13 +31,13 @@ async function dispatch(argv: string[], cwd: string): Promise<number> {
   const [first, ...rest] = argv;
   if (first === '--help' || first === '-h' || (first === 'help' && rest.length === 0)) {
     // The default command's options belong to the top-level help too.
-    process.stdout.write(`${USAGE}\n${COMPILE_OPTIONS.replace(/^Options:/, 'Options of compile:')}`);
+    print('stdout', `${USAGE}\n${COMPILE_OPTIONS.replace(/^Options:/, 'Options of compile:')}`);
     return 0;
   }
   if (first === 'help') {
     const entry = COMMANDS.find((c) => c.name === rest[0]);
     if (!entry) throw unknownCommand(rest[0]!);
-    process.stdout.write((await entry.load()).usage);
+    print('stdout', (await entry.load()).usage);
     return 0;
   }
   const named = first !== undefined && !first.startsWith('-');
@@ -59,6 +62,7 @@ function unknownCommand(name: string): UsageError {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  trackStdio();
   try {
     return await dispatch(argv, process.cwd());
   } catch (err) {

@@ -3,6 +3,7 @@ import { readdirSync, watch } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import { EmitMemo } from '../emit-reuse.js';
 import { reportFailure } from './command.js';
+import { print } from './print.js';
 
 export interface WatchOptions {
   /** The folder of the config: watched with its subfolders (not outDir, node_modules or dot folders). */
@@ -43,7 +44,7 @@ export function watchMode({ configDir, outDir, compile }: WatchOptions): void {
       .catch(reportFailure)
       .finally(() => {
         running = false;
-        process.stdout.write('watching for changes (Ctrl-C to stop)...\n');
+        print('stdout', 'watching for changes (Ctrl-C to stop)...\n');
         if (again) {
           again = false;
           once();
