@@ -12,10 +12,11 @@ import NodeModule, { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
+import { textSha256 } from '../digest.js';
 import { pruneOtherBuilds, pruneTranspileCache } from './cache-prune.js';
 
 const require = createRequire(import.meta.url);
-const CACHE_FORMAT = 'cjs-1';
+const CACHE_FORMAT = 'cjs-2';
 
 let sucrase: typeof import('sucrase') | undefined;
 let sucraseVersion: string | undefined;
@@ -124,7 +125,8 @@ export function transpile(file: string, source: string): string {
 }
 
 export function transpiled(file: string, source: string): Transpiled {
-  const key = hash('sha256', `${CACHE_FORMAT}\0${version()}\0${file}\0${source}`, 'hex');
+  // The source by its digest (textSha256 remembers it: the manifest records the same digest).
+  const key = hash('sha256', `${CACHE_FORMAT}\0${version()}\0${file}\0${textSha256(source)}`, 'hex');
   let result = memory.get(key);
   if (result === undefined) {
     result = transpileOnce(file, source, key);

@@ -4,7 +4,7 @@
  * statements, views, charts, dashboards). Plain JSON, in Model order, so the same config always gives
  * the same bytes; versioned, so a later compiler can read (or refuse) an older one.
  */
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import type { Model, TableModel } from '../resolve/model.js';
 import { insert } from '../targets/flink/emit.js';
 
@@ -103,7 +103,8 @@ export interface Snapshot {
 /** Connector keys that list the captured tables and columns. */
 export const MEMBERSHIP_KEYS: ReadonlySet<string> = new Set(['table.include.list', 'column.include.list']);
 
-const hash = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 16);
+/** One call, no Hash object: a snapshot hashes every view's SQL, chart and dashboard. */
+const shortHash = (text: string) => hash('sha256', text, 'hex').slice(0, 16);
 
 export const tableId = (t: { source: string; qualifiedName: string }) => `${t.source}.${t.qualifiedName}`;
 
@@ -200,7 +201,7 @@ export function buildSnapshot(model: Model): Snapshot {
       name: v.name,
       qualifiedName: v.qualifiedName,
       columns: v.columns.map((c) => ({ name: c.name, type: c.type })),
-      sql: hash(v.sql),
+      sql: shortHash(v.sql),
       reads: v.reads,
       dependsOn: v.dependsOn,
       columnsFrom: Object.fromEntries(v.columns.filter((c) => c.from.length).map((c) => [c.name, c.from])),
@@ -210,13 +211,13 @@ export function buildSnapshot(model: Model): Snapshot {
       view: c.view,
       // From the lineage, so a SQL metric's columns count too.
       columns: [...new Set(shown.get(c.name) ?? [])].sort(),
-      definition: hash(JSON.stringify(c)),
+      definition: shortHash(JSON.stringify(c)),
     })),
     dashboards: model.dashboards.map((d) => ({
       title: d.title,
       slug: d.slug,
       charts: d.rows.flatMap((r) => r.charts.map((c) => c.chart)),
-      layout: hash(JSON.stringify(d)),
+      layout: shortHash(JSON.stringify(d)),
     })),
   };
 }

@@ -1,6 +1,7 @@
 import { hash } from 'node:crypto';
 import { closeSync, fstatSync, lstatSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { textSha256 } from '../digest.js';
 import type { Artefact } from '../targets/artefact.js';
 import { canonicalJson } from '../render/json.js';
 import { fileIdentity, settled } from './identity.js';
@@ -52,7 +53,7 @@ export function buildManifest(
   );
   const manifest: Manifest = {
     generator: { name: 'cdc-compile', version },
-    config: { file: configFile, sha256: sha256(configSource) },
+    config: { file: configFile, sha256: textSha256(configSource) },
     files,
     ...(snapshot !== undefined ? { snapshot } : {}),
   };
