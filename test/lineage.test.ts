@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { compile } from '../src/compile.js';
 import { edgeEnds, lineagePass, withChains } from '../src/resolve/lineage.js';
-import { thousands } from '../src/targets/docs/emit.js';
+import { emit as emitDocs, thousands } from '../src/targets/docs/emit.js';
 import type { LineageModel, Model } from '../src/resolve/model.js';
 import { lex } from '../src/sql/lexer.js';
 import { selectItems } from '../src/sql/select-list.js';
@@ -163,6 +163,19 @@ describe('the book store', () => {
     // …and one with an id given twice, which the document treats as one node.
     expect(edgeEnds(lineagePass([...model.tables, model.tables[0]!], model.views, model.charts))).toBeUndefined();
     expect(edgeEnds(lineagePass(model.tables, model.views, model.charts))).toBeDefined();
+  });
+
+  test('lineage.md is the same whether its edges are joined by node position or by id', () => {
+    const ctx = { configFile: 'pipeline.config.ts', render: () => '' };
+    expect(edgeEnds(model.lineage)).toBeDefined();
+    const byPosition = emitDocs(model, ctx);
+    // A copy of the nodes array is another graph to edgeEnds: the document looks every id up instead.
+    const copy = { ...model, lineage: { ...model.lineage, nodes: [...model.lineage.nodes] } };
+    expect(edgeEnds(copy.lineage)).toBeUndefined();
+    const byId = emitDocs(copy, ctx);
+    expect(byPosition.map((a) => a.path)).toEqual(['docs/lineage.md']);
+    expect(byId[0]!.contents).toBe(byPosition[0]!.contents);
+    expect(String(byPosition[0]!.contents)).toContain('fact_orders');
   });
 
   test("the Model's lineage starts at the analytics columns; withChains puts each source column's chain before it", () => {
