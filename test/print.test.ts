@@ -3,8 +3,8 @@
  * pipe that is already full, so write(2) fails with EAGAIN and the text must go through Node's stream, which
  * waits for the reader. A parent such as `make -j` or a CI runner can hand a child a descriptor like that.
  * Python sets up the pipe (Node cannot mark a descriptor non-blocking), fills it, starts the built CLI with
- * it as fd 1 or 2, and drains it half a second later; the report must arrive whole, in order, and the exit
- * code must be the command's own.
+ * it as fd 1 or 2, and drains it 1.5 s later (long after the CLI met the full pipe, even on a loaded
+ * machine); the report must arrive whole, in order, and the exit code must be the command's own.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -28,7 +28,7 @@ other = subprocess.PIPE
 child = subprocess.Popen(sys.argv[2:], stdin=subprocess.DEVNULL,
                          stdout=w if fd == 1 else other, stderr=w if fd == 2 else other)
 os.close(w)
-time.sleep(0.5)
+time.sleep(1.5)
 out = b''
 while True:
     chunk = os.read(r, 65536)
