@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { execa } from 'execa';
-import { BIN, cli, copyProject, tree } from './support/project.js';
+import { BIN, cli, copyProject, misspellViewColumn, tree } from './support/project.js';
 import { ROOT } from './support/compile.js';
 import { GITIGNORE_LINES, pipelineName, SCRIPTS } from '../src/cli/init.js';
 
@@ -77,14 +77,7 @@ describe('cdc-compile CLI', () => {
 
   test('a config error exits 1 with a located diagnostic and leaves generated/ byte-identical', async () => {
     const dir = copyProject('minimal');
-    const config = join(dir, 'pipeline.config.ts');
-    writeFileSync(
-      config,
-      readFileSync(config, 'utf8').replace(
-        '${customers.c.country}, COUNT(*)',
-        '${(customers.c as any).countryy}, COUNT(*)',
-      ),
-    );
+    misspellViewColumn(dir);
     const before = tree(join(dir, 'generated'));
     const run = await cli([], { cwd: dir });
     expect(run.exitCode).toBe(1);

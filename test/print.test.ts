@@ -6,11 +6,9 @@
  * it as fd 1 or 2, and drains it 1.5 s later (long after the CLI met the full pipe, even on a loaded
  * machine); the report must arrive whole, in order, and the exit code must be the command's own.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, test } from 'vitest';
-import { BIN, cli, copyProject } from './support/project.js';
+import { BIN, cli, copyProject, misspellViewColumn } from './support/project.js';
 
 const FULL_PIPE = String.raw`
 import os, subprocess, sys, time
@@ -44,11 +42,10 @@ sys.stdout.buffer.write(out[filled:])
 async function throughFullPipe(fd: 1 | 2, args: string[], cwd: string): Promise<{ exitCode: number; text: string }> {
   const run = await execa('python3', ['-c', FULL_PIPE, String(fd), 'node', BIN, ...args], { cwd, reject: false });
   expect(run.exitCode, run.stderr).toBe(0);
-  const out = String(run.stdout);
-  const newline = out.includes('\n') ? out.indexOf('\n') : out.length;
-  const [exitCode, filled] = out.slice(0, newline).split(' ').map(Number);
+  const [head = '', ...text] = String(run.stdout).split('\n');
+  const [exitCode = -1, filled] = head.split(' ').map(Number);
   expect(filled).toBeGreaterThan(0); // the pipe really was full when the CLI started
-  return { exitCode: exitCode ?? -1, text: out.slice(newline + 1) };
+  return { exitCode, text: text.join('\n') };
 }
 
 describe('the report through a full non-blocking pipe', () => {
@@ -64,14 +61,7 @@ describe('the report through a full non-blocking pipe', () => {
 
   test('stderr: a located diagnostic arrives whole, exit 1', async () => {
     const dir = copyProject('minimal');
-    const config = join(dir, 'pipeline.config.ts');
-    writeFileSync(
-      config,
-      readFileSync(config, 'utf8').replace(
-        '${customers.c.country}, COUNT(*)',
-        '${(customers.c as any).countryy}, COUNT(*)',
-      ),
-    );
+    misspellViewColumn(dir);
     const plain = await cli([], { cwd: dir });
     expect(plain.exitCode).toBe(1);
     expect(plain.stderr).toMatch(/pipeline\.config\.ts:\d+:\d+ error REF\.UNKNOWN_COLUMN/);

@@ -7,6 +7,7 @@ import {
   readFileSync,
   readlinkSync,
   symlinkSync,
+  writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -27,6 +28,18 @@ export function copyProject(example: string): string {
   mkdirSync(join(dir, 'node_modules'));
   symlinkSync(ROOT, join(dir, 'node_modules', 'cdc-compile'), 'dir');
   return dir;
+}
+
+/**
+ * Misspells a column reference in a view of a copy of the minimal example: the compile then fails with one
+ * located REF.UNKNOWN_COLUMN diagnostic.
+ */
+export function misspellViewColumn(dir: string): void {
+  const config = join(dir, 'pipeline.config.ts');
+  const text = readFileSync(config, 'utf8');
+  const edited = text.replace('${customers.c.country}, COUNT(*)', '${(customers.c as any).countryy}, COUNT(*)');
+  if (edited === text) throw new Error(`misspellViewColumn: the view's column reference is not in ${config}`);
+  writeFileSync(config, edited);
 }
 
 /** Runs the built CLI like a user would; never throws on a non-zero exit. */
