@@ -33,7 +33,15 @@ import { emitAll } from './targets/index.js';
 import { validate } from './validate/index.js';
 import { CHANGE_SCRIPT_FILE, MIGRATION_FILE, readHistory } from './write/history.js';
 import { realLocation } from './write/guard.js';
-import { artefactSha256, buildManifest, knownSha256, manifestHanded, type ManifestState } from './write/manifest.js';
+import {
+  artefactSha256,
+  buildManifest,
+  knownSha256,
+  MANIFEST,
+  manifestHanded,
+  snapshotJson,
+  type ManifestState,
+} from './write/manifest.js';
 import { prehashOutput } from './write/seen.js';
 import { buildSnapshot, type Snapshot } from './plan/snapshot.js';
 import type { ScriptStep } from './plan/script.js';
@@ -311,13 +319,23 @@ export async function compileIn(
     if (guard.exit) return failed([exitDiagnostic(guard.exit, configPath, transform)]);
     if (hasErrors(diagnostics)) return failed(diagnostics);
     const snapshot = result.model ? buildSnapshot(result.model) : undefined;
+    // Its text as the manifest will hold it: equal to the text the previous manifest holds, nothing changed,
+    // and neither snapshot is walked (at 1,000 tables 5 MB each). Else the recorded one is parsed and the two
+    // compared as JSON (a manifest reformatted by hand says the same in other text).
+    const snapshotText = snapshot ? snapshotJson(snapshot) : undefined;
+    let old: Snapshot | undefined;
+    if (history?.recorded && snapshotText !== undefined && history.recorded.text !== snapshotText) {
+      try {
+        old = history.recorded.snapshot();
+      } catch (err) {
+        return failed([damagedManifest(outDir, err)]);
+      }
+    }
     let emitted = result.artefacts;
     let migration: string | undefined;
     let changeScript: CompileResult['changeScript'];
-    // Compared as JSON, without writing either out (at 10,000 tables two strings of ~50 MB).
-    const snapshotChanged =
-      history?.snapshot !== undefined && snapshot !== undefined && !sameJson(history.snapshot, snapshot);
-    if (snapshotChanged && result.model) {
+    const snapshotChanged = old !== undefined && snapshot !== undefined && !sameJson(old, snapshot);
+    if (snapshotChanged && history && old && result.model) {
       // The pipeline changed since the last compile: its analytics migration, if the tables need one, and
       // its change script, if a running stack needs steps.
       const { nextHistory } = await import('./write/next-migration.js');
@@ -325,7 +343,7 @@ export async function compileIn(
       const next = await nextHistory(
         { folder: a.files.migrations, table: a.migrationsTable, createSchema: a.createSchema },
         { folder: result.model.ops.changes, number: history.nextIn.get(CHANGES_FOLDER) ?? 1 },
-        history.snapshot,
+        old,
         history.next,
         snapshot,
         configPath,
@@ -349,8 +367,15 @@ export async function compileIn(
     // In place: each text is released as soon as its bytes exist (this array is the compile's own), so a
     // large output is not held as text and as bytes at once.
     if (options.model === false) for (const [i, a] of emitted.entries()) emitted[i] = asBytes(a);
-    const manifest = buildManifest(emitted, configFile, loaded.source ?? '', VERSION, snapshot);
-    const artefacts = [...emitted, options.model === false ? asBytes(manifest) : manifest];
+    const manifest = buildManifest(
+      emitted,
+      configFile,
+      loaded.source ?? '',
+      VERSION,
+      snapshotText,
+      options.model === false ? encodePieces : undefined,
+    );
+    const artefacts = [...emitted, manifest];
     return {
       artefacts,
       diagnostics: sortDiagnostics(diagnostics),
@@ -367,9 +392,37 @@ export async function compileIn(
   }
 }
 
+/**
+ * The previous manifest's snapshot is not JSON, though the rest of the file is: as the writer says of a
+ * manifest it cannot read (OUT.DAMAGED_MANIFEST), the compile stops before it would plan against it.
+ */
+function damagedManifest(outDir: string, err: unknown): Diagnostic {
+  if (!(err instanceof SyntaxError)) throw err;
+  return {
+    ...error(
+      'OUT.DAMAGED_MANIFEST',
+      `${MANIFEST} is damaged (${err.message}), so cdc-compile cannot tell what the last compile produced`,
+      undefined,
+      `restore it (e.g. git checkout -- ${MANIFEST}) and compile again; or delete it and compile again: files whose content is already right are kept, the others are listed for you to move away`,
+    ),
+    location: { file: join(outDir, MANIFEST), line: 1, column: 1 },
+  };
+}
+
 /** Buffers encoded by `asBytes`: fresh, each the whole of its ArrayBuffer, so the worker may transfer them. */
 const encoded = new WeakSet<Uint8Array>();
 const encoder = new TextEncoder();
+
+/** Texts as the UTF-8 bytes of their concatenation, in one buffer of their own (as `asBytes` makes). */
+function encodePieces(pieces: readonly string[]): Uint8Array {
+  let length = 0;
+  for (const p of pieces) length += Buffer.byteLength(p);
+  const bytes = new Uint8Array(length);
+  let at = 0;
+  for (const p of pieces) at += encoder.encodeInto(p, bytes.subarray(at)).written;
+  encoded.add(bytes);
+  return bytes;
+}
 
 /**
  * Each text artefact's bytes, made once per artefact object: a --watch recompile that reuses the last

@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test, vi } from 'vitest';
 import { compile } from '../src/compile.js';
 import { parseAnalyticsType } from '../src/resolve/data-types.js';
 import { parseApprovals } from '../src/plan/approvals.js';
@@ -14,6 +14,7 @@ import { diff, readers, widens } from '../src/plan/diff.js';
 import { makePlan } from '../src/plan/index.js';
 import type { Snapshot } from '../src/plan/snapshot.js';
 import { insert } from '../src/targets/flink/emit.js';
+import { readManifest, recordedSnapshot, snapshotJson } from '../src/write/manifest.js';
 import { ROOT } from './support/compile.js';
 import { staticImports } from './support/dist-imports.js';
 import { BIN, cli, copyProject, tree } from './support/project.js';
@@ -417,6 +418,49 @@ test("a compile tells whether the output folder's snapshot differs from its own 
   expect(changed.snapshotChanged).toBe(true);
   // Without history there is nothing to compare with.
   expect((await compile({ config, source, history: false })).snapshotChanged).toBeUndefined();
+});
+
+test("the recorded snapshot is compared as text first: the manifest's snapshot is parsed only when the texts differ", async () => {
+  const dir = copyProject('bookstore');
+  dirs.push(dir);
+  const config = join(dir, 'pipeline.config.ts');
+  const manifest = join(dir, 'generated', 'manifest.json');
+  const text = readFileSync(manifest, 'utf8');
+  const recorded = (JSON.parse(text) as { snapshot: unknown }).snapshot;
+  // As cdc-compile writes it: the snapshot stays text, the rest is parsed; parsed on demand, it is the same value.
+  const lazy = readManifest(text, true);
+  const full = readManifest(text);
+  if (lazy.kind !== 'ours' || full.kind !== 'ours') throw new Error('not a manifest of ours');
+  const { snapshot: _snapshot, ...rest } = full;
+  expect(lazy).toEqual({ ...rest, snapshotText: snapshotJson(recorded) });
+  expect(text).toContain(`\n  "snapshot": ${lazy.snapshotText}\n}\n`);
+  expect(recordedSnapshot(lazy)).toEqual(recorded);
+  // Reformatted by hand (another indentation): the texts differ, the values do not.
+  writeFileSync(manifest, `${JSON.stringify(JSON.parse(text), null, 4)}\n`);
+  expect(readManifest(readFileSync(manifest, 'utf8'), true)).toEqual(readManifest(text));
+  const same = await compile({ config, model: false });
+  expect(same.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  expect(same.snapshotChanged).toBe(false);
+  const source = edit(readFileSync(config, 'utf8'), '    cover_url: t.varchar(500),\n', '');
+  expect((await compile({ config, source, model: false })).snapshotChanged).toBe(true);
+  // Damaged inside the snapshot only (the file still ends as written): refused as a damaged manifest, located.
+  writeFileSync(manifest, text.replace('"tables": [', '"tables": [['));
+  const damaged = await compile({ config, model: false });
+  expect(damaged.artefacts).toEqual([]);
+  expect(damaged.diagnostics.map((d) => [d.code, d.location?.file, d.location?.line])).toEqual([
+    ['OUT.DAMAGED_MANIFEST', manifest, 1],
+  ]);
+  // The text as written: equal to this compile's snapshot's, so the snapshot is never parsed.
+  writeFileSync(manifest, text);
+  const parse = vi.spyOn(JSON, 'parse');
+  try {
+    expect((await compile({ config, model: false })).snapshotChanged).toBe(false);
+    const parsed = parse.mock.calls.map(([t]) => String(t));
+    expect(parsed.some((t) => t.includes('"files"'))).toBe(true);
+    expect(parsed.filter((t) => t.includes('"tables"'))).toEqual([]);
+  } finally {
+    parse.mockRestore();
+  }
 });
 
 describe('cli', () => {

@@ -9,11 +9,11 @@ import { join } from 'node:path';
 import { error, type Diagnostic } from '../diagnostics.js';
 import { readSnapshot, type Snapshot } from '../plan/snapshot.js';
 import type { Artefact } from '../targets/artefact.js';
-import { MANIFEST, readManifestFile, sha256, type ManifestState } from './manifest.js';
+import { MANIFEST, readManifestFile, recordedSnapshot, sha256, type ManifestState } from './manifest.js';
 
 export interface History {
-  /** The snapshot the previous compile recorded (absent on a first compile, or from an unknown version). */
-  readonly snapshot?: Snapshot;
+  /** The snapshot the previous compile recorded (absent on a first compile). */
+  readonly recorded?: Recorded;
   /** Its history files (each folder's in number order), as artefacts to write again unchanged. */
   readonly migrations: readonly Artefact[];
   /** The number the next analytics migration gets (the first folder's). */
@@ -21,6 +21,17 @@ export interface History {
   /** Per folder, the number its next file gets. */
   readonly nextIn: ReadonlyMap<string, number>;
   readonly diagnostics: readonly Diagnostic[];
+}
+
+/**
+ * A recorded snapshot, parsed only on demand: `text` is its JSON as the manifest holds it (`snapshotJson`),
+ * when the manifest was laid out as cdc-compile writes it, so a compile compares it with its own snapshot's
+ * text first; `snapshot()` is the parsed value, undefined when written by a version this compiler does not
+ * read, and throws `SyntaxError` when the manifest is damaged there.
+ */
+export interface Recorded {
+  readonly text?: string;
+  snapshot(): Snapshot | undefined;
 }
 
 /** A folder of numbered files kept as history, and what its files' names look like. */
@@ -64,8 +75,20 @@ export function readHistory(outDir: string, folders: string | readonly HistoryFo
   const none: History = { migrations: [], next: 1, nextIn, diagnostics: [] };
   const state = manifestOf(join(outDir, MANIFEST), 64 << 20);
   if (state.kind !== 'ours') return none;
-  const read = readSnapshot(state.snapshot);
-  const snapshot = read === 'unknown-version' ? undefined : read;
+  let parsed: { value: Snapshot | undefined } | undefined;
+  const recorded: Recorded | undefined =
+    state.snapshotText === undefined && state.snapshot === undefined
+      ? undefined
+      : {
+          ...(state.snapshotText !== undefined ? { text: state.snapshotText } : {}),
+          snapshot() {
+            if (!parsed) {
+              const read = readSnapshot(recordedSnapshot(state));
+              parsed = { value: read === 'unknown-version' ? undefined : read };
+            }
+            return parsed.value;
+          },
+        };
   const diagnostics: Diagnostic[] = [];
   const migrations: Artefact[] = [];
   for (const { folder, file, executable } of wanted) {
@@ -104,7 +127,7 @@ export function readHistory(outDir: string, folders: string | readonly HistoryFo
     nextIn.set(folder, next);
   }
   return {
-    ...(snapshot ? { snapshot } : {}),
+    ...(recorded ? { recorded } : {}),
     migrations,
     next: nextIn.get(wanted[0]!.folder) ?? 1,
     nextIn,
