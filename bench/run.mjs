@@ -4,7 +4,8 @@
  * step. Cases: the `node -e ''` baseline; the book store (pipeline.config.ts) with a warm and a cold
  * transpile cache, and with no cache at all (see `coldConfig` and `noCache` below); the error path (the book store with one misspelt column in a chart: one located
  * diagnostic, exit 1); synthetic configs of 10 to 10,000 tables (15 columns each, over up to 10 sources,
- * one view per table, one chart per 10 views on dashboards, one Flink STATEMENT SET). Prints a table, the
+ * one view per table, one chart per 10 views on dashboards, one Flink STATEMENT SET), and `--check` of the
+ * largest of them up to 1,000 tables against its up-to-date output. Prints a table, the
  * curve (cost per table), the performance targets, and writes bench/results.json. It is a report, not a
  * test: the exit code is 0 unless the benchmark itself cannot run (a compile that does not end as
  * expected is reported and aborts, since timing it would be meaningless).
@@ -548,6 +549,21 @@ for (const n of SIZES) {
   });
 }
 if (SIZES.length) cases.push(noCache(cases.at(-1)));
+// The build step that finds nothing to do: `--check` of an output folder that is up to date (a CI job over
+// a committed generated/, or a compile of an unchanged config), at the largest size up to 1,000 tables.
+const checked = cases.filter((c) => c.id.startsWith('tables') && c.meta.tables <= 1000).at(-1);
+if (checked) {
+  const out = join(checked.cwd, 'generated');
+  const first = spawnSync(process.execPath, [...checked.args(out)], { cwd: checked.cwd, encoding: 'utf8' });
+  if (first.status !== 0) throw new Error(`${checked.label}: the first compile failed\n${first.stderr}`);
+  cases.push({
+    id: `check${checked.meta.tables}`,
+    label: `${checked.label}, --check up to date`,
+    cwd: checked.cwd,
+    args: () => [...checked.args(out), '--check'],
+    meta: { ...checked.meta, check: true },
+  });
+}
 
 console.error(
   `cdc-compile cold-process benchmark: ${RUNS} rounds + ${WARMUP} warm-up (wall, paired with the baseline), ${RSS_RUNS} more for peak RSS via ${RSS_MODE === 'gnu' ? gnuTime : 'preload probe'}; node ${process.version}; ${cpus().length}× ${cpus()[0]?.model ?? 'cpu'}; load ${loadavg()
