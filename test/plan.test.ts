@@ -444,12 +444,24 @@ test("the recorded snapshot is compared as text first: the manifest's snapshot i
   const source = edit(readFileSync(config, 'utf8'), '    cover_url: t.varchar(500),\n', '');
   expect((await compile({ config, source, model: false })).snapshotChanged).toBe(true);
   // Damaged inside the snapshot only (the file still ends as written): refused as a damaged manifest, located.
-  writeFileSync(manifest, text.replace('"tables": [', '"tables": [['));
+  // The message and the position are the whole file's, as JSON.parse reports them, not the snapshot's text's.
+  const broken = text.replace('"tables": [', '"tables": [[');
+  writeFileSync(manifest, broken);
+  const parseError = (() => {
+    try {
+      JSON.parse(broken);
+    } catch (err) {
+      return (err as Error).message;
+    }
+    throw new Error('the damaged manifest parses');
+  })();
+  const offset = Number(/at position (\d+)/.exec(parseError)![1]);
   const damaged = await compile({ config, model: false });
   expect(damaged.artefacts).toEqual([]);
   expect(damaged.diagnostics.map((d) => [d.code, d.location?.file, d.location?.line])).toEqual([
-    ['OUT.DAMAGED_MANIFEST', manifest, 1],
+    ['OUT.DAMAGED_MANIFEST', manifest, broken.slice(0, offset).split('\n').length],
   ]);
+  expect(damaged.diagnostics[0]!.message).toContain(`(${parseError})`);
   // The text as written: equal to this compile's snapshot's, so the snapshot is never parsed.
   writeFileSync(manifest, text);
   const parse = vi.spyOn(JSON, 'parse');
