@@ -39,6 +39,7 @@ import {
   knownSha256,
   MANIFEST,
   manifestHanded,
+  manifestParseError,
   snapshotJson,
   type ManifestState,
 } from './write/manifest.js';
@@ -396,29 +397,14 @@ export async function compileIn(
  * The previous manifest's snapshot is not JSON, though the rest of the file is: as the writer says of a
  * manifest it cannot read (OUT.DAMAGED_MANIFEST), the compile stops before it would plan against it. The
  * message and the location are the whole file's (it is parsed again for them: the snapshot's text alone
- * counts positions from its own start).
+ * counts positions from its own start; write/manifest.ts reads it).
  */
 function damagedManifest(outDir: string, err: unknown): Diagnostic {
   if (!(err instanceof SyntaxError)) throw err;
   const file = join(outDir, MANIFEST);
-  let message = err.message;
-  let location = { file, line: 1, column: 1 };
-  try {
-    const text = readFileSync(file, 'utf8');
-    try {
-      JSON.parse(text);
-    } catch (whole) {
-      if (whole instanceof SyntaxError) message = whole.message;
-    }
-    const position = /at position (\d+)/.exec(message);
-    if (position) {
-      const before = text.slice(0, Number(position[1]));
-      const lineStart = before.lastIndexOf('\n') + 1;
-      location = { file, line: before.split('\n').length, column: before.length - lineStart + 1 };
-    }
-  } catch {
-    // Gone since: the snapshot's own message, at the file's start.
-  }
+  const found = manifestParseError(file);
+  const message = found?.message ?? err.message;
+  const location = { file, line: found?.line ?? 1, column: found?.column ?? 1 };
   return {
     ...error(
       'OUT.DAMAGED_MANIFEST',

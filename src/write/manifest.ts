@@ -217,6 +217,29 @@ export function readManifest(text: string | undefined, lazySnapshot = false): Ma
 }
 
 /**
+ * Why the manifest at `path` is not JSON, as JSON.parse says it, with the line and column of the position
+ * it names (1-based); undefined when it parses, or cannot be read.
+ */
+export function manifestParseError(path: string): { message: string; line: number; column: number } | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+  try {
+    JSON.parse(text);
+    return undefined;
+  } catch (err) {
+    if (!(err instanceof SyntaxError)) return undefined;
+    const position = /at position (\d+)/.exec(err.message);
+    const before = position ? text.slice(0, Number(position[1])) : '';
+    const lineStart = before.lastIndexOf('\n') + 1;
+    return { message: err.message, line: before.split('\n').length, column: before.length - lineStart + 1 };
+  }
+}
+
+/**
  * The snapshot a manifest's state records: `snapshot`, or its `snapshotText` parsed. A text that is not one
  * JSON value (a manifest damaged or edited there) throws `SyntaxError`, as parsing the whole file would.
  */
