@@ -554,7 +554,7 @@ if (SIZES.length) cases.push(noCache(cases.at(-1)));
 const checked = cases.filter((c) => c.id.startsWith('tables') && c.meta.tables <= 1000).at(-1);
 if (checked) {
   const out = join(checked.cwd, 'generated');
-  const first = spawnSync(process.execPath, [...checked.args(out)], { cwd: checked.cwd, encoding: 'utf8' });
+  const first = spawnSync(process.execPath, checked.args(out), { cwd: checked.cwd, encoding: 'utf8' });
   if (first.status !== 0) throw new Error(`${checked.label}: the first compile failed\n${first.stderr}`);
   cases.push({
     id: `check${checked.meta.tables}`,

@@ -32,7 +32,15 @@ import {
   type Journal,
 } from './journal.js';
 import { acquireLock, LOCK, waitUntilUnlocked } from './lock.js';
-import { artefactSha256, computedSha256, MANIFEST, readManifestFiles, sha256, type ManifestState } from './manifest.js';
+import {
+  artefactSha256,
+  computedSha256,
+  DAMAGED_MANIFEST_RECOVERY,
+  MANIFEST,
+  readManifestFiles,
+  sha256,
+  type ManifestState,
+} from './manifest.js';
 import { knownDigest, remember } from './seen.js';
 
 export type ChangeKind = 'added' | 'changed' | 'removed';
@@ -155,7 +163,7 @@ function inspect(realOut: string, req: WriteRequest): State {
     refuse(
       'OUT.DAMAGED_MANIFEST',
       `${req.shownOut}/${MANIFEST} is damaged (${manifest.reason}), so cdc-compile cannot tell which files it wrote`,
-      `restore it (e.g. git checkout -- ${req.shownOut}/${MANIFEST}) and compile again; or delete it and compile again: files whose content is already right are kept, the others are listed for you to move away`,
+      `restore it (e.g. git checkout -- ${req.shownOut}/${MANIFEST}) and compile again; or ${DAMAGED_MANIFEST_RECOVERY}`,
     );
   } else if (manifest.kind === 'ours' && manifest.configFile !== undefined && manifest.configFile !== req.configFile) {
     // Another pipeline's output, unless its config no longer exists there (the config was moved or renamed).

@@ -8,6 +8,10 @@ import { fileIdentity, settled } from './identity.js';
 
 export const MANIFEST = 'manifest.json';
 
+/** How to recover from a damaged manifest without restoring it: the writer's hint and the compile's. */
+export const DAMAGED_MANIFEST_RECOVERY =
+  'delete it and compile again: files whose content is already right are kept, the others are listed for you to move away';
+
 export interface Manifest {
   readonly generator: { readonly name: string; readonly version: string };
   readonly config: { readonly file: string; readonly sha256: string };
