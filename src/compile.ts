@@ -46,6 +46,7 @@ import {
 } from './write/manifest.js';
 import { prehashOutput } from './write/seen.js';
 import { buildSnapshot, type Snapshot } from './plan/snapshot.js';
+import { noteEmitted } from './load/full-run.js';
 import type { ScriptStep } from './plan/script.js';
 
 export interface CompileOptions {
@@ -134,6 +135,7 @@ export function readConfig(
 /** The rest: the Model → artefacts (without the manifest). Runs no code of the config's. */
 export function emitModel(model: Model, ctx: EmitContext): { artefacts: Artefact[]; diagnostics: Diagnostic[] } {
   const emitted = emitAll(model, ctx);
+  noteEmitted();
   const artefacts = [
     ...emitted.artefacts,
     {

@@ -19,7 +19,7 @@ import { execa } from 'execa';
 import { describe, expect, test } from 'vitest';
 import { error } from '../src/diagnostics.js';
 import { ROOT } from './support/compile.js';
-import { BIN, cli, copyProject } from './support/project.js';
+import { BIN, cli, copyProject, misspellViewColumn } from './support/project.js';
 
 test('a config whose import uses top-level await compiles', async () => {
   const dir = copyProject('minimal');
@@ -392,6 +392,36 @@ describe("the compiler chunk runs from V8's code cache (load/chunk-loader.ts), i
     expect(String(again.stderr)).toBe('');
     expect(statSync(file).ino).toBe(written.ino);
     expect(chunkCaches(cache)).toHaveLength(1);
+  });
+
+  test('one written by a run that emitted nothing (--help, a config with errors) is partial: the first compile replaces it', async () => {
+    const { app, cache, state, compile } = install();
+    const help = await compile(['--help']);
+    expect(help.exitCode, String(help.stderr)).toBe(0);
+    expect(chunkCaches(cache)).toEqual([expect.stringMatching(/\.partial\.v8$/)]);
+    const partial = statSync(join(cache, chunkCaches(cache)[0]!));
+    expect(await state()).toBe('partial');
+    // A config with an error emits nothing either: the partial cache stays as it is.
+    const config = join(app, 'pipeline.config.ts');
+    const good = readFileSync(config, 'utf8');
+    misspellViewColumn(app);
+    const failed = await compile();
+    expect(failed.exitCode, String(failed.stderr)).toBe(1);
+    expect(chunkCaches(cache)).toEqual([expect.stringMatching(/\.partial\.v8$/)]);
+    expect(statSync(join(cache, chunkCaches(cache)[0]!)).ino).toBe(partial.ino);
+    writeFileSync(config, good);
+    const first = await compile();
+    expect(first.exitCode, String(first.stderr)).toBe(0);
+    expect(chunkCaches(cache)).toEqual([expect.not.stringMatching(/partial/)]);
+    const whole = statSync(join(cache, chunkCaches(cache)[0]!));
+    // The compile's functions are in it: the whole cache is several times the --help run's.
+    expect(whole.size).toBeGreaterThan(2 * partial.size);
+    expect(await state()).toBe('accepted');
+    // Neither another --help nor a compile rewrites it.
+    expect((await compile(['--help'])).exitCode).toBe(0);
+    expect((await compile(['--check'])).exitCode).toBe(0);
+    expect(chunkCaches(cache)).toHaveLength(1);
+    expect(statSync(join(cache, chunkCaches(cache)[0]!)).ino).toBe(whole.ino);
   });
 
   test('a damaged cache is rejected: the compile works the same and rewrites it; CDC_COMPILE_CACHE=0 uses none', async () => {

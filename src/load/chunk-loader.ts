@@ -15,13 +15,14 @@
  * the node_modules holding the package); CDC_COMPILE_CACHE=0 turns it off, and a read-only install runs
  * without it.
  *
- * The module imports nothing but load/cache-prune.ts (built-ins through `process.getBuiltinModule`, no ES module
+ * The module imports nothing but load/cache-prune.ts and load/full-run.ts (built-ins through `process.getBuiltinModule`, no ES module
  * facades). The build
  * makes it dist/chunk-loader.cjs, required by the stand-in and by the CommonJS entries dist/cli.cjs (which
  * bin/cdc-compile.js requires) and dist/index.cjs (require('cdc-compile')): one chunk instance per thread.
  */
 
 import { pruneOtherBuilds } from './cache-prune.js';
+import { hasEmitted } from './full-run.js';
 
 const fs = process.getBuiltinModule('node:fs');
 const vm = process.getBuiltinModule('node:vm');
@@ -56,7 +57,8 @@ type Wrapper = (
 ) => void;
 
 /** What happened to the code cache in this process (read by the tests). */
-export type CacheState = 'off' | 'missing' | 'accepted' | 'rejected' | 'unwritable';
+/** `partial`: accepted, but written by a run that emitted no Model (see `run`). */
+export type CacheState = 'off' | 'missing' | 'accepted' | 'partial' | 'rejected' | 'unwritable';
 
 export interface LoadedChunk {
   readonly exports: Record<string, unknown>;
@@ -108,29 +110,47 @@ export function runChunk(url: URL, key: string, importer: (specifier: string) =>
 /** The chunks this thread runs: one instance, whichever entry asks first (dist/cli.cjs, index.cjs, the stand-in). */
 const chunks = new Map<string, LoadedChunk>();
 
+function readCache(file: string | undefined): Buffer | undefined {
+  if (!file) return undefined;
+  try {
+    return fs.readFileSync(file);
+  } catch {
+    return undefined; // not cached yet
+  }
+}
+
+function remove(file: string): void {
+  try {
+    fs.unlinkSync(file);
+  } catch {
+    // gone already
+  }
+}
+
 function run(url: URL, file: string, key: string, importer: (specifier: string) => Promise<unknown>): LoadedChunk {
   const dir = chunkCacheDir(path.dirname(file));
-  const cacheFile = dir && path.join(dir, `compiler-${key}-${process.version}-${process.arch}${flagsTag()}.v8`);
-  let cachedData: Buffer | undefined;
-  if (cacheFile) {
-    try {
-      cachedData = fs.readFileSync(cacheFile);
-    } catch {
-      // not cached yet
-    }
-  }
+  const base = dir && path.join(dir, `compiler-${key}-${process.version}-${process.arch}${flagsTag()}`);
+  // A cache holds the functions of the run that wrote it. One written by a run that emitted no Model
+  // (`--help`, `init`, a config with errors) is partial: read when there is no other, replaced by the first
+  // compile's. Without that, every compile after a first `init` compiled most of the chunk lazily again.
+  const complete = base && `${base}.v8`;
+  const partial = base && `${base}.partial.v8`;
+  let cachedData = readCache(complete);
+  const wasPartial = !cachedData && (cachedData = readCache(partial)) !== undefined;
   // latin1: the chunk is ASCII (the build's charset), so V8 keeps it as one-byte text without decoding.
   const script = new vm.Script(fs.readFileSync(file, 'latin1'), {
     filename: file,
     ...(cachedData ? { cachedData } : {}),
   });
-  let state: CacheState = !cacheFile
+  let state: CacheState = !base
     ? 'off'
     : !cachedData
       ? 'missing'
       : script.cachedDataRejected
         ? 'rejected'
-        : 'accepted';
+        : wasPartial
+          ? 'partial'
+          : 'accepted';
   cachedData = undefined;
   const mod = { exports: {} as Record<string, unknown> };
   (script.runInThisContext() as Wrapper)(
@@ -143,20 +163,26 @@ function run(url: URL, file: string, key: string, importer: (specifier: string) 
     (specifier) => importer(specifier.startsWith('.') ? new URL(specifier, url).href : specifier),
     url.href,
   );
-  if (cacheFile && state !== 'accepted') {
+  if (complete && partial && state !== 'accepted') {
     // At exit, so that the cache also holds the functions this run compiled. Flags changed since the load
     // (the compile command's --no-opt) are restored by their own exit listener, which runs first.
     process.once('exit', () => {
+      const emitted = hasEmitted();
+      // A partial cache stays until a run that emitted; a run that did not never overwrites a whole one
+      // (another process, or this one's compile worker, may have written it meanwhile).
+      if (!emitted && (state === 'partial' || fs.existsSync(complete))) return;
+      const target = emitted ? complete : partial;
       try {
-        fs.mkdirSync(path.dirname(cacheFile), { recursive: true });
-        const temp = `${cacheFile}.${process.pid}-${Math.random().toString(36).slice(2)}.tmp`;
+        fs.mkdirSync(path.dirname(target), { recursive: true });
+        const temp = `${target}.${process.pid}-${Math.random().toString(36).slice(2)}.tmp`;
         fs.writeFileSync(temp, script.createCachedData());
-        fs.renameSync(temp, cacheFile);
-        pruneOtherBuilds(path.dirname(cacheFile), 'compiler-', `${key}-`);
+        fs.renameSync(temp, target);
+        if (emitted) remove(partial);
+        pruneOtherBuilds(path.dirname(target), 'compiler-', `${key}-`);
       } catch {
         state = 'unwritable'; // a read-only install runs without the cache
       }
     });
   }
-  return { exports: mod.exports, cacheFile, state: () => state };
+  return { exports: mod.exports, cacheFile: complete, state: () => state };
 }
