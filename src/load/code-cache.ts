@@ -36,10 +36,13 @@ type Wrapper = (
   __dirname: string,
 ) => void;
 
+/** A request → the file it resolves to, when known without Node's resolution (load/own-package.ts). */
+export type Redirect = (request: string) => string | undefined;
+
 /** `require` as Node gives it to a module (lib/internal/modules/helpers.js, makeRequireFunction). */
-function requireFor(mod: CommonJsModule): NodeJS.Require {
+function requireFor(mod: CommonJsModule, redirect: Redirect | undefined): NodeJS.Require {
   const Module = NodeModule as unknown as ModuleClass;
-  const require = ((id: string) => mod.require(id)) as NodeJS.Require;
+  const require = (redirect ? (id: string) => mod.require(redirect(id) ?? id) : (id: string) => mod.require(id)) as NodeJS.Require;
   const resolve = ((request: string, options?: unknown) =>
     Module._resolveFilename(request, mod, false, options)) as NodeJS.RequireResolve;
   resolve.paths = (request: string) => Module._resolvePaths?.(request, mod) ?? null;
@@ -53,9 +56,15 @@ function requireFor(mod: CommonJsModule): NodeJS.Require {
 /**
  * Compiles and runs `code` as the CommonJS module `mod`. `cache`: the code cache file (none when the
  * transpile cache is off), read if present and written after the module ran, so that it also holds the
- * functions the module's evaluation compiled.
+ * functions the module's evaluation compiled. `redirect`: requests whose file is known already.
  */
-export function runModule(mod: CommonJsModule, code: string, filename: string, cache: string | undefined): void {
+export function runModule(
+  mod: CommonJsModule,
+  code: string,
+  filename: string,
+  cache: string | undefined,
+  redirect?: Redirect,
+): void {
   let cachedData: Buffer | undefined;
   if (cache) {
     try {
@@ -74,7 +83,7 @@ export function runModule(mod: CommonJsModule, code: string, filename: string, c
   });
   const wrapper = script.runInThisContext({ displayErrors: true }) as Wrapper;
   try {
-    wrapper.call(mod.exports, mod.exports, requireFor(mod), mod, filename, dirname(filename));
+    wrapper.call(mod.exports, mod.exports, requireFor(mod, redirect), mod, filename, dirname(filename));
   } finally {
     if (cache && (!cachedData || script.cachedDataRejected)) {
       try {

@@ -10,6 +10,7 @@ import { findSyntaxError, localImports, userLocation, userMessage, type Transfor
 import { codeCachePath, runModule, type CommonJsModule } from './code-cache.js';
 import { transpile, transpiled } from './transpile.js';
 import { PACKAGE_ROOT } from '../package-root.js';
+import { ownEntry, PACKAGE_NAME } from './own-package.js';
 
 export {
   DEFAULT_LIMITS,
@@ -114,7 +115,10 @@ const ownCode = (file: string) =>
 /** A TypeScript file as a CommonJS module, compiled with V8's code cache when the transpile cache is on. */
 function run(mod: CommonJsModule, file: string, source: string): void {
   const { code, cached } = transpiled(file, source);
-  runModule(mod, code, file, cached && codeCachePath(cached));
+  const from = dirname(file);
+  runModule(mod, code, file, cached && codeCachePath(cached), (id) =>
+    id === PACKAGE_NAME ? ownEntry(from) : undefined,
+  );
 }
 
 function evaluateTypeScript(file: string, source: string): unknown {
