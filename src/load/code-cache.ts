@@ -42,7 +42,9 @@ export type Redirect = (request: string) => string | undefined;
 /** `require` as Node gives it to a module (lib/internal/modules/helpers.js, makeRequireFunction). */
 function requireFor(mod: CommonJsModule, redirect: Redirect | undefined): NodeJS.Require {
   const Module = NodeModule as unknown as ModuleClass;
-  const require = (redirect ? (id: string) => mod.require(redirect(id) ?? id) : (id: string) => mod.require(id)) as NodeJS.Require;
+  const require = (
+    redirect ? (id: string) => mod.require(redirect(id) ?? id) : (id: string) => mod.require(id)
+  ) as NodeJS.Require;
   const resolve = ((request: string, options?: unknown) =>
     Module._resolveFilename(request, mod, false, options)) as NodeJS.RequireResolve;
   resolve.paths = (request: string) => Module._resolvePaths?.(request, mod) ?? null;
