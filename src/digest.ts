@@ -12,3 +12,15 @@ export function textSha256(text: string): string {
   if (last?.text !== text) last = { text, digest: hash('sha256', text, 'hex') };
   return last.digest;
 }
+
+const byteDigests = new WeakMap<Uint8Array, string>();
+
+/**
+ * Hex SHA-256 of bytes, remembered per buffer: a binary artefact (superset/bundle.zip) is hashed for the
+ * Kubernetes Job that carries it and again for manifest.json.
+ */
+export function bytesSha256(bytes: Uint8Array): string {
+  let digest = byteDigests.get(bytes);
+  if (digest === undefined) byteDigests.set(bytes, (digest = hash('sha256', bytes, 'hex')));
+  return digest;
+}

@@ -1,7 +1,7 @@
 import { hash } from 'node:crypto';
 import { closeSync, fstatSync, lstatSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { textSha256 } from '../digest.js';
+import { bytesSha256, textSha256 } from '../digest.js';
 import type { Artefact } from '../targets/artefact.js';
 import { canonicalJson } from '../render/json.js';
 import { fileIdentity, settled } from './identity.js';
@@ -22,7 +22,8 @@ export interface Manifest {
 }
 
 /** Hex SHA-256 of text (as UTF-8) or bytes; crypto.hash, one call, no Hash object per artefact. */
-export const sha256 = (data: string | Uint8Array) => hash('sha256', data, 'hex');
+export const sha256 = (data: string | Uint8Array) =>
+  typeof data === 'string' ? hash('sha256', data, 'hex') : bytesSha256(data);
 
 /** Each artefact's digest, computed once: the manifest records it and the writer's journal again. */
 const digests = new WeakMap<Artefact, string>();

@@ -4,6 +4,7 @@
  * they are erased at build time, so the package stays off the compile path.
  */
 import { hash } from 'node:crypto';
+import { bytesSha256 } from '../../digest.js';
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import type { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
 import type { IJob } from 'kubernetes-models/batch/v1/Job';
@@ -71,6 +72,7 @@ export interface StackInput {
 export class StackMemo {
   readonly #scripts = new Map<string, string>();
   readonly #bytes = new WeakMap<Uint8Array, { readonly base64: string; readonly digest: string }>();
+  readonly #jobs = new Map<string, string>();
 
   /** A rendered script: `render` runs once per template and data. */
   script(template: string, data: object, render: () => string): string {
@@ -85,7 +87,7 @@ export class StackMemo {
     if (!known) {
       known = {
         base64: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64'),
-        digest: `sha256:${hash('sha256', bytes, 'hex')}`,
+        digest: `sha256:${bytesSha256(bytes)}`,
       };
       this.#bytes.set(bytes, known);
     }
@@ -100,6 +102,13 @@ export class StackMemo {
   digest(bytes: Uint8Array): string {
     return this.#of(bytes).digest;
   }
+
+  /** The hash of a Job's whole input, its JSON text: a profile's Job is most often the base's. */
+  jobHash(input: string): string {
+    let known = this.#jobs.get(input);
+    if (known === undefined) this.#jobs.set(input, (known = hash('sha256', input, 'hex').slice(0, 8)));
+    return known;
+  }
 }
 
 /**
@@ -107,14 +116,12 @@ export class StackMemo {
  * is one native call; createHash built a Hash object per Job of the base and of each profile.
  */
 const jobHash = (spec: IPodSpec, files: readonly (readonly [string, string | Uint8Array])[], memo: StackMemo) =>
-  hash(
-    'sha256',
+  memo.jobHash(
     JSON.stringify({
       spec,
       hashed: files.map(([name, contents]) => [name, typeof contents === 'string' ? contents : memo.digest(contents)]),
     }),
-    'hex',
-  ).slice(0, 8);
+  );
 const mib = (q: string) => {
   const m = /^(\d+)(Ki|Mi|Gi|Ti)$/.exec(q);
   if (!m) return 0;
