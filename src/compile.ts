@@ -47,6 +47,7 @@ import {
 import { prehashOutput } from './write/seen.js';
 import { buildSnapshot, type Snapshot } from './plan/snapshot.js';
 import { noteEmitted } from './load/full-run.js';
+import { collectGarbage } from './load/collect.js';
 import type { ScriptStep } from './plan/script.js';
 
 export interface CompileOptions {
@@ -302,6 +303,8 @@ export async function compileIn(
       if (thrownByUserCode(err)) return failed([readFailure(err, configPath, transform)]);
       throw err;
     }
+    // A large config's emit leaves its garbage in the old generation: collected before the bytes are made.
+    if (source.length > IN_THREAD_MAX_SOURCE && result.artefacts.length) collectGarbage();
     let diagnostics = [
       ...result.diagnostics,
       ...unknownTemplates(templatesDir, TEMPLATE_NAMES).map((file) => ({
